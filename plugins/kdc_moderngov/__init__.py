@@ -1,0 +1,1 @@
+"""ModernGov import: councillors (GetCouncillorsByWard) from the council's committee system."""

@@ -1,0 +1,1 @@
+"""Popolo JSON export of people, organisations, posts, memberships and areas."""

@@ -1,0 +1,94 @@
+"""The application object: settings, plugins and database access in one place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from sqlalchemy import Engine
+
+from kdc_core.config import Settings, load_settings
+from kdc_core.db.engine import make_engine, make_sessionmaker
+from kdc_core.interchange import Exporter, Importer, Registry
+from kdc_core.plugins import PluginManager, make_plugin_manager
+from kdc_core.unit_of_work import UnitOfWork
+
+
+class Kdc:
+    """What a program embedding kdc-core holds on to.
+
+    >>> kdc = Kdc.from_config()                       # doctest: +SKIP
+    >>> with kdc.unit_of_work(source="script") as uow:  # doctest: +SKIP
+    ...     summary = ward_summary(uow, "Almondbury")
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        plugin_manager: PluginManager | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.pm = plugin_manager if plugin_manager is not None else make_plugin_manager(settings)
+        self._engine = engine
+        self._sessionmaker: Any = None
+        self.importers: Registry[Importer] = Registry("importer")
+        self.exporters: Registry[Exporter] = Registry("exporter")
+        self.pm.hook.kdc_register_importers(register=self.importers.register)
+        self.pm.hook.kdc_register_exporters(register=self.exporters.register)
+        self.pm.hook.kdc_startup(kdc=self)
+
+    @classmethod
+    def from_config(
+        cls,
+        config_path: str | os.PathLike[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+        extra_plugins: Iterable[tuple[str, Any]] = (),
+    ) -> Kdc:
+        settings = load_settings(config_path, environ)
+        return cls(settings, make_plugin_manager(settings, extra_plugins))
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+    @contextlib.contextmanager
+    def unit_of_work(self, source: str = "code", dry_run: bool = False) -> Iterator[UnitOfWork]:
+        """One transaction. Commits on success (rolls back when ``dry_run``), then tells
+        plugins what changed through ``kdc_changes_committed``."""
+        if self._sessionmaker is None:
+            self._sessionmaker = make_sessionmaker(self.engine)
+        session = self._sessionmaker()
+        uow = UnitOfWork(session, self.settings, source)
+        try:
+            yield uow
+            session.flush()
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        changes = uow.changes.freeze()
+        if changes and not dry_run:
+            self.pm.hook.kdc_changes_committed(changes=changes, kdc=self)
+
+    def upgrade_schema(self) -> None:
+        from kdc_core.db.migrate import upgrade
+
+        upgrade(self.engine)

@@ -1,0 +1,90 @@
+"""Change notifications: what was added, updated or archived, handed to plugins after commit."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+import attrs
+
+
+class Action(enum.StrEnum):
+    ADDED = "added"
+    UPDATED = "updated"
+    ARCHIVED = "archived"
+    REACTIVATED = "reactivated"
+    DELETED = "deleted"
+
+
+@attrs.frozen
+class Change:
+    """One change to one entity.
+
+    :ivar entity: ``"ward"``, ``"councillor"``, ``"officer"``, ``"political_group"``,
+        ``"directorate"``, ``"service"``, ``"ward_contact"`` …
+    :ivar key: the entity's database id.
+    :ivar label: a human name for messages (``"Cllr Elin Sykes"``).
+    :ivar fields: the names of the fields that changed (for updates).
+    :ivar source: who made it: ``"admin:user@example"``, ``"cli"``, ``"import:moderngov"`` …
+    """
+
+    entity: str
+    action: Action
+    key: int | None
+    label: str
+    fields: tuple[str, ...] = ()
+    source: str = "code"
+
+
+@attrs.frozen
+class ChangeSet:
+    """The changes one unit of work made, in the order they were made."""
+
+    changes: tuple[Change, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.changes)
+
+    def count(self, entity: str | None = None, action: Action | None = None) -> int:
+        return sum(
+            1
+            for c in self.changes
+            if (entity is None or c.entity == entity) and (action is None or c.action == action)
+        )
+
+    def summary(self) -> dict[str, dict[str, int]]:
+        """``{"councillor": {"added": 3, "archived": 1}, ...}``"""
+        out: dict[str, dict[str, int]] = {}
+        for c in self.changes:
+            out.setdefault(c.entity, {}).setdefault(c.action.value, 0)
+            out[c.entity][c.action.value] += 1
+        return out
+
+
+class ChangeRecorder:
+    """Collects changes during a unit of work; the unit of work hands them to plugins."""
+
+    def __init__(self, source: str = "code") -> None:
+        self.source = source
+        self._changes: list[Change] = []
+
+    def record(
+        self,
+        entity: str,
+        action: Action,
+        key: int | None,
+        label: str,
+        fields: Iterable[str] = (),
+    ) -> None:
+        self._changes.append(
+            Change(entity, action, key, label, tuple(sorted(fields)), self.source)
+        )
+
+    def freeze(self) -> ChangeSet:
+        return ChangeSet(tuple(self._changes))
+
+    def clear(self) -> None:
+        self._changes.clear()

@@ -1,0 +1,261 @@
+"""The ``kdc`` command line. Plugins add commands through ``kdc_register_commands``."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kdc_core import __version__
+from kdc_core.app import Kdc
+from kdc_core.config import load_settings
+from kdc_core.errors import KdcError
+from kdc_core.interchange import Exporter, Importer
+from kdc_core.plugins import make_plugin_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def pass_kdc(f: F) -> F:
+    """Decorator: pass the :class:`Kdc` application object as the first argument."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return f(click.get_current_context().find_root().obj, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_json(data: Any) -> None:
+    """Print one JSON document on stdout and nothing else."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def fail(message: str, code: int = 1) -> None:
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+class KdcGroup(click.Group):
+    """Turns a :class:`KdcError` anywhere below into a message and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KdcError as exc:
+            fail(str(exc), exc.exit_code)
+
+
+@click.group(cls=KdcGroup)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="KDC_CONFIG",
+    help="kdc.toml to read (default: $KDC_CONFIG, else ./kdc.toml if present).",
+)
+@click.version_option(__version__, prog_name="kdc")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """kdc-core: councillors, officers, wards and the member-officer protocol."""
+
+
+# -- schema and demo ------------------------------------------------------------------------------
+
+
+@cli.command("init")
+@pass_kdc
+def init_cmd(kdc: Kdc) -> None:
+    """Create the database schema, or upgrade it to the latest version."""
+    from kdc_core.db.migrate import current_revision, head_revision
+
+    before = current_revision(kdc.engine)
+    kdc.upgrade_schema()
+    after = current_revision(kdc.engine)
+    if before == after:
+        click.echo(f"Schema already at {after} ({_safe_url(kdc)}).")
+    else:
+        click.echo(f"Schema upgraded {before or 'empty'} → {after or head_revision()} ({_safe_url(kdc)}).")
+
+
+def _safe_url(kdc: Kdc) -> str:
+    return kdc.engine.url.render_as_string(hide_password=True)
+
+
+# -- plugins --------------------------------------------------------------------------------------
+
+
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def plugins_cmd(kdc: Kdc, as_json: bool) -> None:
+    """List every plugin found: version, enabled or disabled, hooks implemented."""
+    infos = kdc.pm.info()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "name": p.name,
+                    "version": p.version,
+                    "enabled": p.enabled,
+                    "builtin": p.builtin,
+                    "module": p.module,
+                    "hooks": list(p.hooks),
+                }
+                for p in infos
+            ]
+        )
+        return
+    for p in infos:
+        state = "enabled" if p.enabled else "disabled"
+        version = p.version or "core"
+        click.echo(f"{p.name} {version} [{state}]")
+        for hook in p.hooks:
+            click.echo(f"    {hook}")
+
+
+# -- imports and exports (commands come from registered importers/exporters) ------------------------
+
+
+class _RegistryGroup(KdcGroup):
+    """A group whose subcommands come from a registry on the app object."""
+
+    def __init__(self, *args: Any, factory: Callable[[Kdc], dict[str, click.Command]], **kw: Any):
+        super().__init__(*args, **kw)
+        self._factory = factory
+
+    def _commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        kdc = ctx.find_root().obj
+        return self._factory(kdc) if isinstance(kdc, Kdc) else {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._commands(ctx))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self._commands(ctx).get(name)
+
+
+def _import_command(importer: Importer) -> click.Command:
+    @click.command(importer.name, help=importer.help)
+    @click.argument("source")
+    @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+    @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+    @pass_kdc
+    def run(kdc: Kdc, source: str, dry_run: bool, as_json: bool) -> None:
+        from kdc_core.services.imports import run_import
+
+        changes = run_import(kdc, importer, source, dry_run=dry_run, progress=not as_json)
+        if as_json:
+            echo_json(
+                {
+                    "importer": importer.name,
+                    "source": source,
+                    "dry_run": dry_run,
+                    "changes": len(changes),
+                    "summary": changes.summary(),
+                    "details": [
+                        {"entity": c.entity, "action": c.action.value, "label": c.label,
+                         "fields": list(c.fields)}
+                        for c in changes
+                    ],
+                }
+            )
+            return
+        verb = "Would make" if dry_run else "Made"
+        if not changes:
+            click.echo(f"{importer.name}: 0 changes — the database already matches {source}.")
+            return
+        for c in changes:
+            fields = f" ({', '.join(c.fields)})" if c.fields else ""
+            click.echo(f"  {c.action.value:<11} {c.entity:<16} {c.label}{fields}")
+        summary = "; ".join(
+            f"{entity}: " + ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+            for entity, counts in sorted(changes.summary().items())
+        )
+        click.echo(f"{verb} {len(changes)} changes. {summary}")
+        if dry_run:
+            click.echo("Dry run: nothing was written.")
+
+    return run
+
+
+def _export_command(exporter: Exporter) -> click.Command:
+    @click.command(exporter.name, help=exporter.help)
+    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+    @click.option("--json", "as_json", is_flag=True, hidden=True, help="Accepted for symmetry.")
+    @pass_kdc
+    def run(kdc: Kdc, out: Path | None, as_json: bool) -> None:
+        with kdc.unit_of_work(source=f"export:{exporter.name}", dry_run=True) as uow:
+            text = exporter.export(uow)
+        if out is None:
+            click.echo(text, nl=not text.endswith("\n"))
+        else:
+            tmp = out.with_name(out.name + ".part")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(out)
+            click.echo(f"Wrote {out} ({len(text.encode())} bytes).", err=True)
+
+    return run
+
+
+cli.add_command(
+    _RegistryGroup(
+        "import",
+        help="Import data from an outside source (one transaction; --dry-run to preview).",
+        factory=lambda kdc: {i.name: _import_command(i) for i in kdc.importers.values()},
+    )
+)
+cli.add_command(
+    _RegistryGroup(
+        "export",
+        help="Export the data in an outside format.",
+        factory=lambda kdc: {e.name: _export_command(e) for e in kdc.exporters.values()},
+    )
+)
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+
+def _config_from_argv(argv: Sequence[str]) -> str | None:
+    for i, arg in enumerate(argv):
+        if arg == "--config" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--config="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_cli(kdc: Kdc) -> click.Group:
+    """The ``kdc`` group with every enabled plugin's commands added."""
+    group = KdcGroup(
+        name="kdc",
+        params=cli.params,
+        callback=cli.callback,
+        help=cli.help,
+        commands=dict(cli.commands),
+    )
+    kdc.pm.hook.kdc_register_commands(cli=group)
+    return group
+
+
+def main(argv: Sequence[str] | None = None, kdc: Kdc | None = None) -> None:
+    """Console-script entry point: read config, load plugins, run the command."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if kdc is None:
+        try:
+            settings = load_settings(_config_from_argv(args))
+            kdc = Kdc(settings, make_plugin_manager(settings))
+        except KdcError as exc:
+            if not {"--help", "--version"} & set(args):
+                fail(str(exc), exc.exit_code)
+    if kdc is None:
+        group: click.Group = cli
+    else:
+        group = build_cli(kdc)
+    group.main(args=args, prog_name="kdc", obj=kdc)

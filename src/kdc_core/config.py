@@ -1,0 +1,158 @@
+"""Settings: ``kdc.toml`` plus ``KDC_*`` environment variables, frozen once read.
+
+Where settings come from, highest first:
+
+1. ``KDC_*`` environment variables (``KDC_DATABASE_URL``, ``KDC_INSTANCE_PATH``,
+   ``KDC_TIMEZONE``, ``KDC_DISABLED_PLUGINS`` comma-separated, ``KDC_BASE_URL``);
+2. the TOML file named by ``--config`` or ``KDC_CONFIG`` (or ``./kdc.toml`` if present);
+3. defaults: a SQLite file in the instance folder, Europe/London.
+
+Secrets never live in the file: a value written ``{"$env": "NAME"}`` is read from the
+environment variable NAME when the plugin asks for its section.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from kdc_core.errors import ConfigError
+
+DEFAULT_TIMEZONE = "Europe/London"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_COUNCIL = "Kirklees Council"
+_TOP_LEVEL_KEYS = {"database_url", "instance_path", "timezone", "base_url", "plugins", "council"}
+
+
+@attrs.frozen
+class Settings:
+    """Everything the core needs to start, read once at startup."""
+
+    database_url: str
+    instance_path: Path
+    timezone: str = DEFAULT_TIMEZONE
+    base_url: str = DEFAULT_BASE_URL
+    council_name: str = DEFAULT_COUNCIL
+    disabled_plugins: frozenset[str] = frozenset()
+    plugin_sections: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    source: str = "defaults"
+    environ: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def plugin_config(self, name: str) -> dict[str, Any]:
+        """The ``[plugins.NAME]`` section with ``{"$env": VAR}`` values resolved.
+
+        :raises ConfigError: naming the key when a referenced variable is not set.
+        """
+        section = self.plugin_sections.get(name, {})
+        return {
+            key: _resolve_env(value, f"plugins.{name}.{key}", self.environ)
+            for key, value in section.items()
+        }
+
+    def evolve(self, **changes: Any) -> Settings:
+        return attrs.evolve(self, **changes)
+
+
+def _resolve_env(value: Any, key: str, environ: Mapping[str, str]) -> Any:
+    if isinstance(value, dict) and set(value) == {"$env"}:
+        name = value["$env"]
+        if name not in environ:
+            raise ConfigError(f"{key}: environment variable {name} is not set", key=key)
+        return environ[name]
+    if isinstance(value, dict):
+        return {k: _resolve_env(v, f"{key}.{k}", environ) for k, v in value.items()}
+    return value
+
+
+def default_instance_path() -> Path:
+    return Path.cwd() / "instance"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(
+    config_path: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Read settings from the TOML file and the environment.
+
+    :param config_path: the TOML file; ``None`` means ``KDC_CONFIG`` or ``./kdc.toml`` if present.
+    :param environ: the environment (``os.environ`` by default).
+    :raises ConfigError: with the file and key when something cannot be used.
+    """
+    env = dict(os.environ if environ is None else environ)
+    path: Path | None
+    if config_path is not None:
+        path = Path(config_path)
+    elif env.get("KDC_CONFIG"):
+        path = Path(env["KDC_CONFIG"])
+    else:
+        candidate = Path.cwd() / "kdc.toml"
+        path = candidate if candidate.is_file() else None
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: config file not found", key=str(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}", key=str(path)) from None
+    where = str(path) if path else "defaults"
+
+    unknown = sorted(set(data) - _TOP_LEVEL_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting {unknown[0]!r} "
+            f"(known: {', '.join(sorted(_TOP_LEVEL_KEYS))})",
+            key=unknown[0],
+        )
+
+    instance = Path(env.get("KDC_INSTANCE_PATH") or data.get("instance_path") or default_instance_path())
+    database_url = env.get("KDC_DATABASE_URL") or data.get("database_url") or sqlite_url(
+        instance / "kdc.sqlite3"
+    )
+    timezone = env.get("KDC_TIMEZONE") or data.get("timezone") or DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: timezone {timezone!r} is not a known zone", key="timezone") from None
+
+    plugins = data.get("plugins", {})
+    if not isinstance(plugins, dict):
+        raise ConfigError(f"{where}: [plugins] must be a table", key="plugins")
+    disabled_raw = plugins.get("disabled", [])
+    if not isinstance(disabled_raw, list) or not all(isinstance(n, str) for n in disabled_raw):
+        raise ConfigError(f"{where}: plugins.disabled must be a list of names", key="plugins.disabled")
+    disabled = set(disabled_raw)
+    if env.get("KDC_DISABLED_PLUGINS"):
+        disabled |= {n.strip() for n in env["KDC_DISABLED_PLUGINS"].split(",") if n.strip()}
+    sections = {k: v for k, v in plugins.items() if k != "disabled"}
+    for name, section in sections.items():
+        if not isinstance(section, dict):
+            raise ConfigError(f"{where}: plugins.{name} must be a table", key=f"plugins.{name}")
+
+    council = data.get("council", {})
+    return Settings(
+        database_url=database_url,
+        instance_path=instance,
+        timezone=timezone,
+        base_url=(env.get("KDC_BASE_URL") or data.get("base_url") or DEFAULT_BASE_URL).rstrip("/"),
+        council_name=council.get("name", DEFAULT_COUNCIL),
+        disabled_plugins=frozenset(disabled),
+        plugin_sections=sections,
+        source=where,
+        environ=env,
+    )

@@ -1,0 +1,33 @@
+"""Persistence: typed rows, repositories, the unit of work and Alembic migrations."""
+
+from kdc_core.db.base import Base
+from kdc_core.db.people import (
+    CouncillorExternalIdRow,
+    CouncillorRoleRow,
+    CouncillorRow,
+    DirectorateRow,
+    OfficerRow,
+    OfficerWardRow,
+    PoliticalGroupRow,
+    ServiceRow,
+    TermOfOfficeRow,
+    WardContactRow,
+    WardRow,
+)
+from kdc_core.db.users import UserRow
+
+__all__ = [
+    "Base",
+    "CouncillorExternalIdRow",
+    "CouncillorRoleRow",
+    "CouncillorRow",
+    "DirectorateRow",
+    "OfficerRow",
+    "OfficerWardRow",
+    "PoliticalGroupRow",
+    "ServiceRow",
+    "TermOfOfficeRow",
+    "UserRow",
+    "WardContactRow",
+    "WardRow",
+]

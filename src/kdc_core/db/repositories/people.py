@@ -1,0 +1,281 @@
+"""Rows ⇄ values for wards, groups, councillors, the organisation and officers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from kdc_core.db.people import (
+    CouncillorRow,
+    DirectorateRow,
+    OfficerRow,
+    OfficerWardRow,
+    PoliticalGroupRow,
+    ServiceRow,
+    WardContactRow,
+    WardRow,
+)
+from kdc_core.errors import NotFound
+from kdc_core.people.values import (
+    Councillor,
+    Directorate,
+    Officer,
+    OfficerWard,
+    PoliticalGroup,
+    Role,
+    RoleKind,
+    Service,
+    TermOfOffice,
+    Ward,
+    WardContact,
+    WardSource,
+    slugify,
+)
+
+# -- rows → values -----------------------------------------------------------------------------
+
+
+def ward_value(row: WardRow) -> Ward:
+    return Ward(id=row.id, name=row.name, slug=row.slug, ons_code=row.ons_code)
+
+
+def group_value(row: PoliticalGroupRow) -> PoliticalGroup:
+    return PoliticalGroup(id=row.id, name=row.name, short_name=row.short_name)
+
+
+def split_lines(text: str | None) -> tuple[str, ...]:
+    return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
+
+
+def councillor_value(row: CouncillorRow) -> Councillor:
+    return Councillor(
+        id=row.id,
+        name=row.name,
+        ward=ward_value(row.ward) if row.ward else None,
+        group=group_value(row.group) if row.group else None,
+        email=row.email,
+        phone=row.phone,
+        mobile=row.mobile,
+        photo_url=row.photo_url,
+        bio=row.bio,
+        key_posts=split_lines(row.key_posts),
+        terms=tuple(TermOfOffice(start=t.start, end=t.end) for t in row.terms),
+        roles=tuple(Role(RoleKind(r.kind), r.title, r.committee) for r in row.roles),
+        external_ids=tuple(sorted((x.scheme, x.value) for x in row.external_ids)),
+        archived_at=row.archived_at,
+    )
+
+
+def directorate_value(row: DirectorateRow) -> Directorate:
+    return Directorate(id=row.id, name=row.name, slug=row.slug)
+
+
+def service_value(row: ServiceRow) -> Service:
+    return Service(
+        id=row.id,
+        name=row.name,
+        slug=row.slug,
+        directorate=directorate_value(row.directorate) if row.directorate else None,
+        ward_facing=row.ward_facing,
+    )
+
+
+def officer_value(row: OfficerRow) -> Officer:
+    return Officer(
+        id=row.id,
+        person_id=row.person_id,
+        given_name=row.given_name,
+        family_name=row.family_name,
+        email=row.email,
+        phone=row.phone,
+        job_title=row.job_title,
+        service=service_value(row.service) if row.service else None,
+        manager_id=row.manager_id,
+        team=row.team,
+        location=row.location,
+        wards=tuple(
+            sorted(
+                (OfficerWard(ward_value(w.ward), WardSource(w.source)) for w in row.wards),
+                key=lambda ow: (ow.ward.name, ow.source.value),
+            )
+        ),
+        updated_at=row.updated_at,
+        archived_at=row.archived_at,
+    )
+
+
+_COUNCILLOR_LOAD = (
+    selectinload(CouncillorRow.ward),
+    selectinload(CouncillorRow.group),
+    selectinload(CouncillorRow.terms),
+    selectinload(CouncillorRow.roles),
+    selectinload(CouncillorRow.external_ids),
+)
+_OFFICER_LOAD = (
+    selectinload(OfficerRow.service).selectinload(ServiceRow.directorate),
+    selectinload(OfficerRow.wards).selectinload(OfficerWardRow.ward),
+)
+
+
+class PeopleRepository:
+    """Reads and writes people rows inside one session; hands out values."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- wards ---------------------------------------------------------------------------------
+
+    def ward_row(self, name_or_slug: str) -> WardRow:
+        """Find a ward by name (any case) or slug.
+
+        :raises NotFound: listing the closest names.
+        """
+        key = name_or_slug.strip()
+        row = self.session.scalar(
+            select(WardRow).where(
+                (func.lower(WardRow.name) == key.lower()) | (WardRow.slug == slugify(key))
+            )
+        )
+        if row is None:
+            names = self.session.scalars(select(WardRow.name).order_by(WardRow.name)).all()
+            hint = f" (wards: {', '.join(names)})" if names else " (no wards yet: run kdc seed-demo or an import)"
+            raise NotFound(f"no ward called {name_or_slug!r}{hint}")
+        return row
+
+    def ward(self, name_or_slug: str) -> Ward:
+        return ward_value(self.ward_row(name_or_slug))
+
+    def wards(self) -> list[Ward]:
+        return [ward_value(r) for r in self.session.scalars(select(WardRow).order_by(WardRow.name))]
+
+    def groups(self) -> list[PoliticalGroup]:
+        rows = self.session.scalars(select(PoliticalGroupRow).order_by(PoliticalGroupRow.name))
+        return [group_value(r) for r in rows]
+
+    # -- councillors ---------------------------------------------------------------------------
+
+    def councillors(
+        self, *, ward_id: int | None = None, include_archived: bool = False
+    ) -> list[Councillor]:
+        stmt = select(CouncillorRow).options(*_COUNCILLOR_LOAD).order_by(CouncillorRow.name)
+        if ward_id is not None:
+            stmt = stmt.where(CouncillorRow.ward_id == ward_id)
+        if not include_archived:
+            stmt = stmt.where(CouncillorRow.archived_at.is_(None))
+        return [councillor_value(r) for r in self.session.scalars(stmt)]
+
+    def councillor(self, councillor_id: int) -> Councillor:
+        row = self.session.get(CouncillorRow, councillor_id, options=_COUNCILLOR_LOAD)
+        if row is None:
+            raise NotFound(f"no councillor with id {councillor_id}")
+        return councillor_value(row)
+
+    def find_councillor(self, name: str) -> Councillor:
+        """A councillor by name, with or without the ``Councillor``/``Cllr`` prefix."""
+        key = name.strip().lower()
+        for prefix in ("councillor ", "cllr "):
+            key = key.removeprefix(prefix)
+        rows = self.session.scalars(
+            select(CouncillorRow)
+            .options(*_COUNCILLOR_LOAD)
+            .where(func.lower(CouncillorRow.name) == key)
+        ).all()
+        active = [r for r in rows if r.archived_at is None] or list(rows)
+        if not active:
+            raise NotFound(f"no councillor called {name!r}")
+        if len(active) > 1:
+            raise NotFound(f"{len(active)} councillors are called {name!r}; use the id")
+        return councillor_value(active[0])
+
+    # -- organisation --------------------------------------------------------------------------
+
+    def directorates(self) -> list[Directorate]:
+        rows = self.session.scalars(select(DirectorateRow).order_by(DirectorateRow.name))
+        return [directorate_value(r) for r in rows]
+
+    def services(self) -> list[Service]:
+        rows = self.session.scalars(
+            select(ServiceRow).options(selectinload(ServiceRow.directorate)).order_by(ServiceRow.name)
+        )
+        return [service_value(r) for r in rows]
+
+    def service_row(self, name_or_slug: str) -> ServiceRow:
+        key = name_or_slug.strip()
+        row = self.session.scalar(
+            select(ServiceRow).where(
+                (func.lower(ServiceRow.name) == key.lower()) | (ServiceRow.slug == slugify(key))
+            )
+        )
+        if row is None:
+            raise NotFound(f"no service called {name_or_slug!r}")
+        return row
+
+    # -- officers ------------------------------------------------------------------------------
+
+    def officers(
+        self,
+        *,
+        ids: Iterable[int] | None = None,
+        service_id: int | None = None,
+        include_archived: bool = False,
+    ) -> list[Officer]:
+        stmt = select(OfficerRow).options(*_OFFICER_LOAD).order_by(
+            OfficerRow.family_name, OfficerRow.given_name, OfficerRow.id
+        )
+        if ids is not None:
+            stmt = stmt.where(OfficerRow.id.in_(list(ids)))
+        if service_id is not None:
+            stmt = stmt.where(OfficerRow.service_id == service_id)
+        if not include_archived:
+            stmt = stmt.where(OfficerRow.archived_at.is_(None))
+        return [officer_value(r) for r in self.session.scalars(stmt)]
+
+    def officer(self, officer_id: int) -> Officer:
+        row = self.session.get(OfficerRow, officer_id, options=_OFFICER_LOAD)
+        if row is None:
+            raise NotFound(f"no officer with id {officer_id}")
+        return officer_value(row)
+
+    def officer_by_person_id(self, person_id: str) -> Officer:
+        row = self.session.scalar(
+            select(OfficerRow).options(*_OFFICER_LOAD).where(OfficerRow.person_id == person_id)
+        )
+        if row is None:
+            raise NotFound(f"no officer with directory id {person_id!r}")
+        return officer_value(row)
+
+    def officers_in_ward(self, ward_id: int) -> list[Officer]:
+        """Active officers who work in the ward (from any source), ordered by service then name."""
+        ids = select(OfficerWardRow.officer_id).where(OfficerWardRow.ward_id == ward_id)
+        officers = self.officers(ids=self.session.scalars(ids).all())
+        return sorted(officers, key=lambda o: (o.service.name if o.service else "", o.family_name))
+
+    def manager_ids(self) -> dict[int, int | None]:
+        """``{officer id: manager id}`` for every officer, for walking chains and trees."""
+        rows = self.session.execute(select(OfficerRow.id, OfficerRow.manager_id))
+        return {oid: mid for oid, mid in rows}
+
+    # -- ward contacts -------------------------------------------------------------------------
+
+    def ward_contacts(self, ward_id: int | None = None) -> list[WardContact]:
+        stmt = select(WardContactRow).options(
+            selectinload(WardContactRow.ward),
+            selectinload(WardContactRow.service).selectinload(ServiceRow.directorate),
+            selectinload(WardContactRow.officer).options(*_OFFICER_LOAD),
+        )
+        if ward_id is not None:
+            stmt = stmt.where(WardContactRow.ward_id == ward_id)
+        rows: Sequence[WardContactRow] = self.session.scalars(stmt).all()
+        contacts = [
+            WardContact(ward_value(r.ward), service_value(r.service), officer_value(r.officer))
+            for r in rows
+        ]
+        return sorted(contacts, key=lambda c: (c.ward.name, c.service.name))
+
+    def link_officer(self, ward_id: int) -> Officer | None:
+        row = self.session.get(WardRow, ward_id)
+        if row is None or row.link_officer_id is None:
+            return None
+        return self.officer(row.link_officer_id)

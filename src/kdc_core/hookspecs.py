@@ -1,0 +1,136 @@
+"""Every hook a kdc plugin can implement.
+
+Implement one with ``@kdc_core.hookimpl`` on a function of the same name in a module (or
+class) registered under the ``kdc`` entry-point group. Hooks are called with keyword
+arguments, so an implementation may accept fewer arguments than the spec lists. Values passed
+in and out are frozen attrs values or plain data, never database rows or sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from kdc_core.app import Kdc
+    from kdc_core.changes import ChangeSet
+    from kdc_core.config import Settings
+    from kdc_core.interchange import Exporter, Importer
+
+hookspec = pluggy.HookspecMarker("kdc")
+
+
+# ---------------------------------------------------------------------------------------------
+# Startup and configuration
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_check_config(settings: Settings) -> None:
+    """Check this plugin's config section at startup.
+
+    Read your section with ``settings.plugin_config("<name>")``, turn it into a frozen value
+    and raise :class:`kdc_core.errors.ConfigError` (with ``key="plugins.<name>.<key>"``) when
+    something cannot be used. Startup stops with that message.
+
+    :param settings: the settings read from ``kdc.toml`` and the environment.
+    """
+
+
+@hookspec
+def kdc_startup(kdc: Kdc) -> None:
+    """Called once, after every plugin is registered and configs are checked.
+
+    :param kdc: the application object (settings, plugin manager, database access).
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_commands(cli: click.Group) -> None:
+    """Add commands or command groups to the ``kdc`` command line.
+
+    Commands reach the application object with ``click.get_current_context().obj`` or
+    :func:`kdc_core.cli.pass_kdc`.
+
+    :param cli: the top-level ``kdc`` click group.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports and exports
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_importers(register: Callable[[Importer], None]) -> None:
+    """Register importers, each of which becomes ``kdc import NAME SOURCE [--dry-run]``.
+
+    The core reads the whole source with ``importer.load`` before it writes anything, then
+    runs ``importer.apply`` in one transaction, so a bad record changes nothing.
+
+    :param register: call it with a :class:`kdc_core.interchange.Importer`; a second
+        importer with the same name is refused.
+    """
+
+
+@hookspec
+def kdc_register_exporters(register: Callable[[Exporter], None]) -> None:
+    """Register exporters, each of which becomes ``kdc export NAME [--out FILE]``.
+
+    :param register: call it with a :class:`kdc_core.interchange.Exporter`; a second
+        exporter with the same name is refused.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Change notifications
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_changes_committed(changes: ChangeSet, kdc: Kdc) -> None:
+    """Called after a unit of work that changed people, wards or the organisation commits.
+
+    Fires the same way whether the change came from the admin, the CLI, an import or code.
+    Not called for dry runs or rolled-back work. Exceptions propagate to the caller, but the
+    data is already committed: do slow or fallible work elsewhere (a queue, a later run).
+
+    :param changes: the changes in the order they were made (entity, action, id, label,
+        changed fields, source).
+    :param kdc: the application object.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Web app
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_blueprints(kdc: Kdc) -> Iterable[Any]:
+    """Flask blueprints to mount on the web app (feeds, one-click unsubscribe, …).
+
+    :param kdc: the application object.
+    :returns: an iterable of :class:`flask.Blueprint`; Flask refuses two with the same name.
+    """
+
+
+@hookspec
+def kdc_admin_views(kdc: Kdc) -> Iterable[Any]:
+    """Extra Flask-Admin views (sync status, rota planner, newsletter preview …).
+
+    Derive them from ``kdc_admin.security.SecuredBaseView`` (or ``SecuredModelView``) so
+    they need a login and the right role.
+
+    :param kdc: the application object.
+    :returns: an iterable of :class:`flask_admin.BaseView` instances.
+    """

@@ -1,0 +1,1 @@
+"""People and places: councillors, officers, wards, groups and the organisation."""

@@ -1,0 +1,183 @@
+"""Frozen values for people and places: what crosses every boundary (hooks, CLI, admin).
+
+Rows never leave the repositories; these do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import unicodedata
+
+import attrs
+
+
+def slugify(text: str) -> str:
+    """``"Batley East"`` → ``"batley-east"``; stable, ASCII, used in URLs and feed names."""
+    normalised = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", normalised.lower()).strip("-")
+
+
+class RoleKind(enum.StrEnum):
+    """What a councillor's role is; committee memberships name the committee."""
+
+    CABINET_PORTFOLIO = "cabinet_portfolio"
+    SCRUTINY = "scrutiny"
+    GROUP_LEADER = "group_leader"
+    GROUP_BUSINESS_MANAGER = "group_business_manager"
+    COMMITTEE = "committee"
+    OTHER = "other"
+
+
+class WardSource(enum.StrEnum):
+    """Where an officer's ward link came from: the staff directory or edited here."""
+
+    DIRECTORY = "directory"
+    LOCAL = "local"
+
+
+@attrs.frozen
+class Ward:
+    id: int | None
+    name: str
+    slug: str
+    ons_code: str | None = None
+
+
+@attrs.frozen
+class PoliticalGroup:
+    id: int | None
+    name: str
+    short_name: str | None = None
+
+
+@attrs.frozen
+class TermOfOffice:
+    start: dt.date
+    end: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@attrs.frozen
+class Role:
+    kind: RoleKind
+    title: str
+    committee: str | None = None
+
+
+@attrs.frozen
+class Councillor:
+    id: int | None
+    name: str
+    ward: Ward | None
+    group: PoliticalGroup | None
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    photo_url: str | None = None
+    bio: str | None = None
+    key_posts: tuple[str, ...] = ()
+    terms: tuple[TermOfOffice, ...] = ()
+    roles: tuple[Role, ...] = ()
+    external_ids: tuple[tuple[str, str], ...] = ()
+    archived_at: dt.datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.archived_at is None
+
+    def external_id(self, scheme: str) -> str | None:
+        return next((value for s, value in self.external_ids if s == scheme), None)
+
+
+@attrs.frozen
+class Directorate:
+    id: int | None
+    name: str
+    slug: str
+
+
+@attrs.frozen
+class Service:
+    id: int | None
+    name: str
+    slug: str
+    directorate: Directorate | None
+    ward_facing: bool = False
+
+
+@attrs.frozen
+class OfficerWard:
+    ward: Ward
+    source: WardSource
+
+
+@attrs.frozen
+class Officer:
+    id: int | None
+    person_id: str
+    given_name: str
+    family_name: str
+    email: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
+    service: Service | None = None
+    manager_id: int | None = None
+    team: str | None = None
+    location: str | None = None
+    wards: tuple[OfficerWard, ...] = ()
+    updated_at: dt.datetime | None = None
+    archived_at: dt.datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def active(self) -> bool:
+        return self.archived_at is None
+
+
+@attrs.frozen
+class WardContact:
+    """The named officer for one service in one ward."""
+
+    ward: Ward
+    service: Service
+    officer: Officer
+
+
+@attrs.frozen
+class WardSummary:
+    """Everything a councillor wants on one page about a ward."""
+
+    ward: Ward
+    councillors: tuple[Councillor, ...]
+    officers_by_service: tuple[tuple[Service, tuple[Officer, ...]], ...]
+    contacts: tuple[WardContact, ...]
+    link_officer: Officer | None
+
+
+@attrs.frozen
+class CouncillorRecord:
+    """One councillor as an outside source (ModernGov, a spreadsheet …) describes them.
+
+    ``external_id`` is the source's stable key under ``scheme``; the roster service
+    upserts by it.
+    """
+
+    scheme: str
+    external_id: str
+    name: str
+    ward_name: str
+    group_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    photo_url: str | None = None
+    key_posts: tuple[str, ...] = ()
+    terms: tuple[TermOfOffice, ...] = ()
+    where: str | None = None

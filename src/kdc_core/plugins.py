@@ -1,0 +1,150 @@
+"""The plugin manager: entry points in group ``kdc``, the core's own hooks, config checks."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+
+from kdc_core import hookspecs
+from kdc_core.config import Settings
+from kdc_core.errors import ConfigError, PluginError
+
+ENTRY_POINT_GROUP = "kdc"
+
+#: Modules inside the core that implement hooks, registered like any plugin.
+DEFAULT_PLUGINS: tuple[str, ...] = ("kdc_core.people.commands",)
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``kdc plugins`` shows about one plugin."""
+
+    name: str
+    version: str | None
+    enabled: bool
+    hooks: tuple[str, ...]
+    module: str | None
+    builtin: bool = False
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager plus what kdc found, for ``kdc plugins``."""
+
+    def __init__(self) -> None:
+        super().__init__("kdc")
+        self.add_hookspecs(hookspecs)
+        self.found: list[PluginInfo] = []
+
+    def info(self) -> list[PluginInfo]:
+        """Every plugin found, with the hooks each implements (empty when disabled)."""
+        out = []
+        for item in self.found:
+            plugin = self.get_plugin(item.name) if item.enabled else None
+            hooks: tuple[str, ...] = ()
+            if plugin is not None:
+                hooks = tuple(sorted(h.name for h in self.get_hookcallers(plugin) or ()))
+            out.append(attrs.evolve(item, hooks=hooks))
+        return out
+
+
+def _entry_points() -> list[md.EntryPoint]:
+    return sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+
+
+def make_plugin_manager(
+    settings: Settings,
+    extra_plugins: Iterable[tuple[str, Any]] = (),
+    load_entry_points: bool = True,
+) -> PluginManager:
+    """Build a fresh plugin manager for these settings.
+
+    Loads the ``kdc`` entry points (skipping the ones the settings disable), registers the
+    core's default implementations and any ``extra_plugins`` (name, object) pairs, checks
+    that every ``kdc_*`` hookimpl matches a spec, then lets each plugin check its config.
+
+    :raises PluginError: a plugin failed to import or implements a hook that does not exist.
+    :raises ConfigError: ``plugins.disabled`` names an unknown plugin, or a plugin's config
+        section is wrong.
+    """
+    pm = PluginManager()
+    known: set[str] = set()
+
+    for module_name in DEFAULT_PLUGINS:
+        module = _import(module_name, module_name)
+        pm.register(module, name=module_name)
+        pm.found.append(PluginInfo(module_name, None, True, (), module_name, builtin=True))
+        known.add(module_name)
+
+    if load_entry_points:
+        for ep in _entry_points():
+            known.add(ep.name)
+            version = ep.dist.version if ep.dist is not None else None
+            if ep.name in settings.disabled_plugins:
+                pm.found.append(PluginInfo(ep.name, version, False, (), ep.value))
+                continue
+            if pm.has_plugin(ep.name):
+                raise PluginError(f"two plugins are installed under the name {ep.name!r}")
+            try:
+                plugin = ep.load()
+            except Exception as exc:
+                raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
+            pm.register(plugin, name=ep.name)
+            pm.found.append(PluginInfo(ep.name, version, True, (), ep.value))
+
+    for name, plugin in extra_plugins:
+        known.add(name)
+        if name in settings.disabled_plugins:
+            pm.found.append(PluginInfo(name, None, False, (), _module_name(plugin)))
+            continue
+        pm.register(plugin, name=name)
+        pm.found.append(PluginInfo(name, None, True, (), _module_name(plugin)))
+
+    unknown = sorted(settings.disabled_plugins - known)
+    if unknown:
+        raise ConfigError(
+            f"{settings.source}: plugins.disabled names {unknown[0]!r}, which is not installed "
+            f"(installed: {', '.join(sorted(known)) or 'none'})",
+            key="plugins.disabled",
+        )
+
+    check_pending(pm)
+    pm.hook.kdc_check_config(settings=settings)
+    return pm
+
+
+def check_pending(pm: pluggy.PluginManager) -> None:
+    """Fail loudly when a plugin implements a ``kdc_*`` hook that has no spec (a misspelling)."""
+    for name in dir(pm.hook):
+        if not name.startswith("kdc_"):
+            continue
+        caller = getattr(pm.hook, name)
+        if caller.spec is None and caller.get_hookimpls():
+            plugins = ", ".join(
+                sorted(pm.get_name(impl.plugin) or "?" for impl in caller.get_hookimpls())
+            )
+            known = ", ".join(sorted(n for n in dir(hookspecs) if n.startswith("kdc_")))
+            raise PluginError(
+                f"plugin {plugins} implements unknown hook {name!r}; known hooks: {known}"
+            )
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r}: {exc}") from exc
+
+
+def _import(module_name: str, plugin_name: str) -> ModuleType:
+    import importlib
+
+    try:
+        return importlib.import_module(module_name)
+    except Exception as exc:  # pragma: no cover - a broken core install
+        raise PluginError(f"plugin {plugin_name!r} failed to import: {exc}") from exc
+
+
+def _module_name(plugin: Any) -> str | None:
+    return getattr(plugin, "__name__", None) or type(plugin).__module__

@@ -1,0 +1,1 @@
+"""Use cases that cut across features (imports, …); each takes the app object or a unit of work."""

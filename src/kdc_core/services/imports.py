@@ -1,0 +1,30 @@
+"""Running a registered importer: read everything first, then apply in one transaction."""
+
+from __future__ import annotations
+
+import click
+
+from kdc_core.app import Kdc
+from kdc_core.changes import ChangeSet
+from kdc_core.interchange import Importer
+
+
+def run_import(
+    kdc: Kdc, importer: Importer, source: str, *, dry_run: bool = False, progress: bool = False
+) -> ChangeSet:
+    """Load ``source`` with the importer, then apply it in one unit of work.
+
+    A load error (bad file, bad record) raises before anything is written; an apply error
+    rolls the whole transaction back. With ``dry_run`` the changes are computed and reported
+    but rolled back.
+
+    :returns: the changes made (or that would be made).
+    """
+    if progress:
+        click.echo(f"Reading {source} …", err=True)
+    records = importer.load(source, kdc.settings)
+    if progress:
+        click.echo(f"Read {len(records)} records; applying{' (dry run)' if dry_run else ''} …", err=True)
+    with kdc.unit_of_work(source=f"import:{importer.name}", dry_run=dry_run) as uow:
+        changes = importer.apply(uow, records)
+    return changes

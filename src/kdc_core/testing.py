@@ -1,0 +1,99 @@
+"""pytest fixtures for people writing kdc plugins (installed as the ``kdc`` pytest plugin).
+
+- ``kdc_database_url``: a fresh, empty database for the test. SQLite in ``tmp_path`` by
+  default; tests parametrised with ``indirect=True`` can ask for ``"postgres"``, which uses
+  ``KDC_TEST_POSTGRES_URL`` (a server you run) and skips when it is not set — set
+  ``KDC_REQUIRE_POSTGRES=1`` to make that a failure instead.
+- ``kdc_app``: a :class:`kdc_core.Kdc` on that database with the schema at head, plus any
+  plugins listed by the ``kdc_extra_plugins`` fixture (override it in your conftest).
+- ``kdc_run``: run a ``kdc`` command in-process against ``kdc_app`` and get click's result.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from kdc_core.app import Kdc
+from kdc_core.config import Settings
+from kdc_core.plugins import make_plugin_manager
+
+POSTGRES_ENV = "KDC_TEST_POSTGRES_URL"
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    """Create a throwaway database on the server at ``base_url``; drop it afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"kdc_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def database_url_for(kind: str, tmp_path: Path) -> Iterator[str]:
+    """Yield a fresh database URL of ``kind`` (``"sqlite"`` or ``"postgres"``)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kdc.sqlite3'}"
+        return
+    if kind != "postgres":
+        raise ValueError(f"unknown database kind {kind!r}")
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("KDC_REQUIRE_POSTGRES"):
+            pytest.fail(f"{POSTGRES_ENV} is not set but KDC_REQUIRE_POSTGRES is")
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    yield from _postgres_database(base)
+
+
+@pytest.fixture
+def kdc_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from database_url_for(getattr(request, "param", "sqlite"), tmp_path)
+
+
+@pytest.fixture
+def kdc_extra_plugins() -> Sequence[tuple[str, Any]]:
+    """(name, plugin) pairs to register on top of the installed ones; override to add yours."""
+    return ()
+
+
+@pytest.fixture
+def kdc_settings(kdc_database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=kdc_database_url,
+        instance_path=tmp_path / "instance",
+        environ={},
+    )
+
+
+@pytest.fixture
+def kdc_app(kdc_settings: Settings, kdc_extra_plugins: Sequence[tuple[str, Any]]) -> Iterator[Kdc]:
+    kdc = Kdc(kdc_settings, make_plugin_manager(kdc_settings, kdc_extra_plugins))
+    kdc.upgrade_schema()
+    yield kdc
+    kdc.dispose()
+
+
+@pytest.fixture
+def kdc_run(kdc_app: Kdc) -> Any:
+    """``kdc_run("ward", "Almondbury", "--json")`` → click ``Result`` (exit_code, stdout, stderr)."""
+    from kdc_core.cli import build_cli
+
+    def run(*args: str, input: str | None = None) -> Result:
+        group = build_cli(kdc_app)
+        return CliRunner().invoke(group, list(args), obj=kdc_app, input=input, catch_exceptions=False)
+
+    return run

@@ -1,0 +1,37 @@
+"""A unit of work: one database transaction, its repositories and the changes it records."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from kdc_core.changes import ChangeRecorder
+
+if TYPE_CHECKING:
+    from kdc_core.config import Settings
+    from kdc_core.db.repositories.people import PeopleRepository
+
+
+class UnitOfWork:
+    """Holds a session for the length of one transaction.
+
+    Obtain one from :meth:`kdc_core.Kdc.unit_of_work`; services take it as their first
+    argument and never commit themselves.
+    """
+
+    def __init__(self, session: Session, settings: Settings, source: str = "code") -> None:
+        self.session = session
+        self.settings = settings
+        self.changes = ChangeRecorder(source)
+
+    @property
+    def source(self) -> str:
+        return self.changes.source
+
+    @cached_property
+    def people(self) -> PeopleRepository:
+        from kdc_core.db.repositories.people import PeopleRepository
+
+        return PeopleRepository(self.session)

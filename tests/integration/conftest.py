@@ -1,0 +1,15 @@
+"""Every integration test runs twice: on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kdc_core import testing
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def kdc_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from testing.database_url_for(request.param, tmp_path)
