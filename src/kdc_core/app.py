@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from kdc_core.config import Settings, load_settings
+from kdc_core.db import tracking
 from kdc_core.db.engine import make_engine, make_sessionmaker
 from kdc_core.interchange import Exporter, Importer, Registry
 from kdc_core.plugins import PluginManager, make_plugin_manager
@@ -70,11 +71,12 @@ class Kdc:
         plugins what changed through ``kdc_changes_committed``."""
         if self._sessionmaker is None:
             self._sessionmaker = make_sessionmaker(self.engine)
+            tracking.track(self._sessionmaker)
         session = self._sessionmaker()
         uow = UnitOfWork(session, self.settings, source)
         try:
             yield uow
-            session.flush()
+            changes = uow.collect()
             if dry_run:
                 session.rollback()
             else:
@@ -83,8 +85,8 @@ class Kdc:
             session.rollback()
             raise
         finally:
+            tracking.discard(session)
             session.close()
-        changes = uow.changes.freeze()
         if changes and not dry_run:
             self.pm.hook.kdc_changes_committed(changes=changes, kdc=self)
 

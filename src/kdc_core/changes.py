@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
 
 import attrs
 
@@ -62,29 +61,3 @@ class ChangeSet:
             out.setdefault(c.entity, {}).setdefault(c.action.value, 0)
             out[c.entity][c.action.value] += 1
         return out
-
-
-class ChangeRecorder:
-    """Collects changes during a unit of work; the unit of work hands them to plugins."""
-
-    def __init__(self, source: str = "code") -> None:
-        self.source = source
-        self._changes: list[Change] = []
-
-    def record(
-        self,
-        entity: str,
-        action: Action,
-        key: int | None,
-        label: str,
-        fields: Iterable[str] = (),
-    ) -> None:
-        self._changes.append(
-            Change(entity, action, key, label, tuple(sorted(fields)), self.source)
-        )
-
-    def freeze(self) -> ChangeSet:
-        return ChangeSet(tuple(self._changes))
-
-    def clear(self) -> None:
-        self._changes.clear()

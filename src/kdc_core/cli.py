@@ -80,7 +80,9 @@ def init_cmd(kdc: Kdc) -> None:
     if before == after:
         click.echo(f"Schema already at {after} ({_safe_url(kdc)}).")
     else:
-        click.echo(f"Schema upgraded {before or 'empty'} → {after or head_revision()} ({_safe_url(kdc)}).")
+        click.echo(
+            f"Schema upgraded {before or 'empty'} → {after or head_revision()} ({_safe_url(kdc)})."
+        )
 
 
 def _safe_url(kdc: Kdc) -> str:
@@ -119,7 +121,7 @@ def plugins_cmd(kdc: Kdc, as_json: bool) -> None:
             click.echo(f"    {hook}")
 
 
-# -- imports and exports (commands come from registered importers/exporters) ------------------------
+# -- imports and exports (commands come from registered importers and exporters) --
 
 
 class _RegistryGroup(KdcGroup):
@@ -159,8 +161,12 @@ def _import_command(importer: Importer) -> click.Command:
                     "changes": len(changes),
                     "summary": changes.summary(),
                     "details": [
-                        {"entity": c.entity, "action": c.action.value, "label": c.label,
-                         "fields": list(c.fields)}
+                        {
+                            "entity": c.entity,
+                            "action": c.action.value,
+                            "label": c.label,
+                            "fields": list(c.fields),
+                        }
                         for c in changes
                     ],
                 }
@@ -186,7 +192,9 @@ def _import_command(importer: Importer) -> click.Command:
 
 def _export_command(exporter: Exporter) -> click.Command:
     @click.command(exporter.name, help=exporter.help)
-    @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout.")
+    @click.option(
+        "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here, not stdout."
+    )
     @click.option("--json", "as_json", is_flag=True, hidden=True, help="Accepted for symmetry.")
     @pass_kdc
     def run(kdc: Kdc, out: Path | None, as_json: bool) -> None:

@@ -120,22 +120,30 @@ def load_settings(
             key=unknown[0],
         )
 
-    instance = Path(env.get("KDC_INSTANCE_PATH") or data.get("instance_path") or default_instance_path())
-    database_url = env.get("KDC_DATABASE_URL") or data.get("database_url") or sqlite_url(
-        instance / "kdc.sqlite3"
+    instance = Path(
+        env.get("KDC_INSTANCE_PATH") or data.get("instance_path") or default_instance_path()
+    )
+    database_url = (
+        env.get("KDC_DATABASE_URL")
+        or data.get("database_url")
+        or sqlite_url(instance / "kdc.sqlite3")
     )
     timezone = env.get("KDC_TIMEZONE") or data.get("timezone") or DEFAULT_TIMEZONE
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"{where}: timezone {timezone!r} is not a known zone", key="timezone") from None
+        raise ConfigError(
+            f"{where}: timezone {timezone!r} is not a known zone", key="timezone"
+        ) from None
 
     plugins = data.get("plugins", {})
     if not isinstance(plugins, dict):
         raise ConfigError(f"{where}: [plugins] must be a table", key="plugins")
     disabled_raw = plugins.get("disabled", [])
     if not isinstance(disabled_raw, list) or not all(isinstance(n, str) for n in disabled_raw):
-        raise ConfigError(f"{where}: plugins.disabled must be a list of names", key="plugins.disabled")
+        raise ConfigError(
+            f"{where}: plugins.disabled must be a list of names", key="plugins.disabled"
+        )
     disabled = set(disabled_raw)
     if env.get("KDC_DISABLED_PLUGINS"):
         disabled |= {n.strip() for n in env["KDC_DISABLED_PLUGINS"].split(",") if n.strip()}

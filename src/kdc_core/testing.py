@@ -89,11 +89,13 @@ def kdc_app(kdc_settings: Settings, kdc_extra_plugins: Sequence[tuple[str, Any]]
 
 @pytest.fixture
 def kdc_run(kdc_app: Kdc) -> Any:
-    """``kdc_run("ward", "Almondbury", "--json")`` → click ``Result`` (exit_code, stdout, stderr)."""
+    """``kdc_run("ward", "Almondbury", "--json")`` → click ``Result`` (exit code, output)."""
     from kdc_core.cli import build_cli
 
     def run(*args: str, input: str | None = None) -> Result:
         group = build_cli(kdc_app)
-        return CliRunner().invoke(group, list(args), obj=kdc_app, input=input, catch_exceptions=False)
+        return CliRunner().invoke(
+            group, list(args), obj=kdc_app, input=input, catch_exceptions=False
+        )
 
     return run

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from kdc_core.changes import ChangeRecorder
+from kdc_core.changes import ChangeSet
+from kdc_core.db import tracking
 
 if TYPE_CHECKING:
     from kdc_core.config import Settings
@@ -24,11 +25,17 @@ class UnitOfWork:
     def __init__(self, session: Session, settings: Settings, source: str = "code") -> None:
         self.session = session
         self.settings = settings
-        self.changes = ChangeRecorder(source)
+        self.source = source
+        tracking.set_source(session, source)
 
-    @property
-    def source(self) -> str:
-        return self.changes.source
+    def collect(self) -> ChangeSet:
+        """Flush, then return every change this unit of work has made so far.
+
+        Changes to wards, groups, councillors, the organisation and officers are recorded
+        automatically when rows are flushed; services need not record them by hand.
+        """
+        self.session.flush()
+        return tracking.collected(self.session)
 
     @cached_property
     def people(self) -> PeopleRepository:

@@ -30,7 +30,9 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             raise ValueError(f"naive datetime {value!r}: pass a timezone-aware value")
         return value.astimezone(dt.UTC)
 
-    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -51,7 +51,9 @@ class CouncillorRow(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
-    ward_id: Mapped[int | None] = mapped_column(ForeignKey("wards.id", ondelete="RESTRICT"), index=True)
+    ward_id: Mapped[int | None] = mapped_column(
+        ForeignKey("wards.id", ondelete="RESTRICT"), index=True
+    )
     group_id: Mapped[int | None] = mapped_column(
         ForeignKey("political_groups.id", ondelete="RESTRICT"), index=True
     )
@@ -202,7 +204,9 @@ class OfficerWardRow(Base):
     __table_args__ = (UniqueConstraint("officer_id", "ward_id", "source"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"), index=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(20), default="local")
 
@@ -218,8 +222,12 @@ class WardContactRow(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ward_id: Mapped[int] = mapped_column(ForeignKey("wards.id", ondelete="CASCADE"), index=True)
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int] = mapped_column(
+        ForeignKey("services.id", ondelete="CASCADE"), index=True
+    )
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
 
     ward: Mapped[WardRow] = relationship()
     service: Mapped[ServiceRow] = relationship()

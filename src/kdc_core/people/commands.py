@@ -1,4 +1,4 @@
-"""The core's own CLI commands about people and wards, registered through the same hook as a plugin's."""
+"""The core's own CLI commands about people and wards, added through the plugin hook."""
 
 from __future__ import annotations
 

@@ -24,7 +24,9 @@ def run_import(
         click.echo(f"Reading {source} …", err=True)
     records = importer.load(source, kdc.settings)
     if progress:
-        click.echo(f"Read {len(records)} records; applying{' (dry run)' if dry_run else ''} …", err=True)
+        click.echo(
+            f"Read {len(records)} records; applying{' (dry run)' if dry_run else ''} …", err=True
+        )
     with kdc.unit_of_work(source=f"import:{importer.name}", dry_run=dry_run) as uow:
         changes = importer.apply(uow, records)
     return changes

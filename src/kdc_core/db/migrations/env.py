@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection kdc hands it (SQLite in batch mode, or PostgreSQL)."""
+"""Alembic environment: runs on the connection kdc hands it (SQLite in batch mode)."""
 
 from __future__ import annotations
 

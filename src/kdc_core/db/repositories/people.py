@@ -140,7 +140,11 @@ class PeopleRepository:
         )
         if row is None:
             names = self.session.scalars(select(WardRow.name).order_by(WardRow.name)).all()
-            hint = f" (wards: {', '.join(names)})" if names else " (no wards yet: run kdc seed-demo or an import)"
+            hint = (
+                f" (wards: {', '.join(names)})"
+                if names
+                else " (no wards yet: run kdc seed-demo or an import)"
+            )
             raise NotFound(f"no ward called {name_or_slug!r}{hint}")
         return row
 
@@ -197,7 +201,9 @@ class PeopleRepository:
 
     def services(self) -> list[Service]:
         rows = self.session.scalars(
-            select(ServiceRow).options(selectinload(ServiceRow.directorate)).order_by(ServiceRow.name)
+            select(ServiceRow)
+            .options(selectinload(ServiceRow.directorate))
+            .order_by(ServiceRow.name)
         )
         return [service_value(r) for r in rows]
 
@@ -221,8 +227,10 @@ class PeopleRepository:
         service_id: int | None = None,
         include_archived: bool = False,
     ) -> list[Officer]:
-        stmt = select(OfficerRow).options(*_OFFICER_LOAD).order_by(
-            OfficerRow.family_name, OfficerRow.given_name, OfficerRow.id
+        stmt = (
+            select(OfficerRow)
+            .options(*_OFFICER_LOAD)
+            .order_by(OfficerRow.family_name, OfficerRow.given_name, OfficerRow.id)
         )
         if ids is not None:
             stmt = stmt.where(OfficerRow.id.in_(list(ids)))
