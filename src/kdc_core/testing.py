@@ -1,9 +1,11 @@
 """pytest fixtures for people writing kdc plugins (installed as the ``kdc`` pytest plugin).
 
 - ``kdc_database_url``: a fresh, empty database for the test. SQLite in ``tmp_path`` by
-  default; tests parametrised with ``indirect=True`` can ask for ``"postgres"``, which uses
-  ``KDC_TEST_POSTGRES_URL`` (a server you run) and skips when it is not set — set
-  ``KDC_REQUIRE_POSTGRES=1`` to make that a failure instead.
+  default; tests parametrised with ``indirect=True`` can ask for ``"postgres"``: a fresh
+  database on the server named by ``KDC_TEST_POSTGRES_URL``, or else on a throwaway cluster
+  the test session starts itself from the PostgreSQL server binaries (Debian's
+  ``postgresql`` package). With neither, those tests skip — set ``KDC_REQUIRE_POSTGRES=1``
+  to make that a failure instead.
 - ``kdc_app``: a :class:`kdc_core.Kdc` on that database with the schema at head, plus any
   plugins listed by the ``kdc_extra_plugins`` fixture (override it in your conftest).
 - ``kdc_run``: run a ``kdc`` command in-process against ``kdc_app`` and get click's result.
@@ -44,24 +46,51 @@ def _postgres_database(base_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def database_url_for(kind: str, tmp_path: Path) -> Iterator[str]:
+def database_url_for(kind: str, tmp_path: Path, postgres_url: str | None = None) -> Iterator[str]:
     """Yield a fresh database URL of ``kind`` (``"sqlite"`` or ``"postgres"``)."""
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'kdc.sqlite3'}"
         return
     if kind != "postgres":
         raise ValueError(f"unknown database kind {kind!r}")
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
+    if not postgres_url:
+        reason = f"no PostgreSQL: set {POSTGRES_ENV} or install the server binaries"
         if os.environ.get("KDC_REQUIRE_POSTGRES"):
-            pytest.fail(f"{POSTGRES_ENV} is not set but KDC_REQUIRE_POSTGRES is")
-        pytest.skip(f"{POSTGRES_ENV} is not set")
-    yield from _postgres_database(base)
+            pytest.fail(f"{reason} (KDC_REQUIRE_POSTGRES is set)")
+        pytest.skip(reason)
+    yield from _postgres_database(postgres_url)
+
+
+@pytest.fixture(scope="session")
+def kdc_postgres_url() -> Iterator[str | None]:
+    """The server to make test databases on: ``KDC_TEST_POSTGRES_URL``, or a throwaway cluster."""
+    if os.environ.get(POSTGRES_ENV):
+        yield os.environ[POSTGRES_ENV]
+        return
+    from kdc_core.pgcluster import ThrowawayCluster, find_bindir
+
+    if find_bindir() is None:
+        yield None
+        return
+    import shutil
+    import tempfile
+
+    # Not under pytest's basetemp: that is private to the current user, and the server runs
+    # as the postgres user when the tests run as root.
+    directory = Path(tempfile.mkdtemp(prefix="kdc-pg-"))
+    cluster = ThrowawayCluster(directory)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
 def kdc_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from database_url_for(getattr(request, "param", "sqlite"), tmp_path)
+    kind = getattr(request, "param", "sqlite")
+    server = request.getfixturevalue("kdc_postgres_url") if kind == "postgres" else None
+    yield from database_url_for(kind, tmp_path, server)
 
 
 @pytest.fixture
