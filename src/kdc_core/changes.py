@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 
 import attrs
 
@@ -44,7 +45,7 @@ class ChangeSet:
     def __len__(self) -> int:
         return len(self.changes)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Change]:
         return iter(self.changes)
 
     def count(self, entity: str | None = None, action: Action | None = None) -> int:
