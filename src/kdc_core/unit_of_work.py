@@ -12,6 +12,7 @@ from kdc_core.db import tracking
 
 if TYPE_CHECKING:
     from kdc_core.config import Settings
+    from kdc_core.db.repositories.events import EventRepository
     from kdc_core.db.repositories.people import PeopleRepository
 
 
@@ -42,3 +43,9 @@ class UnitOfWork:
         from kdc_core.db.repositories.people import PeopleRepository
 
         return PeopleRepository(self.session)
+
+    @cached_property
+    def events(self) -> EventRepository:
+        from kdc_core.db.repositories.events import EventRepository
+
+        return EventRepository(self.session)

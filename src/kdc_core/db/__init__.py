@@ -1,6 +1,7 @@
 """Persistence: typed rows, repositories, the unit of work and Alembic migrations."""
 
 from kdc_core.db.base import Base
+from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -22,7 +23,9 @@ __all__ = [
     "CouncillorRoleRow",
     "CouncillorRow",
     "DirectorateRow",
+    "EventRow",
     "OfficerRow",
+    "OfficerUnavailabilityRow",
     "OfficerWardRow",
     "PoliticalGroupRow",
     "ServiceRow",

@@ -14,6 +14,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kdc_core.changes import Action, Change, ChangeSet
+from kdc_core.db.events import EventRow
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -40,6 +41,7 @@ ENTITIES: dict[type, str] = {
     ServiceRow: "service",
     OfficerRow: "officer",
     WardContactRow: "ward_contact",
+    EventRow: "event",
 }
 
 #: Child rows whose changes count as a change to their parent's field.

@@ -1,0 +1,1 @@
+"""Calendar events: walkabouts, open days, council meetings, briefings and the rest."""

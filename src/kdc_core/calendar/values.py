@@ -1,0 +1,95 @@
+"""Frozen values for calendar events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+import attrs
+
+DEFAULT_TZ = "Europe/London"
+
+
+class EventKind(enum.StrEnum):
+    WALKABOUT = "walkabout"
+    OPEN_DAY = "open_day"
+    WARD_SOLUTION_MEETING = "ward_solution_meeting"
+    BRIEFING = "briefing"
+    FRESHERS_FAIR = "freshers_fair"
+    COUNCIL_MEETING = "council_meeting"
+    PARTY_GROUP_MEETING = "party_group_meeting"
+    OTHER = "other"
+
+
+class EventStatus(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    TENTATIVE = "tentative"
+    CANCELLED = "cancelled"
+
+
+def _aware(_instance: object, attribute: attrs.Attribute[dt.datetime], value: dt.datetime) -> None:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{attribute.name} must be timezone-aware, got {value!r}")
+
+
+@attrs.frozen
+class NewEvent:
+    """What it takes to create an event. Times are timezone-aware."""
+
+    kind: EventKind
+    title: str
+    start: dt.datetime = attrs.field(validator=_aware)
+    end: dt.datetime = attrs.field(validator=_aware)
+    timezone: str = DEFAULT_TZ
+    location: str | None = None
+    description: str | None = None
+    ward_ids: tuple[int, ...] = ()
+    service_id: int | None = None
+    committee: str | None = None
+    councillor_ids: tuple[int, ...] = ()
+    officer_ids: tuple[int, ...] = ()
+    public: bool = False
+    status: EventStatus = EventStatus.CONFIRMED
+    source: str | None = None
+    external_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError(
+                f"event {self.title!r} ends ({self.end}) before it starts ({self.start})"
+            )
+
+
+@attrs.frozen
+class CalendarEvent:
+    """A stored event. ``sequence`` goes up on every change a calendar client must see."""
+
+    id: int
+    uid: str
+    kind: EventKind
+    title: str
+    start: dt.datetime
+    end: dt.datetime
+    timezone: str = DEFAULT_TZ
+    location: str | None = None
+    description: str | None = None
+    ward_ids: tuple[int, ...] = ()
+    service_id: int | None = None
+    committee: str | None = None
+    councillor_ids: tuple[int, ...] = ()
+    officer_ids: tuple[int, ...] = ()
+    public: bool = False
+    status: EventStatus = EventStatus.CONFIRMED
+    sequence: int = 0
+    source: str | None = None
+    external_id: str | None = None
+    created_at: dt.datetime | None = None
+    modified_at: dt.datetime | None = None
+    cancelled_at: dt.datetime | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED
+
+    def overlaps(self, start: dt.datetime, end: dt.datetime) -> bool:
+        return self.start < end and start < self.end

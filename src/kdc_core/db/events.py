@@ -1,0 +1,116 @@
+"""Rows for calendar events, their wards and invitees, and officers' unavailability."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    inspect,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kdc_core.db.base import Base, UTCDateTime
+from kdc_core.db.people import CouncillorRow, OfficerRow, ServiceRow, TimestampMixin, WardRow
+
+event_wards = Table(
+    "event_wards",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("ward_id", ForeignKey("wards.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+event_councillors = Table(
+    "event_councillors",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "councillor_id",
+        ForeignKey("councillors.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+event_officers = Table(
+    "event_officers",
+    Base.metadata,
+    Column("event_id", ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "officer_id", ForeignKey("officers.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
+)
+
+
+class EventRow(TimestampMixin, Base):
+    __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    location: Mapped[str | None] = mapped_column(String(300))
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("services.id", ondelete="SET NULL"), index=True
+    )
+    committee: Mapped[str | None] = mapped_column(String(200), index=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="confirmed")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str | None] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(120))
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    service: Mapped[ServiceRow | None] = relationship()
+    wards: Mapped[list[WardRow]] = relationship(secondary=event_wards, order_by=WardRow.name)
+    councillors: Mapped[list[CouncillorRow]] = relationship(
+        secondary=event_councillors, order_by=CouncillorRow.name
+    )
+    officers: Mapped[list[OfficerRow]] = relationship(
+        secondary=event_officers, order_by=OfficerRow.family_name
+    )
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.start:%Y-%m-%d %H:%M} UTC)"
+
+
+class OfficerUnavailabilityRow(Base):
+    """A span when an officer cannot be booked (leave, training, another commitment)."""
+
+    __tablename__ = "officer_unavailability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(
+        ForeignKey("officers.id", ondelete="CASCADE"), index=True
+    )
+    start: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    end: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+    officer: Mapped[OfficerRow] = relationship()
+
+
+#: Columns whose change a calendar client must see: changing one bumps SEQUENCE (RFC 5545).
+SEQUENCED_FIELDS = ("title", "description", "start", "end", "timezone", "location", "status")
+
+
+@event.listens_for(EventRow, "before_update")
+def _bump_sequence(_mapper: Any, _connection: Any, target: EventRow) -> None:
+    state = inspect(target)
+    for name in SEQUENCED_FIELDS:
+        hist = state.attrs[name].history
+        if hist.has_changes() and list(hist.deleted) != list(hist.added):
+            target.sequence = (target.sequence or 0) + 1
+            return
