@@ -8,7 +8,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings, load_settings
 from kdc_core.db import tracking
 from kdc_core.db.engine import make_engine, make_sessionmaker
@@ -76,18 +78,38 @@ class Kdc:
         uow = UnitOfWork(session, self.settings, source)
         try:
             yield uow
-            changes = uow.collect()
             if dry_run:
+                uow.collect()
                 session.rollback()
             else:
-                session.commit()
+                self.commit(session)
         except BaseException:
             session.rollback()
             raise
         finally:
             tracking.discard(session)
             session.close()
-        if changes and not dry_run:
+
+    def commit(self, session: Session) -> ChangeSet:
+        """Commit a change-tracked session, then tell plugins what it changed.
+
+        The one place where "commit, then notify" lives: :meth:`unit_of_work` and the admin's
+        sessions both commit through here, so ``kdc_changes_committed`` fires the same way
+        whichever path made the change. Calls :meth:`Session.commit` directly, so a session
+        class whose own ``commit()`` delegates here does not loop.
+
+        :returns: the changes that were committed (empty when nothing tracked changed).
+        """
+        session.flush()
+        changes = tracking.collected(session)
+        Session.commit(session)
+        tracking.discard(session)
+        self.notify_committed(changes)
+        return changes
+
+    def notify_committed(self, changes: ChangeSet) -> None:
+        """Hand committed changes to plugins through ``kdc_changes_committed`` (if any)."""
+        if changes:
             self.pm.hook.kdc_changes_committed(changes=changes, kdc=self)
 
     def upgrade_schema(self) -> None:
