@@ -1,1 +1,9 @@
-"""ModernGov import: councillors (GetCouncillorsByWard) from the council's committee system."""
+"""ModernGov import: councillors (GetCouncillorsByWard) from the council's committee system.
+
+``kdc import moderngov-councillors SOURCE`` reads the XML from a file or URL and keeps the
+councillors, wards, groups, key posts and terms of office in step with it.
+"""
+
+from kdc_moderngov.plugin import kdc_check_config, kdc_register_importers
+
+__all__ = ["kdc_check_config", "kdc_register_importers"]

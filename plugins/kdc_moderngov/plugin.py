@@ -1,0 +1,72 @@
+"""The hook implementations: config check and the ``moderngov-councillors`` importer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from kdc_core import hookimpl
+from kdc_core.changes import ChangeSet
+from kdc_core.config import Settings
+from kdc_core.errors import ImportFailed
+from kdc_core.interchange import Importer
+from kdc_core.people.roster import check_records, sync_councillors
+from kdc_core.people.values import CouncillorRecord
+from kdc_core.unit_of_work import UnitOfWork
+from kdc_moderngov.config import SECTION, ModernGovConfig
+from kdc_moderngov.fetch import fetch
+from kdc_moderngov.parse import parse_councillors
+from kdc_moderngov.values import SCHEME
+
+IMPORTER_NAME = "moderngov-councillors"
+#: SOURCE meaning "the web service at plugins.moderngov.base_url".
+CONFIGURED_SERVICE = "-"
+
+
+def load_councillors(source: str, settings: Settings) -> Sequence[CouncillorRecord]:
+    """Read a GetCouncillorsByWard answer from a file, a URL or (``-``) the configured
+    web service, and check every record before anything is written.
+
+    :raises ImportFailed: naming the file or URL and the line or record at fault.
+    """
+    config = ModernGovConfig.from_settings(settings)
+    if source == CONFIGURED_SERVICE:
+        if config.councillors_url is None:
+            raise ImportFailed(
+                f"SOURCE '-' means the web service at plugins.{SECTION}.base_url, "
+                "which is not set; give a file path or an http(s) URL instead"
+            )
+        source = config.councillors_url
+    councillors = parse_councillors(fetch(source, timeout=config.timeout), source=source)
+    if not councillors:
+        raise ImportFailed(
+            "no councillors in the answer; refusing to archive every councillor", source=source
+        )
+    records = tuple(c.record() for c in councillors)
+    check_records(records, scheme=SCHEME, source=source)
+    return records
+
+
+def apply_councillors(uow: UnitOfWork, records: Sequence[CouncillorRecord]) -> ChangeSet:
+    return sync_councillors(uow, records, scheme=SCHEME)
+
+
+IMPORTER = Importer(
+    name=IMPORTER_NAME,
+    help=(
+        "Councillors, wards, groups, key posts and terms of office from ModernGov's "
+        "GetCouncillorsByWard XML. SOURCE is a file, an http(s) URL, or '-' for "
+        "plugins.moderngov.base_url. Councillors missing from SOURCE are archived."
+    ),
+    load=load_councillors,
+    apply=apply_councillors,
+)
+
+
+@hookimpl
+def kdc_check_config(settings: Settings) -> None:
+    ModernGovConfig.from_settings(settings)
+
+
+@hookimpl
+def kdc_register_importers(register: Callable[[Importer], None]) -> None:
+    register(IMPORTER)

@@ -1,0 +1,77 @@
+"""What one ModernGov councillor entry says, as frozen values, before it becomes a record."""
+
+from __future__ import annotations
+
+import attrs
+
+from kdc_core.people.values import CouncillorRecord, TermOfOffice
+
+#: The external-id scheme under which ModernGov councillor ids are stored.
+SCHEME = "moderngov"
+
+
+@attrs.frozen
+class Address:
+    """A ``<workaddress>`` or ``<homeaddress>``; every part may be missing.
+
+    ``postcode`` comes from ``<postcode>`` or, failing that, from the last ``<lineN>`` when
+    that line is a postcode (which is then not repeated in ``lines``).
+    """
+
+    lines: tuple[str, ...] = ()
+    postcode: str | None = None
+    phone: str | None = None
+    mobile: str | None = None
+    email: str | None = None
+
+
+@attrs.frozen
+class ModernGovCouncillor:
+    """One ``<councillor>`` entry of a GetCouncillorsByWard answer.
+
+    :ivar id: ``<councillorid>``, stable across calls.
+    :ivar name: ``<fullusername>`` without its ``Councillor`` prefix.
+    :ivar where: how messages name the entry: ward, position in the ward, name and line.
+    """
+
+    id: str
+    name: str
+    ward: str
+    party: str | None = None
+    photo_url: str | None = None
+    key_posts: tuple[str, ...] = ()
+    work: Address = Address()
+    home: Address = Address()
+    surgery: tuple[str, ...] = ()
+    terms: tuple[TermOfOffice, ...] = ()
+    where: str = ""
+
+    # Work details first: they are the ones meant for the public when both are given.
+    @property
+    def email(self) -> str | None:
+        return self.work.email or self.home.email
+
+    @property
+    def phone(self) -> str | None:
+        return self.work.phone or self.home.phone
+
+    @property
+    def mobile(self) -> str | None:
+        return self.work.mobile or self.home.mobile
+
+    def record(self) -> CouncillorRecord:
+        """The source-neutral record the roster service syncs."""
+        return CouncillorRecord(
+            scheme=SCHEME,
+            external_id=self.id,
+            name=self.name,
+            ward_name=self.ward,
+            group_name=self.party,
+            email=self.email,
+            phone=self.phone,
+            mobile=self.mobile,
+            photo_url=self.photo_url,
+            key_posts=self.key_posts,
+            terms=self.terms,
+            where=self.where,
+        )

@@ -1,0 +1,189 @@
+"""Keeping the councillor roster in step with an outside source (ModernGov, a spreadsheet …).
+
+:func:`sync_councillors` is source-neutral: a plugin reads its format into
+:class:`~kdc_core.people.values.CouncillorRecord` values and hands them over. Councillors are
+matched by the source's own id (``scheme`` + ``external_id``), never by name, so a renamed
+councillor stays the same person. Only fields that differ are written, so syncing the same
+records twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from kdc_core.changes import ChangeSet
+from kdc_core.db.base import utcnow
+from kdc_core.db.people import (
+    CouncillorExternalIdRow,
+    CouncillorRow,
+    PoliticalGroupRow,
+    TermOfOfficeRow,
+    WardRow,
+)
+from kdc_core.errors import ImportFailed
+from kdc_core.people.values import CouncillorRecord, TermOfOffice, slugify
+from kdc_core.unit_of_work import UnitOfWork
+
+#: The councillor fields a record sets directly (the rest, bio and roles, are left alone).
+_SCALAR_FIELDS = ("name", "email", "phone", "mobile", "photo_url")
+
+
+def describe(record: CouncillorRecord) -> str:
+    """How error messages name a record: its own ``where``, else the scheme and id."""
+    return record.where or f"{record.scheme} id {record.external_id!r} ({record.name})"
+
+
+def check_records(
+    records: Iterable[CouncillorRecord], *, scheme: str, source: str | None = None
+) -> None:
+    """Refuse records that cannot be synced as a set, before anything is written.
+
+    :raises ImportFailed: a record from another scheme, one without an id, name or ward, or
+        two records with the same id (naming both).
+    """
+    seen: dict[str, CouncillorRecord] = {}
+    for record in records:
+        if record.scheme != scheme:
+            raise ImportFailed(
+                f"record is for scheme {record.scheme!r}, not {scheme!r}",
+                source=source,
+                record=describe(record),
+            )
+        for field in ("external_id", "name", "ward_name"):
+            if not getattr(record, field).strip():
+                raise ImportFailed(f"{field} is empty", source=source, record=describe(record))
+        first = seen.setdefault(record.external_id, record)
+        if first is not record:
+            raise ImportFailed(
+                f"{scheme} id {record.external_id!r} appears twice: "
+                f"{describe(first)} and {describe(record)}",
+                source=source,
+            )
+
+
+def sync_councillors(
+    uow: UnitOfWork, records: Sequence[CouncillorRecord], *, scheme: str
+) -> ChangeSet:
+    """Make the councillors holding an id in ``scheme`` match ``records``.
+
+    - a record whose id is new adds a councillor (and its ward and political group, by
+      name, when they do not exist yet);
+    - a known id updates only the fields that differ; key posts and terms of office are
+      replaced only when they differ as a whole; bio and roles are never touched;
+    - an archived councillor who is back in the records is reactivated;
+    - an active councillor with an id in ``scheme`` who is missing from the records is
+      archived (never deleted). An empty ``records`` therefore archives them all: callers
+      that read a source should refuse an empty one.
+
+    Runs a fixed number of queries however many records there are; writes happen at the
+    next flush.
+
+    :returns: the changes this unit of work has made so far.
+    :raises ImportFailed: see :func:`check_records`.
+    """
+    check_records(records, scheme=scheme)
+    session = uow.session
+
+    wards = {slugify(w.name): w for w in session.scalars(select(WardRow))}
+    groups = {g.name.casefold(): g for g in session.scalars(select(PoliticalGroupRow))}
+    known: dict[str, CouncillorRow] = {
+        x.value: x.councillor
+        for x in session.scalars(
+            select(CouncillorExternalIdRow)
+            .where(CouncillorExternalIdRow.scheme == scheme)
+            .options(
+                selectinload(CouncillorExternalIdRow.councillor).selectinload(CouncillorRow.terms)
+            )
+        )
+    }
+
+    def ward_for(name: str) -> WardRow:
+        name = " ".join(name.split())
+        slug = slugify(name)
+        if slug not in wards:
+            wards[slug] = WardRow(name=name, slug=slug)
+            session.add(wards[slug])
+        return wards[slug]
+
+    def group_for(name: str | None) -> PoliticalGroupRow | None:
+        if not name or not name.strip():
+            return None
+        name = " ".join(name.split())
+        if name.casefold() not in groups:
+            groups[name.casefold()] = PoliticalGroupRow(name=name)
+            session.add(groups[name.casefold()])
+        return groups[name.casefold()]
+
+    for record in records:
+        ward = ward_for(record.ward_name)
+        group = group_for(record.group_name)
+        row = known.get(record.external_id)
+        if row is None:
+            session.add(_new_councillor(record, scheme, ward, group))
+            continue
+        _update_councillor(row, record, ward, group)
+
+    present = {record.external_id for record in records}
+    now = utcnow()
+    for external_id, row in known.items():
+        if external_id not in present and row.archived_at is None:
+            row.archived_at = now
+    return uow.collect()
+
+
+def _key_posts(record: CouncillorRecord) -> str | None:
+    posts = [" ".join(p.split()) for p in record.key_posts if p.strip()]
+    return "\n".join(posts) or None
+
+
+def _ordered(terms: Iterable[TermOfOffice]) -> list[TermOfOffice]:
+    return sorted(set(terms), key=lambda t: (t.start, t.end is None, t.end))
+
+
+def _new_councillor(
+    record: CouncillorRecord,
+    scheme: str,
+    ward: WardRow,
+    group: PoliticalGroupRow | None,
+) -> CouncillorRow:
+    row = CouncillorRow(
+        ward=ward,
+        group=group,
+        key_posts=_key_posts(record),
+        terms=[TermOfOfficeRow(start=t.start, end=t.end) for t in _ordered(record.terms)],
+        external_ids=[CouncillorExternalIdRow(scheme=scheme, value=record.external_id)],
+    )
+    for field in _SCALAR_FIELDS:
+        setattr(row, field, getattr(record, field))
+    return row
+
+
+def _update_councillor(
+    row: CouncillorRow,
+    record: CouncillorRecord,
+    ward: WardRow,
+    group: PoliticalGroupRow | None,
+) -> None:
+    for field in _SCALAR_FIELDS:
+        value = getattr(record, field)
+        if getattr(row, field) != value:
+            setattr(row, field, value)
+    # Compare by id where the row exists already: a loaded many-to-one is in the identity
+    # map, but reading row.ward would still cost a query for each unloaded one.
+    if ward.id is None or row.ward_id != ward.id:
+        row.ward = ward
+    group_id = group.id if group is not None else None
+    if (group is not None and group.id is None) or row.group_id != group_id:
+        row.group = group
+    key_posts = _key_posts(record)
+    if row.key_posts != key_posts:
+        row.key_posts = key_posts
+    wanted = _ordered(record.terms)
+    have = [TermOfOffice(start=t.start, end=t.end) for t in row.terms]
+    if len(have) != len(wanted) or _ordered(have) != wanted:
+        row.terms = [TermOfOfficeRow(start=t.start, end=t.end) for t in wanted]
+    if row.archived_at is not None:
+        row.archived_at = None
