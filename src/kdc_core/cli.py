@@ -148,10 +148,12 @@ def _import_command(importer: Importer) -> click.Command:
     @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
     @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
     @pass_kdc
-    def run(kdc: Kdc, source: str, dry_run: bool, as_json: bool) -> None:
+    def run(kdc: Kdc, source: str, dry_run: bool, as_json: bool, **options: Any) -> None:
         from kdc_core.services.imports import run_import
 
-        changes = run_import(kdc, importer, source, dry_run=dry_run, progress=not as_json)
+        changes = run_import(
+            kdc, importer, source, dry_run=dry_run, progress=not as_json, options=options
+        )
         if as_json:
             echo_json(
                 {
@@ -187,6 +189,7 @@ def _import_command(importer: Importer) -> click.Command:
         if dry_run:
             click.echo("Dry run: nothing was written.")
 
+    run.params.extend(importer.options)
     return run
 
 
@@ -227,6 +230,16 @@ cli.add_command(
 )
 
 
+def _calendar_group() -> click.Group:
+    """A fresh ``kdc calendar`` group for each CLI build, so plugins' subcommands never leak."""
+
+    @click.group("calendar", cls=KdcGroup)
+    def calendar_group() -> None:
+        """Calendar events: clash checks, pushing to CalDAV servers (plugins add commands)."""
+
+    return calendar_group
+
+
 # -- entry point ----------------------------------------------------------------------------------
 
 
@@ -240,13 +253,16 @@ def _config_from_argv(argv: Sequence[str]) -> str | None:
 
 
 def build_cli(kdc: Kdc) -> click.Group:
-    """The ``kdc`` group with every enabled plugin's commands added."""
+    """The ``kdc`` group with every enabled plugin's commands added.
+
+    Groups that plugins extend (``kdc calendar``) are made afresh for each build.
+    """
     group = KdcGroup(
         name="kdc",
         params=cli.params,
         callback=cli.callback,
         help=cli.help,
-        commands=dict(cli.commands),
+        commands={**cli.commands, "calendar": _calendar_group()},
     )
     kdc.pm.hook.kdc_register_commands(cli=group)
     return group

@@ -11,7 +11,6 @@ from kdc_core.errors import DuplicateName
 
 if TYPE_CHECKING:
     from kdc_core.changes import ChangeSet
-    from kdc_core.config import Settings
     from kdc_core.unit_of_work import UnitOfWork
 
 
@@ -25,12 +24,15 @@ class Importer:
         (file path or URL) and raises :class:`kdc_core.errors.ImportFailed` naming the
         record at fault. Writes nothing.
     :ivar apply: ``apply(uow, records) -> ChangeSet``; writes through the unit of work.
+    :ivar options: extra :class:`click.Option` objects for the command; their values are
+        passed to ``load`` as keyword arguments (``load(source, settings, kind=...)``).
     """
 
     name: str
     help: str
-    load: Callable[[str, Settings], Sequence[Any]]
+    load: Callable[..., Sequence[Any]]
     apply: Callable[[UnitOfWork, Sequence[Any]], ChangeSet]
+    options: tuple[Any, ...] = ()
 
 
 @attrs.frozen

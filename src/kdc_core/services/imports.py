@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import click
 
 from kdc_core.app import Kdc
@@ -10,7 +13,13 @@ from kdc_core.interchange import Importer
 
 
 def run_import(
-    kdc: Kdc, importer: Importer, source: str, *, dry_run: bool = False, progress: bool = False
+    kdc: Kdc,
+    importer: Importer,
+    source: str,
+    *,
+    dry_run: bool = False,
+    progress: bool = False,
+    options: Mapping[str, Any] | None = None,
 ) -> ChangeSet:
     """Load ``source`` with the importer, then apply it in one unit of work.
 
@@ -18,11 +27,12 @@ def run_import(
     rolls the whole transaction back. With ``dry_run`` the changes are computed and reported
     but rolled back.
 
+    :param options: values of the importer's extra command-line options, passed to ``load``.
     :returns: the changes made (or that would be made).
     """
     if progress:
         click.echo(f"Reading {source} …", err=True)
-    records = importer.load(source, kdc.settings)
+    records = importer.load(source, kdc.settings, **(options or {}))
     if progress:
         click.echo(
             f"Read {len(records)} records; applying{' (dry run)' if dry_run else ''} …", err=True

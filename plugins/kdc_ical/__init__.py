@@ -1,0 +1,1 @@
+"""iCalendar in and out: importing .ics feeds and serving councillors' calendar feeds."""
