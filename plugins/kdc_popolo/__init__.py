@@ -1,1 +1,30 @@
-"""Popolo JSON export of people, organisations, posts, memberships and areas."""
+"""Popolo JSON export: ``kdc export popolo [--out FILE]``.
+
+Writes the councillors and officers, the council with its political groups, directorates,
+services and committees, the wards, the posts (three councillor seats per ward, officers'
+job titles) and the memberships joining them, in the shapes of the Popolo specification
+(https://www.popoloproject.com/specs/). See :mod:`kdc_popolo.document` for the choices made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from kdc_core import hookimpl
+from kdc_core.interchange import Exporter
+from kdc_popolo.document import Snapshot, build_document, export_popolo
+
+__all__ = ["Snapshot", "build_document", "export_popolo", "kdc_register_exporters"]
+
+EXPORTER = Exporter(
+    name="popolo",
+    help="Popolo JSON: persons, organizations, areas (wards), posts and memberships.",
+    export=export_popolo,
+    suffix=".json",
+    media_type="application/json",
+)
+
+
+@hookimpl
+def kdc_register_exporters(register: Callable[[Exporter], None]) -> None:
+    register(EXPORTER)
