@@ -17,7 +17,11 @@ from kdc_core.errors import ConfigError, PluginError
 ENTRY_POINT_GROUP = "kdc"
 
 #: Modules inside the core that implement hooks, registered like any plugin.
-DEFAULT_PLUGINS: tuple[str, ...] = ("kdc_core.people.commands",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "kdc_core.people.commands",
+    "kdc_core.users.commands",
+    "kdc_core.web.commands",
+)
 
 
 @attrs.frozen

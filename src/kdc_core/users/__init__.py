@@ -1,0 +1,48 @@
+"""Local user accounts for the web app: roles, Argon2 password hashes, login with lockout."""
+
+from kdc_core.users.service import (
+    BAD_CREDENTIALS,
+    LOCKOUT,
+    MAX_FAILED_LOGINS,
+    MIN_PASSWORD_LENGTH,
+    UserError,
+    authenticate,
+    create_user,
+    credential_tag,
+    disable_user,
+    enable_user,
+    find_user,
+    generate_password,
+    get_user,
+    list_users,
+    normalise_email,
+    parse_role,
+    require_user,
+    set_password,
+)
+from kdc_core.users.values import EDITOR_ROLES, LoginResult, User, UserRole
+
+__all__ = [
+    "BAD_CREDENTIALS",
+    "EDITOR_ROLES",
+    "LOCKOUT",
+    "MAX_FAILED_LOGINS",
+    "MIN_PASSWORD_LENGTH",
+    "LoginResult",
+    "User",
+    "UserError",
+    "UserRole",
+    "authenticate",
+    "create_user",
+    "credential_tag",
+    "disable_user",
+    "enable_user",
+    "find_user",
+    "generate_password",
+    "get_user",
+    "list_users",
+    "normalise_email",
+    "parse_role",
+    "require_user",
+    "set_password",
+]

@@ -1,0 +1,92 @@
+"""``kdc serve`` and ``kdc demo``: the web app behind waitress."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from kdc_core import hookimpl
+from kdc_core.app import Kdc
+from kdc_core.cli import pass_kdc
+from kdc_core.web import server
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+DEMO_ADMIN = "admin@example.gov.uk"
+
+
+def _app(kdc: Kdc) -> Flask:
+    from kdc_admin import create_app
+
+    return create_app(kdc)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0 picks a free one).",
+)
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@pass_kdc
+def serve(kdc: Kdc, host: str, port: int, threads: int) -> None:
+    """Serve the web app (admin and plugin routes) on an existing database."""
+    server.check_schema(kdc)
+    wsgi = server.make_server(_app(kdc), host, port, threads)
+    server.run(wsgi, server.server_url(wsgi, host) + "admin/")
+
+
+@click.command("demo")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
+@pass_kdc
+def demo(kdc: Kdc, port: int) -> None:
+    """Set up a demo council and serve it on 127.0.0.1.
+
+    Creates or upgrades the schema, loads the demo council (again is harmless), creates
+    the account admin@example.gov.uk (or gives it a new password), prints the password
+    once and serves the web app.
+    """
+    from kdc_core.demo import seed_demo
+    from kdc_core.users import service as users
+
+    kdc.upgrade_schema()
+    with kdc.unit_of_work(source="demo") as uow:
+        seed_demo(uow)
+    with kdc.unit_of_work(source="demo", dry_run=True) as uow:
+        wards, councillors = len(uow.people.wards()), len(uow.people.councillors())
+        officers = len(uow.people.officers())
+    wsgi = server.make_server(_app(kdc), "127.0.0.1", port)
+    password = users.generate_password()
+    with kdc.unit_of_work(source="demo") as uow:
+        if users.find_user(uow, DEMO_ADMIN) is None:
+            users.create_user(uow, DEMO_ADMIN, "admin", password)
+        else:
+            users.set_password(uow, DEMO_ADMIN, password)
+            users.enable_user(uow, DEMO_ADMIN)
+    url = server.server_url(wsgi, "127.0.0.1")
+    server.run(
+        wsgi,
+        url + "admin/",
+        [
+            f"Demo council: {wards} wards, {councillors} councillors, {officers} officers.",
+            f"Log in at {url}login as {DEMO_ADMIN} with password {password}",
+            "(the password is shown only now; run kdc demo again for a new one)",
+        ],
+    )
+
+
+@hookimpl
+def kdc_register_commands(cli: click.Group) -> None:
+    cli.add_command(serve)
+    cli.add_command(demo)

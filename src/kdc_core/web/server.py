@@ -1,0 +1,61 @@
+"""Run a WSGI app with waitress, the production server ``kdc serve`` and ``kdc demo`` use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import click
+
+from kdc_core.app import Kdc
+from kdc_core.errors import KdcError
+
+
+class SchemaOutOfDate(KdcError):
+    """The database schema is not at the version this kdc-core expects."""
+
+    exit_code = 2
+
+
+def check_schema(kdc: Kdc) -> None:
+    """:raises SchemaOutOfDate: telling the person to run ``kdc init``."""
+    from kdc_core.db.migrate import current_revision, head_revision
+
+    current, head = current_revision(kdc.engine), head_revision()
+    if current != head:
+        url = kdc.engine.url.render_as_string(hide_password=True)
+        raise SchemaOutOfDate(
+            f"the database {url} is at schema {current or 'empty'}, not {head}: "
+            "run kdc init first (or kdc demo for a demo council)"
+        )
+
+
+def make_server(app: Callable[..., Any], host: str, port: int, threads: int = 4) -> Any:
+    """Bind a waitress server now (so a busy port fails before anything else happens).
+
+    :raises KdcError: the address cannot be used.
+    """
+    from waitress import create_server
+
+    try:
+        return create_server(app, host=host, port=port, threads=threads, ident="kdc")
+    except OSError as exc:
+        raise KdcError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def server_url(server: Any, host: str) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{server.effective_port}/"
+
+
+def run(server: Any, url: str, lines: Iterable[str] = ()) -> None:
+    """Print where the app is, then serve until interrupted."""
+    click.echo(f"Serving kdc at {url} (press Ctrl-C to stop)")
+    for line in lines:
+        click.echo(line)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.close()
