@@ -212,7 +212,7 @@ class _Reader:
     def councillor(self, element: Element, ward: str, number: int) -> ModernGovCouncillor:
         raw_name = text_of(element, "fullusername")
         name = clean_name(raw_name) if raw_name else None
-        where = f"ward {ward}, councillor #{number}" + (f" {name!r}" if name else "")
+        where = f"ward {ward}, councillor #{number}" + (f" '{name}'" if name else "")
         where += f" (line {self.lines.get(element, 0)})"
         councillor_id = text_of(element, "councillorid")
         if councillor_id is None:

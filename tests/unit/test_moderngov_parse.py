@@ -1,0 +1,300 @@
+"""Parsing GetCouncillorsByWard: every quirk of the shared sample, and errors that say where."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from kdc_core.errors import ImportFailed
+from kdc_core.people.values import CouncillorRecord, TermOfOffice
+from kdc_moderngov.parse import parse_councillors, parse_date
+from kdc_moderngov.values import SCHEME, ModernGovCouncillor
+
+
+def shared_fixtures() -> Path:
+    """``KDC_SHARED_FIXTURES``, else ``shared/fixtures`` beside the checkout."""
+    env = os.environ.get("KDC_SHARED_FIXTURES")
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def sample_bytes() -> bytes:
+    path = shared_fixtures() / "moderngov" / "councillors-by-ward.xml"
+    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def sample(sample_bytes: bytes) -> dict[str, ModernGovCouncillor]:
+    return {c.name: c for c in parse_councillors(sample_bytes, source="sample.xml")}
+
+
+def document(*councillors: str, ward: str = "Dalton", count: str | None = None) -> bytes:
+    """A one-ward document around ``<councillor>`` bodies; ``count`` defaults to " N"."""
+    count = f" {len(councillors)}" if count is None else count
+    body = "".join(f"<councillor>{c}</councillor>" for c in councillors)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<councillorsbyward><wards><ward>'
+        f"<wardtitle>{ward}</wardtitle><councillors>"
+        f"<councillorcount>{count}</councillorcount>{body}"
+        "</councillors></ward></wards></councillorsbyward>"
+    ).encode()
+
+
+def one(body: str) -> ModernGovCouncillor:
+    (councillor,) = parse_councillors(document(body), source="test.xml")
+    return councillor
+
+
+def failure(data: bytes, source: str = "test.xml") -> str:
+    with pytest.raises(ImportFailed) as info:
+        parse_councillors(data, source=source)
+    return str(info.value)
+
+
+# -- the shared sample ----------------------------------------------------------------------------
+
+
+def test_sample_gives_every_councillor_in_document_order(sample_bytes):
+    councillors = parse_councillors(sample_bytes, source="sample.xml")
+    assert [c.id for c in councillors] == [str(n) for n in range(101, 110)]
+    assert [c.ward for c in councillors] == ["Almondbury"] * 3 + ["Ashbrow"] * 3 + [
+        "Batley East"
+    ] * 3
+
+
+def test_councillor_prefix_is_stripped_and_apostrophes_kept(sample):
+    assert "Elin Sykes" in sample
+    assert "Zara O'Hara" in sample
+    assert not any(name.startswith("Councillor") for name in sample)
+
+
+def test_email_is_taken_from_workaddress_when_homeaddress_has_none(sample):
+    zara = sample["Zara O'Hara"]
+    assert zara.home.email is None
+    assert zara.work.email == "zara.o'hara@example.gov.uk"
+    assert zara.email == "zara.o'hara@example.gov.uk"
+
+
+def test_email_is_taken_from_homeaddress(sample):
+    assert sample["Elin Sykes"].email == "elin.sykes@example.gov.uk"
+    assert sample["Elin Sykes"].work.email is None
+
+
+def test_postcode_comes_from_the_postcode_element_or_the_last_line(sample):
+    orla, elin = sample["Orla Pickles"], sample["Elin Sykes"]
+    assert orla.home.postcode == "HD1 2TG"
+    assert elin.home.postcode == "HD1 2TG"
+    assert orla.home.lines == elin.home.lines == ("Civic Centre 3", "High Street", "Huddersfield")
+
+
+def test_whitespace_only_elements_mean_nothing(sample):
+    elin = sample["Elin Sykes"]
+    assert elin.key_posts == ()
+    assert elin.work == type(elin.work)()
+    assert elin.phone is None
+    assert elin.mobile == "07700 900101"
+
+
+def test_several_terms_of_office_with_day_first_dates(sample):
+    assert sample["Aisha Whiteley"].terms == (
+        TermOfOffice(dt.date(2012, 5, 3), dt.date(2016, 5, 5)),
+        TermOfOffice(dt.date(2021, 5, 6), dt.date(2027, 5, 2)),
+    )
+    assert sample["Elin Sykes"].terms == (TermOfOffice(dt.date(2021, 5, 6), dt.date(2027, 5, 2)),)
+
+
+def test_key_posts_party_and_big_photo(sample):
+    aisha = sample["Aisha Whiteley"]
+    assert aisha.key_posts == ("Deputy Leader",)
+    assert aisha.party == "Green Party"
+    assert aisha.photo_url.endswith("/Info00000104/bigpic.jpg")
+    assert sample["Yusuf Ackroyd"].party == "Labour and Co-operative"
+
+
+def test_record_carries_everything_the_roster_needs(sample):
+    record = sample["Zara O'Hara"].record()
+    assert record == CouncillorRecord(
+        scheme=SCHEME,
+        external_id="109",
+        name="Zara O'Hara",
+        ward_name="Batley East",
+        group_name="Liberal Democrat",
+        email="zara.o'hara@example.gov.uk",
+        phone=None,
+        mobile="07700 900109",
+        photo_url="https://democracy.example.gov.uk/UserData/Info00000109/bigpic.jpg",
+        key_posts=(),
+        terms=(TermOfOffice(dt.date(2021, 5, 6), dt.date(2027, 5, 2)),),
+        where=record.where,
+    )
+    assert record.where.startswith("ward Batley East, councillor #3 'Zara O'Hara' (line ")
+
+
+# -- quirks the sample does not show --------------------------------------------------------------
+
+
+def test_ampersand_entities_and_several_key_posts():
+    c = one(
+        "<councillorid>1</councillorid><fullusername>Cllr Ann Lee</fullusername>"
+        "<keyposts>Cabinet Member – Culture &amp; Greener Kirklees\n"
+        "  Chair – Planning &amp; Development&lt;br /&gt;Mayor</keyposts>"
+    )
+    assert c.name == "Ann Lee"
+    assert c.key_posts == (
+        "Cabinet Member – Culture & Greener Kirklees",
+        "Chair – Planning & Development",
+        "Mayor",
+    )
+
+
+def test_key_posts_as_child_elements():
+    c = one(
+        "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername>"
+        "<keyposts><keypost>Leader</keypost><keypost> Chair &amp; Whip </keypost></keyposts>"
+    )
+    assert c.key_posts == ("Leader", "Chair & Whip")
+
+
+def test_phone_and_mobile_in_either_address_work_details_first():
+    c = one(
+        "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername>"
+        "<workaddress><phone>01484 221000</phone><email> ann.lee@kirklees.gov.uk </email>"
+        "</workaddress>"
+        "<homeaddress><phone>01484 000000</phone><mobile>07700 900000</mobile>"
+        "<email>ann@home.example</email><line1>1 Long Lane</line1><line2>hd8 9xy</line2>"
+        "</homeaddress>"
+    )
+    assert (c.phone, c.mobile, c.email) == (
+        "01484 221000",
+        "07700 900000",
+        "ann.lee@kirklees.gov.uk",
+    )
+    assert c.home.lines == ("1 Long Lane",)
+    assert c.home.postcode == "HD8 9XY"
+
+
+def test_last_line_that_is_not_a_postcode_stays_a_line():
+    c = one(
+        "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername>"
+        "<homeaddress><line1>Civic Centre 3</line1><line2>Huddersfield</line2></homeaddress>"
+    )
+    assert c.home.lines == ("Civic Centre 3", "Huddersfield")
+    assert c.home.postcode is None
+
+
+def test_small_photo_when_there_is_no_big_one_and_open_ended_terms():
+    c = one(
+        "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername>"
+        "<photosmallurl>https://x.example/s.jpg</photosmallurl><photobigurl> </photobigurl>"
+        "<termsofoffice><termofoffice><startdate>02/05/2024</startdate><enddate>\n</enddate>"
+        "</termofoffice><termofoffice><startdate>03/05/2012 00:00:00</startdate>"
+        "<enddate>05/05/2016</enddate></termofoffice></termsofoffice>"
+    )
+    assert c.photo_url == "https://x.example/s.jpg"
+    assert c.terms == (
+        TermOfOffice(dt.date(2012, 5, 3), dt.date(2016, 5, 5)),
+        TermOfOffice(dt.date(2024, 5, 2), None),
+    )
+
+
+def test_a_namespaced_answer_is_read_by_local_names():
+    data = document("<councillorid>7</councillorid><fullusername>Ann Lee</fullusername>")
+    data = data.replace(b"<councillorsbyward>", b'<councillorsbyward xmlns="http://x.example/">')
+    (c,) = parse_councillors(data, source="ns.xml")
+    assert (c.id, c.name, c.ward) == ("7", "Ann Lee", "Dalton")
+
+
+def test_parse_date_is_day_first_and_refuses_impossible_dates():
+    assert parse_date("06/05/2021") == dt.date(2021, 5, 6)
+    with pytest.raises(ValueError, match="not a real date"):
+        parse_date("31/02/2021")
+    with pytest.raises(ValueError, match="dd/mm/yyyy"):
+        parse_date("2021-05-06")
+
+
+# -- errors name the file and the line or the record ----------------------------------------------
+
+
+def test_truncated_file_names_the_file_and_the_line_where_it_ends(sample_bytes):
+    truncated = sample_bytes[: len(sample_bytes) // 2]
+    message = failure(truncated, source="cut.xml")
+    expected_line = truncated.count(b"\n") + 1
+    assert message.startswith(f"cut.xml, line {expected_line}: malformed XML")
+
+
+def test_mismatched_tag_names_its_line(sample_bytes):
+    lines = sample_bytes.decode().splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if "<line2>High Street" in line)
+    lines[number - 1] = lines[number - 1].replace("</line2>", "</line3>")
+    message = failure("\n".join(lines).encode(), source="bad.xml")
+    assert re.match(rf"bad\.xml, line {number}: malformed XML: mismatched tag", message)
+
+
+def test_empty_file_is_malformed_at_line_one():
+    assert failure(b"", source="empty.xml").startswith("empty.xml, line 1: malformed XML")
+
+
+def test_record_without_an_id_is_named(sample_bytes):
+    data = sample_bytes.replace(
+        b"<councillorid>102</councillorid>", b"<councillorid> </councillorid>"
+    )
+    message = failure(data, source="noid.xml")
+    assert "noid.xml, ward Almondbury, councillor #2 'Orla Pickles' (line " in message
+    assert "has no <councillorid>" in message
+
+
+def test_record_without_a_name_is_named_by_position_and_id():
+    message = failure(document("<councillorid>9</councillorid>", ward="Golcar"))
+    assert "ward Golcar, councillor #1 (line 2)" in message
+    assert "councillor 9 has no <fullusername>" in message
+
+
+def test_count_that_disagrees_with_the_entries_names_the_ward(sample_bytes):
+    data = sample_bytes.replace(
+        b"<councillorcount> 3</councillorcount>", b"<councillorcount> 4</councillorcount>", 1
+    )
+    message = failure(data, source="count.xml")
+    assert message.startswith("count.xml, ward Almondbury (line 4): <councillorcount> says 4")
+    assert "3 <councillor> entries" in message
+
+
+def test_count_that_is_not_a_number_is_refused():
+    body = "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername>"
+    message = failure(document(body, ward="Lindley", count="three"))
+    assert "ward Lindley" in message and "'three' is not a whole number" in message
+
+
+def test_bad_date_names_the_term_and_the_councillor():
+    body = (
+        "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername><termsofoffice>"
+        "<termofoffice><startdate>2021-05-06</startdate></termofoffice></termsofoffice>"
+    )
+    message = failure(document(body))
+    assert "ward Dalton, councillor #1 'Ann Lee'" in message
+    assert "term of office #1" in message and "'2021-05-06' is not a dd/mm/yyyy date" in message
+
+
+def test_term_that_ends_before_it_starts_is_refused():
+    body = (
+        "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername><termsofoffice>"
+        "<termofoffice><startdate>06/05/2021</startdate><enddate>01/01/2020</enddate>"
+        "</termofoffice></termsofoffice>"
+    )
+    assert "ends (01/01/2020) before it starts (06/05/2021)" in failure(document(body))
+
+
+def test_a_document_that_is_not_getcouncillorsbyward_is_refused():
+    message = failure(b"<html><body>Service unavailable</body></html>", source="page")
+    assert message == (
+        "page, line 1: expected a <councillorsbyward> document (GetCouncillorsByWard), found <html>"
+    )
+
+
+def test_entity_declarations_are_refused():
+    data = b'<!DOCTYPE x [<!ENTITY boom "boom">]><councillorsbyward>&boom;</councillorsbyward>'
+    assert "refusing XML with a DTD" in failure(data)
