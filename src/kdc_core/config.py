@@ -153,6 +153,8 @@ def load_settings(
             raise ConfigError(f"{where}: plugins.{name} must be a table", key=f"plugins.{name}")
 
     council = data.get("council", {})
+    if not isinstance(council, dict):
+        raise ConfigError(f"{where}: [council] must be a table", key="council")
     return Settings(
         database_url=database_url,
         instance_path=instance,

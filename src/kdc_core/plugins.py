@@ -97,7 +97,7 @@ def make_plugin_manager(
                 plugin = ep.load()
             except Exception as exc:
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
-            pm.register(plugin, name=ep.name)
+            _register(pm, plugin, ep.name)
             pm.found.append(PluginInfo(ep.name, version, True, (), ep.value))
 
     for name, plugin in extra_plugins:
@@ -105,7 +105,7 @@ def make_plugin_manager(
         if name in settings.disabled_plugins:
             pm.found.append(PluginInfo(name, None, False, (), _module_name(plugin)))
             continue
-        pm.register(plugin, name=name)
+        _register(pm, plugin, name)
         pm.found.append(PluginInfo(name, None, True, (), _module_name(plugin)))
 
     unknown = sorted(settings.disabled_plugins - known)
@@ -138,7 +138,19 @@ def check_pending(pm: pluggy.PluginManager) -> None:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
-        raise PluginError(f"plugin {exc.plugin!r}: {exc}") from exc
+        name = pm.get_name(exc.plugin) or repr(exc.plugin)
+        raise PluginError(f"plugin {name!r}: {exc}") from exc
+
+
+def _register(pm: pluggy.PluginManager, plugin: Any, name: str) -> None:
+    """Register ``plugin``, turning pluggy's complaints (a hookimpl whose arguments are not in
+    its spec, a name already taken) into a :class:`PluginError` naming the plugin."""
+    if pm.has_plugin(name):
+        raise PluginError(f"two plugins are registered under the name {name!r}")
+    try:
+        pm.register(plugin, name=name)
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {name!r}: {exc}") from exc
 
 
 def _import(module_name: str, plugin_name: str) -> ModuleType:
