@@ -2,6 +2,7 @@
 
 from kdc_core.db.base import Base
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
+from kdc_core.db.feed_tokens import FeedTokenRow
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -24,6 +25,7 @@ __all__ = [
     "CouncillorRow",
     "DirectorateRow",
     "EventRow",
+    "FeedTokenRow",
     "OfficerRow",
     "OfficerUnavailabilityRow",
     "OfficerWardRow",
