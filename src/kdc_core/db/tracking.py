@@ -8,6 +8,7 @@ a :class:`~kdc_core.changes.ChangeSet`; a rollback discards them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import event, inspect
@@ -72,6 +73,12 @@ def collected(session: Session) -> ChangeSet:
             continue
         merged[key] = _merge(merged[key], change)
     return ChangeSet(tuple(merged[k] for k in order if merged[k] is not None))
+
+
+def record(session: Session, changes: Iterable[Change]) -> None:
+    """Note changes the flush listeners cannot see (bulk Core inserts and updates), so that
+    :func:`collected` and ``kdc_changes_committed`` report them like any other."""
+    session.info.setdefault(_KEY, []).extend(changes)
 
 
 def discard(session: Session) -> None:
