@@ -95,7 +95,8 @@ class _Builder:
     def location(self, spec: ServiceSpec, team: TeamSpec) -> str:
         if spec.base == "depot" and team.region:
             return "Dewsbury Depot" if team.region.startswith("North") else "Huddersfield Depot"
-        return self.rng.choice(LOCATIONS[team.region if spec.base == "area" else "office"])
+        where = team.region if spec.base == "area" and team.region else "office"
+        return self.rng.choice(LOCATIONS[where])
 
     def staff_title(self, spec: ServiceSpec, index: int) -> str:
         if index == 0 and len(spec.titles) > 1:

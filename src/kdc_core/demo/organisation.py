@@ -140,7 +140,7 @@ def _parse(text: str) -> tuple[DirectorateSpec, ...]:
             parts = [part.strip() for part in stripped[1:].split("|")]
             if stripped[0] == "+":
                 north, south = (int(n) for n in parts[1].split())
-                teams = (
+                teams: tuple[TeamSpec, ...] = (
                     TeamSpec(f"{parts[0]} – North Kirklees", north, "North Kirklees"),
                     TeamSpec(f"{parts[0]} – South Kirklees", south, "South Kirklees"),
                 )

@@ -1,12 +1,198 @@
-"""The core's own CLI commands about people and wards, added through the plugin hook."""
+"""The core's own CLI commands about people and wards, added through the plugin hook.
+
+``kdc ward NAME``, ``kdc wards`` and ``kdc seed-demo``. Each reads or writes in one unit of
+work; with ``--json`` the only thing on stdout is one JSON document.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
 from kdc_core import hookimpl
+from kdc_core.app import Kdc
+from kdc_core.cli import echo_json, pass_kdc
+from kdc_core.errors import KdcError
+from kdc_core.people.values import Councillor, Officer, WardOverview, WardSummary
 
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    pass
+    cli.add_command(ward_cmd)
+    cli.add_command(wards_cmd)
+    cli.add_command(seed_demo_cmd)
+
+
+def require_schema(kdc: Kdc) -> None:
+    """Refuse to run against a database without the current kdc schema."""
+    from kdc_core.db.migrate import current_revision, head_revision
+
+    url = kdc.engine.url.render_as_string(hide_password=True)
+    current, head = current_revision(kdc.engine), head_revision()
+    if current is None:
+        raise KdcError(f"the database {url} has no kdc tables yet: run `kdc init` first")
+    if current != head:
+        raise KdcError(
+            f"the database {url} is at schema {current}, this kdc needs {head}: "
+            "run `kdc init` to upgrade it"
+        )
+
+
+# -- kdc ward -------------------------------------------------------------------------------------
+
+
+@click.command("ward")
+@click.argument("name", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def ward_cmd(kdc: Kdc, name: tuple[str, ...], as_json: bool) -> None:
+    """Show a ward: its councillors, the officers working in it by service, and its contacts.
+
+    NAME is the ward's name or slug, any case (kdc ward batley east, kdc ward batley-east).
+    """
+    from kdc_core.people.queries import ward_summary
+
+    require_schema(kdc)
+    with kdc.unit_of_work(source="cli", dry_run=True) as uow:
+        summary = ward_summary(uow, " ".join(name))
+    if as_json:
+        echo_json(ward_json(summary))
+    else:
+        click.echo(ward_text(summary), nl=False)
+
+
+def officer_json(officer: Officer | None) -> dict[str, Any] | None:
+    if officer is None:
+        return None
+    return {
+        "name": officer.name,
+        "person_id": officer.person_id,
+        "job_title": officer.job_title,
+        "service": officer.service.name if officer.service else None,
+        "team": officer.team,
+        "email": officer.email,
+        "phone": officer.phone,
+    }
+
+
+def councillor_json(c: Councillor) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "group": c.group.name if c.group else None,
+        "email": c.email,
+        "phone": c.phone,
+        "mobile": c.mobile,
+        "key_posts": list(c.key_posts),
+    }
+
+
+def ward_json(summary: WardSummary) -> dict[str, Any]:
+    ward = summary.ward
+    return {
+        "ward": {"name": ward.name, "slug": ward.slug, "ons_code": ward.ons_code},
+        "councillors": [councillor_json(c) for c in summary.councillors],
+        "officers_by_service": [
+            {"service": service.name, "officers": [officer_json(o) for o in officers]}
+            for service, officers in summary.officers_by_service
+        ],
+        "contacts": [
+            {"service": c.service.name, "officer": officer_json(c.officer)}
+            for c in summary.contacts
+        ],
+        "link_officer": officer_json(summary.link_officer),
+    }
+
+
+def _officer_line(officer: Officer) -> str:
+    details = [officer.job_title, officer.email, officer.phone]
+    return f"{officer.name} — " + ", ".join(d for d in details if d)
+
+
+def ward_text(summary: WardSummary) -> str:
+    ward = summary.ward
+    lines = [ward.name, "=" * len(ward.name), "", f"Councillors ({len(summary.councillors)})"]
+    for c in summary.councillors:
+        group = f" ({c.group.name})" if c.group else ""
+        lines.append(f"  {c.name}{group}" + (f"  {c.email}" if c.email else ""))
+        lines += [f"      {post}" for post in c.key_posts]
+    if not summary.councillors:
+        lines.append("  (none)")
+    link = summary.link_officer
+    lines += ["", "Ward link officer", f"  {_officer_line(link) if link else '(none)'}"]
+    contacts = {c.service.id: c.officer for c in summary.contacts}
+    lines += ["", "Officers working in the ward, by service"]
+    for service, officers in summary.officers_by_service:
+        named = contacts.get(service.id)
+        lines.append(f"  {service.name}" + (f" — contact: {named.name}" if named else ""))
+        lines += [f"    {_officer_line(o)}" for o in officers]
+    if not summary.officers_by_service:
+        lines.append("  (none)")
+    return "\n".join(lines) + "\n"
+
+
+# -- kdc wards ------------------------------------------------------------------------------------
+
+
+@click.command("wards")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def wards_cmd(kdc: Kdc, as_json: bool) -> None:
+    """List every ward with its councillors, officers and named contacts counted."""
+    from kdc_core.people.queries import ward_overviews
+
+    require_schema(kdc)
+    with kdc.unit_of_work(source="cli", dry_run=True) as uow:
+        overviews = ward_overviews(uow)
+    if as_json:
+        echo_json([overview_json(o) for o in overviews])
+        return
+    if not overviews:
+        click.echo("No wards yet: run `kdc seed-demo` or an import.")
+        return
+    width = max(len(o.ward.name) for o in overviews)
+    click.echo(f"{'Ward':<{width}}  Cllrs  Officers  Contacts  Link officer")
+    for o in overviews:
+        click.echo(
+            f"{o.ward.name:<{width}}  {o.councillors:>5}  {o.officers:>8}  {o.contacts:>8}  "
+            f"{o.link_officer or '(none)'}"
+        )
+
+
+def overview_json(o: WardOverview) -> dict[str, Any]:
+    return {
+        "name": o.ward.name,
+        "slug": o.ward.slug,
+        "ons_code": o.ward.ons_code,
+        "councillors": o.councillors,
+        "officers": o.officers,
+        "contacts": o.contacts,
+        "link_officer": o.link_officer,
+    }
+
+
+# -- kdc seed-demo --------------------------------------------------------------------------------
+
+
+@click.command("seed-demo")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def seed_demo_cmd(kdc: Kdc, as_json: bool) -> None:
+    """Load the fictional demo council into an empty database (run `kdc init` first).
+
+    Running it again changes nothing. It refuses a database that already holds other
+    wards, councillors or officers.
+    """
+    from kdc_core.demo import seed_demo
+
+    require_schema(kdc)
+    with kdc.unit_of_work(source="cli:seed-demo") as uow:
+        changes = seed_demo(uow)
+    added = {entity: counts.get("added", 0) for entity, counts in changes.summary().items()}
+    if as_json:
+        echo_json({"loaded": bool(changes), "changes": len(changes), "added": added})
+    elif not changes:
+        click.echo("Demo council already loaded: 0 changes.")
+    else:
+        counts = ", ".join(f"{n} {entity.replace('_', ' ')}s" for entity, n in added.items())
+        click.echo(f"Loaded the demo council: {counts} ({len(changes)} changes).")

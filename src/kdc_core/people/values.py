@@ -9,6 +9,7 @@ import datetime as dt
 import enum
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import attrs
 
@@ -181,3 +182,53 @@ class CouncillorRecord:
     key_posts: tuple[str, ...] = ()
     terms: tuple[TermOfOffice, ...] = ()
     where: str | None = None
+
+
+class ContactReason(enum.StrEnum):
+    """Why :func:`kdc_core.people.queries.contact_for` chose the officer it did."""
+
+    WARD_CONTACT = "ward_contact"  # the named contact for the service in the ward
+    WORKS_IN_WARD = "works_in_ward"  # no named contact; an officer of the service in the ward
+    LINK_OFFICER = "link_officer"  # no one from the service; the ward link officer
+    NONE = "none"  # no one at all
+
+
+@attrs.frozen
+class ContactAnswer:
+    """Who to contact about a service in a ward, and why them."""
+
+    ward: Ward
+    service: Service
+    officer: Officer | None
+    reason: ContactReason
+    explanation: str
+
+
+@attrs.frozen
+class TeamTree:
+    """An officer and, recursively, the people who report to them."""
+
+    officer: Officer
+    reports: tuple[TeamTree, ...] = ()
+
+    @property
+    def size(self) -> int:
+        """Everyone below this officer, at any depth."""
+        return sum(1 + r.size for r in self.reports)
+
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, Officer]]:
+        """``(depth, officer)`` depth first, this officer first at ``depth``."""
+        yield depth, self.officer
+        for report in self.reports:
+            yield from report.walk(depth + 1)
+
+
+@attrs.frozen
+class WardOverview:
+    """One line of ``kdc wards``: a ward and how well it is covered."""
+
+    ward: Ward
+    councillors: int
+    officers: int
+    contacts: int
+    link_officer: str | None

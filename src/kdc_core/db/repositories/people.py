@@ -30,6 +30,7 @@ from kdc_core.people.values import (
     TermOfOffice,
     Ward,
     WardContact,
+    WardOverview,
     WardSource,
     slugify,
 )
@@ -287,3 +288,49 @@ class PeopleRepository:
         if row is None or row.link_officer_id is None:
             return None
         return self.officer(row.link_officer_id)
+
+    # -- summaries -----------------------------------------------------------------------------
+
+    def service(self, name_or_slug: str) -> Service:
+        """A service by name (any case) or slug.
+
+        :raises NotFound: when there is none.
+        """
+        return service_value(self.service_row(name_or_slug))
+
+    def ward_overviews(self) -> list[WardOverview]:
+        """Every ward with its active councillors, active officers, named contacts and link
+        officer, in four queries whatever the number of wards."""
+        councillors = dict(
+            self.session.execute(
+                select(CouncillorRow.ward_id, func.count())
+                .where(CouncillorRow.archived_at.is_(None))
+                .group_by(CouncillorRow.ward_id)
+            ).all()
+        )
+        officers = dict(
+            self.session.execute(
+                select(OfficerWardRow.ward_id, func.count(func.distinct(OfficerWardRow.officer_id)))
+                .join(OfficerRow, OfficerRow.id == OfficerWardRow.officer_id)
+                .where(OfficerRow.archived_at.is_(None))
+                .group_by(OfficerWardRow.ward_id)
+            ).all()
+        )
+        contacts = dict(
+            self.session.execute(
+                select(WardContactRow.ward_id, func.count()).group_by(WardContactRow.ward_id)
+            ).all()
+        )
+        rows = self.session.scalars(
+            select(WardRow).options(selectinload(WardRow.link_officer)).order_by(WardRow.name)
+        )
+        return [
+            WardOverview(
+                ward=ward_value(row),
+                councillors=councillors.get(row.id, 0),
+                officers=officers.get(row.id, 0),
+                contacts=contacts.get(row.id, 0),
+                link_officer=row.link_officer.name if row.link_officer else None,
+            )
+            for row in rows
+        ]
