@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from kdc_core.changes import Action
-from kdc_core.db import CouncillorExternalIdRow, CouncillorRoleRow, CouncillorRow
+from kdc_core.db import CouncillorExternalIdRow, CouncillorRoleRow, CouncillorRow, WardRow
 from kdc_core.errors import ImportFailed
 from kdc_core.people.roster import sync_councillors
 from kdc_core.people.values import CouncillorRecord, Role, RoleKind, TermOfOffice
@@ -212,3 +212,21 @@ def test_the_number_of_queries_does_not_grow_with_the_records(kdc_app):
         assert len(change_few) == len(change_many)
     with kdc_app.unit_of_work(dry_run=True) as uow:
         assert uow.session.scalar(select(func.count()).select_from(CouncillorExternalIdRow)) == 68
+
+
+def test_a_value_too_long_for_its_column_is_refused_by_name(kdc_app):
+    with pytest.raises(ImportFailed, match=r"row 2: email is 300 characters long; at most 254"):
+        sync(kdc_app, [record(1), record(2, email="x" * 291 + "@gov.uk.x")])
+    assert everyone(kdc_app) == {}
+
+
+def test_an_existing_ward_is_found_by_name_or_by_its_slug(kdc_app):
+    with kdc_app.unit_of_work() as uow:
+        uow.session.add_all(
+            [WardRow(name="Golcar", slug="golcar-ward"), WardRow(name="Almondbury", slug="dalton")]
+        )
+    changes = sync(kdc_app, [record(1), record(3)])  # Golcar and Dalton
+    assert changes.count("ward") == 0
+    people = everyone(kdc_app)
+    assert people["Person 1"].ward.slug == "golcar-ward"
+    assert people["Person 3"].ward.name == "Almondbury"

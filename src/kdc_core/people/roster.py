@@ -10,6 +10,7 @@ records twice changes nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -29,6 +30,21 @@ from kdc_core.unit_of_work import UnitOfWork
 
 #: The councillor fields a record sets directly (the rest, bio and roles, are left alone).
 _SCALAR_FIELDS = ("name", "email", "phone", "mobile", "photo_url")
+
+
+def _length(column: Any) -> int:
+    length: int = column.type.length
+    return length
+
+
+#: Record field → the most characters its column holds, so an overlong value is refused by
+#: name before the database refuses it (PostgreSQL) or silently keeps it (SQLite).
+_LIMITS: dict[str, int] = {
+    **{field: _length(CouncillorRow.__table__.c[field]) for field in _SCALAR_FIELDS},
+    "external_id": _length(CouncillorExternalIdRow.__table__.c.value),
+    "ward_name": _length(WardRow.__table__.c.name),
+    "group_name": _length(PoliticalGroupRow.__table__.c.name),
+}
 
 
 def describe(record: CouncillorRecord) -> str:
@@ -55,6 +71,14 @@ def check_records(
         for field in ("external_id", "name", "ward_name"):
             if not getattr(record, field).strip():
                 raise ImportFailed(f"{field} is empty", source=source, record=describe(record))
+        for field, limit in _LIMITS.items():
+            value = getattr(record, field)
+            if value is not None and len(value) > limit:
+                raise ImportFailed(
+                    f"{field} is {len(value)} characters long; at most {limit} fit",
+                    source=source,
+                    record=describe(record),
+                )
         first = seen.setdefault(record.external_id, record)
         if first is not record:
             raise ImportFailed(
@@ -87,7 +111,10 @@ def sync_councillors(
     check_records(records, scheme=scheme)
     session = uow.session
 
-    wards = {slugify(w.name): w for w in session.scalars(select(WardRow))}
+    wards: dict[str, WardRow] = {}
+    for ward_row in session.scalars(select(WardRow)):
+        wards[slugify(ward_row.name)] = ward_row
+        wards.setdefault(ward_row.slug, ward_row)
     groups = {g.name.casefold(): g for g in session.scalars(select(PoliticalGroupRow))}
     known: dict[str, CouncillorRow] = {
         x.value: x.councillor
