@@ -6,9 +6,13 @@ import datetime as dt
 import importlib.metadata as md
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from kdc_core import hookimpl
+from kdc_core.app import Kdc
+from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
 from kdc_core.db.people import CouncillorRow, WardRow
 from kdc_core.errors import ConfigError
@@ -96,7 +100,30 @@ def test_ward_emails_has_help(kdc_run):
     assert "one per line" in result.output
 
 
-def test_hook_kdc_changes_committed_appends_a_line_per_change(kdc_app, tmp_path):
+class Listener:
+    """A second plugin on the same hook, to compare with what the example plugin logged."""
+
+    def __init__(self) -> None:
+        self.seen: list[ChangeSet] = []
+
+    @hookimpl
+    def kdc_changes_committed(self, changes: ChangeSet, kdc: Kdc) -> None:
+        self.seen.append(changes)
+
+
+@pytest.fixture
+def listener() -> Listener:
+    return Listener()
+
+
+@pytest.fixture
+def kdc_extra_plugins(listener: Listener) -> list[tuple[str, Any]]:
+    return [("listener", listener)]
+
+
+def test_hook_kdc_changes_committed_logs_a_line_per_change_for_every_commit(
+    kdc_app, listener, tmp_path
+):
     _example_entry_point()
     log = tmp_path / "instance" / "logs" / "changes.log"
     with kdc_app.unit_of_work(source="test") as uow:
@@ -106,13 +133,18 @@ def test_hook_kdc_changes_committed_appends_a_line_per_change(kdc_app, tmp_path)
     with kdc_app.unit_of_work(source="test", dry_run=True) as uow:
         uow.session.add(WardRow(name="Lindley", slug="lindley"))
     lines = [line.split("\t") for line in log.read_text(encoding="utf-8").splitlines()]
+    golcar = lines[0][4]
+    assert golcar.isdigit()
     assert [line[1:] for line in lines] == [
-        ["test", "ward", "added", lines[0][4], "Golcar", ""],
-        ["cli", "ward", "updated", lines[0][4], "Golcar", "ons_code"],
+        ["test", "ward", "added", golcar, "Golcar", ""],
+        ["cli", "ward", "updated", golcar, "Golcar", "ons_code"],
     ]
-    assert lines[0][4].isdigit()
     for line in lines:
         dt.datetime.strptime(line[0], "%Y-%m-%dT%H:%M:%SZ")
+    # Every plugin on the hook got the same two change sets, and nothing for the dry run.
+    logged = [(c.source, c.entity, c.action.value, str(c.key)) for s in listener.seen for c in s]
+    assert logged == [tuple(line[1:5]) for line in lines]
+    assert [len(s) for s in listener.seen] == [1, 1]
 
 
 def _settings(tmp_path: Path, section: dict, environ: dict | None = None) -> Settings:
