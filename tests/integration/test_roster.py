@@ -223,10 +223,13 @@ def test_a_value_too_long_for_its_column_is_refused_by_name(kdc_app):
 def test_an_existing_ward_is_found_by_name_or_by_its_slug(kdc_app):
     with kdc_app.unit_of_work() as uow:
         uow.session.add_all(
-            [WardRow(name="Golcar", slug="golcar-ward"), WardRow(name="Almondbury", slug="dalton")]
+            [
+                WardRow(name="Golcar", slug="golcar-ward"),
+                WardRow(name="Dalton (Huddersfield)", slug="dalton"),
+            ]
         )
-    changes = sync(kdc_app, [record(1), record(3)])  # Golcar and Dalton
+    changes = sync(kdc_app, [record(1), record(3)])  # wards "Golcar" and "Dalton"
     assert changes.count("ward") == 0
     people = everyone(kdc_app)
     assert people["Person 1"].ward.slug == "golcar-ward"
-    assert people["Person 3"].ward.name == "Almondbury"
+    assert people["Person 3"].ward.name == "Dalton (Huddersfield)"
