@@ -14,6 +14,7 @@ from kdc_core.people.values import CouncillorRecord
 from kdc_core.unit_of_work import UnitOfWork
 from kdc_moderngov.config import SECTION, ModernGovConfig
 from kdc_moderngov.fetch import fetch
+from kdc_moderngov.meetings import IMPORTER as MEETINGS_IMPORTER
 from kdc_moderngov.parse import parse_councillors
 from kdc_moderngov.values import SCHEME
 
@@ -70,3 +71,4 @@ def kdc_check_config(settings: Settings) -> None:
 @hookimpl
 def kdc_register_importers(register: Callable[[Importer], None]) -> None:
     register(IMPORTER)
+    register(MEETINGS_IMPORTER)
