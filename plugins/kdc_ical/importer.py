@@ -1,0 +1,162 @@
+"""``kdc import ics``: events from any iCalendar feed, recurrences expanded.
+
+- Each instance in the window (``--from``/``--to``, by default 30 days back to a year ahead)
+  becomes an event upserted by (source, key): the source is ``ics:`` and the feed's host or
+  file name; a one-off event's key is its UID, an instance of a recurring series' key is
+  ``UID/`` and its RECURRENCE-ID in UTC, which a moved instance keeps.
+- STATUS:CANCELLED (on a series or on one instance) cancels the event; an instance that
+  drops out of a series still in the feed (a new EXDATE) is cancelled too. Cancelled events
+  stay, with a higher SEQUENCE, so calendar clients remove them.
+- Times with a TZID keep their zone; UTC stays UTC; floating times and all-day dates are the
+  council's time zone (an all-day event runs from midnight to midnight). An event with no
+  end and no duration lasts an hour.
+- The committee is ``--committee`` or, for council meetings, the first CATEGORIES value.
+- ``--public``/``--private`` decides visibility; by default council meetings are public and
+  other kinds private. CLASS:PRIVATE or CONFIDENTIAL always makes an event private.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+import icalendar
+import recurring_ical_events
+
+from kdc_core import hookimpl
+from kdc_core.calendar.events import cancel_event, update_event, upsert_external
+from kdc_core.calendar.values import EventKind, EventStatus
+from kdc_core.changes import ChangeSet
+from kdc_core.config import Settings
+from kdc_core.errors import ImportFailed
+from kdc_core.interchange import Importer
+from kdc_core.unit_of_work import UnitOfWork
+from kdc_ical.ics_reader import IcsReader, IcsRecord, read_source
+
+NAME = "ics"
+#: The default window: this many days back from today, and forward.
+DAYS_BACK, DAYS_AHEAD = 30, 365
+_INSTANCE = re.compile(r"^\d{8}(T\d{6}Z)?$")
+
+
+def window(
+    settings: Settings, first: dt.date | None = None, last: dt.date | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """[first day 00:00, the day after the last 00:00) in the council's time zone."""
+    today = dt.datetime.now(settings.tz).date()
+    first = first or today - dt.timedelta(days=DAYS_BACK)
+    last = last or today + dt.timedelta(days=DAYS_AHEAD)
+    if last < first:
+        raise ImportFailed(f"--to {last} is before --from {first}")
+    return (
+        dt.datetime.combine(first, dt.time(), settings.tz),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), settings.tz),
+    )
+
+
+def _day(value: dt.date | None) -> dt.date | None:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def load_ics(source: str, settings: Settings, **options: Any) -> Sequence[IcsRecord]:
+    """``load_ics(source, settings, kind=, public=None, committee=None, from_date=None,
+    to_date=None)``: read the feed, check every VEVENT, expand recurrences over the window.
+
+    :raises ImportFailed: naming the file or URL and the VEVENT (UID, summary, line) at fault.
+    """
+    span = window(
+        settings, _day(options.pop("from_date", None)), _day(options.pop("to_date", None))
+    )
+    data = read_source(source)
+    try:
+        calendar = icalendar.Calendar.from_ical(data)
+    except ValueError as exc:
+        raise ImportFailed(f"not an iCalendar file: {exc}", source=source) from None
+    if calendar.name != "VCALENDAR":
+        raise ImportFailed(f"expected a VCALENDAR, found {calendar.name}", source=source)
+    reader = IcsReader(source, settings, **options)
+    reader.check(calendar, data.decode("utf-8", "replace"))
+    try:
+        instances = recurring_ical_events.of(calendar).between(*span)
+    except ValueError as exc:  # recurring_ical_events.InvalidCalendar is one
+        raise ImportFailed(f"cannot expand the recurrences: {exc}", source=source) from None
+    records: dict[str, IcsRecord] = {}
+    for component in instances:
+        record = reader.record(component, span)
+        records.setdefault(record.event.external_id or "", record)
+    return sorted(records.values(), key=lambda r: (r.event.start, r.event.external_id or ""))
+
+
+def apply_ics(uow: UnitOfWork, records: Sequence[IcsRecord]) -> ChangeSet:
+    """Upsert every instance; cancel instances that dropped out of a series in the feed."""
+    for record in records:
+        event, _ = upsert_external(uow, record.event)
+        if event.cancelled and event.cancelled_at is None:
+            # First seen already cancelled: stamp when, as a cancellation here would.
+            update_event(uow, event.id, status=EventStatus.CANCELLED)
+    for event_id in dropped_instances(uow, records):
+        cancel_event(uow, event_id)
+    return uow.collect()
+
+
+def dropped_instances(uow: UnitOfWork, records: Sequence[IcsRecord]) -> list[int]:
+    """Live events of a series in the feed, starting in the window, that the feed no longer
+    has. Events of series or one-offs absent from the feed are left alone: several feeds
+    may share a source name (one host), and a one-off may just have moved out of the window."""
+    if not records:
+        return []
+    source = records[0].event.source
+    start, end = records[0].window
+    seen = {r.event.external_id for r in records}
+    prefixes = {r.series for r in records if r.series}
+    dropped = []
+    for event in uow.events.query(start=start, end=end, include_cancelled=False):
+        key = event.external_id or ""
+        if event.source != source or key in seen or not start <= event.start < end:
+            continue
+        if any(key.startswith(p) and _INSTANCE.match(key[len(p) :]) for p in prefixes):
+            dropped.append(event.id)
+    return dropped
+
+
+IMPORTER = Importer(
+    name=NAME,
+    help=(
+        "Events from an iCalendar feed (a file, an http(s) or webcal URL), recurrences "
+        "expanded over --from/--to, upserted by UID and instance; STATUS:CANCELLED cancels."
+    ),
+    load=load_ics,
+    apply=apply_ics,
+    options=(
+        click.Option(
+            ["--kind"],
+            type=click.Choice([k.value for k in EventKind]),
+            required=True,
+            help="What kind of events the feed holds.",
+        ),
+        click.Option(
+            ["--public/--private"],
+            default=None,
+            help="Visibility [default: public for council meetings, else private].",
+        ),
+        click.Option(["--committee"], help="The committee [default: the first CATEGORIES]."),
+        click.Option(
+            ["--from", "from_date"],
+            type=click.DateTime(["%Y-%m-%d"]),
+            help=f"First day to import [default: {DAYS_BACK} days ago].",
+        ),
+        click.Option(
+            ["--to", "to_date"],
+            type=click.DateTime(["%Y-%m-%d"]),
+            help=f"Last day to import [default: {DAYS_AHEAD} days from today].",
+        ),
+    ),
+)
+
+
+@hookimpl
+def kdc_register_importers(register: Callable[[Importer], None]) -> None:
+    register(IMPORTER)
