@@ -17,7 +17,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from kdc_core import hookimpl
+from kdc_core import __version__, hookimpl
 from kdc_core.app import Kdc
 from kdc_core.changes import ChangeSet
 from kdc_core.cli import build_cli, main
@@ -85,7 +85,7 @@ def test_kdc_plugins_json_lists_the_builtin_plugins_enabled_with_their_hooks(kdc
     moderngov, popolo = plugins["moderngov"], plugins["popolo"]
     assert moderngov["enabled"] and popolo["enabled"]
     assert (moderngov["module"], popolo["module"]) == ("kdc_moderngov", "kdc_popolo")
-    assert moderngov["version"] == popolo["version"] == "0.1.0"
+    assert moderngov["version"] == popolo["version"] == __version__, "shipped with kdc-core"
     assert {"kdc_check_config", "kdc_register_importers"} <= set(moderngov["hooks"])
     assert popolo["hooks"] == ["kdc_register_exporters"]
     core = plugins["kdc_core.people.commands"]
@@ -96,8 +96,8 @@ def test_kdc_plugins_text_shows_state_and_hooks(kdc, tmp_path):
     code, out, _ = kdc("--config", toml(tmp_path, '[plugins]\ndisabled = ["popolo"]\n'), "plugins")
     assert code == 0
     lines = out.splitlines()
-    assert "popolo 0.1.0 [disabled]" in lines
-    at = lines.index("moderngov 0.1.0 [enabled]")
+    assert f"popolo {__version__} [disabled]" in lines
+    at = lines.index(f"moderngov {__version__} [enabled]")
     assert "    kdc_register_importers" in lines[at + 1 : at + 4]
 
 
