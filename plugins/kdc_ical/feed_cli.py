@@ -1,0 +1,140 @@
+"""``kdc feeds url`` and ``kdc feeds rotate``: private calendar-feed addresses.
+
+kdc keeps only a SHA-256 digest of each feed token, so a feed address can be printed once,
+when its token is issued. ``kdc feeds url`` issues one for a person who has none; for a
+person who already has one it says so and stops, because showing an address again means
+issuing a new token, which breaks the old address: ask for that with ``--rotate`` (or
+``kdc feeds rotate``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+
+from kdc_core.app import Kdc
+from kdc_core.calendar import feed_tokens
+from kdc_core.calendar.feed_tokens import FeedOwner, IssuedToken, OwnerKind
+from kdc_core.cli import echo_json, pass_kdc
+from kdc_core.errors import KdcError
+from kdc_core.unit_of_work import UnitOfWork
+
+_PATHS = {OwnerKind.COUNCILLOR: "councillors", OwnerKind.OFFICER: "officers"}
+
+
+class FeedAlreadyIssued(KdcError):
+    """The person has a feed address already, and it cannot be shown again."""
+
+
+def feed_urls(base_url: str, owner: FeedOwner, token: str) -> tuple[str, str]:
+    """The feed's web address (the base URL's scheme, https in production) and webcal one."""
+    url = f"{base_url.rstrip('/')}/feeds/{_PATHS[owner.kind]}/{token}.ics"
+    parts = urlsplit(url)
+    return url, urlunsplit(("webcal", *parts[1:]))
+
+
+def _owner(uow: UnitOfWork, councillor: str | None, officer: str | None) -> FeedOwner:
+    if (councillor is None) == (officer is None):
+        raise click.UsageError("give exactly one of --councillor NAME or --officer ID_OR_NAME")
+    if councillor is not None:
+        return feed_tokens.find_councillor(uow, councillor)
+    assert officer is not None
+    return feed_tokens.find_officer(uow, officer)
+
+
+def _label(owner: FeedOwner) -> str:
+    return f"Cllr {owner.name}" if owner.kind is OwnerKind.COUNCILLOR else owner.name
+
+
+def _option(owner: FeedOwner, councillor: str | None, officer: str | None) -> str:
+    if owner.kind is OwnerKind.COUNCILLOR:
+        return f'--councillor "{councillor}"'
+    return f'--officer "{officer}"'
+
+
+def _show(kdc: Kdc, issued: IssuedToken, as_json: bool) -> None:
+    web, webcal = feed_urls(kdc.settings.base_url, issued.owner, issued.token)
+    if as_json:
+        echo_json(
+            {
+                "owner": {
+                    "kind": issued.owner.kind.value,
+                    "id": issued.owner.id,
+                    "name": issued.owner.name,
+                },
+                "url": web,
+                "webcal": webcal,
+                "issued_at": issued.created_at.isoformat(),
+                "revoked_previous": issued.revoked,
+            }
+        )
+        return
+    click.echo(f"Calendar feed for {_label(issued.owner)}:")
+    click.echo(f"  {urlsplit(web).scheme}:  {web}")
+    click.echo(f"  webcal: {webcal}")
+    if issued.revoked:
+        click.echo("The previous address now answers 404.")
+    click.echo(
+        "This address is shown only now: kdc keeps a hash of the token, not the token. "
+        "Printing it again means issuing a new one (--rotate)."
+    )
+
+
+def _who(f: click.decorators.FC) -> click.decorators.FC:
+    f = click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")(f)
+    f = click.option(
+        "--officer", metavar="PERSON_ID_OR_NAME", help="An officer's directory id or full name."
+    )(f)
+    return click.option("--councillor", metavar="NAME", help="A councillor's name.")(f)
+
+
+@click.group("feeds")
+def feeds() -> None:
+    """Private calendar-feed addresses for councillors and officers."""
+
+
+@feeds.command("url")
+@_who
+@click.option(
+    "--rotate",
+    is_flag=True,
+    help="If an address was issued before, replace it (the old one then answers 404).",
+)
+@pass_kdc
+def url_cmd(
+    kdc: Kdc, councillor: str | None, officer: str | None, as_json: bool, rotate: bool
+) -> None:
+    """Print a person's feed address (https and webcal), issuing a token if they have none.
+
+    Only a hash of each token is stored, so an address can be shown only when its token is
+    issued. If the person already has one, this stops with an error unless --rotate is
+    given: then a new token replaces the old, and the old address answers 404.
+    """
+    with kdc.unit_of_work(source="cli") as uow:
+        owner = _owner(uow, councillor, officer)
+        existing = feed_tokens.active_token(uow, owner)
+        if existing is not None and not rotate:
+            raise FeedAlreadyIssued(
+                f"{_label(owner)} already has a feed address (issued "
+                f"{existing.created_at:%Y-%m-%d %H:%M} UTC). kdc keeps only a hash of its "
+                "token, so it cannot be shown again. For a new address (the old one will "
+                f"answer 404), run: kdc feeds url {_option(owner, councillor, officer)} --rotate"
+            )
+        issued = feed_tokens.issue(uow, owner)
+    _show(kdc, issued, as_json)
+
+
+@feeds.command("rotate")
+@_who
+@pass_kdc
+def rotate_cmd(kdc: Kdc, councillor: str | None, officer: str | None, as_json: bool) -> None:
+    """Replace a person's feed token and print the new address; the old one answers 404.
+
+    Use it when an address has leaked or the person asks for a fresh one. They must
+    subscribe again with the new address.
+    """
+    with kdc.unit_of_work(source="cli") as uow:
+        owner = _owner(uow, councillor, officer)
+        issued = feed_tokens.rotate(uow, owner)
+    _show(kdc, issued, as_json)

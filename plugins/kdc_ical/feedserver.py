@@ -1,0 +1,204 @@
+"""Building feeds and remembering them, so most requests never load an event.
+
+Per request: one short transaction resolves the token (private feeds), reads today's window
+and the calendar fingerprint (one query of aggregates, see
+:func:`kdc_core.calendar.feeds.calendar_fingerprint`). If the cached feed was built on the same
+day from the same fingerprint, it is returned as it is — its ETag answers a conditional GET
+with no rendering at all. Otherwise the feed's events are loaded through the core's rules and
+joined from cached VEVENT texts; only new or changed events go through icalendar.
+
+In-process changes (admin edits) also invalidate the cache at once, through
+``kdc_changes_committed``; changes made by other processes are seen through the fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+import weakref
+from collections.abc import Callable, Hashable, Sequence
+
+import attrs
+
+from kdc_core.app import Kdc
+from kdc_core.calendar import feed_tokens
+from kdc_core.calendar import feeds as rules
+from kdc_core.calendar.events import event_url
+from kdc_core.calendar.values import CalendarEvent
+from kdc_core.errors import NotFound
+from kdc_core.unit_of_work import UnitOfWork
+from kdc_ical.render import LRU, EventRenderer
+
+#: Upper bound on the bytes of finished feeds kept in memory (per web app process).
+MAX_FEED_BYTES = 64 * 1024 * 1024
+#: Upper bound on cached VEVENT texts (a few hundred bytes each).
+MAX_EVENTS = 20_000
+
+
+@attrs.frozen
+class RenderedFeed:
+    """A finished feed: its body and what conditional GETs are checked against."""
+
+    state: tuple[object, ...]
+    etag: str
+    last_modified: dt.datetime | None
+    body: bytes = attrs.field(repr=False)
+    events: int
+    private: bool
+
+
+@attrs.frozen
+class FeedContent:
+    """What a feed is made of before rendering."""
+
+    name: str
+    description: str
+    events: Sequence[CalendarEvent]
+
+
+Builder = Callable[[UnitOfWork, rules.FeedWindow], FeedContent]
+
+
+class FeedServer:
+    """Serves every feed of one :class:`Kdc`, with its caches."""
+
+    def __init__(
+        self, kdc: Kdc, max_feed_bytes: int = MAX_FEED_BYTES, max_events: int = MAX_EVENTS
+    ) -> None:
+        self.kdc = kdc
+        self.renderer = EventRenderer(max_events)
+        self.feeds: LRU[Hashable, RenderedFeed] = LRU(
+            4096, max_feed_bytes, size=lambda f: len(f.body)
+        )
+        self.generation = 0
+        self.builds = 0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        """Forget which feeds are current (they are checked again on the next request)."""
+        with self._lock:
+            self.generation += 1
+
+    # -- the feeds ------------------------------------------------------------------------------
+
+    def councillor(self, token: str) -> RenderedFeed | None:
+        return self._private(token, feed_tokens.OwnerKind.COUNCILLOR)
+
+    def officer(self, token: str) -> RenderedFeed | None:
+        return self._private(token, feed_tokens.OwnerKind.OFFICER)
+
+    def public(self) -> RenderedFeed:
+        council = self.kdc.settings.council_name
+
+        def build(uow: UnitOfWork, window: rules.FeedWindow) -> FeedContent:
+            return FeedContent(
+                f"{council}: public events",
+                f"Public events of {council}.",
+                rules.public_feed(uow, window),
+            )
+
+        with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
+            return self._serve(uow, ("public",), build, private=False)
+
+    def ward(self, slug: str) -> RenderedFeed | None:
+        return self._subject(slug, rules.ward_subject, "ward")
+
+    def service(self, slug: str) -> RenderedFeed | None:
+        return self._subject(slug, rules.service_subject, "service")
+
+    # -- how they are made ------------------------------------------------------------------------
+
+    def _private(self, token: str, kind: feed_tokens.OwnerKind) -> RenderedFeed | None:
+        council = self.kdc.settings.council_name
+        with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
+            owner = feed_tokens.resolve(uow, token, kind)
+            if owner is None:
+                return None
+
+            def build(uow: UnitOfWork, window: rules.FeedWindow) -> FeedContent:
+                if kind is feed_tokens.OwnerKind.COUNCILLOR:
+                    title = f"Cllr {owner.name}"
+                    events = rules.councillor_feed(uow, owner.id, window)
+                else:
+                    title = owner.name
+                    events = rules.officer_feed(uow, owner.id, window)
+                return FeedContent(
+                    f"{title} ({council})",
+                    f"Meetings, walkabouts, open days and briefings for {title}. "
+                    "Private: do not share this address.",
+                    events,
+                )
+
+            return self._serve(uow, (kind.value, owner.id), build, private=True)
+
+    def _subject(
+        self,
+        slug: str,
+        find: Callable[[UnitOfWork, str], rules.FeedSubject],
+        label: str,
+    ) -> RenderedFeed | None:
+        council = self.kdc.settings.council_name
+        with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
+            try:
+                subject = find(uow, slug)
+            except NotFound:
+                return None
+            name = f"{subject.name} ward" if label == "ward" else subject.name
+
+            def build(uow: UnitOfWork, window: rules.FeedWindow) -> FeedContent:
+                return FeedContent(
+                    f"{name} ({council})",
+                    f"Public events of {council} for {name}.",
+                    rules.public_feed(uow, window, subject),
+                )
+
+            return self._serve(uow, (label, subject.id, subject.slug), build, private=False)
+
+    def _serve(
+        self, uow: UnitOfWork, key: Hashable, build: Builder, *, private: bool
+    ) -> RenderedFeed:
+        window = rules.FeedWindow.today(uow)
+        state = (window.day, rules.calendar_fingerprint(uow), self.generation)
+        cached = self.feeds.get(key)
+        if cached is not None and cached.state == state:
+            return cached
+        content = build(uow, window)
+        text = self.renderer.calendar(
+            content.name,
+            content.events,
+            lambda e: event_url(uow, e),
+            content.description,
+        )
+        body = text.encode("utf-8")
+        etag = hashlib.sha256(body).hexdigest()[:40]
+        latest = max((e.modified_at for e in content.events if e.modified_at), default=None)
+        if cached is None:
+            last_modified = latest
+        elif cached.etag == etag:
+            last_modified = cached.last_modified
+        else:
+            # The content changed since we last built it (maybe only the window moved).
+            last_modified = dt.datetime.now(dt.UTC)
+        feed = RenderedFeed(state, etag, last_modified, body, len(content.events), private)
+        self.builds += 1
+        self.feeds.put(key, feed)
+        return feed
+
+
+_SERVERS: weakref.WeakKeyDictionary[Kdc, FeedServer] = weakref.WeakKeyDictionary()
+_SERVERS_LOCK = threading.Lock()
+
+
+def feed_server(kdc: Kdc) -> FeedServer:
+    """The one :class:`FeedServer` of this application object."""
+    with _SERVERS_LOCK:
+        server = _SERVERS.get(kdc)
+        if server is None:
+            server = _SERVERS[kdc] = FeedServer(kdc)
+        return server
+
+
+def existing_feed_server(kdc: Kdc) -> FeedServer | None:
+    with _SERVERS_LOCK:
+        return _SERVERS.get(kdc)

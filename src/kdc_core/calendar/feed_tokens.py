@@ -1,0 +1,198 @@
+"""Private calendar-feed tokens: issuing, rotating, revoking and resolving them.
+
+A token is 256 random bits (``secrets.token_urlsafe(32)``, 43 characters). Only its SHA-256
+digest is stored, so a token can be shown once, when it is issued, and never again: to give
+someone their feed URL a second time, issue a new token (which revokes the old one).
+
+Resolving a token hashes it and looks the digest up; a revoked, unknown or malformed token
+and a token whose owner has left all resolve to ``None`` alike, so a feed answers 404 without
+saying which it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import re
+import secrets
+
+import attrs
+from sqlalchemy import func, select, update
+
+from kdc_core.db.base import utcnow
+from kdc_core.db.feed_tokens import FeedTokenRow
+from kdc_core.db.people import CouncillorRow, OfficerRow
+from kdc_core.errors import NotFound
+from kdc_core.unit_of_work import UnitOfWork
+
+#: Random bytes in a token: 32 bytes = 256 bits.
+TOKEN_BYTES = 32
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43,128}")
+
+
+class OwnerKind(enum.StrEnum):
+    COUNCILLOR = "councillor"
+    OFFICER = "officer"
+
+
+@attrs.frozen
+class FeedOwner:
+    """Whose private feed a token opens."""
+
+    kind: OwnerKind
+    id: int
+    name: str
+
+
+@attrs.frozen
+class IssuedToken:
+    """A freshly issued token: the only moment the token itself is known."""
+
+    owner: FeedOwner
+    token: str = attrs.field(repr=False)
+    created_at: dt.datetime
+    revoked: int = 0
+
+
+@attrs.frozen
+class TokenInfo:
+    """An active token, without the token (only its digest is kept)."""
+
+    owner: FeedOwner
+    created_at: dt.datetime
+
+
+def hash_token(token: str) -> str:
+    """The hex SHA-256 digest stored in place of the token."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def _owner_name(uow: UnitOfWork, kind: OwnerKind, owner_id: int) -> str | None:
+    """The owner's name, or ``None`` when they do not exist or are archived."""
+    if kind is OwnerKind.COUNCILLOR:
+        row = uow.session.execute(
+            select(CouncillorRow.name, CouncillorRow.archived_at).where(
+                CouncillorRow.id == owner_id
+            )
+        ).first()
+        return row.name if row is not None and row.archived_at is None else None
+    found = uow.session.execute(
+        select(OfficerRow.given_name, OfficerRow.family_name, OfficerRow.archived_at).where(
+            OfficerRow.id == owner_id
+        )
+    ).first()
+    if found is None or found.archived_at is not None:
+        return None
+    return f"{found.given_name} {found.family_name}".strip()
+
+
+def find_councillor(uow: UnitOfWork, name: str) -> FeedOwner:
+    """The councillor called ``name`` (``Cllr``/``Councillor`` prefix allowed) as an owner.
+
+    :raises NotFound: no such councillor, or more than one.
+    """
+    councillor = uow.people.find_councillor(name)
+    assert councillor.id is not None
+    return FeedOwner(OwnerKind.COUNCILLOR, councillor.id, councillor.name)
+
+
+def find_officer(uow: UnitOfWork, person_id_or_name: str) -> FeedOwner:
+    """An officer by staff-directory id, else by full name (any case).
+
+    :raises NotFound: no such officer, or several with that name (listing their ids).
+    """
+    key = person_id_or_name.strip()
+    row = uow.session.scalar(select(OfficerRow).where(OfficerRow.person_id == key))
+    if row is None:
+        full = func.lower(OfficerRow.given_name + " " + OfficerRow.family_name)
+        rows = list(
+            uow.session.scalars(
+                select(OfficerRow).where(full == key.lower()).order_by(OfficerRow.person_id)
+            )
+        )
+        active = [r for r in rows if r.archived_at is None] or rows
+        if not active:
+            raise NotFound(f"no officer with directory id or name {person_id_or_name!r}")
+        if len(active) > 1:
+            ids = ", ".join(r.person_id for r in active)
+            raise NotFound(f"{len(active)} officers are called {key!r}; use an id ({ids})")
+        row = active[0]
+    return FeedOwner(OwnerKind.OFFICER, row.id, row.name)
+
+
+def active_token(uow: UnitOfWork, owner: FeedOwner) -> TokenInfo | None:
+    """The owner's current token, if one was issued and not revoked."""
+    created = uow.session.scalar(
+        select(FeedTokenRow.created_at)
+        .where(
+            FeedTokenRow.owner_kind == owner.kind.value,
+            FeedTokenRow.owner_id == owner.id,
+            FeedTokenRow.revoked_at.is_(None),
+        )
+        .order_by(FeedTokenRow.created_at.desc(), FeedTokenRow.id.desc())
+        .limit(1)
+    )
+    return None if created is None else TokenInfo(owner, created)
+
+
+def revoke(uow: UnitOfWork, owner: FeedOwner) -> int:
+    """Revoke every active token of the owner; their URLs answer 404 from now on.
+
+    :returns: how many tokens were revoked.
+    """
+    result = uow.session.execute(
+        update(FeedTokenRow)
+        .where(
+            FeedTokenRow.owner_kind == owner.kind.value,
+            FeedTokenRow.owner_id == owner.id,
+            FeedTokenRow.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def issue(uow: UnitOfWork, owner: FeedOwner) -> IssuedToken:
+    """Issue a new token for the owner, revoking any they had (so one URL works at a time).
+
+    The returned token is the only copy: show it now, it cannot be recovered later.
+    """
+    revoked = revoke(uow, owner)
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = FeedTokenRow(
+        owner_kind=owner.kind.value,
+        owner_id=owner.id,
+        token_hash=hash_token(token),
+        created_at=utcnow(),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return IssuedToken(owner, token, row.created_at, revoked)
+
+
+#: Rotating is issuing: the new token replaces the old one, whose URL then answers 404.
+rotate = issue
+
+
+def resolve(uow: UnitOfWork, token: str, kind: OwnerKind | None = None) -> FeedOwner | None:
+    """The owner a token opens, or ``None`` (unknown, revoked, malformed, wrong kind, or the
+    owner is archived or gone). Only the digest is looked up and compared, in constant time.
+    """
+    if not _TOKEN_SHAPE.fullmatch(token):
+        return None
+    digest = hash_token(token)
+    found = uow.session.execute(
+        select(FeedTokenRow.owner_kind, FeedTokenRow.owner_id, FeedTokenRow.token_hash).where(
+            FeedTokenRow.token_hash == digest, FeedTokenRow.revoked_at.is_(None)
+        )
+    ).first()
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
+        return None
+    owner_kind = OwnerKind(found.owner_kind)
+    if kind is not None and owner_kind is not kind:
+        return None
+    name = _owner_name(uow, owner_kind, found.owner_id)
+    return None if name is None else FeedOwner(owner_kind, found.owner_id, name)

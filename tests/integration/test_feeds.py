@@ -1,0 +1,288 @@
+"""The feed routes on the web app: content, privacy, 404s for bad tokens, ETags and 304s."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+import recurring_ical_events
+import vobject
+from sqlalchemy import update
+
+from kdc_admin import create_app
+from kdc_admin.testing import TEST_SECRET
+from kdc_core.app import Kdc
+from kdc_core.calendar import feed_tokens
+from kdc_core.calendar.events import cancel_event, create_event, update_event
+from kdc_core.calendar.feed_tokens import FeedOwner, OwnerKind
+from kdc_core.calendar.values import EventKind, NewEvent
+from kdc_core.db import CouncillorRoleRow, CouncillorRow, EventRow, OfficerRow, ServiceRow, WardRow
+from kdc_core.plugins import make_plugin_manager
+from kdc_ical.feedserver import feed_server
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _next(month: int, day: int) -> dt.date:
+    """The next such date from today, so the events sit inside the feed window."""
+    today = dt.date.today()
+    candidate = dt.date(today.year, month, day)
+    return candidate if candidate > today else dt.date(today.year + 1, month, day)
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=LONDON)
+
+
+def _new(kind, title, day, hour=10, **extra):
+    return NewEvent(kind=kind, title=title, start=_at(day, hour), end=_at(day, hour + 2), **extra)
+
+
+@pytest.fixture
+def cal(kdc_app):
+    """Ann (Dalton, Planning Committee), Bob (Almondbury), officer Olu (Highways), events."""
+    jan, jul = _next(1, 14), _next(7, 15)
+    with kdc_app.unit_of_work() as uow:
+        dalton = WardRow(name="Dalton", slug="dalton")
+        almondbury = WardRow(name="Almondbury", slug="almondbury")
+        highways = ServiceRow(name="Highways", slug="highways", ward_facing=True)
+        ann = CouncillorRow(name="Ann Lee", ward=dalton)
+        ann.roles.append(
+            CouncillorRoleRow(kind="committee", title="Member", committee="Planning Committee")
+        )
+        bob = CouncillorRow(name="Bob Hall", ward=almondbury)
+        olu = OfficerRow(person_id="p-olu", given_name="Olu", family_name="Ade", service=highways)
+        uow.session.add_all([ann, bob, olu])
+        uow.session.flush()
+        ids = dict(ann=ann.id, bob=bob.id, olu=olu.id, dalton=dalton.id, highways=highways.id)
+        links = dict(ward_ids=(dalton.id,), service_id=highways.id)
+        events = {
+            "walkabout": create_event(
+                uow,
+                _new(
+                    EventKind.WALKABOUT,
+                    "Dalton walkabout",
+                    jan,
+                    councillor_ids=(ann.id,),
+                    officer_ids=(olu.id,),
+                    **links,
+                ),
+            ),
+            "open_day": create_event(
+                uow,
+                _new(
+                    EventKind.OPEN_DAY,
+                    "Highways open day",
+                    jul,
+                    public=True,
+                    councillor_ids=(ann.id,),
+                    **links,
+                ),
+            ),
+            "planning": create_event(
+                uow,
+                _new(
+                    EventKind.COUNCIL_MEETING,
+                    "Planning Committee",
+                    jan,
+                    18,
+                    public=True,
+                    committee="Planning Committee",
+                ),
+            ),
+            "group": create_event(
+                uow,
+                _new(
+                    EventKind.PARTY_GROUP_MEETING,
+                    "Group meeting",
+                    jul,
+                    19,
+                    councillor_ids=(ann.id,),
+                    **links,
+                ),
+            ),
+            "bob_briefing": create_event(
+                uow, _new(EventKind.BRIEFING, "Briefing", jan, 12, councillor_ids=(bob.id,))
+            ),
+        }
+        ann_token = feed_tokens.issue(uow, FeedOwner(OwnerKind.COUNCILLOR, ann.id, "Ann Lee"))
+        olu_token = feed_tokens.issue(uow, FeedOwner(OwnerKind.OFFICER, olu.id, "Olu Ade"))
+    return dict(
+        ids=ids,
+        events=events,
+        ann_url=f"/feeds/councillors/{ann_token.token}.ics",
+        olu_url=f"/feeds/officers/{olu_token.token}.ics",
+        ann_token=ann_token.token,
+    )
+
+
+@pytest.fixture
+def client(kdc_app):
+    return create_app(kdc_app, TESTING=True, SECRET_KEY=TEST_SECRET).test_client()
+
+
+def _uids(response) -> set[str]:
+    return {str(e["UID"]) for e in icalendar.Calendar.from_ical(response.data).walk("VEVENT")}
+
+
+def _vevent(response, uid):
+    cal = icalendar.Calendar.from_ical(response.data)
+    return next(e for e in cal.walk("VEVENT") if str(e["UID"]) == uid)
+
+
+def test_every_feed_reads_the_same_utc_times_in_icalendar_vobject_and_recurring(client, cal):
+    walkabout, open_day = cal["events"]["walkabout"], cal["events"]["open_day"]
+    for url in (cal["ann_url"], "/feeds/wards/dalton.ics", "/feeds/public.ics"):
+        response = client.get(url)
+        assert response.status_code == 200
+        text = response.data.decode()
+        by_icalendar = {
+            str(e["UID"]): e.start for e in icalendar.Calendar.from_ical(text).walk("VEVENT")
+        }
+        by_vobject = {e.uid.value: e.dtstart.value for e in vobject.readOne(text).vevent_list}
+        window = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1), dt.datetime(2100, 1, 1))
+        by_recurring = {
+            str(e["UID"]): e.start
+            for e in recurring_ical_events.of(icalendar.Calendar.from_ical(text)).between(*window)
+        }
+        for reader in (by_icalendar, by_vobject, by_recurring):
+            assert reader[open_day.uid].astimezone(dt.UTC).hour == 9  # 10:00 BST
+            if walkabout.uid in by_icalendar:
+                assert reader[walkabout.uid].astimezone(dt.UTC).hour == 10  # 10:00 GMT
+    ann_feed = client.get(cal["ann_url"]).data.decode()
+    assert walkabout.uid in ann_feed
+
+
+def test_a_councillors_feed_has_what_invites_or_concerns_them_and_nothing_else(client, cal):
+    ev = cal["events"]
+    assert _uids(client.get(cal["ann_url"])) == {
+        ev[k].uid for k in ("walkabout", "open_day", "planning", "group")
+    }
+    assert _uids(client.get(cal["olu_url"])) == {ev["walkabout"].uid}
+
+
+def test_public_ward_and_service_feeds_never_show_private_events(client, cal):
+    ev = cal["events"]
+    private = {ev[k].uid for k in ("walkabout", "group", "bob_briefing")}
+    expected = {
+        "/feeds/public.ics": {ev["open_day"].uid, ev["planning"].uid},
+        "/feeds/wards/dalton.ics": {ev["open_day"].uid},
+        "/feeds/services/highways.ics": {ev["open_day"].uid},
+        "/feeds/wards/almondbury.ics": set(),
+    }
+    for url, uids in expected.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert _uids(response) == uids, url
+        assert not private & _uids(response)
+        assert b"CLASS:PRIVATE" not in response.data
+
+
+def test_feed_responses_have_the_calendar_type_validators_and_cache_rules(client, cal):
+    private = client.get(cal["ann_url"])
+    assert private.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert private.headers["Cache-Control"].startswith("private")
+    assert private.headers["ETag"].startswith('"') and private.headers["Last-Modified"]
+    assert b"X-WR-CALNAME:Cllr Ann Lee" in private.data
+    public = client.get("/feeds/public.ics")
+    assert public.headers["Cache-Control"].startswith("public")
+
+
+def test_unknown_slugs_answer_404(client, cal):
+    assert client.get("/feeds/wards/nowhere.ics").status_code == 404
+    assert client.get("/feeds/services/nothing.ics").status_code == 404
+
+
+def test_a_rotated_token_answers_404_exactly_like_one_that_never_existed(kdc_app, client, cal):
+    with kdc_app.unit_of_work() as uow:
+        new = feed_tokens.rotate(uow, FeedOwner(OwnerKind.COUNCILLOR, cal["ids"]["ann"], "Ann Lee"))
+    old = client.get(cal["ann_url"])
+    never = client.get(f"/feeds/councillors/{'x' * 43}.ics")
+    assert old.status_code == never.status_code == 404
+    assert old.data == never.data
+    assert old.headers["Content-Type"] == never.headers["Content-Type"]
+    assert client.get(f"/feeds/councillors/{new.token}.ics").status_code == 200
+    # a councillor's token does not open the officers' route either
+    assert client.get(f"/feeds/officers/{new.token}.ics").status_code == 404
+
+
+def test_a_matching_if_none_match_answers_304_with_no_body(client, cal):
+    first = client.get(cal["ann_url"])
+    etag = first.headers["ETag"]
+    again = client.get(cal["ann_url"], headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    weak = client.get(cal["ann_url"], headers={"If-None-Match": f'"other", W/{etag}'})
+    assert weak.status_code == 304
+    stale = client.get(cal["ann_url"], headers={"If-None-Match": '"something-else"'})
+    assert stale.status_code == 200 and stale.data == first.data
+
+
+def test_if_modified_since_answers_304_when_nothing_is_newer(client, cal):
+    first = client.get("/feeds/public.ics")
+    since = first.headers["Last-Modified"]
+    assert client.get("/feeds/public.ics", headers={"If-Modified-Since": since}).status_code == 304
+    old = "Mon, 01 Jan 2001 00:00:00 GMT"
+    assert client.get("/feeds/public.ics", headers={"If-Modified-Since": old}).status_code == 200
+
+
+def test_changing_one_of_the_councillors_events_changes_the_etag(kdc_app, client, cal):
+    before = client.get(cal["ann_url"])
+    with kdc_app.unit_of_work() as uow:
+        update_event(uow, cal["events"]["walkabout"].id, location="Dalton Community Centre")
+    after = client.get(cal["ann_url"], headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert after.headers["ETag"] != before.headers["ETag"]
+    assert b"Dalton Community Centre" in after.data
+
+
+def test_a_change_made_by_another_process_reaches_the_feed(kdc_app, kdc_settings, client, cal):
+    """Another Kdc on the same database (a CLI import, say) uninvites Ann from an event."""
+    before = client.get(cal["ann_url"])
+    other = Kdc(kdc_settings, make_plugin_manager(kdc_settings))
+    try:
+        with other.unit_of_work() as uow:
+            update_event(uow, cal["events"]["group"].id, councillor_ids=())
+    finally:
+        other.dispose()
+    after = client.get(cal["ann_url"], headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert cal["events"]["group"].uid not in _uids(after)
+
+
+def test_a_cancelled_event_shows_status_cancelled_with_a_higher_sequence_for_30_days(
+    kdc_app, client, cal
+):
+    walkabout = cal["events"]["walkabout"]
+    before = _vevent(client.get(cal["ann_url"]), walkabout.uid)
+    with kdc_app.unit_of_work() as uow:
+        cancel_event(uow, walkabout.id)
+    after = _vevent(client.get(cal["ann_url"]), walkabout.uid)
+    assert str(after["STATUS"]) == "CANCELLED"
+    assert after["SEQUENCE"] > before["SEQUENCE"]
+
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    with kdc_app.unit_of_work() as uow:
+        uow.session.execute(
+            update(EventRow).where(EventRow.id == walkabout.id).values(cancelled_at=long_ago)
+        )
+    assert walkabout.uid not in _uids(client.get(cal["ann_url"]))
+
+
+def test_an_unchanged_feed_is_answered_from_the_cache(kdc_app, client, cal):
+    client.get(cal["ann_url"])
+    server = feed_server(kdc_app)
+    builds, rendered = server.builds, server.renderer.rendered
+    for _ in range(3):
+        assert client.get(cal["ann_url"]).status_code == 200
+    assert (server.builds, server.renderer.rendered) == (builds, rendered)
+    client.get(cal["olu_url"])  # another feed: built, but its event's text is already cached
+    assert server.builds == builds + 1 and server.renderer.rendered == rendered
+
+
+def test_feeds_answer_head_and_refuse_post(client, cal):
+    head = client.head("/feeds/public.ics")
+    assert head.status_code == 200 and head.data == b""
+    assert client.post("/feeds/public.ics").status_code == 405
