@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from event_people import local, meeting, seed_cast, walkabout
@@ -201,3 +202,58 @@ def test_the_sweep_agrees_with_checking_every_pair(kdc_app, cast):
             for c in index.clashes_with(e)
         }
         assert by_event == expected
+
+
+def test_the_clashes_command_names_people_and_exits_zero(kdc_run, kdc_app, cast):
+    with kdc_app.unit_of_work() as uow:
+        create_event(uow, meeting("Standards Committee", local(2027, 4, 30, 13, 30)))
+        create_event(
+            uow,
+            walkabout(
+                cast.dalton,
+                local(2027, 4, 30, 14),
+                title="Dalton walkabout",
+                councillor_ids=(cast.ann,),
+            ),
+        )
+    result = kdc_run("calendar", "clashes", "--from", "2027-04-01", "--to", "2027-04-30")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Fri 30 Apr 2027 14:00–15:30  Dalton walkabout clashes with council meeting "
+        "Standards Committee for 1 person:",
+        "    Cllr Ann Lee",
+        "1 clash from 2027-04-01 to 2027-04-30 (one per person).",
+    ]
+    may = kdc_run("calendar", "clashes", "--from", "2027-05-01", "--to", "2027-05-31")
+    assert may.exit_code == 0 and may.output == "No clashes from 2027-05-01 to 2027-05-31.\n"
+
+
+def test_the_clashes_command_json_is_one_document(kdc_run, kdc_app, cast):
+    with kdc_app.unit_of_work() as uow:
+        create_event(uow, meeting("Council", local(2027, 1, 7, 10)))
+        create_event(
+            uow,
+            walkabout(
+                cast.dalton,
+                local(2027, 1, 7, 11),
+                officer_ids=(cast.olu,),
+                councillor_ids=(cast.bob,),
+            ),
+        )
+    result = kdc_run("calendar", "clashes", "--all", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["count"] == 1 and data["from"] is None
+    (clash,) = data["clashes"]
+    assert (clash["person"], clash["person_kind"], clash["kind"]) == (
+        "Bob Hall",
+        "councillor",
+        "council_meeting",
+    )
+    assert clash["overlap"] == ["2027-01-07T11:00:00+00:00", "2027-01-07T12:00:00+00:00"]
+    assert clash["other"]["title"] == "Council" and clash["event"]["kind"] == "walkabout"
+
+
+def test_the_clashes_command_refuses_a_backwards_span(kdc_run, cast):
+    result = kdc_run("calendar", "clashes", "--from", "2027-05-01", "--to", "2027-04-01")
+    assert result.exit_code == 1 and "is before --from" in result.output
