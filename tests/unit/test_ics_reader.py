@@ -207,3 +207,19 @@ def test_a_file_that_is_not_icalendar_is_refused(settings, tmp_path):
         _load(settings, path)
     with pytest.raises(ImportFailed, match=r"missing\.ics: file not found"):
         _load(settings, tmp_path / "missing.ics")
+
+
+def test_windows_zone_names_and_x_wr_timezone_are_understood(settings, tmp_path):
+    path = tmp_path / "outlook.ics"
+    path.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:x\nX-WR-TIMEZONE:Europe/London\n"
+        "BEGIN:VEVENT\nUID:win@x\nDTSTART;TZID=GMT Standard Time:20270712T120000\n"
+        "DTEND;TZID=GMT Standard Time:20270712T130000\nSUMMARY:Windows\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nUID:google@x\nDTSTART:20270713T110000Z\nDTEND:20270713T120000Z\n"
+        "SUMMARY:Google\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    records = _load(settings, path)
+    windows, google = records["win@x"].event, records["google@x"].event
+    assert windows.start.astimezone(UTC) == dt.datetime(2027, 7, 12, 11, 0, tzinfo=UTC)
+    assert windows.timezone == "Europe/London"
+    assert google.start.astimezone(UTC) == dt.datetime(2027, 7, 13, 11, 0, tzinfo=UTC)
