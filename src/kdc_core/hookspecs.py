@@ -134,3 +134,22 @@ def kdc_admin_views(kdc: Kdc) -> Iterable[Any]:
     :param kdc: the application object.
     :returns: an iterable of :class:`flask_admin.BaseView` instances.
     """
+
+
+@hookspec(firstresult=True)
+def kdc_authenticate(request: Any, kdc: Kdc) -> str | None:
+    """Say who is making a web request, for single sign-on in front of the web app.
+
+    Called for requests whose session holds no logged-in user (before the login page is
+    shown). Read whatever your sign-on puts on the request — a header set by a trusted
+    reverse proxy, a token, a cookie — and return the person's email address. The address
+    must belong to an active local account (``kdc users create``); that account's role
+    applies. Return ``None`` to fall back to the login form. Stops at first non-None result.
+
+    Only trust headers that your proxy always sets or strips: a header a browser can send
+    itself is not proof of anything.
+
+    :param request: the :class:`flask.Request` being handled.
+    :param kdc: the application object.
+    :returns: the authenticated person's email address, or ``None``.
+    """

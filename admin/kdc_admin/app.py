@@ -1,0 +1,87 @@
+"""The app factory: Flask-Admin over the core, behind a login, CSRF on every POST."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask, render_template
+from flask_admin import Admin
+from flask_admin.theme import Bootstrap4Theme
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import Markup
+
+from kdc_admin.auth import init_login
+from kdc_admin.database import KdcDatabase
+from kdc_admin.headers import csp_nonce, init_headers
+from kdc_admin.secret_key import load_secret_key
+from kdc_admin.views import core_views
+from kdc_admin.views.pages import DashboardView
+from kdc_core.app import Kdc
+from kdc_core.web.markup import render_bio
+
+
+def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
+    """Build the web app for ``kdc`` (read from ``kdc.toml``/``KDC_*`` when not given).
+
+    :param overrides: Flask config values applied last (``TESTING=True``,
+        ``SESSION_COOKIE_SECURE=True`` …).
+    """
+    if kdc is None:
+        kdc = Kdc.from_config()
+    app = Flask(
+        "kdc_admin",
+        instance_path=str(kdc.settings.instance_path.resolve()),
+        static_url_path="/kdc-static",
+    )
+    app.config.update(
+        SESSION_COOKIE_NAME="kdc_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=kdc.settings.base_url.startswith("https://"),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(kdc.settings)
+    app.extensions["kdc"] = kdc
+
+    CSRFProtect(app)
+    init_headers(app)
+    init_login(app)
+    db = KdcDatabase.for_kdc(kdc)
+    db.init_app(app)
+    app.jinja_env.filters["bio"] = lambda text: Markup(render_bio(text))
+    app.context_processor(lambda: {"council": kdc.settings.council_name})
+
+    admin = Admin(
+        app,
+        name=kdc.settings.council_name,
+        index_view=DashboardView(name="Data health", url="/admin"),
+        theme=Bootstrap4Theme(base_template="kdc/base.html", fluid=True),
+        csp_nonce_generator=csp_nonce,
+    )
+    with app.app_context():  # Flask-Admin touches db.session while building views
+        for view in core_views(db):
+            admin.add_view(view)
+        for views in kdc.pm.hook.kdc_admin_views(kdc=kdc):
+            for view in views or ():
+                admin.add_view(view)
+    for blueprints in kdc.pm.hook.kdc_blueprints(kdc=kdc):
+        for blueprint in blueprints or ():
+            app.register_blueprint(blueprint)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        return render_template("kdc/error.html", code=400, message=exc.description), 400
+
+    @app.errorhandler(403)
+    def forbidden(_exc: Exception) -> Any:
+        message = "Your role does not allow this. Ask an administrator if you need it."
+        return render_template("kdc/error.html", code=403, message=message), 403
+
+    return app

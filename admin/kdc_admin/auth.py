@@ -1,0 +1,146 @@
+"""Logging in and out: Flask-Login over the core's users service, plus the single sign-on hook.
+
+A web session remembers ``"<user id>:<credential tag>"``; every request reloads the account,
+so disabling a user, changing their role or resetting their password takes effect at once.
+When the session holds no user, plugins get a chance through ``kdc_authenticate`` (a proxy
+header, an OpenID Connect session …); the address they return must belong to an active
+local account, whose role then applies.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import attrs
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session
+from flask import url_for as flask_url_for
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from kdc_core.app import Kdc
+from kdc_core.users import service as users
+from kdc_core.users.values import User
+
+bp = Blueprint("auth", __name__)
+
+
+@attrs.frozen
+class WebUser(UserMixin):
+    """What Flask-Login holds for the logged-in person: a :class:`User` value and its role."""
+
+    user: User
+
+    @property
+    def id(self) -> int:
+        return self.user.id
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def role(self) -> str:
+        return self.user.role.value
+
+    @property
+    def is_active(self) -> bool:
+        return self.user.active
+
+    def get_id(self) -> str:
+        return f"{self.user.id}:{self.user.credential_tag}"
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+
+
+def _kdc() -> Kdc:
+    kdc: Kdc = current_app.extensions["kdc"]
+    return kdc
+
+
+def load_user(session_id: str) -> WebUser | None:
+    user_id, _, tag = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    with _kdc().unit_of_work(source="web", dry_run=True) as uow:
+        user = users.get_user(uow, int(user_id))
+    if user is None or not user.active or user.credential_tag != tag:
+        return None
+    return WebUser(user)
+
+
+def load_user_from_request(req: Any) -> WebUser | None:
+    kdc = _kdc()
+    email = kdc.pm.hook.kdc_authenticate(request=req, kdc=kdc)
+    if not email:
+        return None
+    with kdc.unit_of_work(source="web", dry_run=True) as uow:
+        user = users.find_user(uow, str(email))
+    if user is None or not user.active:
+        return None
+    return WebUser(user)
+
+
+def init_login(app: Flask) -> None:
+    manager = LoginManager()
+    manager.login_view = "auth.login"
+    manager.login_message = "Please log in to continue."
+    manager.login_message_category = "info"
+    manager.session_protection = "basic"
+    manager.user_loader(load_user)
+    manager.request_loader(load_user_from_request)
+    manager.init_app(app)
+    app.register_blueprint(bp)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never an absolute or scheme-relative URL."""
+    default = flask_url_for("admin.index")
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+@bp.route("/")
+def home() -> Response:
+    return redirect(flask_url_for("admin.index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        with _kdc().unit_of_work(source="web:login") as uow:
+            result = users.authenticate(uow, form.email.data or "", form.password.data or "")
+        if result.user is not None:
+            next_url = _safe_next(request.args.get("next"))
+            session.clear()
+            login_user(WebUser(result.user))
+            return redirect(next_url)
+        flash(result.message or users.BAD_CREDENTIALS, "error")
+        status = 200 if result.locked_until is None else 429
+    elif request.method == "POST":
+        status = 400
+    return render_template("kdc/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "info")
+    return redirect(flask_url_for("auth.login"))

@@ -1,0 +1,109 @@
+"""The one secured base for every admin view: login required, roles checked server-side.
+
+- Anonymous requests are redirected to the login page; a logged-in user without the role
+  gets 403.
+- ``read_roles`` may look; ``write_roles`` may change. Any request other than GET/HEAD/OPTIONS
+  from a user outside ``write_roles`` is refused with 403 before the view runs, so a viewer's
+  POST fails even when a plugin view forgets to hide its buttons.
+- Model views derive ``can_create``/``can_edit``/``can_delete`` from the role on every request.
+
+Plugins should derive their admin views from :class:`SecuredBaseView` or
+:class:`SecuredModelView`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask import abort, has_request_context, redirect, request, url_for
+from flask_admin import AdminIndexView, BaseView
+from flask_admin.contrib.sqla import ModelView
+from flask_login import current_user
+
+from kdc_core.users.values import EDITOR_ROLES, UserRole
+
+ALL_ROLES: frozenset[str] = frozenset(r.value for r in UserRole)
+EDITORS: frozenset[str] = frozenset(r.value for r in EDITOR_ROLES)
+ADMINS: frozenset[str] = frozenset({UserRole.ADMIN.value})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def current_role() -> str | None:
+    """The logged-in user's role, or ``None`` (anonymous, or outside a request)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    return str(current_user.role)
+
+
+class RoleRules:
+    """Mixin for Flask-Admin views: who may read, who may write, what others get."""
+
+    read_roles: ClassVar[frozenset[str]] = ALL_ROLES
+    write_roles: ClassVar[frozenset[str]] = EDITORS
+
+    def can_read(self) -> bool:
+        return current_role() in self.read_roles
+
+    def can_write(self) -> bool:
+        return self.can_read() and current_role() in self.write_roles
+
+    def is_accessible(self) -> bool:
+        return self.can_read()
+
+    def inaccessible_callback(self, name: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        abort(403)
+
+    def _handle_view(self, name: str, **kwargs: Any) -> Any:
+        if not self.is_accessible():
+            return self.inaccessible_callback(name, **kwargs)
+        if request.method not in SAFE_METHODS and not self.can_write():
+            abort(403)
+        return None
+
+
+class SecuredBaseView(RoleRules, BaseView):
+    """A custom admin page (dashboard, ward page, a plugin's view)."""
+
+
+class SecuredAdminIndexView(RoleRules, AdminIndexView):
+    """The admin's home page, behind the login like everything else."""
+
+
+class SecuredModelView(RoleRules, ModelView):
+    """A declarative model view with per-role create/edit/delete and CSV export.
+
+    Set ``allow_create``/``allow_edit``/``allow_delete`` to switch an operation off for
+    everyone; the ``can_*`` flags Flask-Admin reads combine them with the user's role.
+    """
+
+    allow_create: ClassVar[bool] = True
+    allow_edit: ClassVar[bool] = True
+    allow_delete: ClassVar[bool] = True
+    #: Actions that only read (everything else needs a write role).
+    read_only_actions: ClassVar[frozenset[str]] = frozenset()
+
+    can_export = True
+    export_types: ClassVar[list[str]] = ["csv"]
+    can_view_details = True
+    page_size = 50
+    can_set_page_size = True
+    list_template = "kdc/model_list.html"
+
+    @property
+    def can_create(self) -> bool:
+        return self.allow_create and self.can_write()
+
+    @property
+    def can_edit(self) -> bool:
+        return self.allow_edit and self.can_write()
+
+    @property
+    def can_delete(self) -> bool:
+        return self.allow_delete and self.can_write()
+
+    def is_action_allowed(self, name: str) -> bool:
+        if name not in self.read_only_actions and not self.can_write():
+            return False
+        return bool(super().is_action_allowed(name))

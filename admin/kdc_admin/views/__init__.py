@@ -1,0 +1,22 @@
+"""The admin's views, one module per area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kdc_admin.views.events import event_views
+from kdc_admin.views.organisation import organisation_views
+from kdc_admin.views.pages import page_views
+from kdc_admin.views.people import people_views
+from kdc_admin.views.users import user_views
+
+
+def core_views(db: Any) -> list[Any]:
+    """Every view the core ships, in menu order (the dashboard is the index view)."""
+    return [
+        *people_views(db),
+        *organisation_views(db),
+        *event_views(db),
+        *page_views(),
+        *user_views(db),
+    ]

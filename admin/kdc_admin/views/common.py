@@ -1,0 +1,117 @@
+"""Pieces the model views share: archived rows hidden by default, pick-lists, bio cells."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+
+from flask import flash
+from flask_admin.actions import action
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
+from markupsafe import Markup
+from sqlalchemy import select
+
+from kdc_admin.security import SecuredModelView
+from kdc_core.db.base import utcnow
+from kdc_core.web.markup import bio_text, render_bio
+
+ACTIVE, ARCHIVED, EVERYONE = "active", "archived", "all"
+
+
+class ArchivedFilter(BaseSQLAFilter):
+    """Status: active (the default when no status filter is set), archived, or all."""
+
+    def __init__(self, column: Any, name: str = "Status") -> None:
+        super().__init__(
+            column,
+            name,
+            options=((ACTIVE, "active only"), (ARCHIVED, "archived only"), (EVERYONE, "all")),
+        )
+
+    def apply(self, query: Any, value: Any, alias: Any = None) -> Any:
+        if value == ACTIVE:
+            return query.filter(self.column.is_(None))
+        if value == ARCHIVED:
+            return query.filter(self.column.is_not(None))
+        return query
+
+    def operation(self) -> str:
+        return "shows"
+
+
+class ArchivableView(SecuredModelView):
+    """Lists hide archived rows unless the Status filter asks for them; archive by action.
+
+    Rows are archived (``archived_at`` set) rather than deleted, so history and links stay.
+    """
+
+    allow_delete = False
+    list_notice: ClassVar[str] = "Archived records are hidden: add the Status filter to see them."
+
+    def get_list(
+        self,
+        page: int | None,
+        sort_column: Any,
+        sort_desc: bool,
+        search: str | None,
+        filters: Sequence[Any] | None,
+        execute: bool = True,
+        page_size: int | None = None,
+    ) -> Any:
+        chosen = list(filters or ())
+        flts = self._filters or []
+        if not any(isinstance(flts[i], ArchivedFilter) for i, _name, _value in chosen):
+            for i, flt in enumerate(flts):
+                if isinstance(flt, ArchivedFilter):
+                    chosen.append((i, flt.name, ACTIVE))
+                    break
+        return super().get_list(
+            page, sort_column, sort_desc, search, chosen, execute=execute, page_size=page_size
+        )
+
+    def status_filter_chosen(self) -> bool:
+        """Whether the request picks a Status filter (else archived rows are hidden)."""
+        flts = self._filters or []
+        return any(isinstance(flts[i], ArchivedFilter) for i, *_ in self._get_list_filter_args())
+
+    def _set_archived(self, ids: Sequence[str], archived: bool) -> int:
+        session = self.session.session
+        rows = session.scalars(select(self.model).where(self.model.id.in_([int(i) for i in ids])))
+        count = 0
+        for row in rows:
+            if (row.archived_at is not None) != archived:
+                row.archived_at = utcnow() if archived else None
+                count += 1
+        session.commit()
+        return count
+
+    @action("archive", "Archive", "Archive the selected records? They leave the lists.")
+    def action_archive(self, ids: Sequence[str]) -> None:
+        flash(f"Archived {self._set_archived(ids, True)} record(s).", "success")
+
+    @action("reactivate", "Reactivate", "Make the selected records active again?")
+    def action_reactivate(self, ids: Sequence[str]) -> None:
+        flash(f"Reactivated {self._set_archived(ids, False)} record(s).", "success")
+
+
+def name_options(db: Any, column: Any) -> Callable[[], list[tuple[str, str]]]:
+    """Pick-list options for a filter: every distinct value of ``column``, sorted."""
+
+    def options() -> list[tuple[str, str]]:
+        values = db.session.scalars(select(column).distinct().order_by(column))
+        return [(v, v) for v in values if v]
+
+    return options
+
+
+def pick_filter(db: Any, path: str, column: Any, label: str) -> FilterEqual:
+    """An "equals" filter on a related name with a drop-down of the names there are."""
+    return FilterEqual(path, label, options=name_options(db, column))
+
+
+def bio_cell(_view: Any, _context: Any, model: Any, _name: str) -> str:
+    return bio_text(model.bio, 80)
+
+
+def bio_html(_view: Any, _context: Any, model: Any, _name: str) -> Markup:
+    return Markup(render_bio(model.bio))  # render_bio escapes and sanitises

@@ -1,0 +1,145 @@
+"""Model views for wards, political groups and councillors (terms and roles inline)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from wtforms.validators import Optional as OptionalValidator
+from wtforms.validators import ValidationError
+
+from kdc_admin.security import SecuredModelView
+from kdc_admin.views.common import ArchivableView, ArchivedFilter, bio_cell, bio_html, pick_filter
+from kdc_core.db.people import (
+    CouncillorRoleRow,
+    CouncillorRow,
+    PoliticalGroupRow,
+    TermOfOfficeRow,
+    WardRow,
+)
+from kdc_core.people.values import RoleKind, slugify
+
+_ROLE_KINDS = [(k.value, k.value.replace("_", " ")) for k in RoleKind]
+BIO_HELP = (
+    "Markdown: **bold**, *italic*, lists and [links](https://example.org). "
+    "HTML is shown as text, never run."
+)
+
+
+class WardView(SecuredModelView):
+    column_list = ("name", "slug", "ons_code", "link_officer")
+    column_searchable_list = ("name", "slug", "ons_code")
+    column_sortable_list = ("name", "slug", "ons_code")
+    column_default_sort = "name"
+    column_labels: ClassVar[dict[str, str]] = {"ons_code": "ONS code"}
+    form_columns = ("name", "slug", "ons_code", "link_officer")
+    form_ajax_refs: ClassVar[dict[str, Any]] = {
+        "link_officer": {"fields": ["given_name", "family_name", "email"], "page_size": 20}
+    }
+    form_args: ClassVar[dict[str, Any]] = {
+        "slug": {
+            "validators": [OptionalValidator()],
+            "description": "Left blank, made from the name.",
+        }
+    }
+    column_details_list = ("name", "slug", "ons_code", "link_officer", "councillors")
+    column_export_list = ("name", "slug", "ons_code", "link_officer")
+
+    def on_model_change(self, form: Any, model: WardRow, is_created: bool) -> None:
+        model.slug = slugify(model.slug or model.name)
+        if not model.slug:
+            raise ValidationError("The name needs at least one letter or digit.")
+
+
+class PoliticalGroupView(SecuredModelView):
+    column_list = ("name", "short_name")
+    column_searchable_list = ("name", "short_name")
+    column_sortable_list = ("name", "short_name")
+    column_default_sort = "name"
+    form_columns = ("name", "short_name")
+    column_details_list = ("name", "short_name", "councillors")
+
+
+class CouncillorView(ArchivableView):
+    column_list = ("name", "ward", "group", "email", "phone", "bio")
+    column_searchable_list = ("name", "email")
+    column_sortable_list: ClassVar[list[Any]] = [
+        "name",
+        ("ward", "ward.name"),
+        ("group", "group.name"),
+        "email",
+    ]
+    column_default_sort = "name"
+    column_formatters: ClassVar[dict[str, Any]] = {"bio": bio_cell}
+    column_formatters_detail: ClassVar[dict[str, Any]] = {"bio": bio_html}
+    column_details_list = (
+        "name",
+        "ward",
+        "group",
+        "email",
+        "phone",
+        "mobile",
+        "photo_url",
+        "key_posts",
+        "bio",
+        "terms",
+        "roles",
+        "archived_at",
+    )
+    column_export_list = ("name", "ward", "group", "email", "phone", "mobile", "key_posts")
+    column_labels: ClassVar[dict[str, str]] = {
+        "group": "Political group",
+        "photo_url": "Photo URL",
+        "bio": "Pen portrait",
+        "archived_at": "Archived",
+    }
+    form_columns = (
+        "name",
+        "ward",
+        "group",
+        "email",
+        "phone",
+        "mobile",
+        "photo_url",
+        "key_posts",
+        "bio",
+    )
+    form_args: ClassVar[dict[str, Any]] = {
+        "bio": {"description": BIO_HELP},
+        "key_posts": {"description": "One key post per line."},
+    }
+    form_widget_args: ClassVar[dict[str, Any]] = {
+        "bio": {"rows": 8},
+        "key_posts": {"rows": 3},
+    }
+    inline_models = (
+        (TermOfOfficeRow, {"form_columns": ["id", "start", "end"]}),
+        (
+            CouncillorRoleRow,
+            {
+                "form_columns": ["id", "kind", "title", "committee"],
+                "form_choices": {"kind": _ROLE_KINDS},
+            },
+        ),
+    )
+
+    def __init__(self, db: Any, **kwargs: Any) -> None:
+        from kdc_core.db.people import PoliticalGroupRow as Group
+        from kdc_core.db.people import WardRow as Ward
+
+        self.column_filters = [
+            ArchivedFilter(CouncillorRow.archived_at),
+            pick_filter(db, "ward.name", Ward.name, "Ward"),
+            pick_filter(db, "group.name", Group.name, "Political group"),
+            "email",
+        ]
+        super().__init__(CouncillorRow, db, **kwargs)
+
+
+def people_views(db: Any) -> list[Any]:
+    return [
+        CouncillorView(db, name="Councillors", category="People", endpoint="councillor"),
+        WardView(WardRow, db, name="Wards", category="Places", endpoint="ward"),
+        PoliticalGroupView(
+            PoliticalGroupRow, db, name="Political groups", category="People", endpoint="group"
+        ),
+    ]

@@ -1,0 +1,148 @@
+"""The admin's events view: local times, clash warnings by name, cancel instead of delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pytest
+from event_people import local, meeting, seed_cast
+from sqlalchemy import func, select
+
+from kdc_admin import create_app
+from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, form_fields, log_in
+from kdc_core.calendar.events import create_event
+from kdc_core.calendar.values import EventKind, EventStatus
+from kdc_core.db import EventRow
+
+
+@pytest.fixture
+def cast(kdc_app):
+    with kdc_app.unit_of_work() as uow:
+        cast = seed_cast(uow)
+        create_event(uow, meeting("Standards Committee", local(2027, 4, 30, 13, 30)))
+    return cast
+
+
+@pytest.fixture
+def client(kdc_app, cast):
+    add_user(kdc_app, "liaison@example.gov.uk", "liaison")
+    add_user(kdc_app, "viewer@example.gov.uk", "viewer")
+    return create_app(kdc_app, SECRET_KEY=TEST_SECRET).test_client()
+
+
+def _walkabout_form(client, cast, token_from="/admin/event/new/", **overrides):
+    data = {
+        "kind": "walkabout",
+        "title": "Dalton walkabout",
+        "start": "2027-04-30 14:00:00",
+        "end": "2027-04-30 16:00:00",
+        "location": "Dalton Library",
+        "description": "",
+        "committee": "",
+        "wards": [str(cast.dalton)],
+        "councillors": [str(cast.ann), str(cast.bob)],
+        "officers": str(cast.olu),
+        "status": "confirmed",
+        "csrf_token": csrf_token(client, token_from),
+    }
+    data.update(overrides)
+    return data
+
+
+def _walkabouts(kdc_app):
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        return uow.events.query(kinds=[EventKind.WALKABOUT])
+
+
+def _text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_creating_an_event_stores_local_times_and_warns_of_clashes_by_name(client, kdc_app, cast):
+    log_in(client, "liaison@example.gov.uk")
+    response = client.post(
+        "/admin/event/new/", data=_walkabout_form(client, cast), follow_redirects=True
+    )
+    assert response.status_code == 200
+    page = _text(response)
+    assert "Clash warning (1 clash)" in page
+    assert (
+        "Fri 30 Apr 2027 14:00–15:30: Dalton walkabout clashes with council meeting "
+        "Standards Committee for Cllr Ann Lee" in page
+    )
+    (walk,) = _walkabouts(kdc_app)
+    assert walk.start == dt.datetime(2027, 4, 30, 13, 0, tzinfo=dt.UTC)  # BST
+    assert walk.councillor_ids == tuple(sorted((cast.ann, cast.bob)))
+    assert walk.officer_ids == (cast.olu,) and walk.ward_ids == (cast.dalton,)
+    assert walk.sequence == 0 and walk.uid.endswith("@127.0.0.1")
+    assert walk.timezone == "Europe/London"
+
+
+def test_changing_invitees_checks_again_but_a_new_location_does_not(client, kdc_app, cast):
+    log_in(client, "liaison@example.gov.uk")
+    client.post("/admin/event/new/", data=_walkabout_form(client, cast, councillors=[]))
+    (walk,) = _walkabouts(kdc_app)
+    url = f"/admin/event/edit/?id={walk.id}"
+    form = form_fields(client.get(url).get_data(as_text=True), "title")
+    assert form["start"] == "2027-04-30 14:00:00"  # shown in local time
+
+    form["location"] = "Dalton Community Centre"
+    # Nobody is invited yet, and a browser sends nothing for an empty multiple select.
+    form.pop("councillors")
+    quiet = client.post(url, data=form, follow_redirects=True)
+    assert "Clash warning" not in _text(quiet)
+
+    form = form_fields(client.get(url).get_data(as_text=True), "title")
+    data = {**form, "councillors": [str(cast.ann)]}
+    loud = client.post(url, data=data, follow_redirects=True)
+    assert "Standards Committee for Cllr Ann Lee" in _text(loud)
+    (after,) = _walkabouts(kdc_app)
+    assert after.location == "Dalton Community Centre" and after.councillor_ids == (cast.ann,)
+    assert after.start == walk.start  # the local-time round trip left the time alone
+    assert after.sequence == 1  # the location change; invitees do not bump it
+
+
+def test_an_event_that_ends_before_it_starts_is_refused(client, kdc_app, cast):
+    log_in(client, "liaison@example.gov.uk")
+    data = _walkabout_form(client, cast, end="2027-04-30 13:00:00")
+    response = client.post("/admin/event/new/", data=data, follow_redirects=True)
+    assert "The event must end after it starts." in _text(response)
+    assert _walkabouts(kdc_app) == []
+
+
+def test_cancel_keeps_the_event_and_raises_its_sequence(client, kdc_app, cast):
+    log_in(client, "liaison@example.gov.uk")
+    client.post("/admin/event/new/", data=_walkabout_form(client, cast))
+    (walk,) = _walkabouts(kdc_app)
+    response = client.post(
+        "/admin/event/action/",
+        data={
+            "action": "cancel",
+            "rowid": [str(walk.id)],
+            "csrf_token": csrf_token(client, "/admin/event/"),
+        },
+        follow_redirects=True,
+    )
+    assert "Cancelled 1 event(s)." in _text(response)
+    (after,) = _walkabouts(kdc_app)
+    assert after.status == EventStatus.CANCELLED and after.sequence == walk.sequence + 1
+    assert after.cancelled_at is not None
+
+
+def test_a_viewer_reads_events_but_cannot_create_or_cancel(client, kdc_app, cast):
+    log_in(client, "viewer@example.gov.uk")
+    listing = client.get("/admin/event/")
+    assert listing.status_code == 200 and "Standards Committee" in _text(listing)
+    assert "Fri 30 Apr 2027 13:30" in _text(listing)  # local time in the list
+    data = _walkabout_form(client, cast, token_from="/admin/event/")
+    token = data["csrf_token"]
+    assert client.post("/admin/event/new/", data=data).status_code == 403
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        first = uow.session.scalar(select(EventRow.id))
+        refused = client.post(
+            "/admin/event/action/",
+            data={"action": "cancel", "rowid": [str(first)], "csrf_token": token},
+        )
+        assert refused.status_code == 403
+        assert uow.session.scalar(select(func.count()).select_from(EventRow)) == 1
