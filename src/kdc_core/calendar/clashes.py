@@ -223,6 +223,28 @@ def _ordered(clashes: list[Clash]) -> list[Clash]:
     )
 
 
+def group_clashes(clashes: Iterable[Clash]) -> list[list[Clash]]:
+    """Clashes grouped by pair of events, in order: one group per "A clashes with B"."""
+    groups: dict[tuple[object, ...], list[Clash]] = {}
+    for clash in clashes:
+        key = (getattr(clash.event, "id", None), clash.event.title, clash.event.start)
+        groups.setdefault((*key, clash.other.id), []).append(clash)
+    return list(groups.values())
+
+
+def describe_group(group: list[Clash], tz: dt.tzinfo) -> str:
+    """``"Fri 30 Apr 2027 14:00–15:30: Dalton walkabout clashes with council meeting
+    Standards Committee for Cllr Ann Lee, Olu Ade"`` (times in ``tz``)."""
+    first = group[0]
+    start, end = (t.astimezone(tz) for t in first.overlap)
+    when = f"{start:%a %d %b %Y %H:%M}–" + (
+        f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %d %b %Y %H:%M}"
+    )
+    what = "council meeting" if first.kind == ClashKind.COUNCIL_MEETING else "event"
+    people = ", ".join(c.person_label for c in group)
+    return f"{when}: {first.event.title} clashes with {what} {first.other.title} for {people}"
+
+
 def find_clashes(
     uow: UnitOfWork, start: dt.datetime | None = None, end: dt.datetime | None = None
 ) -> list[Clash]:

@@ -11,7 +11,7 @@ import click
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
-from kdc_core.calendar.clashes import Clash, ClashKind
+from kdc_core.calendar.clashes import Clash, ClashKind, group_clashes
 from kdc_core.calendar.values import CalendarEvent, NewEvent
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.errors import KdcError
@@ -69,12 +69,8 @@ def clash_json(clash: Clash) -> dict[str, Any]:
 
 def clash_lines(clashes: list[Clash] | tuple[Clash, ...], tz: ZoneInfo) -> list[str]:
     """Clashes grouped by pair of events: when and what, then who, by name."""
-    groups: dict[tuple[Any, ...], list[Clash]] = {}
-    for clash in clashes:
-        key = (getattr(clash.event, "id", None), clash.event.title, clash.other.id)
-        groups.setdefault(key, []).append(clash)
     lines = []
-    for group in groups.values():
+    for group in group_clashes(clashes):
         first = group[0]
         what = "council meeting" if first.kind == ClashKind.COUNCIL_MEETING else "event"
         lines.append(
