@@ -13,6 +13,7 @@ environment variable NAME when the plugin asks for its section.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from collections.abc import Mapping
@@ -27,7 +28,71 @@ from kdc_core.errors import ConfigError
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_COUNCIL = "Kirklees Council"
-_TOP_LEVEL_KEYS = {"database_url", "instance_path", "timezone", "base_url", "plugins", "council"}
+_TOP_LEVEL_KEYS = {
+    "database_url",
+    "instance_path",
+    "timezone",
+    "base_url",
+    "plugins",
+    "council",
+    "rota",
+}
+
+
+@attrs.frozen
+class RotaSettings:
+    """The ``[rota]`` table: how ``kdc rota plan`` builds walkabouts.
+
+    :ivar services: names or slugs of the services that send an officer to every walkabout;
+        empty means every ward-facing service.
+    :ivar start_time: local start time of a walkabout, ``"HH:MM"``.
+    :ivar duration_minutes: how long a walkabout lasts.
+    """
+
+    services: tuple[str, ...] = ()
+    start_time: str = "10:00"
+    duration_minutes: int = 120
+
+    @property
+    def start(self) -> dt.time:
+        return dt.time.fromisoformat(self.start_time)
+
+
+def _rota_settings(data: Any, where: str) -> RotaSettings:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: [rota] must be a table", key="rota")
+    known = {f.name for f in attrs.fields(RotaSettings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting rota.{unknown[0]} (known: {', '.join(sorted(known))})",
+            key=f"rota.{unknown[0]}",
+        )
+    services = data.get("services", [])
+    if not isinstance(services, list) or not all(
+        isinstance(n, str) and n.strip() for n in services
+    ):
+        raise ConfigError(
+            f"{where}: rota.services must be a list of service names", key="rota.services"
+        )
+    start = data.get("start_time", "10:00")
+    try:
+        if not isinstance(start, str) or len(start) != 5:
+            raise ValueError(start)
+        dt.time.fromisoformat(start)
+    except ValueError:
+        raise ConfigError(
+            f'{where}: rota.start_time must be a time like "10:00", not {start!r}',
+            key="rota.start_time",
+        ) from None
+    minutes = data.get("duration_minutes", 120)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 15 <= minutes <= 480:
+        raise ConfigError(
+            f"{where}: rota.duration_minutes must be a whole number from 15 to 480, "
+            f"not {minutes!r}",
+            key="rota.duration_minutes",
+        )
+    return RotaSettings(tuple(n.strip() for n in services), start, minutes)
 
 
 @attrs.frozen
@@ -43,6 +108,7 @@ class Settings:
     plugin_sections: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     source: str = "defaults"
     environ: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
+    rota: RotaSettings = attrs.field(factory=lambda: RotaSettings())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -165,4 +231,5 @@ def load_settings(
         plugin_sections=sections,
         source=where,
         environ=env,
+        rota=_rota_settings(data.get("rota", {}), where),
     )

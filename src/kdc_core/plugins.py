@@ -21,6 +21,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.people.commands",
     "kdc_core.users.commands",
     "kdc_core.web.commands",
+    "kdc_core.calendar.rota_commands",
     "kdc_core.calendar.commands",
 )
 

@@ -48,6 +48,7 @@ them with brute force.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 from collections.abc import Iterable
@@ -241,8 +242,16 @@ def plan_rota(problem: RotaProblem) -> Plan:
     slots = sorted(problem.slots)
     index = {t: i for i, t in enumerate(slots)}
 
+    busy = {
+        o.id: {i for b in o.busy for i in _overlapping(slots, b.start, b.end)}
+        for s in services
+        for o in staff[s.id]
+    }
     free = {
-        s.id: [frozenset(o.id for o in staff[s.id] if o.free(t)) for t in slots] for s in services
+        s.id: [
+            frozenset(o.id for o in staff[s.id] if i not in busy[o.id]) for i in range(len(slots))
+        ]
+        for s in services
     }
     unlimited = len(walkabouts)
     capacity = [
@@ -253,8 +262,14 @@ def plan_rota(problem: RotaProblem) -> Plan:
     for q, ward in walkabouts:
         quarter = (t for t in slots if t.quarter == q)
         ranked.append([index[t] for t in slot_preferences(wards.index(ward), len(wards), quarter)])
+    blocked: dict[int, set[int]] = {w.id: set() for w in wards}
+    for m in problem.meetings:
+        hit = _overlapping(slots, m.start, m.end)
+        for w in wards:
+            if hit and m.councillor_ids & w.councillor_ids:
+                blocked[w.id].update(hit)
     clash_free = [
-        [i for i in order if not _clashes(slots[i], ward, problem.meetings)]
+        [i for i in order if i not in blocked[ward.id]]
         for order, (_, ward) in zip(ranked, walkabouts, strict=True)
     ]
     candidates = [[i for i in order if capacity[i] > 0] for order in clash_free]
@@ -316,7 +331,8 @@ def plan_rota(problem: RotaProblem) -> Plan:
     )
 
 
-def _clashes(slot: Slot, ward: RotaWard, meetings: Iterable[Meeting]) -> bool:
-    return any(
-        slot.overlaps(m.start, m.end) and m.councillor_ids & ward.councillor_ids for m in meetings
-    )
+def _overlapping(slots: list[Slot], start: dt.datetime, end: dt.datetime) -> range:
+    """Indices of the sorted, non-overlapping ``slots`` that overlap [start, end)."""
+    first = bisect.bisect_right(slots, start, key=lambda t: t.end)
+    last = bisect.bisect_left(slots, end, key=lambda t: t.start)
+    return range(first, max(first, last))

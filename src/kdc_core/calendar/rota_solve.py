@@ -188,8 +188,9 @@ def assign_officers(
 
 class _Graph:
     """A residual graph: unit-capacity arcs, plus one uncapacitated arc from each node in
-    ``convex`` to the sink whose next unit costs ``price(load)``, the node's current load
-    (an increasing price, so the arc is convex)."""
+    ``convex`` to the sink whose next unit costs ``price(load)`` at the node's current load
+    (an increasing price, so the arc is convex). Paths stop at the sink, so the reverse of a
+    convex arc is never needed."""
 
     def __init__(self, nodes: int) -> None:
         self.adj: list[list[int]] = [[] for _ in range(nodes)]
@@ -213,23 +214,20 @@ class _Graph:
             self.cost.append(c)
         return len(self.to) - 2
 
-    def _out(self, u: int, sink: int, base: Sequence[int]) -> list[tuple[int, int, int | None]]:
-        """Residual arcs from ``u``: (head, cost, arc id, or None for a convex arc)."""
-        arcs: list[tuple[int, int, int | None]] = [
-            (self.to[e], self.cost[e], e) for e in self.adj[u] if self.cap[e] > 0
-        ]
-        if u in self.convex:
-            arcs.append((sink, self.price(self.load[self.convex[u]]), None))
-        elif u == sink:
-            for v, i in self.convex.items():
-                if self.load[i] > base[i]:
-                    arcs.append((v, -self.price(self.load[i] - 1), None))
-        return arcs
-
     def min_cost_flow(self, source: int, sink: int, units: int) -> None:
-        """Send ``units`` along successive shortest paths (Dijkstra on reduced costs)."""
-        base = list(self.load)
+        """Send ``units`` along successive shortest paths (Dijkstra on reduced costs).
+
+        Each search stops when it settles the sink; every node then gains the smaller of its
+        distance and the sink's as potential, which keeps reduced costs non-negative."""
         potential = [0] * len(self.adj)
+        adj, to, cap, cost, convex, load = (
+            self.adj,
+            self.to,
+            self.cap,
+            self.cost,
+            self.convex,
+            self.load,
+        )
         for _ in range(units):
             dist: list[int | None] = [None] * len(self.adj)
             back: list[tuple[int, int | None]] = [(-1, None)] * len(self.adj)
@@ -239,8 +237,16 @@ class _Graph:
                 d, u = heapq.heappop(heap)
                 if d != dist[u]:
                     continue
-                for v, c, e in self._out(u, sink, base):
-                    nd = d + c + potential[u] - potential[v]
+                if u == sink:
+                    break
+                here = d + potential[u]
+                arcs: list[tuple[int, int, int | None]] = [
+                    (to[e], cost[e], e) for e in adj[u] if cap[e] > 0
+                ]
+                if u in convex:
+                    arcs.append((sink, self.price(load[convex[u]]), None))
+                for v, c, e in arcs:
+                    nd = here + c - potential[v]
                     known = dist[v]
                     if known is None or nd < known:
                         dist[v] = nd
@@ -251,14 +257,12 @@ class _Graph:
                 raise AssertionError("the service cannot cover every walkabout")
             for v, reached in enumerate(dist):
                 potential[v] += limit if reached is None else min(reached, limit)
-            v = sink
-            while v != source:
-                u, e = back[v]
-                if e is not None:
-                    self.cap[e] -= 1
-                    self.cap[e ^ 1] += 1
-                elif v == sink:
-                    self.load[self.convex[u]] += 1
+            node = sink
+            while node != source:
+                u, arc = back[node]
+                if arc is None:  # the convex arc into the sink: one more unit of load
+                    load[convex[u]] += 1
                 else:
-                    self.load[self.convex[v]] -= 1
-                v = u
+                    cap[arc] -= 1
+                    cap[arc ^ 1] += 1
+                node = u

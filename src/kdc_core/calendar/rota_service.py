@@ -1,0 +1,291 @@
+"""The rota's database side: gather a :class:`RotaProblem`, and apply a :class:`Plan` as events.
+
+What is gathered, for the year and quarters asked for:
+
+- wards (all of them) with their active councillors;
+- the participating services: ``rota.services`` from kdc.toml, else every ward-facing service;
+- each service's candidate officers: its active officers who work in at least one ward (the
+  staff with a ward patch), or every active officer when none has a patch; the wards an
+  officer works in are their ward links plus the wards where they are the service's named
+  contact;
+- each officer's busy spans: recorded unavailability, and every event that invites them,
+  except cancelled events and the walkabouts being re-planned;
+- what the ward's councillors must attend: every event that concerns them (council meetings
+  of their committees and of full Council, and anything that invites them; see
+  :mod:`kdc_core.calendar.concerns`), except cancelled events and the walkabouts being
+  re-planned;
+- prior loads: this year's rota walkabouts in quarters not being planned, so that planning
+  one quarter keeps the year balanced;
+- the officers each walkabout being re-planned sends now, to keep where nothing is lost;
+- slots: one a working day (:mod:`kdc_core.calendar.rota_slots`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+
+import attrs
+
+from kdc_core.calendar.concerns import load_membership
+from kdc_core.calendar.events import cancel_event, upsert_external
+from kdc_core.calendar.rota import (
+    Assignment,
+    Busy,
+    Current,
+    Meeting,
+    Plan,
+    RotaOfficer,
+    RotaProblem,
+    RotaService,
+    RotaWard,
+    plan_rota,
+)
+from kdc_core.calendar.rota_slots import quarter_bounds, quarter_slots
+from kdc_core.calendar.values import EventKind, EventStatus, NewEvent
+from kdc_core.errors import ConfigError, KdcError, NotFound
+from kdc_core.people.values import Officer, Service
+from kdc_core.unit_of_work import UnitOfWork
+
+SOURCE = "rota"
+
+
+def external_id(year: int, quarter: int, ward_slug: str) -> str:
+    """``2027-Q1-almondbury``: how a walkabout is known, so re-applying updates it."""
+    return f"{year}-Q{quarter}-{ward_slug}"
+
+
+@attrs.frozen
+class OfficerInfo:
+    """What the CLI and admin show about an officer in a plan."""
+
+    name: str
+    person_id: str
+    service: str
+
+
+@attrs.frozen
+class RotaInputs:
+    """A problem and the names that go with its ids."""
+
+    problem: RotaProblem
+    timezone: str
+    officers: Mapping[int, OfficerInfo]
+    ward_councillors: Mapping[int, tuple[int, ...]]
+
+    def ward(self, ward_id: int) -> RotaWard:
+        return next(w for w in self.problem.wards if w.id == ward_id)
+
+    def service(self, service_id: int) -> RotaService:
+        return next(s for s in self.problem.services if s.id == service_id)
+
+
+@attrs.frozen
+class ApplyResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cancelled: int = 0
+
+
+def participating_services(uow: UnitOfWork) -> list[Service]:
+    """The services named by ``rota.services``, else every ward-facing service."""
+    names = uow.settings.rota.services
+    services = uow.people.services()
+    if not names:
+        chosen = [s for s in services if s.ward_facing]
+        if not chosen:
+            raise KdcError(
+                "no service is ward-facing, so the rota has nobody to send: "
+                "list services under rota.services in kdc.toml"
+            )
+        return chosen
+    chosen = []
+    for name in names:
+        try:
+            row = uow.people.service_row(name)
+        except NotFound:
+            known = ", ".join(s.name for s in services) or "none yet"
+            raise ConfigError(
+                f"{uow.settings.source}: rota.services names {name!r}, which is not a service "
+                f"(services: {known})",
+                key="rota.services",
+            ) from None
+        chosen.append(next(s for s in services if s.id == row.id))
+    return chosen
+
+
+def _candidates(officers: list[Officer]) -> list[Officer]:
+    with_patch = [o for o in officers if o.wards]
+    return with_patch or officers
+
+
+def gather(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> RotaInputs:
+    """Read everything :func:`kdc_core.calendar.rota.plan_rota` needs from the database."""
+    settings = uow.settings
+    planned = {q: quarter_bounds(year, q) for q in quarters}
+    zone = settings.tz
+    start = dt.datetime.combine(min(b[0] for b in planned.values()), dt.time(), tzinfo=zone)
+    end = dt.datetime.combine(
+        max(b[1] for b in planned.values()) + dt.timedelta(days=1), dt.time(), tzinfo=zone
+    )
+    wards = uow.people.wards()
+    councillors: dict[int, list[int]] = defaultdict(list)
+    for c in uow.people.councillors():
+        if c.ward is not None and c.ward.id is not None and c.id is not None:
+            councillors[c.ward.id].append(c.id)
+    replanned = {
+        external_id(year, q, w.slug): (q, w.id) for q in quarters for w in wards if w.id is not None
+    }
+    events = []
+    current = []
+    for e in uow.events.query(start=start, end=end, include_cancelled=False):
+        if e.source == SOURCE and e.external_id in replanned:
+            quarter, ward_id = replanned[e.external_id]
+            current.append(Current(ward_id, quarter, frozenset(e.officer_ids)))
+        else:
+            events.append(e)
+    membership = load_membership(uow)
+    meetings = tuple(
+        Meeting(e.title, e.start, e.end, membership.councillors_concerned(e))
+        for e in events
+        if membership.councillors_concerned(e)
+    )
+
+    contacts: dict[int, set[int]] = defaultdict(set)
+    for contact in uow.people.ward_contacts():
+        if contact.officer.id is not None and contact.ward.id is not None:
+            contacts[contact.officer.id].add(contact.ward.id)
+    prior = _prior_loads(uow, year, quarters)
+    busy_by_officer: dict[int, list[Busy]] = defaultdict(list)
+    for officer_id, b_start, b_end, reason in uow.events.unavailability():
+        busy_by_officer[officer_id].append(Busy(b_start, b_end, reason or "unavailable"))
+    for e in events:
+        for officer_id in e.officer_ids:
+            busy_by_officer[officer_id].append(Busy(e.start, e.end, e.title))
+
+    services = []
+    info: dict[int, OfficerInfo] = {}
+    for service in participating_services(uow):
+        assert service.id is not None
+        staff = []
+        for o in _candidates(uow.people.officers(service_id=service.id)):
+            assert o.id is not None
+            ward_ids = {ow.ward.id for ow in o.wards if ow.ward.id is not None}
+            staff.append(
+                RotaOfficer(
+                    o.id,
+                    o.name,
+                    ward_ids | contacts[o.id],
+                    tuple(busy_by_officer[o.id]),
+                    prior[o.id],
+                )
+            )
+            info[o.id] = OfficerInfo(o.name, o.person_id, service.name)
+        services.append(RotaService(service.id, service.name, tuple(staff)))
+
+    rota = settings.rota
+    problem = RotaProblem(
+        year=year,
+        quarters=quarters,
+        wards=tuple(
+            RotaWard(w.id, w.name, w.slug, frozenset(councillors[w.id]))
+            for w in wards
+            if w.id is not None
+        ),
+        services=tuple(services),
+        slots=quarter_slots(year, quarters, rota.start, rota.duration_minutes, settings.timezone),
+        meetings=meetings,
+        current=tuple(current),
+    )
+    return RotaInputs(
+        problem,
+        settings.timezone,
+        info,
+        {ward_id: tuple(sorted(ids)) for ward_id, ids in councillors.items()},
+    )
+
+
+def _prior_loads(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> Counter[int]:
+    """Walkabouts each officer already has this year in the quarters not being planned."""
+    others = [q for q in (1, 2, 3, 4) if q not in quarters]
+    counts: Counter[int] = Counter()
+    for q in others:
+        first, last = quarter_bounds(year, q)
+        zone = uow.settings.tz
+        for e in uow.events.query(
+            start=dt.datetime.combine(first, dt.time(), tzinfo=zone),
+            end=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone),
+            kinds=[EventKind.WALKABOUT],
+            include_cancelled=False,
+        ):
+            if e.source == SOURCE and (e.external_id or "").startswith(f"{year}-Q{q}-"):
+                counts.update(e.officer_ids)
+    return counts
+
+
+def plan(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> tuple[RotaInputs, Plan]:
+    """Gather the inputs and plan them."""
+    inputs = gather(uow, year, quarters)
+    return inputs, plan_rota(inputs.problem)
+
+
+def walkabout_event(inputs: RotaInputs, year: int, a: Assignment) -> NewEvent:
+    """The event for one placed walkabout of ``year``'s plan."""
+    ward = inputs.ward(a.ward_id)
+    lines = [f"Quarterly ward walkabout, {year} Q{a.quarter}.", "Officers:"]
+    for choice in a.officers:
+        lines.append(
+            f"- {inputs.service(choice.service_id).name}: {inputs.officers[choice.officer_id].name}"
+        )
+    return NewEvent(
+        kind=EventKind.WALKABOUT,
+        title=f"{ward.name} ward walkabout",
+        start=a.slot.start,
+        end=a.slot.end,
+        timezone=inputs.timezone,
+        description="\n".join(lines),
+        ward_ids=(ward.id,),
+        councillor_ids=inputs.ward_councillors.get(ward.id, ()),
+        officer_ids=tuple(sorted(c.officer_id for c in a.officers)),
+        status=EventStatus.CONFIRMED,
+        source=SOURCE,
+        external_id=external_id(year, a.quarter, ward.slug),
+    )
+
+
+def apply_plan(uow: UnitOfWork, inputs: RotaInputs, plan: Plan) -> ApplyResult:
+    """Write the plan as walkabout events (upserted by ``external_id``); cancel the event of a
+    walkabout that can no longer be placed. The caller's unit of work is the transaction."""
+    created = updated = unchanged = cancelled = 0
+    for a in plan.assignments:
+        new = walkabout_event(inputs, plan.year, a)
+        assert new.source is not None and new.external_id is not None
+        existed = uow.events.row_by_external(new.source, new.external_id) is not None
+        _, changed = upsert_external(uow, new)
+        if not existed:
+            created += 1
+        elif changed:
+            updated += 1
+        else:
+            unchanged += 1
+    for u in plan.unplaced:
+        key = external_id(plan.year, u.quarter, inputs.ward(u.ward_id).slug)
+        row = uow.events.row_by_external(SOURCE, key)
+        if row is not None and row.status != EventStatus.CANCELLED.value:
+            cancel_event(uow, row.id)
+            cancelled += 1
+    return ApplyResult(created, updated, unchanged, cancelled)
+
+
+def record_unavailability(
+    uow: UnitOfWork, person_id: str, start: dt.datetime, end: dt.datetime, reason: str | None
+) -> Officer:
+    """Record that an officer cannot be booked between ``start`` and ``end``."""
+    if end <= start:
+        raise KdcError(f"the unavailability ends ({end}) before it starts ({start})")
+    officer = uow.people.officer_by_person_id(person_id)
+    assert officer.id is not None
+    uow.events.add_unavailability(officer.id, start, end, reason)
+    return officer

@@ -1,0 +1,295 @@
+"""``kdc rota plan`` on the demo council with the 2027 meetings imported.
+
+Every rule is checked again here straight from the database rows, not from the planner's own
+account of what it did.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from kdc_core.app import Kdc
+from kdc_core.cli import build_cli
+from kdc_core.config import RotaSettings
+from kdc_core.db import CouncillorRow, EventRow, WardRow
+from kdc_core.db.events import OfficerUnavailabilityRow
+from kdc_core.db.people import CouncillorRoleRow, OfficerRow, OfficerWardRow, ServiceRow
+from kdc_core.demo import seed_demo
+from kdc_core.plugins import make_plugin_manager
+
+LONDON = ZoneInfo("Europe/London")
+#: England's bank holidays on weekdays in 2027, written out by hand.
+BANK_HOLIDAYS_2027 = {
+    dt.date(2027, 1, 1),
+    dt.date(2027, 3, 26),
+    dt.date(2027, 3, 29),
+    dt.date(2027, 5, 3),
+    dt.date(2027, 5, 31),
+    dt.date(2027, 8, 30),
+    dt.date(2027, 12, 27),
+    dt.date(2027, 12, 28),
+}
+PLAN = ("rota", "plan", "--year", "2027")
+
+
+def meetings_fixture() -> Path:
+    """``$KDC_SHARED_FIXTURES/moderngov/meetings-2027.xml``, else ``shared/fixtures`` beside
+    the checkout."""
+    env = os.environ.get("KDC_SHARED_FIXTURES")
+    base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+    path = base / "moderngov" / "meetings-2027.xml"
+    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
+    return path
+
+
+@pytest.fixture
+def demo(kdc_app, kdc_run):
+    with kdc_app.unit_of_work() as uow:
+        seed_demo(uow)
+    result = kdc_run("import", "moderngov-meetings", str(meetings_fixture()))
+    assert result.exit_code == 0, result.output
+    return kdc_app
+
+
+# -- independent checks, from the rows ----------------------------------------------------------
+
+
+def _overlap(a: EventRow | OfficerUnavailabilityRow, b: EventRow) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def _concerned(session: Session, meeting: EventRow) -> set[int]:
+    """Councillors a meeting concerns: full Council → all; else its committee's members and
+    (for Cabinet) portfolio holders; plus anyone invited."""
+    active = set(
+        session.scalars(select(CouncillorRow.id).where(CouncillorRow.archived_at.is_(None)))
+    )
+    invited = {c.id for c in meeting.councillors}
+    committee = " ".join((meeting.committee or "").split()).casefold()
+    if committee in {"council", "full council"}:
+        return active | invited
+    members = set()
+    for role in session.scalars(select(CouncillorRoleRow)):
+        named = " ".join((role.committee or "").split()).casefold()
+        if named == committee or (
+            committee == "cabinet" and not named and role.kind == "cabinet_portfolio"
+        ):
+            members.add(role.councillor_id)
+    return (members & active) | invited
+
+
+_LINKS = (
+    selectinload(EventRow.wards),
+    selectinload(EventRow.councillors),
+    selectinload(EventRow.officers),
+)
+
+
+def check_rota(kdc: Kdc, expected: int) -> list[EventRow]:
+    """Assert every rota rule on the rows; return the live walkabouts."""
+    with Session(kdc.engine) as session:
+        walks = session.scalars(
+            select(EventRow)
+            .options(*_LINKS, selectinload(EventRow.wards).selectinload(WardRow.councillors))
+            .where(EventRow.source == "rota", EventRow.status != "cancelled")
+        ).all()
+        assert len(walks) == expected
+        keys = Counter((w.wards[0].id, w.external_id.split("-")[1]) for w in walks)
+        assert set(keys.values()) == {1}, "one walkabout per ward per quarter"
+        services = session.scalars(select(ServiceRow).where(ServiceRow.ward_facing)).all()
+        patched = set(session.scalars(select(OfficerWardRow.officer_id)))
+        candidates: dict[int, set[int]] = {s.id: set() for s in services}
+        for o in session.scalars(select(OfficerRow).where(OfficerRow.archived_at.is_(None))):
+            if o.service_id in candidates and o.id in patched:
+                candidates[o.service_id].add(o.id)
+        meetings = session.scalars(
+            select(EventRow).where(
+                EventRow.kind == "council_meeting", EventRow.status != "cancelled"
+            )
+        ).all()
+        concerned = {m.id: _concerned(session, m) for m in meetings}
+        for w in walks:
+            local = w.start.astimezone(LONDON)
+            assert local.weekday() < 5, f"{w.title} on a weekend: {local}"
+            assert local.date() not in BANK_HOLIDAYS_2027, f"{w.title} on a bank holiday"
+            assert w.external_id.split("-")[1] == f"Q{(local.month - 1) // 3 + 1}"
+            assert (local.hour, local.minute) == (10, 0) and w.end - w.start == dt.timedelta(
+                hours=2
+            )
+            assert w.kind == "walkabout" and w.status == "confirmed" and len(w.wards) == 1
+            ward = w.wards[0]
+            councillors = {c.id for c in w.councillors}
+            assert councillors == {c.id for c in ward.councillors if c.archived_at is None}
+            assert len(councillors) == 3
+            assert sorted(o.service_id for o in w.officers) == sorted(s.id for s in services)
+            assert all(o.id in candidates[o.service_id] for o in w.officers)
+            for m in meetings:
+                if _overlap(m, w):
+                    assert not concerned[m.id] & councillors, f"{w.title} clashes with {m.title}"
+        booked: dict[int, list[EventRow]] = defaultdict(list)
+        everything = select(EventRow).options(*_LINKS).where(EventRow.status != "cancelled")
+        for e in session.scalars(everything):
+            for o in e.officers:
+                booked[o.id].append(e)
+        for officer_id, events in booked.items():
+            events.sort(key=lambda e: e.start)
+            for a, b in itertools.pairwise(events):
+                assert a.end <= b.start, f"officer {officer_id} is double-booked: {a} and {b}"
+        for span in session.scalars(select(OfficerUnavailabilityRow)):
+            clash = [e for e in booked[span.officer_id] if _overlap(span, e)]
+            assert not clash, f"officer {span.officer_id} sent while unavailable: {clash}"
+        for s in services:
+            loads = Counter({o: 0 for o in candidates[s.id]})
+            loads.update(o.id for w in walks for o in w.officers if o.service_id == s.id)
+            assert max(loads.values()) - min(loads.values()) <= 1, f"{s.name}: {loads}"
+        return list(walks)
+
+
+# -- acceptance ---------------------------------------------------------------------------------
+
+
+def test_the_2027_plan_places_92_walkabouts_that_keep_every_rule_and_reapplying_changes_nothing(
+    demo, kdc_run
+):
+    first = kdc_run(*PLAN, "--apply")
+    assert first.exit_code == 0, first.output
+    assert "Placed 92 of 92 walkabouts." in first.output
+    assert "Applied: 92 created, 0 updated, 0 unchanged, 0 cancelled." in first.output
+    walks = check_rota(demo, 92)
+    days = {w.start.astimezone(LONDON).date() for w in walks}
+    assert dt.date(2027, 1, 7) not in days, "full Council meets at 10:00 on 7 January"
+    sequences = {w.uid: w.sequence for w in walks}
+
+    again = kdc_run(*PLAN, "--apply")
+    assert again.exit_code == 0, again.output
+    assert "Applied: 0 created, 0 updated, 92 unchanged, 0 cancelled." in again.output
+    assert {w.uid: w.sequence for w in check_rota(demo, 92)} == sequences
+    document = json.loads(kdc_run(*PLAN, "--json").stdout)
+    assert len(document["walkabouts"]) == 92 and document["unplaced"] == []
+    assert all(load["spread"] <= 1 for load in document["loads"])
+    stored = {
+        w.external_id: (w.start, sorted(o.person_id for o in w.officers))
+        for w in check_rota(demo, 92)
+    }
+    planned = {
+        f"2027-{w['quarter']}-{w['ward_slug']}": (
+            dt.datetime.fromisoformat(w["start"]),
+            sorted(o["person_id"] for o in w["officers"]),
+        )
+        for w in document["walkabouts"]
+    }
+    assert planned == stored
+
+
+def test_leave_moves_only_the_officers_it_must_and_a_service_on_leave_unplaces_with_a_reason(
+    demo, kdc_run
+):
+    assert kdc_run(*PLAN, "--apply").exit_code == 0
+    with Session(demo.engine) as session:
+        walk = session.scalars(
+            select(EventRow).where(EventRow.external_id == "2027-Q1-almondbury")
+        ).one()
+        day = walk.start.astimezone(LONDON).date()
+        highways = next(o for o in walk.officers if o.service.name == "Highways")
+        person, officer_id = highways.person_id, highways.id
+    result = kdc_run(
+        "rota",
+        "unavailable",
+        "--officer",
+        person,
+        "--from",
+        day.isoformat(),
+        "--to",
+        day.isoformat(),
+        "--reason",
+        "training",
+    )
+    assert result.exit_code == 0, result.output
+    replanned = kdc_run(*PLAN, "--apply")
+    assert replanned.exit_code == 0, replanned.output
+    updated = int(replanned.output.split("Applied: 0 created, ")[1].split(" updated")[0])
+    assert 1 <= updated <= 3, replanned.output
+    walks = check_rota(demo, 92)
+    almondbury = next(w for w in walks if w.external_id == "2027-Q1-almondbury")
+    assert officer_id not in {o.id for o in almondbury.officers}
+
+    with demo.unit_of_work() as uow:
+        from kdc_core.calendar.rota_service import record_unavailability
+
+        for o in uow.people.officers(service_id=uow.people.service_row("Highways").id):
+            record_unavailability(
+                uow,
+                o.person_id,
+                dt.datetime(2027, 1, 1, tzinfo=LONDON),
+                dt.datetime(2027, 4, 1, tzinfo=LONDON),
+                "winter maintenance",
+            )
+    emptied = kdc_run(*PLAN, "--apply", "--json")
+    assert emptied.exit_code == 0, emptied.output
+    document = json.loads(emptied.stdout)
+    assert document["applied"]["cancelled"] == 23
+    assert {u["quarter"] for u in document["unplaced"]} == {"Q1"} and len(
+        document["unplaced"]
+    ) == 23
+    # Q1 2027 has 61 working days; full Council meets at 10:00 on one of them.
+    assert {u["reason"] for u in document["unplaced"]} == {
+        "no Highways officer is free in any of the 60 slots without a meeting clash"
+    }
+    check_rota(demo, 69)
+    text = kdc_run(*PLAN)
+    assert "Not placed: Almondbury Q1: no Highways officer is free" in text.output
+
+
+def test_one_quarter_the_configured_services_and_bad_input(demo, kdc_run):
+    q2 = kdc_run(*PLAN, "--quarter", "Q2", "--apply")
+    assert q2.exit_code == 0, q2.output
+    assert "Placed 23 of 23 walkabouts." in q2.output
+    with Session(demo.engine) as session:
+        ids = session.scalars(select(EventRow.external_id).where(EventRow.source == "rota")).all()
+    assert len(ids) == 23 and all(i.startswith("2027-Q2-") for i in ids)
+
+    bad = kdc_run(*PLAN, "--quarter", "Q5")
+    assert bad.exit_code == 2 and "is not a quarter" in bad.output
+
+    def run_with(services: tuple[str, ...], *args: str):
+        settings = demo.settings.evolve(rota=RotaSettings(services=services))
+        app = Kdc(settings, make_plugin_manager(settings), engine=demo.engine)
+        return CliRunner().invoke(build_cli(app), list(args), obj=app)
+
+    unknown = run_with(("Highways", "Street Lighting"), *PLAN)
+    assert unknown.exit_code == 2
+    assert "rota.services names 'Street Lighting', which is not a service" in unknown.output
+    two = run_with(("highways", "Streetscene"), *PLAN, "--quarter", "1", "--json")
+    assert two.exit_code == 0, two.output
+    document = json.loads(two.stdout)
+    assert document["services"] == ["Highways", "Streetscene"]
+    assert all(len(w["officers"]) == 2 for w in document["walkabouts"])
+
+    missing = kdc_run(
+        "rota", "unavailable", "--officer", "D999999", "--from", "2027-01-04", "--to", "2027-01-05"
+    )
+    assert missing.exit_code == 1 and "no officer with directory id 'D999999'" in missing.output
+    backwards = kdc_run(
+        "rota",
+        "unavailable",
+        "--officer",
+        "D000075",
+        "--from",
+        "2027-01-05",
+        "--to",
+        "2027-01-04T09:00",
+    )
+    assert backwards.exit_code == 1 and "ends" in backwards.output
+    with Session(demo.engine) as session:
+        assert session.scalars(select(OfficerUnavailabilityRow)).all() == []
