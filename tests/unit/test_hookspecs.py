@@ -187,3 +187,35 @@ def test_hook_kdc_admin_views_collects_every_plugins_answer_and_skips_none(web_a
     assert sorted(answers) == [["one-status"], ["two-status"]]
     assert all(p.asked == [("kdc_admin_views", app)] for p in plugins)
 
+
+class SignOn:
+    """Answers ``kdc_authenticate`` with a fixed email address (or None)."""
+
+    def __init__(self, answer: str | None) -> None:
+        self.answer = answer
+        self.asked: list[Any] = []
+
+    @hookimpl
+    def kdc_authenticate(self, request: Any, kdc: Kdc) -> str | None:
+        self.asked.append(request)
+        return self.answer
+
+
+def test_hook_kdc_authenticate_stops_at_the_first_answer(tmp_path):
+    settings = Settings(database_url="sqlite://", instance_path=tmp_path, environ={})
+    oldest, middle, newest = (
+        SignOn("ann@example.gov.uk"),
+        SignOn("bob@example.gov.uk"),
+        SignOn(None),
+    )
+    plugins = [("oldest", oldest), ("middle", middle), ("newest", newest)]
+    app = Kdc(settings, make_plugin_manager(settings, plugins, load_entry_points=False))
+    request = object()
+    # pluggy asks the most recently registered plugin first.
+    assert app.pm.hook.kdc_authenticate(request=request, kdc=app) == "bob@example.gov.uk"
+    assert (newest.asked, middle.asked, oldest.asked) == ([request], [request], [])
+
+    silent = Kdc(
+        settings, make_plugin_manager(settings, [("none", SignOn(None))], load_entry_points=False)
+    )
+    assert silent.pm.hook.kdc_authenticate(request=request, kdc=silent) is None
