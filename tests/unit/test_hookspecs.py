@@ -21,7 +21,7 @@ import pytest
 from kdc_core import hookimpl, hookspecs
 from kdc_core.app import Kdc
 from kdc_core.config import Settings
-from kdc_core.plugins import make_plugin_manager
+from kdc_core.plugins import PluginManager, check_pending
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
@@ -166,25 +166,35 @@ class WebPlugin:
         return [f"{self.label}-status"] if self.answer else None
 
 
+def only(*plugins: tuple[str, Any]) -> PluginManager:
+    """A plugin manager holding just these plugins: no built-ins, nothing installed."""
+    pm = PluginManager()
+    for name, plugin in plugins:
+        pm.register(plugin, name=name)
+    check_pending(pm)
+    return pm
+
+
 @pytest.fixture
 def web_app(tmp_path: Path) -> tuple[Kdc, list[WebPlugin]]:
+    """An app whose plugin manager holds only three test plugins, so the answers are theirs."""
     plugins = [WebPlugin("one"), WebPlugin("quiet", answer=False), WebPlugin("two")]
     settings = Settings(database_url="sqlite://", instance_path=tmp_path, environ={})
-    pm = make_plugin_manager(settings, [(p.label, p) for p in plugins], load_entry_points=False)
-    return Kdc(settings, pm), plugins
+    return Kdc(settings, only(*((p.label, p) for p in plugins))), plugins
 
 
 def test_hook_kdc_blueprints_collects_every_plugins_answer_and_skips_none(web_app):
     app, plugins = web_app
     answers = app.pm.hook.kdc_blueprints(kdc=app)
-    assert sorted(answers) == [["one-feeds", "one-unsubscribe"], ["two-feeds", "two-unsubscribe"]]
+    # pluggy asks the most recently registered plugin first.
+    assert answers == [["two-feeds", "two-unsubscribe"], ["one-feeds", "one-unsubscribe"]]
     assert all(p.asked == [("kdc_blueprints", app)] for p in plugins)
 
 
 def test_hook_kdc_admin_views_collects_every_plugins_answer_and_skips_none(web_app):
     app, plugins = web_app
     answers = app.pm.hook.kdc_admin_views(kdc=app)
-    assert sorted(answers) == [["one-status"], ["two-status"]]
+    assert answers == [["two-status"], ["one-status"]]
     assert all(p.asked == [("kdc_admin_views", app)] for p in plugins)
 
 
@@ -208,14 +218,11 @@ def test_hook_kdc_authenticate_stops_at_the_first_answer(tmp_path):
         SignOn("bob@example.gov.uk"),
         SignOn(None),
     )
-    plugins = [("oldest", oldest), ("middle", middle), ("newest", newest)]
-    app = Kdc(settings, make_plugin_manager(settings, plugins, load_entry_points=False))
+    app = Kdc(settings, only(("oldest", oldest), ("middle", middle), ("newest", newest)))
     request = object()
     # pluggy asks the most recently registered plugin first.
     assert app.pm.hook.kdc_authenticate(request=request, kdc=app) == "bob@example.gov.uk"
     assert (newest.asked, middle.asked, oldest.asked) == ([request], [request], [])
 
-    silent = Kdc(
-        settings, make_plugin_manager(settings, [("none", SignOn(None))], load_entry_points=False)
-    )
+    silent = Kdc(settings, only(("none", SignOn(None))))
     assert silent.pm.hook.kdc_authenticate(request=request, kdc=silent) is None
