@@ -1,4 +1,7 @@
-"""``kdc rota plan`` and ``kdc rota unavailable``: the walkabout rota on the command line."""
+"""``kdc rota plan`` and ``kdc rota unavailable``: the walkabout rota on the command line.
+
+This module is the rota's plugin: it also contributes the admin's rota grid page.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,14 @@ from kdc_core.cli import KdcGroup, echo_json, pass_kdc
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
     cli.add_command(rota_group)
+
+
+@hookimpl
+def kdc_admin_views(kdc: Kdc) -> list[Any]:
+    """The rota grid page (the import is here so that only the web app loads Flask-Admin)."""
+    from kdc_core.calendar.rota_admin import rota_admin_views
+
+    return rota_admin_views(kdc)
 
 
 @click.group("rota", cls=KdcGroup)

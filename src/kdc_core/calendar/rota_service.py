@@ -43,7 +43,7 @@ from kdc_core.calendar.rota import (
     plan_rota,
 )
 from kdc_core.calendar.rota_slots import quarter_bounds, quarter_slots
-from kdc_core.calendar.values import EventKind, EventStatus, NewEvent
+from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.errors import ConfigError, KdcError, NotFound
 from kdc_core.people.values import Officer, Service
 from kdc_core.unit_of_work import UnitOfWork
@@ -209,20 +209,27 @@ def gather(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> RotaInputs:
 
 def _prior_loads(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> Counter[int]:
     """Walkabouts each officer already has this year in the quarters not being planned."""
-    others = [q for q in (1, 2, 3, 4) if q not in quarters]
+    planned = {f"Q{q}" for q in quarters}
     counts: Counter[int] = Counter()
-    for q in others:
-        first, last = quarter_bounds(year, q)
-        zone = uow.settings.tz
-        for e in uow.events.query(
-            start=dt.datetime.combine(first, dt.time(), tzinfo=zone),
-            end=dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=zone),
-            kinds=[EventKind.WALKABOUT],
-            include_cancelled=False,
-        ):
-            if e.source == SOURCE and (e.external_id or "").startswith(f"{year}-Q{q}-"):
-                counts.update(e.officer_ids)
+    for key, event in stored_walkabouts(uow, year).items():
+        if not event.cancelled and key.split("-")[1] not in planned:
+            counts.update(event.officer_ids)
     return counts
+
+
+def stored_walkabouts(uow: UnitOfWork, year: int) -> dict[str, CalendarEvent]:
+    """The rota's walkabouts of ``year`` in the database (cancelled too), by external id."""
+    zone = uow.settings.tz
+    events = uow.events.query(
+        start=dt.datetime(year, 1, 1, tzinfo=zone),
+        end=dt.datetime(year + 1, 1, 1, tzinfo=zone),
+        kinds=[EventKind.WALKABOUT],
+    )
+    return {
+        e.external_id: e
+        for e in events
+        if e.source == SOURCE and e.external_id and e.external_id.startswith(f"{year}-Q")
+    }
 
 
 def plan(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> tuple[RotaInputs, Plan]:
