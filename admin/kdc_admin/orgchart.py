@@ -24,7 +24,7 @@ BOX_H = 34
 TOP_H = 52
 SERVICE_Y = TOP + TOP_H + 40
 TREE_Y = SERVICE_Y + BOX_H + 16
-CHAR_W = 6.4  # average width of a 12px character, for clipping labels to their box
+CHAR_W = 6.0  # average width of a 12px character, for clipping labels to their box
 
 
 @attrs.frozen
@@ -201,9 +201,12 @@ def chart_page(
     wanted: str = "",
     query: str = "",
 ) -> ChartPage:
-    """Pick the directorate to draw (the one asked for, else the first with a match, else
-    the first) and gather its columns. Officers with no service (the chief executive and
-    strategic directors) form a "Council leadership" chart, one column per team."""
+    """Pick the directorate to draw and gather its columns.
+
+    The directorate asked for is drawn unless a search found nobody there; then the first
+    with a match; else the first. Officers with no service (the chief executive and the
+    strategic directors) form a "Council leadership" chart, one column per team.
+    """
     by_service: dict[int | None, list[Officer]] = {}
     for o in officers:
         by_service.setdefault(o.service.id if o.service else None, []).append(o)
@@ -220,6 +223,8 @@ def chart_page(
     for _, slug in hits:
         hit_counts[slug] = hit_counts.get(slug, 0) + 1
     chosen = next((d for d in choices if d.slug == wanted), None)
+    if chosen is not None and hit_counts and chosen.slug not in hit_counts:
+        chosen = None  # the search found people elsewhere: go to them
     if chosen is None and hit_counts:
         chosen = next((d for d in choices if d.slug in hit_counts), None)
     if chosen is None and choices:

@@ -109,6 +109,14 @@ def pick_filter(db: Any, path: str, column: Any, label: str) -> FilterEqual:
     return FilterEqual(path, label, options=name_options(db, column))
 
 
+def clean_text(value: str | None) -> str | None:
+    """Form filter for multi-line text: browsers send CRLF; store LF, trimmed, or None."""
+    if value is None:
+        return None
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    return text or None
+
+
 def bio_cell(_view: Any, _context: Any, model: Any, _name: str) -> str:
     return bio_text(model.bio, 80)
 

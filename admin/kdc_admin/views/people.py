@@ -8,7 +8,14 @@ from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import ValidationError
 
 from kdc_admin.security import SecuredModelView
-from kdc_admin.views.common import ArchivableView, ArchivedFilter, bio_cell, bio_html, pick_filter
+from kdc_admin.views.common import (
+    ArchivableView,
+    ArchivedFilter,
+    bio_cell,
+    bio_html,
+    clean_text,
+    pick_filter,
+)
 from kdc_core.db.people import (
     CouncillorRoleRow,
     CouncillorRow,
@@ -91,6 +98,8 @@ class CouncillorView(ArchivableView):
         "photo_url": "Photo URL",
         "bio": "Pen portrait",
         "archived_at": "Archived",
+        "key_posts": "Key posts",
+        "terms": "Terms of office",
     }
     form_columns = (
         "name",
@@ -104,20 +113,24 @@ class CouncillorView(ArchivableView):
         "bio",
     )
     form_args: ClassVar[dict[str, Any]] = {
-        "bio": {"description": BIO_HELP},
-        "key_posts": {"description": "One key post per line."},
+        "bio": {"description": BIO_HELP, "filters": [clean_text]},
+        "key_posts": {"description": "One key post per line.", "filters": [clean_text]},
     }
     form_widget_args: ClassVar[dict[str, Any]] = {
         "bio": {"rows": 8},
         "key_posts": {"rows": 3},
     }
     inline_models = (
-        (TermOfOfficeRow, {"form_columns": ["id", "start", "end"]}),
+        (
+            TermOfOfficeRow,
+            {"form_columns": ["id", "start", "end"], "form_label": "Term of office"},
+        ),
         (
             CouncillorRoleRow,
             {
                 "form_columns": ["id", "kind", "title", "committee"],
                 "form_choices": {"kind": _ROLE_KINDS},
+                "form_label": "Role",
             },
         ),
     )

@@ -54,8 +54,10 @@ def run(server: Any, url: str, lines: Iterable[str] = ()) -> None:
     for line in lines:
         click.echo(line)
     try:
-        server.run()
+        server.run()  # waitress returns (rather than raising) on Ctrl-C
     except KeyboardInterrupt:
-        click.echo("Stopped.")
+        pass
     finally:
         server.close()
+        server.task_dispatcher.shutdown()
+    click.echo("Stopped.")

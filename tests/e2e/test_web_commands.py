@@ -1,0 +1,152 @@
+"""``kdc demo`` and ``kdc serve`` as a person runs them: real processes, real waitress."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+KDC = [str(Path(sys.executable).with_name("kdc"))]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KDC_")}
+    env["KDC_INSTANCE_PATH"] = str(tmp_path / "instance")
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start ``kdc ARGS`` and read its output until it says where it is serving."""
+    proc = subprocess.Popen(
+        [*KDC, *args],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    deadline = time.monotonic() + 60
+    assert proc.stdout is not None
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if args[0] == "serve" and line.startswith("Serving kdc at "):
+            return proc, lines
+        if line.startswith("(the password is shown only now"):
+            return proc, lines
+    proc.kill()
+    pytest.fail("the server did not start:\n" + "\n".join(lines))
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 0, out
+    return out
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+
+
+def _log_in(base: str, email: str, password: str) -> tuple[urllib.request.OpenerDirector, str]:
+    opener = _opener()
+    page = opener.open(base + "login").read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
+    response = opener.open(base + "login", data=data.encode())
+    return opener, response.geturl()
+
+
+def test_demo_seeds_creates_the_admin_and_serves(tmp_path):
+    proc, lines = _start(["demo", "--port", "0"], tmp_path)
+    try:
+        text = "\n".join(lines)
+        assert "Demo council: 23 wards, 69 councillors, 400 officers." in text
+        login = re.search(
+            r"Log in at (http://127\.0\.0\.1:\d+/)login as admin@example\.gov\.uk "
+            r"with password (\S+)",
+            text,
+        )
+        assert login, text
+        base, password = login.group(1), login.group(2)
+        assert urllib.request.urlopen(base + "login").status == 200
+        opener, landed = _log_in(base, "admin@example.gov.uk", password)
+        assert landed == base + "admin/"
+        chart = opener.open(base + "admin/org-chart/").read().decode()
+        assert 'class="orgchart"' in chart
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(base + "login", data=b"email=x"))
+        assert refused.value.code == 400  # no CSRF token
+    finally:
+        out = _stop(proc)
+    assert "Stopped." in out
+    assert (tmp_path / "instance" / "secret_key").is_file()
+
+    again, lines = _start(["demo", "--port", "0"], tmp_path)
+    try:
+        assert "Demo council: 23 wards, 69 councillors, 400 officers." in "\n".join(lines)
+        new_password = re.search(r"with password (\S+)", "\n".join(lines)).group(1)
+        assert new_password != password
+        base = re.search(r"Log in at (\S+)login", "\n".join(lines)).group(1)
+        _, landed = _log_in(base, "admin@example.gov.uk", password)
+        assert landed.startswith(base + "login")  # the old password no longer works
+    finally:
+        _stop(again)
+
+    served, lines = _start(["serve", "--port", "0"], tmp_path)
+    try:
+        base = re.search(r"Serving kdc at (http://\S+/)admin/", lines[-1]).group(1)
+        _, landed = _log_in(base, "admin@example.gov.uk", new_password)
+        assert landed == base + "admin/"
+    finally:
+        _stop(served)
+
+
+def test_serve_refuses_a_database_without_the_schema(tmp_path):
+    result = subprocess.run(
+        [*KDC, "serve", "--port", "0"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "run kdc init first" in result.stderr
+
+
+def test_serve_reports_a_busy_port(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        subprocess.run([*KDC, "init"], cwd=tmp_path, env=_env(tmp_path), check=True, timeout=60)
+        result = subprocess.run(
+            [*KDC, "serve", "--port", str(port)],
+            cwd=tmp_path,
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
