@@ -83,7 +83,7 @@ class EventRow(TimestampMixin, Base):
     )
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start:%Y-%m-%d %H:%M} UTC)"
+        return f"{self.title} ({self.start.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
 
 
 class OfficerUnavailabilityRow(Base):
