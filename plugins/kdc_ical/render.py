@@ -110,11 +110,11 @@ def summary(event: CalendarEvent) -> str:
     return f"Cancelled: {event.title}" if event.cancelled else event.title
 
 
-def vevent_text(event: CalendarEvent, url: str) -> str:
-    """One VEVENT (CRLF line ends, folded), with times in the event's own zone."""
+def vevent_component(event: CalendarEvent, url: str) -> Event:
+    """The event as an icalendar component, with times in the event's own zone."""
     tz = zone(event.timezone)
     modified = event.modified_at or event.created_at or _EPOCH
-    component = Event.new(
+    return Event.new(
         uid=event.uid,
         stamp=modified,
         created=event.created_at or modified,
@@ -130,7 +130,11 @@ def vevent_text(event: CalendarEvent, url: str) -> str:
         categories=[KIND_LABELS.get(event.kind, "Other")],
         classification=CLASS.PUBLIC if event.public else CLASS.PRIVATE,
     )
-    return component.to_ical().decode("utf-8")
+
+
+def vevent_text(event: CalendarEvent, url: str) -> str:
+    """One VEVENT (CRLF line ends, folded)."""
+    return vevent_component(event, url).to_ical().decode("utf-8")
 
 
 _STATUS = {

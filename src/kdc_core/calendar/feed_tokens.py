@@ -17,9 +17,10 @@ import hashlib
 import hmac
 import re
 import secrets
+from typing import Any
 
 import attrs
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.feed_tokens import FeedTokenRow
@@ -67,25 +68,6 @@ class TokenInfo:
 def hash_token(token: str) -> str:
     """The hex SHA-256 digest stored in place of the token."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
-def _owner_name(uow: UnitOfWork, kind: OwnerKind, owner_id: int) -> str | None:
-    """The owner's name, or ``None`` when they do not exist or are archived."""
-    if kind is OwnerKind.COUNCILLOR:
-        row = uow.session.execute(
-            select(CouncillorRow.name, CouncillorRow.archived_at).where(
-                CouncillorRow.id == owner_id
-            )
-        ).first()
-        return row.name if row is not None and row.archived_at is None else None
-    found = uow.session.execute(
-        select(OfficerRow.given_name, OfficerRow.family_name, OfficerRow.archived_at).where(
-            OfficerRow.id == owner_id
-        )
-    ).first()
-    if found is None or found.archived_at is not None:
-        return None
-    return f"{found.given_name} {found.family_name}".strip()
 
 
 def find_councillor(uow: UnitOfWork, name: str) -> FeedOwner:
@@ -137,6 +119,16 @@ def active_token(uow: UnitOfWork, owner: FeedOwner) -> TokenInfo | None:
     return None if created is None else TokenInfo(owner, created)
 
 
+def active_tokens(uow: UnitOfWork, kind: OwnerKind) -> dict[int, dt.datetime]:
+    """``{owner id: when their current token was issued}`` for every owner of ``kind``."""
+    rows = uow.session.execute(
+        select(FeedTokenRow.owner_id, func.max(FeedTokenRow.created_at))
+        .where(FeedTokenRow.owner_kind == kind.value, FeedTokenRow.revoked_at.is_(None))
+        .group_by(FeedTokenRow.owner_id)
+    )
+    return {owner_id: issued for owner_id, issued in rows}
+
+
 def revoke(uow: UnitOfWork, owner: FeedOwner) -> int:
     """Revoke every active token of the owner; their URLs answer 404 from now on.
 
@@ -177,22 +169,55 @@ def issue(uow: UnitOfWork, owner: FeedOwner) -> IssuedToken:
 rotate = issue
 
 
+def _resolve_query() -> Any:
+    """Token digest → owner and their name, in one Core statement built once."""
+    tokens = FeedTokenRow.__table__.c
+    councillors, officers = CouncillorRow.__table__, OfficerRow.__table__
+    return (
+        select(
+            tokens.owner_kind,
+            tokens.owner_id,
+            tokens.token_hash,
+            councillors.c.name,
+            councillors.c.archived_at.label("councillor_archived"),
+            officers.c.given_name,
+            officers.c.family_name,
+            officers.c.archived_at.label("officer_archived"),
+        )
+        .select_from(FeedTokenRow.__table__)
+        .outerjoin(
+            councillors,
+            and_(tokens.owner_kind == "councillor", councillors.c.id == tokens.owner_id),
+        )
+        .outerjoin(officers, and_(tokens.owner_kind == "officer", officers.c.id == tokens.owner_id))
+        .where(tokens.token_hash == bindparam("digest"), tokens.revoked_at.is_(None))
+    )
+
+
+_RESOLVE: Any = None
+
+
 def resolve(uow: UnitOfWork, token: str, kind: OwnerKind | None = None) -> FeedOwner | None:
     """The owner a token opens, or ``None`` (unknown, revoked, malformed, wrong kind, or the
     owner is archived or gone). Only the digest is looked up and compared, in constant time.
+    One query.
     """
+    global _RESOLVE
     if not _TOKEN_SHAPE.fullmatch(token):
         return None
+    if _RESOLVE is None:
+        _RESOLVE = _resolve_query()
     digest = hash_token(token)
-    found = uow.session.execute(
-        select(FeedTokenRow.owner_kind, FeedTokenRow.owner_id, FeedTokenRow.token_hash).where(
-            FeedTokenRow.token_hash == digest, FeedTokenRow.revoked_at.is_(None)
-        )
-    ).first()
+    found = uow.session.connection().execute(_RESOLVE, {"digest": digest}).first()
     if found is None or not hmac.compare_digest(found.token_hash, digest):
         return None
     owner_kind = OwnerKind(found.owner_kind)
     if kind is not None and owner_kind is not kind:
         return None
-    name = _owner_name(uow, owner_kind, found.owner_id)
+    if owner_kind is OwnerKind.COUNCILLOR:
+        name = found.name if found.councillor_archived is None else None
+    elif found.officer_archived is None and found.family_name is not None:
+        name = f"{found.given_name} {found.family_name}".strip()
+    else:
+        name = None
     return None if name is None else FeedOwner(owner_kind, found.owner_id, name)
