@@ -71,7 +71,8 @@ def respond(feed: RenderedFeed | None) -> Response:
 
 def make_blueprint(server: FeedServer) -> Blueprint:
     """A fresh blueprint whose routes serve from ``server``."""
-    bp = Blueprint("kdc_ical_feeds", __name__)
+    # The template folder is for the admin's "Calendar feeds" page (see kdc_ical.admin).
+    bp = Blueprint("kdc_ical_feeds", __name__, template_folder="templates")
 
     @bp.get("/feeds/councillors/<token>.ics")
     def councillor_feed(token: str) -> Response:
@@ -102,6 +103,14 @@ def make_blueprint(server: FeedServer) -> Blueprint:
 @hookimpl
 def kdc_blueprints(kdc: Kdc) -> Iterable[Any]:
     return [make_blueprint(feed_server(kdc))]
+
+
+@hookimpl
+def kdc_admin_views(kdc: Kdc) -> Iterable[Any]:
+    """The councillors' feed addresses page (imported here so only the web app loads it)."""
+    from kdc_ical.admin import feed_admin_views
+
+    return feed_admin_views(kdc)
 
 
 @hookimpl
