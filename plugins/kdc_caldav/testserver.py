@@ -36,16 +36,20 @@ class RadicaleFailed(RuntimeError):
 
 
 class ThrowawayRadicale:
-    def __init__(self, directory: Path, users: Mapping[str, str]) -> None:
+    def __init__(self, directory: Path, users: Mapping[str, str], port: int = 0) -> None:
         self.directory = Path(directory)
         self.users = dict(users)
-        self.port = 0
+        self.port = port or free_port()
         self.log_path = self.directory / "radicale.log"
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
+
+    def collection_dir(self, path: str) -> Path:
+        """Where the filesystem storage keeps the collection at URL path ``path``."""
+        return self.directory / "collections" / "collection-root" / path.strip("/")
 
     def _write_config(self) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -81,7 +85,6 @@ class ThrowawayRadicale:
 
         :raises RadicaleFailed: it exited or did not listen in time (with its log).
         """
-        self.port = free_port()
         config = self._write_config()
         log = self.log_path.open("wb")
         self._process = subprocess.Popen(
