@@ -129,6 +129,7 @@ def login() -> Any:
         if result.user is not None:
             next_url = _safe_next(request.args.get("next"))
             session.clear()
+            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
             login_user(WebUser(result.user))
             return redirect(next_url)
         flash(result.message or users.BAD_CREDENTIALS, "error")

@@ -24,7 +24,7 @@ BOX_H = 34
 TOP_H = 52
 SERVICE_Y = TOP + TOP_H + 40
 TREE_Y = SERVICE_Y + BOX_H + 16
-CHAR_W = 6.0  # average width of a 12px character, for clipping labels to their box
+CHAR_W = 6.4  # average width of a 12px character, for clipping labels to their box
 
 
 @attrs.frozen

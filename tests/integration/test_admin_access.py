@@ -256,6 +256,7 @@ def test_session_cookie_is_httponly_and_samesite(client, kdc_app):
     response = log_in(client, "ann@example.gov.uk")
     cookie = next(v for v in response.headers.getlist("Set-Cookie") if v.startswith("kdc_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Expires=" in cookie  # a permanent session: PERMANENT_SESSION_LIFETIME applies
     assert "Secure" not in cookie
 
 
