@@ -263,8 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"Councillor feed of {events} events ({len(body) // 1024} KiB), served by waitress")
     print(f"through {how}; a new HTTP connection per GET; medians of {fast_rounds} (fast paths)")
-    print(f"or {args.rounds} (slow paths) GETs. Cold first GETs, not counted: ours")
-    print(f"{cold * 1000:.0f} ms; Radicale {radicale_cold * 1000:.0f} ms (builds its item cache).")
+    print(f"or {args.rounds} (slow paths) GETs. First GETs, not counted: ours {cold * 1000:.0f} ms")
+    print(f"(renders every VEVENT once), Radicale {radicale_cold * 1000:.0f} ms.")
     print(f"Radicale's store: {'written on disk' if args.upload == 'disk' else 'PUT over HTTP'},")
     print(f"then compared by the push: {outcome.unchanged} unchanged, {outcome.created} created.")
     print()
