@@ -226,3 +226,21 @@ def test_push_has_help(kdc_run):
     assert (
         result.exit_code == 0 and "--dry-run" in result.output and "--councillor" in result.output
     )
+
+
+def test_push_without_a_caldav_section_says_it_is_not_configured(kdc_settings, tmp_path):
+    from click.testing import CliRunner
+
+    from kdc_core.app import Kdc
+    from kdc_core.cli import build_cli
+    from kdc_core.plugins import make_plugin_manager
+
+    settings = kdc_settings.evolve(plugin_sections={})
+    kdc = Kdc(settings, make_plugin_manager(settings))
+    try:
+        kdc.upgrade_schema()
+        result = CliRunner().invoke(build_cli(kdc), ["calendar", "push"], obj=kdc)
+    finally:
+        kdc.dispose()
+    assert result.exit_code == 1
+    assert "not configured" in result.output and "[plugins.caldav]" in result.output
