@@ -265,8 +265,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"through {how}; a new HTTP connection per GET; medians of {fast_rounds} (fast paths)")
     print(f"or {args.rounds} (slow paths) GETs. First GETs, not counted: ours {cold * 1000:.0f} ms")
     print(f"(renders every VEVENT once), Radicale {radicale_cold * 1000:.0f} ms.")
-    print(f"Radicale's store: {'written on disk' if args.upload == 'disk' else 'PUT over HTTP'},")
-    print(f"then compared by the push: {outcome.unchanged} unchanged, {outcome.created} created.")
+    if args.upload == "disk":
+        print(f"Radicale's store was written on disk; the push then found {outcome.unchanged}")
+        print("of them there, unchanged.")
+    else:
+        print(f"Radicale's store was filled by the push over HTTP ({outcome.created} PUTs).")
     print()
     rows = [
         ("our feed route (warm)", med["feed"]),
