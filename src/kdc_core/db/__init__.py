@@ -3,6 +3,14 @@
 from kdc_core.db.base import Base
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
 from kdc_core.db.feed_tokens import FeedTokenRow
+from kdc_core.db.newsletters import (
+    BriefingRow,
+    BriefingSendRow,
+    NewsletterIssueRow,
+    SuccessStoryRow,
+    TopicChoiceRow,
+    TopicReviewRow,
+)
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -20,18 +28,24 @@ from kdc_core.db.users import UserRow
 
 __all__ = [
     "Base",
+    "BriefingRow",
+    "BriefingSendRow",
     "CouncillorExternalIdRow",
     "CouncillorRoleRow",
     "CouncillorRow",
     "DirectorateRow",
     "EventRow",
     "FeedTokenRow",
+    "NewsletterIssueRow",
     "OfficerRow",
     "OfficerUnavailabilityRow",
     "OfficerWardRow",
     "PoliticalGroupRow",
     "ServiceRow",
+    "SuccessStoryRow",
     "TermOfOfficeRow",
+    "TopicChoiceRow",
+    "TopicReviewRow",
     "UserRow",
     "WardContactRow",
     "WardRow",
