@@ -1,6 +1,15 @@
 """Persistence: typed rows, repositories, the unit of work and Alembic migrations."""
 
 from kdc_core.db.base import Base
+from kdc_core.db.enquiries import (
+    EnquiryAuditRow,
+    EnquiryCategoryRow,
+    EnquiryCounterRow,
+    EnquiryNoteRow,
+    EnquiryPersonRow,
+    EnquiryRow,
+    ServiceContactRow,
+)
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
 from kdc_core.db.feed_tokens import FeedTokenRow
 from kdc_core.db.newsletters import (
@@ -34,6 +43,12 @@ __all__ = [
     "CouncillorRoleRow",
     "CouncillorRow",
     "DirectorateRow",
+    "EnquiryAuditRow",
+    "EnquiryCategoryRow",
+    "EnquiryCounterRow",
+    "EnquiryNoteRow",
+    "EnquiryPersonRow",
+    "EnquiryRow",
     "EventRow",
     "FeedTokenRow",
     "NewsletterIssueRow",
@@ -41,6 +56,7 @@ __all__ = [
     "OfficerUnavailabilityRow",
     "OfficerWardRow",
     "PoliticalGroupRow",
+    "ServiceContactRow",
     "ServiceRow",
     "SuccessStoryRow",
     "TermOfOfficeRow",

@@ -1,0 +1,1 @@
+"""Enquiries (casework): references, working-day timescales, routing, audit and backends."""

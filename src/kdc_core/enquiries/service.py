@@ -1,0 +1,244 @@
+"""Enquiry use cases on a unit of work: create, change status, extend, note, search, overdue.
+
+Every change appends to the audit trail in the same transaction. Constituent details are
+personal data: the trail names the fields that changed but never copies their values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+
+from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
+from kdc_core.enquiries import routing, store
+from kdc_core.enquiries.timescales import add_working_days, due_dates
+from kdc_core.enquiries.values import (
+    MAX_EXTENSIONS,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Enquiry,
+    NewEnquiry,
+    Note,
+    Status,
+)
+from kdc_core.errors import KdcError
+from kdc_core.unit_of_work import UnitOfWork
+
+
+class EnquiryError(KdcError):
+    """A change the enquiry's rules do not allow (the message says which rule)."""
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def create(uow: UnitOfWork, new: NewEnquiry, actor: str) -> Enquiry:
+    """Open an enquiry: take a reference, compute due dates, route it, audit it."""
+    if not new.councillors:
+        raise EnquiryError("an enquiry needs the councillor raising it")
+    if not new.description.strip():
+        raise EnquiryError("an enquiry needs a description")
+    session = uow.session
+    ward = uow.people.ward_row(new.ward)
+    service = uow.people.service_row(new.service)
+    councillor_ids = [uow.people.find_councillor(name).id for name in new.councillors]
+    joint_ids = [store.find_officer(session, name).id for name in new.joint_officers]
+    received_at = new.received_at or _now()
+    if received_at.tzinfo is None:
+        raise EnquiryError(f"received_at {received_at.isoformat()} has no time zone")
+    received = received_at.astimezone(uow.settings.tz).date()
+    category = store.category_settings(session, new.category)
+    acknowledge_by, respond_by = due_dates(received, category)
+    chosen = routing.route(session, ward.id, service.id)
+    number = store.next_number(session, received.year)
+    row = EnquiryRow(
+        reference=store.format_reference(received.year, number),
+        year=received.year,
+        number=number,
+        legacy_reference=new.legacy_reference,
+        ward_id=ward.id,
+        service_id=service.id,
+        category=category.name,
+        description=new.description.strip(),
+        constituent_name=new.constituent.name,
+        constituent_email=new.constituent.email,
+        constituent_phone=new.constituent.phone,
+        constituent_address=new.constituent.address,
+        status=Status.RECEIVED.value,
+        received_at=received_at,
+        acknowledge_by=acknowledge_by,
+        respond_by=respond_by,
+        original_respond_by=respond_by,
+        extension_stage=0,
+        officer_id=chosen.officer_id,
+        routed_by=chosen.routed_by,
+        advocacy=new.advocacy or chosen.officer_id is None,
+        info_public=new.info_public,
+        info_not_barred=new.info_not_barred,
+        info_not_confidential=new.info_not_confidential,
+    )
+    kinds = ["councillor"] + ["joint_councillor"] * (len(councillor_ids) - 1)
+    for person_id, kind in dict(zip(councillor_ids, kinds, strict=True)).items():
+        row.people.append(EnquiryPersonRow(kind=kind, person_id=person_id))
+    for officer_id in dict.fromkeys(joint_ids):
+        row.people.append(EnquiryPersonRow(kind="joint_officer", person_id=officer_id))
+    session.add(row)
+    session.flush()
+    store.audit(session, row, actor, "created", "status", None, row.status)
+    store.audit(session, row, actor, "routed", "officer", None, chosen.routed_by)
+    session.flush()
+    return get(uow, row.reference)
+
+
+def get(uow: UnitOfWork, reference: str) -> Enquiry:
+    row = store.enquiry_row(uow.session, reference)
+    return store.to_values(uow.session, [row], detail=True)[0]
+
+
+def update_status(
+    uow: UnitOfWork,
+    reference: str,
+    status: Status | str,
+    actor: str,
+    note: str | None = None,
+    now: dt.datetime | None = None,
+) -> Enquiry:
+    """Move the enquiry on; reopening is allowed only inside the category's follow-up window."""
+    session = uow.session
+    row = store.enquiry_row(session, reference)
+    if row.anonymised_at is not None:
+        raise EnquiryError(f"{row.reference} has been anonymised and cannot change")
+    try:
+        target = Status(status)
+    except ValueError:
+        known = ", ".join(s.value for s in Status if s is not Status.EXTENDED)
+        raise EnquiryError(f"unknown status {status!r} (use one of: {known})") from None
+    current = Status(row.status)
+    if target not in TRANSITIONS[current]:
+        hint = "use `extend` to extend" if target is Status.EXTENDED else "not allowed"
+        raise EnquiryError(f"{row.reference}: {current.value} → {target.value} is {hint}")
+    now = now or _now()
+    if current in (Status.RESOLVED, Status.CLOSED):
+        settings = store.category_settings(session, row.category)
+        since = row.closed_at or row.resolved_at or now
+        if now > since + dt.timedelta(days=settings.follow_up_days):
+            raise EnquiryError(
+                f"{row.reference} was {current.value} on {since:%Y-%m-%d}; the "
+                f"{settings.follow_up_days}-day follow-up window has passed: open a new enquiry"
+            )
+        store.audit(session, row, actor, "reopened", "status", current.value, target.value, now)
+        row.closed_at = None
+        row.resolved_at = None
+    else:
+        store.audit(session, row, actor, "status", "status", current.value, target.value, now)
+    row.status = target.value
+    if target is Status.ACKNOWLEDGED:
+        row.acknowledged_at = now
+    elif target is Status.RESOLVED:
+        row.resolved_at = now
+    elif target is Status.CLOSED:
+        row.closed_at = now
+    if note:
+        _note(uow, row, note, actor, now)
+    session.flush()
+    return get(uow, row.reference)
+
+
+def extend(
+    uow: UnitOfWork,
+    reference: str,
+    reason: str,
+    actor: str,
+    new_due: dt.date | None = None,
+) -> Enquiry:
+    """Extend the response date (at most twice), with a reason; the default new date is the
+    category's response time again, counted from the current due date."""
+    session = uow.session
+    row = store.enquiry_row(session, reference)
+    if not reason.strip():
+        raise EnquiryError("an extension needs a reason")
+    if Status(row.status) not in OPEN_STATUSES:
+        raise EnquiryError(f"{row.reference} is {row.status}: only open enquiries are extended")
+    if row.extension_stage >= MAX_EXTENSIONS:
+        raise EnquiryError(f"{row.reference} has had both extensions already")
+    if new_due is None:
+        days = store.category_settings(session, row.category).respond_days
+        new_due = add_working_days(row.respond_by, days)
+    if new_due <= row.respond_by:
+        raise EnquiryError(
+            f"the new due date {new_due} must be after the current one ({row.respond_by})"
+        )
+    stage = row.extension_stage + 1
+    store.audit(session, row, actor, f"extension {stage}", "respond_by", row.respond_by, new_due)
+    if row.status != Status.EXTENDED.value:
+        store.audit(session, row, actor, "status", "status", row.status, Status.EXTENDED.value)
+    row.extension_stage = stage
+    row.extension_reason = reason.strip()
+    row.respond_by = new_due
+    row.status = Status.EXTENDED.value
+    _note(uow, row, f"Extension {stage}: {reason.strip()}", actor, _now())
+    session.flush()
+    return get(uow, row.reference)
+
+
+def add_note(uow: UnitOfWork, reference: str, body: str, actor: str) -> Note:
+    if not body.strip():
+        raise EnquiryError("a note needs some text")
+    row = store.enquiry_row(uow.session, reference)
+    note = _note(uow, row, body.strip(), actor, _now())
+    uow.session.flush()
+    return note
+
+
+def _note(uow: UnitOfWork, row: EnquiryRow, body: str, actor: str, at: dt.datetime) -> Note:
+    uow.session.add(EnquiryNoteRow(enquiry_id=row.id, author=actor, body=body, created_at=at))
+    store.audit(uow.session, row, actor, "note", at=at)
+    return Note(actor, body, at)
+
+
+def search(
+    uow: UnitOfWork,
+    *,
+    status: str | None = None,
+    ward: str | None = None,
+    service: str | None = None,
+    text: str | None = None,
+    limit: int = 100,
+) -> list[Enquiry]:
+    """Enquiries matching every filter given, newest first."""
+    stmt = select(EnquiryRow).order_by(EnquiryRow.received_at.desc(), EnquiryRow.id.desc())
+    if status:
+        stmt = stmt.where(EnquiryRow.status == Status(status).value)
+    if ward:
+        stmt = stmt.where(EnquiryRow.ward_id == uow.people.ward_row(ward).id)
+    if service:
+        stmt = stmt.where(EnquiryRow.service_id == uow.people.service_row(service).id)
+    if text:
+        like = f"%{text.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(EnquiryRow.description).like(like),
+                func.lower(EnquiryRow.reference).like(like),
+            )
+        )
+    rows = list(uow.session.scalars(stmt.limit(limit)))
+    return store.to_values(uow.session, rows)
+
+
+def overdue(uow: UnitOfWork, today: dt.date | None = None) -> list[Enquiry]:
+    """Open enquiries whose response date has passed, oldest due first."""
+    today = today or dt.datetime.now(uow.settings.tz).date()
+    rows = list(
+        uow.session.scalars(
+            select(EnquiryRow)
+            .where(
+                EnquiryRow.closed_at.is_(None),
+                EnquiryRow.status.in_([s.value for s in OPEN_STATUSES]),
+                EnquiryRow.respond_by < today,
+            )
+            .order_by(EnquiryRow.respond_by, EnquiryRow.id)
+        )
+    )
+    return store.to_values(uow.session, rows)
