@@ -75,6 +75,7 @@ class Kdc:
             self._sessionmaker = make_sessionmaker(self.engine)
             tracking.track(self._sessionmaker)
         session = self._sessionmaker()
+        session.info["kdc_app"] = self
         uow = UnitOfWork(session, self.settings, source)
         try:
             yield uow

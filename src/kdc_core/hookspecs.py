@@ -153,3 +153,21 @@ def kdc_authenticate(request: Any, kdc: Kdc) -> str | None:
     :param kdc: the application object.
     :returns: the authenticated person's email address, or ``None``.
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# Enquiries (casework)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_casework_backends(register: Callable[[Any], None]) -> None:
+    """Register casework backends; ``[plugins.enquiries] backend = "NAME"`` picks one.
+
+    A backend creates, reads, moves on, extends, notes, searches and lists overdue enquiries
+    (see :class:`kdc_core.enquiries.backends.CaseworkBackend`). The core registers ``sql``
+    (the default) and ``rest``.
+
+    :param register: call it with a :class:`kdc_core.enquiries.backends.BackendType`; a
+        second backend with the same name is refused.
+    """

@@ -11,6 +11,7 @@ import attrs
 
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.db.repositories.events import EventRepository, event_value
+from kdc_core.protocol.service import enforce
 from kdc_core.unit_of_work import UnitOfWork
 
 #: Fields :func:`update_event` may change.
@@ -50,6 +51,7 @@ def create_event(uow: UnitOfWork, new: NewEvent) -> CalendarEvent:
     repo = EventRepository(uow.session)
     row = repo.add(new, make_uid(uow, new))
     uow.session.flush()
+    enforce(uow, "event", [row.id])
     return event_value(row)
 
 
@@ -76,6 +78,7 @@ def update_event(uow: UnitOfWork, event_id: int, **changes: Any) -> CalendarEven
         row.cancelled_at = None
     repo.set_links(row, **links)
     uow.session.flush()
+    enforce(uow, "event", [row.id])
     return event_value(row)
 
 

@@ -33,12 +33,21 @@ from kdc_core.db.people import (
     WardContactRow,
     WardRow,
 )
+from kdc_core.db.protocol import (
+    ComplaintRow,
+    ComplaintStageRow,
+    EventPoliticalMeetingRow,
+    ProtocolFindingRow,
+    ProtocolVersionRow,
+)
 from kdc_core.db.users import UserRow
 
 __all__ = [
     "Base",
     "BriefingRow",
     "BriefingSendRow",
+    "ComplaintRow",
+    "ComplaintStageRow",
     "CouncillorExternalIdRow",
     "CouncillorRoleRow",
     "CouncillorRow",
@@ -49,6 +58,7 @@ __all__ = [
     "EnquiryNoteRow",
     "EnquiryPersonRow",
     "EnquiryRow",
+    "EventPoliticalMeetingRow",
     "EventRow",
     "FeedTokenRow",
     "NewsletterIssueRow",
@@ -56,6 +66,8 @@ __all__ = [
     "OfficerUnavailabilityRow",
     "OfficerWardRow",
     "PoliticalGroupRow",
+    "ProtocolFindingRow",
+    "ProtocolVersionRow",
     "ServiceContactRow",
     "ServiceRow",
     "SuccessStoryRow",

@@ -1,0 +1,144 @@
+"""Casework backends: where enquiries are kept. Chosen by ``[plugins.enquiries] backend``.
+
+Plugins add backends through ``kdc_register_casework_backends(register)``; the core registers
+``sql`` (this database, the default) and ``rest`` (an external casework system speaking the
+JSON API in docs/enquiries-api.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
+
+import attrs
+
+from kdc_core.enquiries import service
+from kdc_core.enquiries.values import Enquiry, NewEnquiry, Note
+from kdc_core.errors import ConfigError
+
+if TYPE_CHECKING:
+    from kdc_core.app import Kdc
+
+DEFAULT_BACKEND = "sql"
+
+
+class CaseworkBackend(Protocol):
+    """What every backend does. Errors: NotFound (no such reference), EnquiryError (a rule)."""
+
+    def create(self, new: NewEnquiry, actor: str) -> Enquiry: ...
+
+    def get(self, reference: str) -> Enquiry: ...
+
+    def update_status(
+        self, reference: str, status: str, actor: str, note: str | None = None
+    ) -> Enquiry: ...
+
+    def extend(
+        self, reference: str, reason: str, actor: str, new_due: dt.date | None = None
+    ) -> Enquiry: ...
+
+    def add_note(self, reference: str, body: str, actor: str) -> Note: ...
+
+    def search(
+        self,
+        *,
+        status: str | None = None,
+        ward: str | None = None,
+        service: str | None = None,
+        text: str | None = None,
+        limit: int = 100,
+    ) -> list[Enquiry]: ...
+
+    def overdue(self, today: dt.date) -> list[Enquiry]: ...
+
+
+@attrs.frozen
+class BackendType:
+    """A named way to build a backend from the app and its ``[plugins.enquiries]`` section."""
+
+    name: str
+    factory: Callable[[Kdc, Mapping[str, Any]], CaseworkBackend]
+    description: str = ""
+
+
+class SqlBackend:
+    """Enquiries in kdc's own database; each call is one transaction."""
+
+    def __init__(self, kdc: Kdc, source: str = "enquiries") -> None:
+        self.kdc = kdc
+        self.source = source
+
+    def create(self, new: NewEnquiry, actor: str) -> Enquiry:
+        with self.kdc.unit_of_work(self.source) as uow:
+            return service.create(uow, new, actor)
+
+    def get(self, reference: str) -> Enquiry:
+        with self.kdc.unit_of_work(self.source, dry_run=True) as uow:
+            return service.get(uow, reference)
+
+    def update_status(
+        self, reference: str, status: str, actor: str, note: str | None = None
+    ) -> Enquiry:
+        with self.kdc.unit_of_work(self.source) as uow:
+            return service.update_status(uow, reference, status, actor, note)
+
+    def extend(
+        self, reference: str, reason: str, actor: str, new_due: dt.date | None = None
+    ) -> Enquiry:
+        with self.kdc.unit_of_work(self.source) as uow:
+            return service.extend(uow, reference, reason, actor, new_due)
+
+    def add_note(self, reference: str, body: str, actor: str) -> Note:
+        with self.kdc.unit_of_work(self.source) as uow:
+            return service.add_note(uow, reference, body, actor)
+
+    def search(
+        self,
+        *,
+        status: str | None = None,
+        ward: str | None = None,
+        service: str | None = None,
+        text: str | None = None,
+        limit: int = 100,
+    ) -> list[Enquiry]:
+        from kdc_core.enquiries import service as svc
+
+        with self.kdc.unit_of_work(self.source, dry_run=True) as uow:
+            return svc.search(
+                uow, status=status, ward=ward, service=service, text=text, limit=limit
+            )
+
+    def overdue(self, today: dt.date) -> list[Enquiry]:
+        with self.kdc.unit_of_work(self.source, dry_run=True) as uow:
+            return service.overdue(uow, today)
+
+
+def backend_types(kdc: Kdc) -> dict[str, BackendType]:
+    """Every registered backend type by name; a name registered twice is an error."""
+    found: dict[str, BackendType] = {}
+
+    def register(backend: BackendType) -> None:
+        if backend.name in found:
+            raise ConfigError(
+                f"two casework backends are registered as {backend.name!r}",
+                key="plugins.enquiries.backend",
+            )
+        found[backend.name] = backend
+
+    kdc.pm.hook.kdc_register_casework_backends(register=register)
+    return found
+
+
+def backend_for(kdc: Kdc) -> CaseworkBackend:
+    """The backend ``[plugins.enquiries] backend`` names (``sql`` when unset)."""
+    section = kdc.settings.plugin_config("enquiries")
+    name = section.get("backend", DEFAULT_BACKEND)
+    types = backend_types(kdc)
+    if name not in types:
+        raise ConfigError(
+            f"{kdc.settings.source}: plugins.enquiries.backend is {name!r}; "
+            f"known backends: {', '.join(sorted(types))}",
+            key="plugins.enquiries.backend",
+        )
+    return types[name].factory(kdc, section)

@@ -1,0 +1,250 @@
+"""``kdc enquiries …``: casework on the command line, and the core's casework backends."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import getpass
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kdc_core import hookimpl
+from kdc_core.app import Kdc
+from kdc_core.cli import KdcGroup, echo_json, pass_kdc
+from kdc_core.config import Settings
+from kdc_core.enquiries.backends import BackendType, SqlBackend, backend_for
+from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry
+from kdc_core.errors import ConfigError
+
+KNOWN_KEYS = {"backend", "url", "token", "timeout"}
+
+
+@hookimpl
+def kdc_register_commands(cli: click.Group) -> None:
+    cli.add_command(enquiries_group)
+
+
+def _rest(kdc: Kdc, section: Mapping[str, Any]) -> Any:
+    from kdc_core.enquiries.rest import RestBackend
+
+    return RestBackend.from_config(section)
+
+
+@hookimpl
+def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> None:
+    register(BackendType("sql", lambda kdc, _s: SqlBackend(kdc), "this database (default)"))
+    register(BackendType("rest", _rest, "an external casework system's JSON API"))
+
+
+@hookimpl
+def kdc_check_config(settings: Settings) -> None:
+    section = settings.plugin_sections.get("enquiries", {})
+    unknown = sorted(set(section) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{settings.source}: unknown setting plugins.enquiries.{unknown[0]} "
+            f"(known: {', '.join(sorted(KNOWN_KEYS))})",
+            key=f"plugins.enquiries.{unknown[0]}",
+        )
+    if section.get("backend", "sql") == "rest" and "url" not in section:
+        raise ConfigError(
+            f"{settings.source}: plugins.enquiries.url is needed for the rest backend",
+            key="plugins.enquiries.url",
+        )
+
+
+def actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _date(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
+
+
+def _when(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date or date-time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def handler_line(e: Enquiry) -> str:
+    if e.officer:
+        return f"Named officer: {e.officer}"
+    return "Named officer: none yet — in the liaison team's queue (unassigned)"
+
+
+def describe(e: Enquiry, personal: bool = True) -> list[str]:
+    lines = [
+        f"{e.reference}  {e.status.value}",
+        f"  Councillor(s): {', '.join(e.councillors)}",
+        f"  Ward: {e.ward}   Service: {e.service}   Category: {e.category}",
+        f"  {handler_line(e)}",
+        f"  Acknowledge by: {e.acknowledge_by}",
+        f"  Respond by: {e.respond_by}"
+        + (f" (extension {e.extension_stage}: {e.extension_reason})" if e.extension_stage else ""),
+        f"  {e.description}",
+    ]
+    if personal and e.constituent.name:
+        lines.append(f"  Constituent: {e.constituent.name}")
+    return lines
+
+
+@click.group("enquiries", cls=KdcGroup)
+def enquiries_group() -> None:
+    """Casework: enquiries with references, due dates and a named officer."""
+
+
+@enquiries_group.command("create")
+@click.option("--councillor", "councillors", multiple=True, required=True,
+              help="Councillor raising it (repeat for joint councillors).")  # fmt: skip
+@click.option("--ward", required=True, help="Ward name.")
+@click.option("--category", required=True, help="Category (sets the timescales).")
+@click.option("--service", required=True, help="Service name.")
+@click.option("--description", required=True, help="What the enquiry is about.")
+@click.option("--received-at", callback=_when, help="When it arrived (ISO; default now).")
+@click.option("--constituent", help="The constituent's name (personal data).")
+@click.option("--advocacy", is_flag=True, help="The liaison team is handling it.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def create_cmd(
+    kdc: Kdc,
+    councillors: tuple[str, ...],
+    ward: str,
+    category: str,
+    service: str,
+    description: str,
+    received_at: dt.datetime | None,
+    constituent: str | None,
+    advocacy: bool,
+    as_json: bool,
+) -> None:
+    """Open an enquiry; prints its reference, named officer and due dates."""
+    new = NewEnquiry(
+        councillors=councillors,
+        ward=ward,
+        category=category,
+        service=service,
+        description=description,
+        received_at=received_at,
+        constituent=Constituent(name=constituent),
+        advocacy=advocacy,
+    )
+    made = backend_for(kdc).create(new, actor())
+    if as_json:
+        echo_json(made.to_json())
+        return
+    click.echo(f"Reference: {made.reference}")
+    click.echo(handler_line(made))
+    click.echo(f"Acknowledge by: {made.acknowledge_by}")
+    click.echo(f"Respond by: {made.respond_by}")
+    who = made.officer or "the Councillor Support & Liaison Team"
+    click.echo(f"Told {', '.join(made.councillors)}: {made.reference} is with {who}.")
+
+
+@enquiries_group.command("show")
+@click.argument("reference")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def show_cmd(kdc: Kdc, reference: str, as_json: bool) -> None:
+    """Show one enquiry with its notes and audit trail."""
+    e = backend_for(kdc).get(reference)
+    if as_json:
+        echo_json(e.to_json())
+        return
+    click.echo("\n".join(describe(e)))
+    for n in e.notes:
+        click.echo(f"  Note {n.created_at:%Y-%m-%d %H:%M} {n.author}: {n.body}")
+    for a in e.audit:
+        change = f" {a.field}: {a.old} → {a.new}" if a.field else ""
+        click.echo(f"  Audit {a.at:%Y-%m-%d %H:%M} {a.actor}: {a.action}{change}")
+
+
+@enquiries_group.command("update")
+@click.argument("reference")
+@click.option("--status", required=True, help="New status (acknowledged, in_progress, …).")
+@click.option("--note", help="A note to add with the change.")
+@pass_kdc
+def update_cmd(kdc: Kdc, reference: str, status: str, note: str | None) -> None:
+    """Move an enquiry on (or reopen it inside the follow-up window)."""
+    e = backend_for(kdc).update_status(reference, status, actor(), note)
+    click.echo(f"{e.reference} is now {e.status.value}")
+
+
+@enquiries_group.command("extend")
+@click.argument("reference")
+@click.option("--reason", required=True, help="Why more time is needed.")
+@click.option("--due", callback=_date, help="New response date (default: the timescale again).")
+@pass_kdc
+def extend_cmd(kdc: Kdc, reference: str, reason: str, due: dt.date | None) -> None:
+    """Extend an enquiry's response date (two extensions at most)."""
+    e = backend_for(kdc).extend(reference, reason, actor(), due)
+    click.echo(f"{e.reference}: extension {e.extension_stage}, respond by {e.respond_by}")
+
+
+@enquiries_group.command("overdue")
+@click.option("--by", type=click.Choice(["ward", "service", "officer"]), help="Count by …")
+@click.option("--today", callback=_date, help="Count as of this date (default today).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def overdue_cmd(kdc: Kdc, by: str | None, today: dt.date | None, as_json: bool) -> None:
+    """Open enquiries past their response date."""
+    today = today or dt.datetime.now(kdc.settings.tz).date()
+    found = backend_for(kdc).overdue(today)
+    if by:
+        counts = collections.Counter(
+            getattr(e, by) or ("unassigned" if by == "officer" else "none") for e in found
+        )
+        rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if as_json:
+            echo_json({"today": today.isoformat(), "by": by, "counts": dict(rows)})
+        else:
+            for name, count in rows:
+                click.echo(f"{count:6d}  {name}")
+        return
+    if as_json:
+        echo_json({"today": today.isoformat(), "enquiries": [e.to_json() for e in found]})
+        return
+    for e in found:
+        days = (today - e.respond_by).days
+        who = e.officer or "unassigned"
+        click.echo(f"{e.reference}  due {e.respond_by} ({days} days late)  {e.ward}  {who}")
+    click.echo(f"{len(found)} overdue")
+
+
+@enquiries_group.command("import")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def import_cmd(kdc: Kdc, source: Path, dry_run: bool, as_json: bool) -> None:
+    """Import the legacy system's CSV in one transaction (rows already imported are skipped)."""
+    from kdc_core.enquiries.legacy import import_legacy
+
+    with kdc.unit_of_work(source="enquiries import", dry_run=dry_run) as uow:
+        report = import_legacy(uow, source)
+    if as_json:
+        echo_json(
+            {
+                "dry_run": dry_run,
+                "created": [{"legacy": a, "reference": b} for a, b in report.created],
+                "skipped": list(report.skipped),
+            }
+        )
+        return
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {len(report.created)}, skipped {len(report.skipped)} already imported")
