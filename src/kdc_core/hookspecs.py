@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kdc_core.changes import ChangeSet
     from kdc_core.config import Settings
     from kdc_core.interchange import Exporter, Importer
+    from kdc_core.protocol.rules import Rule
 
 hookspec = pluggy.HookspecMarker("kdc")
 
@@ -88,6 +89,27 @@ def kdc_register_exporters(register: Callable[[Exporter], None]) -> None:
 
     :param register: call it with a :class:`kdc_core.interchange.Exporter`; a second
         exporter with the same name is refused.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Member–officer protocol
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
+    """Register rules that check real actions against the member–officer protocol.
+
+    Register from the module that owns the data a rule reads (events, briefings, enquiries).
+    A rule names the clause it enforces, a severity (info, warning or error) and a check
+    ``check(uow, target)`` returning :class:`kdc_core.protocol.rules.Finding` values that say
+    what is wrong and how to put it right. Rules run when their subjects are created or
+    changed (error-level findings block unless overridden with a recorded reason) and over
+    the whole database with ``kdc protocol check``.
+
+    :param register: call it with a :class:`kdc_core.protocol.rules.Rule`; a second rule
+        with the same id is refused.
     """
 
 
