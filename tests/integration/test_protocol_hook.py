@@ -1,0 +1,76 @@
+"""A plugin's protocol rule runs when events are created and can block them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from kdc_core import hookimpl
+from kdc_core.calendar.events import create_event, update_event
+from kdc_core.calendar.values import EventKind, NewEvent
+from kdc_core.errors import DuplicateName
+from kdc_core.protocol.rules import Rule, RuleRegistry, Severity
+from kdc_core.protocol.service import ProtocolBlocked, open_findings, override
+
+START = dt.datetime(2027, 5, 6, 9, 0, tzinfo=dt.UTC)
+
+
+def no_weekend_events(uow, target):
+    from kdc_core.db import EventRow
+
+    for event_id in sorted(target.ids or ()):
+        row = uow.session.get(EventRow, event_id)
+        if row.status != "cancelled" and row.start.weekday() >= 5:
+            yield WEEKEND.finding(
+                row.id, row.title, "Officers are booked on a weekend.", "Move it to a weekday."
+            )
+
+
+WEEKEND = Rule(
+    "9.4-test-weekday", "9.4", Severity.ERROR, "event", "Weekdays only", no_weekend_events
+)
+
+
+class WeekdayPlugin:
+    @hookimpl
+    def kdc_register_protocol_rules(self, register):
+        register(WEEKEND)
+
+
+@pytest.fixture
+def kdc_extra_plugins():
+    return [("weekday-rule", WeekdayPlugin())]
+
+
+def _event(start: dt.datetime) -> NewEvent:
+    return NewEvent(EventKind.OTHER, "Staff briefing", start, start + dt.timedelta(hours=1))
+
+
+def test_hook_kdc_register_protocol_rules_adds_a_rule_that_blocks_event_changes(kdc_app):
+    registry = RuleRegistry()
+    kdc_app.pm.hook.kdc_register_protocol_rules(register=registry.register)
+    assert "9.4-test-weekday" in {r.id for r in registry}
+    assert {"7.4", "7.5", "8.1", "8.2", "9.1", "6.1", "11.2"} <= {r.clause for r in registry}
+    with pytest.raises(DuplicateName, match=r"9\.4-test-weekday"):
+        registry.register(WEEKEND)
+
+    with kdc_app.unit_of_work() as uow:
+        weekday = create_event(uow, _event(START))  # a Thursday: no finding
+    saturday = START + dt.timedelta(days=2)
+    with (
+        pytest.raises(ProtocolBlocked, match="Move it to a weekday"),
+        kdc_app.unit_of_work() as uow,
+    ):
+        update_event(uow, weekday.id, start=saturday, end=saturday + dt.timedelta(hours=1))
+    with kdc_app.unit_of_work() as uow:
+        assert uow.events.get(weekday.id).start == START  # the blocked change was not written
+        override(uow, "Emergency flood response")
+        update_event(uow, weekday.id, start=saturday, end=saturday + dt.timedelta(hours=1))
+    with kdc_app.unit_of_work() as uow:
+        [recorded] = open_findings(uow, "event", weekday.id)
+    assert recorded.finding.rule_id == "9.4-test-weekday"
+    assert (recorded.override_reason, recorded.overridden_by) == (
+        "Emergency flood response",
+        "code",
+    )
