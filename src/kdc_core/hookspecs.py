@@ -193,3 +193,47 @@ def kdc_register_casework_backends(register: Callable[[Any], None]) -> None:
     :param register: call it with a :class:`kdc_core.enquiries.backends.BackendType`; a
         second backend with the same name is refused.
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# Newsletters and mail
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_newsletter_sections(register: Callable[[Any], None]) -> None:
+    """Register sections of the monthly ward newsletter.
+
+    Each section is collected once per ward and month; a councillor gets it only when they
+    receive its topic, and a section with no entries is left out.
+
+    :param register: call it with a :class:`kdc_core.newsletter.values.Section`; a second
+        section with the same name is refused.
+    """
+
+
+@hookspec
+def kdc_register_mailers(register: Callable[[Any], None]) -> None:
+    """Register ways to deliver mail (SMTP, GOV.UK Notify …) for newsletters and briefings.
+
+    :param register: call it with a :class:`kdc_core.newsletter.delivery.Mailer`; a second
+        mailer with the same name is refused.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Enquiries (casework)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_casework_backends(register: Callable[[Any], None]) -> None:
+    """Register casework backends; ``[plugins.enquiries] backend = "NAME"`` picks one.
+
+    A backend creates, reads, moves on, extends, notes, searches and lists overdue enquiries
+    (see :class:`kdc_core.enquiries.backends.CaseworkBackend`). The core registers ``sql``
+    (the default) and ``rest``.
+
+    :param register: call it with a :class:`kdc_core.enquiries.backends.BackendType`; a
+        second backend with the same name is refused.
+    """

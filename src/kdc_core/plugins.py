@@ -23,6 +23,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.web.commands",
     "kdc_core.calendar.rota_commands",
     "kdc_core.calendar.commands",
+    "kdc_core.newsletter.commands",
+    "kdc_core.newsletter.sections",
     "kdc_core.protocol.commands",
     "kdc_core.enquiries.commands",
 )

@@ -1,0 +1,196 @@
+"""Post ward briefings and send them to the wards' councillors, once each.
+
+Protocol 8.1: councillors hear of proposals affecting their ward before they are announced
+publicly, so a briefing posted on or after its public date is *late* and is reported as such.
+Protocol 9.1: a significant briefing goes to the councillors of every political group in the
+ward — the recipients are all the ward's active councillors, never one group's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import attrs
+from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
+
+from kdc_core.db.base import utcnow
+from kdc_core.db.newsletters import BriefingRow, BriefingSendRow
+from kdc_core.db.people import ServiceRow, WardRow
+from kdc_core.errors import KdcError, NotFound
+from kdc_core.newsletter.render import make_message
+from kdc_core.newsletter.topics import recipients_by_ward
+from kdc_core.newsletter.values import Recipient, check_topic
+from kdc_core.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from kdc_core.app import Kdc
+    from kdc_core.newsletter.delivery import Mailer
+
+
+@attrs.frozen
+class Briefing:
+    """A posted briefing and, per recipient and channel, when it was sent."""
+
+    id: int
+    title: str
+    body: str
+    wards: tuple[str, ...]
+    public_on: dt.date
+    significant: bool
+    topic: str
+    service: str | None
+    posted_at: dt.datetime
+    sent: tuple[tuple[int, str, dt.datetime], ...] = ()
+
+    @property
+    def late(self) -> bool:
+        """Posted on or after the day it became public: councillors could not hear first."""
+        return self.posted_at.date() >= self.public_on
+
+    @classmethod
+    def from_row(cls, row: BriefingRow, sent: Iterable[BriefingSendRow] = ()) -> Briefing:
+        return cls(
+            id=row.id,
+            title=row.title,
+            body=row.body,
+            wards=tuple(w.name for w in row.wards),
+            public_on=row.public_on,
+            significant=row.significant,
+            topic=row.topic,
+            service=row.service.name if row.service else None,
+            posted_at=row.posted_at,
+            sent=tuple((s.councillor_id, s.channel, s.sent_at) for s in sent),
+        )
+
+
+def post_briefing(
+    uow: UnitOfWork,
+    *,
+    wards: Iterable[str],
+    title: str,
+    body: str,
+    public_on: dt.date,
+    service: str | None = None,
+    significant: bool = False,
+    topic: str = "briefings",
+    posted_at: dt.datetime | None = None,
+) -> Briefing:
+    """Record a briefing. It is late (protocol 8.1) when posted on or after ``public_on``."""
+    names = [w.strip() for w in wards if w.strip()]
+    if not names:
+        raise KdcError("a briefing needs at least one ward")
+    if not title.strip() or not body.strip():
+        raise KdcError("a briefing needs a title and a body")
+    check_topic(topic)
+    rows = list(
+        uow.session.scalars(
+            select(WardRow).where(WardRow.name.in_(names) | WardRow.slug.in_(names))
+        )
+    )
+    missing = sorted(set(names) - {w.name for w in rows} - {w.slug for w in rows})
+    if missing:
+        raise NotFound(f"no ward called {missing[0]!r}")
+    service_row = None
+    if service is not None:
+        service_row = uow.session.scalar(
+            select(ServiceRow).where((ServiceRow.name == service) | (ServiceRow.slug == service))
+        )
+        if service_row is None:
+            raise NotFound(f"no service called {service!r}")
+    row = BriefingRow(
+        title=title.strip(),
+        body=body.strip(),
+        public_on=public_on,
+        significant=significant,
+        topic=topic,
+        service=service_row,
+        posted_at=posted_at or utcnow(),
+        wards=rows,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return Briefing.from_row(row)
+
+
+def get_briefing(uow: UnitOfWork, briefing_id: int) -> Briefing:
+    row = uow.session.get(BriefingRow, briefing_id, options=[selectinload(BriefingRow.wards)])
+    if row is None:
+        raise NotFound(f"no briefing with id {briefing_id}")
+    sends = uow.session.scalars(
+        select(BriefingSendRow).where(BriefingSendRow.briefing_id == briefing_id)
+    )
+    return Briefing.from_row(row, sends)
+
+
+def unsent_briefings(uow: UnitOfWork, today: dt.date) -> list[int]:
+    """Ids of briefings public today or later, oldest first (what ``kdc briefing send`` sends)."""
+    return list(
+        uow.session.scalars(
+            select(BriefingRow.id).where(BriefingRow.public_on >= today).order_by(BriefingRow.id)
+        )
+    )
+
+
+def briefing_recipients(uow: UnitOfWork, briefing: Briefing) -> list[Recipient]:
+    ward_ids = list(uow.session.scalars(select(WardRow.id).where(WardRow.name.in_(briefing.wards))))
+    people = recipients_by_ward(uow, ward_ids)
+    return [r for ward_id in ward_ids for r in people[ward_id]]
+
+
+def send_briefing(kdc: Kdc, briefing_id: int, mailer: Mailer) -> tuple[Briefing, list[str]]:
+    """Email every ward councillor (and text those who asked for this topic by SMS) once."""
+    with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
+        briefing = get_briefing(uow, briefing_id)
+        recipients = briefing_recipients(uow, briefing)
+        sender = email.utils.formataddr(
+            (kdc.settings.council_name, "ward-briefings@kirklees.gov.uk")
+        )
+    done = {(cid, channel) for cid, channel, _ in briefing.sent}
+    lines: list[str] = []
+    flag = "Significant briefing" if briefing.significant else "Ward briefing"
+    text = (
+        f"{flag} for {', '.join(briefing.wards)}: not public until "
+        f"{briefing.public_on:%-d %B %Y}.\n\n{briefing.title}\n\n{briefing.body}\n"
+    )
+    with mailer.open(kdc.settings) as transport:
+        for person in recipients:
+            jobs: list[tuple[str, str]] = []
+            if person.email:
+                jobs.append(("email", person.email))
+            if person.mobile and briefing.topic in person.sms_topics:
+                jobs.append(("sms", person.mobile))
+            for channel, address in jobs:
+                if (person.councillor_id, channel) in done:
+                    continue
+                if channel == "email":
+                    msg = make_message(
+                        sender=sender,
+                        to=email.utils.formataddr((person.name, address)),
+                        subject=f"{flag}: {briefing.title}",
+                        html=None,
+                        text=text,
+                        message_id=f"<briefing.{briefing.id}.{person.councillor_id}@kdc.invalid>",
+                    )
+                    reference = transport.send_email(msg)
+                else:
+                    reference = transport.send_sms(address, f"{flag}: {briefing.title}")
+                with kdc.unit_of_work(source="briefing") as uow:
+                    uow.session.execute(
+                        insert(BriefingSendRow),
+                        [
+                            {
+                                "briefing_id": briefing.id,
+                                "councillor_id": person.councillor_id,
+                                "channel": channel,
+                                "sent_at": utcnow(),
+                                "reference": reference[:200],
+                            }
+                        ],
+                    )
+                lines.append(f"{channel} {person.name} <{address}>")
+    with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
+        return get_briefing(uow, briefing_id), lines

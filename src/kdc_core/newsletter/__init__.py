@@ -1,0 +1,1 @@
+"""Monthly ward newsletters: sections from a hook, personalised by topics, rendered and sent."""

@@ -1,0 +1,161 @@
+"""Build a month's issues: collect each ward's sections once, then personalise per councillor."""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select
+
+from kdc_core.db.base import utcnow
+from kdc_core.db.newsletters import NewsletterIssueRow
+from kdc_core.db.people import WardRow
+from kdc_core.errors import NotFound
+from kdc_core.interchange import Registry
+from kdc_core.newsletter.render import make_message, render_bodies
+from kdc_core.newsletter.topics import recipients_by_ward
+from kdc_core.newsletter.unsubscribe import signing_key, unsubscribe_url
+from kdc_core.newsletter.values import (
+    TOPICS,
+    BuiltIssue,
+    FilledSection,
+    Month,
+    Recipient,
+    Section,
+    WardMonth,
+)
+from kdc_core.unit_of_work import UnitOfWork
+
+
+def sender_address(uow: UnitOfWork) -> str:
+    config = uow.settings.plugin_config("newsletter")
+    address = str(config.get("from_address", "ward-newsletter@kirklees.gov.uk"))
+    return email.utils.formataddr((uow.settings.council_name, address))
+
+
+def wards(uow: UnitOfWork, ward: str | None) -> list[tuple[int, str]]:
+    query = select(WardRow.id, WardRow.name).order_by(WardRow.name)
+    if ward is not None:
+        query = query.where((WardRow.name == ward) | (WardRow.slug == ward))
+    found = [(i, n) for i, n in uow.session.execute(query)]
+    if ward is not None and not found:
+        raise NotFound(f"no ward called {ward!r}")
+    return found
+
+
+def personalise(
+    sections: Sequence[FilledSection], recipient: Recipient
+) -> tuple[FilledSection, ...]:
+    """Only what the councillor receives; sections left empty are dropped."""
+    out = []
+    for section in sections:
+        if section.topic not in recipient.topics:
+            continue
+        items = tuple(i for i in section.items if (i.topic or section.topic) in recipient.topics)
+        if items:
+            out.append(FilledSection(section.name, section.title, section.topic, items))
+    return tuple(out)
+
+
+def build_month(
+    uow: UnitOfWork,
+    registry: Registry[Section],
+    month: Month,
+    ward: str | None = None,
+    store: bool = True,
+) -> list[BuiltIssue]:
+    """Build (and by default store, replacing unsent ones) every issue of ``month``.
+
+    Councillors who turned the ``newsletter`` topic off get no issue.
+    """
+    settings = uow.settings
+    key = signing_key(settings)
+    sender = sender_address(uow)
+    ordered = sorted(registry.values(), key=lambda s: (s.order, s.name))
+    the_wards = wards(uow, ward)
+    people = recipients_by_ward(uow, [i for i, _ in the_wards])
+    built: list[BuiltIssue] = []
+    for ward_id, ward_name in the_wards:
+        recipients = [r for r in people[ward_id] if "newsletter" in r.topics]
+        if not recipients:
+            continue
+        wm = WardMonth(ward_id, ward_name, month, settings.timezone)
+        filled = [
+            FilledSection(s.name, s.title, s.topic, tuple(s.collect(uow, wm))) for s in ordered
+        ]
+        subject = f"{ward_name} ward newsletter — {month.label}"
+        for person in recipients:
+            urls = {t: unsubscribe_url(settings, key, person.councillor_id, t) for t in TOPICS}
+            html, text = render_bodies(
+                ward=ward_name,
+                month_label=month.label,
+                recipient=person.name,
+                council=settings.council_name,
+                sections=personalise(filled, person),
+                stop_urls=urls,
+                unsubscribe_url=urls["newsletter"],
+                subject=subject,
+            )
+            to = email.utils.formataddr((person.name, person.email or ""))
+            msg = make_message(
+                sender=sender,
+                to=to,
+                subject=subject,
+                html=html,
+                text=text,
+                unsubscribe_url=urls["newsletter"],
+                message_id=f"<newsletter.{month}.{ward_id}.{person.councillor_id}@kdc.invalid>",
+            )
+            built.append(
+                BuiltIssue(
+                    ward_id,
+                    ward_name,
+                    str(month),
+                    person,
+                    subject,
+                    html,
+                    text,
+                    msg.as_bytes(),
+                    urls["newsletter"],
+                )
+            )
+    if store and built:
+        _store(uow, month, built)
+    return built
+
+
+def _store(uow: UnitOfWork, month: Month, built: Sequence[BuiltIssue]) -> None:
+    """Keep the archive: replace issues not yet sent; a sent issue stays as it went out."""
+    ward_ids = {b.ward_id for b in built}
+    sent = set(
+        uow.session.execute(
+            select(NewsletterIssueRow.ward_id, NewsletterIssueRow.councillor_id).where(
+                NewsletterIssueRow.month == str(month),
+                NewsletterIssueRow.ward_id.in_(ward_ids),
+                NewsletterIssueRow.sent_at.is_not(None),
+            )
+        ).all()
+    )
+    uow.session.execute(
+        delete(NewsletterIssueRow).where(
+            NewsletterIssueRow.month == str(month),
+            NewsletterIssueRow.ward_id.in_(ward_ids),
+            NewsletterIssueRow.sent_at.is_(None),
+        )
+    )
+    now = utcnow()
+    rows = [
+        {
+            "ward_id": b.ward_id,
+            "month": b.month,
+            "councillor_id": b.recipient.councillor_id,
+            "subject": b.subject,
+            "html": b.html,
+            "text": b.text,
+            "built_at": now,
+        }
+        for b in built
+        if (b.ward_id, b.recipient.councillor_id) not in sent
+    ]
+    if rows:
+        uow.session.execute(insert(NewsletterIssueRow), rows)
