@@ -1,0 +1,87 @@
+"""References stay unique and gap-free when many enquiries arrive at once on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+
+import pytest
+from enquiry_people import seed_enquiry_people
+from sqlalchemy import select
+
+from kdc_core import testing
+from kdc_core.app import Kdc
+from kdc_core.config import Settings
+from kdc_core.db.engine import make_engine
+from kdc_core.db.enquiries import EnquiryRow
+from kdc_core.enquiries import service
+from kdc_core.enquiries.values import NewEnquiry
+
+THREADS, EACH = 20, 100
+
+
+@pytest.fixture
+def kdc_database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """PostgreSQL only: SQLite serialises writers by itself."""
+    yield from testing.database_url_for(
+        "postgres", tmp_path, request.getfixturevalue("kdc_postgres_url")
+    )
+
+
+@pytest.fixture
+def pooled(kdc_database_url, tmp_path) -> Iterator[Kdc]:
+    settings = Settings(database_url=kdc_database_url, instance_path=tmp_path, environ={})
+    kdc = Kdc(settings, engine=make_engine(kdc_database_url, pool_size=THREADS, max_overflow=0))
+    kdc.upgrade_schema()
+    seed_enquiry_people(kdc)
+    yield kdc
+    kdc.dispose()
+
+
+ENQUIRY = NewEnquiry(
+    councillors=("Ann Smith",),
+    ward="Almondbury",
+    category="general",
+    service="Highways",
+    description="Street light out",
+    received_at=dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC),
+)
+
+
+class Abandon(Exception):
+    pass
+
+
+def test_twenty_threads_creating_a_hundred_each_get_2000_distinct_gap_free_references(pooled):
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def work() -> None:
+        try:
+            start.wait()
+            for i in range(EACH):
+                if i % 10 == 5:  # an abandoned transaction must give its number back
+                    try:
+                        with pooled.unit_of_work() as uow:
+                            service.create(uow, ENQUIRY, actor="load")
+                            raise Abandon
+                    except Abandon:
+                        pass
+                with pooled.unit_of_work() as uow:
+                    service.create(uow, ENQUIRY, actor="load")
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with pooled.unit_of_work(dry_run=True) as uow:
+        refs = list(uow.session.scalars(select(EnquiryRow.reference)))
+        numbers = sorted(uow.session.scalars(select(EnquiryRow.number)))
+    assert len(refs) == len(set(refs)) == THREADS * EACH
+    assert numbers == list(range(1, THREADS * EACH + 1))
+    assert "KE-2027-002000" in refs and "KE-2027-002001" not in refs
