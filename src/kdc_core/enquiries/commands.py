@@ -248,3 +248,30 @@ def import_cmd(kdc: Kdc, source: Path, dry_run: bool, as_json: bool) -> None:
         return
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {len(report.created)}, skipped {len(report.skipped)} already imported")
+
+
+@enquiries_group.command("retention")
+@click.option("--apply", "apply_", is_flag=True, help="Anonymise them (default: only list).")
+@click.option("--today", callback=_date, help="Judge as of this date (default today).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) -> None:
+    """Closed enquiries past their category's retention period; --apply anonymises them."""
+    from kdc_core.enquiries.retention import anonymise, due_for_anonymising
+
+    now = dt.datetime.now(dt.UTC)
+    if today is not None:
+        now = dt.datetime.combine(today, dt.time(), kdc.settings.tz).astimezone(dt.UTC)
+    with kdc.unit_of_work(source="enquiries retention", dry_run=not apply_) as uow:
+        due = due_for_anonymising(uow, now)
+        if apply_:
+            anonymise(uow, due, actor(), now)
+    if as_json:
+        echo_json(
+            {"applied": apply_, "anonymised" if apply_ else "due": [d.reference for d in due]}
+        )
+        return
+    for d in due:
+        click.echo(f"{d.reference}  {d.category}  closed {d.closed_at:%Y-%m-%d}")
+    verb = "anonymised" if apply_ else "due for anonymising (run with --apply)"
+    click.echo(f"{len(due)} {verb}")

@@ -1,0 +1,87 @@
+"""``kdc enquiries retention``: closed enquiries past retention lose their personal data, and
+nothing else changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from enquiry_people import seed_enquiry_people
+from sqlalchemy import select
+
+from kdc_core.db.enquiries import EnquiryRow
+from kdc_core.enquiries import service, store
+from kdc_core.enquiries.retention import REMOVED
+from kdc_core.enquiries.values import CategorySettings, Constituent, NewEnquiry
+
+PAT = Constituent("Pat Resident", "pat@example.org", "01484 000000", "1 Long Lane")
+
+
+def open_enquiry(uow, category="general", day="2024-01-10"):
+    new = NewEnquiry(
+        councillors=("Ann Smith",), ward="Almondbury", category=category, service="Highways",
+        description="Pat's pothole outside number 1", constituent=PAT,
+        received_at=dt.datetime.fromisoformat(f"{day}T09:00:00+00:00"),
+    )  # fmt: skip
+    return service.create(uow, new, "clerk").reference
+
+
+def close(uow, ref, when: dt.datetime):
+    service.update_status(uow, ref, "resolved", "officer", note="Told Pat it is fixed", now=when)
+    service.update_status(uow, ref, "closed", "officer", now=when)
+
+
+@pytest.fixture
+def cases(kdc_app):
+    """Old closed (due), recently closed (kept), short-retention category closed 40 days ago
+    (due), old but still open (kept)."""
+    seed_enquiry_people(kdc_app)
+    with kdc_app.unit_of_work() as uow:
+        store.save_category(uow.session, CategorySettings("potholes", retention_days=30))
+        old = open_enquiry(uow)
+        close(uow, old, dt.datetime(2024, 2, 1, tzinfo=dt.UTC))
+        recent = open_enquiry(uow, day="2026-01-05")
+        close(uow, recent, dt.datetime(2026, 1, 20, tzinfo=dt.UTC))
+        short = open_enquiry(uow, category="potholes", day="2026-09-01")
+        close(uow, short, dt.datetime(2026, 10, 1, tzinfo=dt.UTC))
+        still_open = open_enquiry(uow, day="2023-01-10")
+    return {"old": old, "recent": recent, "short": short, "open": still_open}
+
+
+def snapshot(kdc_app):
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        rows = uow.session.scalars(select(EnquiryRow).order_by(EnquiryRow.id)).all()
+        return {r.reference: {c.name: getattr(r, c.name) for c in EnquiryRow.__table__.columns}
+                for r in rows}  # fmt: skip
+
+
+def test_retention_lists_without_apply_and_changes_nothing(kdc_app, kdc_run, cases):
+    before = snapshot(kdc_app)
+    result = kdc_run("enquiries", "retention", "--today", "2026-11-22", "--json")
+    assert json.loads(result.output) == {"applied": False, "due": [cases["old"], cases["short"]]}
+    assert snapshot(kdc_app) == before
+
+
+def test_retention_apply_anonymises_only_closed_enquiries_past_retention(kdc_app, kdc_run, cases):
+    before = snapshot(kdc_app)
+    result = kdc_run("enquiries", "retention", "--apply", "--today", "2026-11-22")
+    assert result.exit_code == 0 and "2 anonymised" in result.output
+    after = snapshot(kdc_app)
+    personal = {"constituent_name", "constituent_email", "constituent_phone",
+                "constituent_address", "description", "anonymised_at", "updated_at"}  # fmt: skip
+    for key in ("old", "short"):
+        ref = cases[key]
+        kept = {k: v for k, v in after[ref].items() if k not in personal}
+        assert kept == {k: v for k, v in before[ref].items() if k not in personal}
+        assert after[ref]["constituent_name"] is None and after[ref]["description"] == REMOVED
+        with kdc_app.unit_of_work(dry_run=True) as uow:
+            shown = service.get(uow, ref)
+        assert shown.anonymised and shown.constituent == Constituent()
+        assert {n.body for n in shown.notes} == {REMOVED}
+        assert shown.audit[-1].action == "anonymised"
+        assert "Pat" not in json.dumps(shown.to_json())
+    for key in ("recent", "open"):
+        assert after[cases[key]] == before[cases[key]]
+    again = kdc_run("enquiries", "retention", "--apply", "--today", "2026-11-22")
+    assert "0 anonymised" in again.output
