@@ -36,6 +36,7 @@ _TOP_LEVEL_KEYS = {
     "plugins",
     "council",
     "rota",
+    "directory",
 }
 
 
@@ -96,6 +97,44 @@ def _rota_settings(data: Any, where: str) -> RotaSettings:
 
 
 @attrs.frozen
+class DirectorySettings:
+    """The ``[directory]`` table: safety limits and freshness for ``kdc directory``.
+
+    :ivar max_archive_share: the largest share of active officers one sync may archive
+        without ``--force`` (0.10 = 10%).
+    :ivar stale_months: a profile not updated for longer than this is stale.
+    """
+
+    max_archive_share: float = 0.10
+    stale_months: int = 6
+
+
+def _directory_settings(data: Any, where: str) -> DirectorySettings:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: [directory] must be a table", key="directory")
+    known = {f.name for f in attrs.fields(DirectorySettings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting directory.{unknown[0]} (known: {', '.join(sorted(known))})",
+            key=f"directory.{unknown[0]}",
+        )
+    share = data.get("max_archive_share", 0.10)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise ConfigError(
+            f"{where}: directory.max_archive_share must be a number from 0 to 1, not {share!r}",
+            key="directory.max_archive_share",
+        )
+    months = data.get("stale_months", 6)
+    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
+        raise ConfigError(
+            f"{where}: directory.stale_months must be a whole number of months, not {months!r}",
+            key="directory.stale_months",
+        )
+    return DirectorySettings(float(share), months)
+
+
+@attrs.frozen
 class Settings:
     """Everything the core needs to start, read once at startup."""
 
@@ -109,6 +148,7 @@ class Settings:
     source: str = "defaults"
     environ: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
     rota: RotaSettings = attrs.field(factory=lambda: RotaSettings())
+    directory: DirectorySettings = attrs.field(factory=lambda: DirectorySettings())
 
     @property
     def tz(self) -> ZoneInfo:
@@ -232,4 +272,5 @@ def load_settings(
         source=where,
         environ=env,
         rota=_rota_settings(data.get("rota", {}), where),
+        directory=_directory_settings(data.get("directory", {}), where),
     )

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from kdc_core.app import Kdc
     from kdc_core.changes import ChangeSet
     from kdc_core.config import Settings
+    from kdc_core.directory.report import FreshnessReport
+    from kdc_core.directory.values import DirectorySource
     from kdc_core.interchange import Exporter, Importer
     from kdc_core.protocol.rules import Rule
 
@@ -110,6 +112,40 @@ def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
 
     :param register: call it with a :class:`kdc_core.protocol.rules.Rule`; a second rule
         with the same id is refused.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff directory (People Finder)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_directory_sources(register: Callable[[DirectorySource], None]) -> None:
+    """Register staff-directory sources, each of which becomes ``kdc directory sync NAME``.
+
+    A source's ``read(args, settings)`` yields frozen
+    :class:`kdc_core.directory.values.DirectoryRecord` values and raises
+    :class:`kdc_core.directory.values.SourceError` naming the line or record at fault. The
+    core reads every record before it writes anything and applies the diff in one
+    transaction, so a source that fails midway changes nothing. A source that can write
+    ward references back sets ``push_wards`` (``kdc directory sync NAME --push-wards``).
+
+    :param register: call it with a :class:`kdc_core.directory.values.DirectorySource`; a
+        second source with the same name is refused.
+    """
+
+
+@hookspec
+def kdc_directory_reminders(report: FreshnessReport, kdc: Kdc) -> None:
+    """Called by ``kdc directory report --remind`` with the freshness report, to send reminders.
+
+    A mail plugin writes to each person whose profile is stale or incomplete (and to their
+    manager, both named in the report's entries) asking them to update the directory. The
+    report is read-only; nothing in the database changes.
+
+    :param report: a :class:`kdc_core.directory.report.FreshnessReport`.
+    :param kdc: the application object.
     """
 
 

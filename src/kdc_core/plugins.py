@@ -27,6 +27,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.newsletter.sections",
     "kdc_core.protocol.commands",
     "kdc_core.enquiries.commands",
+    "kdc_core.directory.commands",
 )
 
 

@@ -1,6 +1,7 @@
 """Persistence: typed rows, repositories, the unit of work and Alembic migrations."""
 
 from kdc_core.db.base import Base
+from kdc_core.db.directory import SyncRunRow
 from kdc_core.db.enquiries import (
     EnquiryAuditRow,
     EnquiryCategoryRow,
@@ -71,6 +72,7 @@ __all__ = [
     "ServiceContactRow",
     "ServiceRow",
     "SuccessStoryRow",
+    "SyncRunRow",
     "TermOfOfficeRow",
     "TopicChoiceRow",
     "TopicReviewRow",

@@ -1,0 +1,239 @@
+"""Write a sync plan with bulk Core statements: inserts, grouped updates, archives, ward links.
+
+New officers get ids reserved up front (a PostgreSQL sequence, or past the highest id on
+SQLite inside the write transaction), so manager links and ward references go in with the
+same bulk inserts, managers before the people who report to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, cast
+
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from kdc_core.changes import Action, Change
+from kdc_core.db import tracking
+from kdc_core.db.base import utcnow
+from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow
+from kdc_core.directory.plan import DIRECTORY, Work
+from kdc_core.directory.values import SYNCED_FIELDS, DirectoryRecord
+
+Progress = Callable[[int], None]
+_CHUNK = 5000
+
+
+def _slug(name: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in name.lower()).split())
+
+
+def _organisation(session: Session, work: Work, source: str) -> dict[str, int]:
+    """Create new directorates and services; move services to the directorate the source gives.
+
+    Done through the ORM (a handful of rows), so change tracking records them itself.
+    Returns lower-case service name → id.
+    """
+    ex = work.existing
+    directorates = dict(ex.directorate_ids)
+    for name in work.plan.new_directorates:
+        row = DirectorateRow(name=name, slug=_slug(name))
+        session.add(row)
+        session.flush()
+        directorates[name.lower()] = row.id
+    services = dict(ex.service_ids)
+    wanted: dict[str, int | None] = {}
+    for r in work.records.values():
+        if r.service:
+            wanted.setdefault(
+                r.service.lower(),
+                directorates.get(r.directorate.lower()) if r.directorate else None,
+            )
+    for name in work.plan.new_services:
+        service = ServiceRow(name=name, slug=_slug(name), directorate_id=wanted.get(name.lower()))
+        session.add(service)
+        session.flush()
+        services[name.lower()] = service.id
+    for key, directorate_id in wanted.items():
+        service_id = services[key]
+        if (
+            service_id in ex.service_directorate
+            and directorate_id is not None
+            and ex.service_directorate[service_id] != directorate_id
+        ):
+            existing = session.get(ServiceRow, service_id)
+            if existing is not None:
+                existing.directorate_id = directorate_id
+    session.flush()
+    return services
+
+
+def _reserve_ids(session: Session, count: int) -> list[int]:
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text(
+                "SELECT nextval(pg_get_serial_sequence('officers', 'id'))"
+                " FROM generate_series(1, :n)"
+            ),
+            {"n": count},
+        )
+        return sorted(r[0] for r in rows)
+    start = session.execute(select(func.coalesce(func.max(OfficerRow.id), 0))).scalar_one()
+    return list(range(start + 1, start + 1 + count))
+
+
+def _insert_order(new: list[str], managers: dict[str, str | None]) -> list[str]:
+    """New person ids with every manager before the people who report to them."""
+    new_set, placed, order = set(new), set(), []
+    for pid in new:
+        chain = []
+        current: str | None = pid
+        while current is not None and current in new_set and current not in placed:
+            if current in chain:
+                break
+            chain.append(current)
+            current = managers.get(current)
+        for item in reversed(chain):
+            if item not in placed:
+                placed.add(item)
+                order.append(item)
+    return order
+
+
+def _values(r: DirectoryRecord) -> dict[str, Any]:
+    return {f: getattr(r, f) for f in SYNCED_FIELDS}
+
+
+def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def apply_plan(session: Session, work: Work, source: str, progress: Progress | None = None) -> None:
+    """Write ``work`` in the session's transaction and record one change per officer."""
+    step = progress or (lambda n: None)
+    plan, ex = work.plan, work.existing
+    services = _organisation(session, work, source)
+    now = utcnow()
+    officers = cast(Table, OfficerRow.__table__)
+    links = cast(Table, OfficerWardRow.__table__)
+
+    new_pids = _insert_order([d.person_id for d in plan.added], work.managers)
+    ids = dict(zip(new_pids, _reserve_ids(session, len(new_pids)), strict=True))
+    id_of = {pid: row[0] for pid, row in ex.officers.items()} | ids
+
+    def service_id(r: DirectoryRecord) -> int | None:
+        return services[r.service.lower()] if r.service else None
+
+    inserted: set[str] = set()
+    deferred: list[dict[str, Any]] = []
+    rows = []
+    for pid in new_pids:
+        r = work.records[pid]
+        manager = work.managers[pid]
+        manager_id = id_of[manager] if manager else None
+        if manager in ids and manager not in inserted:
+            deferred.append({"b_id": ids[pid], "manager_id": manager_id})
+            manager_id = None
+        inserted.add(pid)
+        rows.append(
+            {
+                "id": ids[pid],
+                "person_id": pid,
+                **_values(r),
+                "service_id": service_id(r),
+                "manager_id": manager_id,
+                "created_at": now,
+                "modified_at": now,
+            }
+        )
+    for chunk in _chunks(rows):
+        session.execute(insert(officers), chunk)
+        step(len(chunk))
+
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for diff in plan.updated + plan.reactivated:
+        r = work.records[diff.person_id]
+        values: dict[str, Any] = {}
+        for f in diff.fields:
+            if f in SYNCED_FIELDS:
+                values[f] = getattr(r, f)
+            elif f == "service":
+                values["service_id"] = service_id(r)
+            elif f == "manager":
+                manager = work.managers[diff.person_id]
+                values["manager_id"] = id_of[manager] if manager else None
+            elif f == "archived_at":
+                values["archived_at"] = None
+        if values:
+            values["b_id"] = id_of[diff.person_id]
+            groups.setdefault(tuple(sorted(values)), []).append(values)
+    if deferred:
+        groups.setdefault(("b_id", "manager_id"), []).extend(deferred)
+    for columns, params in groups.items():
+        stmt = (
+            update(officers)
+            .where(officers.c.id == bindparam("b_id"))
+            .values({c: bindparam(c) for c in columns if c != "b_id"} | {"modified_at": now})
+        )
+        for chunk in _chunks(params):
+            session.execute(stmt, chunk)
+            step(len(chunk))
+
+    archive_ids = [id_of[d.person_id] for d in plan.archived]
+    for chunk in _chunks(archive_ids):
+        session.execute(
+            update(officers)
+            .where(officers.c.id.in_(chunk))
+            .values(archived_at=now, modified_at=now)
+        )
+        step(len(chunk))
+
+    _wards(session, work, id_of, links)
+    changes = [
+        Change("officer", Action.ADDED, ids[p], work.records[p].name, (), source) for p in new_pids
+    ]
+    changes += [
+        Change("officer", Action.UPDATED, id_of[d.person_id], d.name, d.fields, source)
+        for d in plan.updated
+    ]
+    changes += [
+        Change("officer", Action.REACTIVATED, id_of[d.person_id], d.name, d.fields, source)
+        for d in plan.reactivated
+    ]
+    changes += [
+        Change("officer", Action.ARCHIVED, id_of[d.person_id], d.name, d.fields, source)
+        for d in plan.archived
+    ]
+    tracking.record(session, changes)
+
+
+def _wards(session: Session, work: Work, id_of: dict[str, int], links: Any) -> None:
+    """Bring the directory's ward references in step; locally added ones are left alone."""
+    ex = work.existing
+    add: list[dict[str, Any]] = []
+    remove: list[dict[str, Any]] = []
+    for pid in work.ward_changed:
+        wanted = work.ward_sets[pid]
+        officer_id = id_of[pid]
+        have = ex.directory_wards.get(officer_id, frozenset())
+        if have == wanted:
+            continue
+        add += [
+            {"officer_id": officer_id, "ward_id": w, "source": DIRECTORY} for w in wanted - have
+        ]
+        remove += [{"b_officer": officer_id, "b_ward": w} for w in have - wanted]
+    if remove:
+        stmt = delete(links).where(
+            and_(
+                links.c.officer_id == bindparam("b_officer"),
+                links.c.ward_id == bindparam("b_ward"),
+                links.c.source == DIRECTORY,
+            )
+        )
+        for chunk in _chunks(remove):
+            session.execute(stmt, chunk)
+    for chunk in _chunks(add):
+        session.execute(insert(links), chunk)

@@ -1,0 +1,234 @@
+"""``kdc directory sync`` and ``kdc directory report``, added through the plugin hook."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import click
+
+from kdc_core import hookimpl
+from kdc_core.app import Kdc
+from kdc_core.cli import KdcGroup, echo_json, pass_kdc
+from kdc_core.directory.values import DirectoryRecord, OfficerDiff, SyncPlan
+
+
+@hookimpl
+def kdc_register_commands(cli: click.Group) -> None:
+    cli.add_command(_directory_group())
+
+
+@hookimpl
+def kdc_admin_views(kdc: Kdc) -> list[Any]:
+    from kdc_core.directory.admin import directory_admin_views
+
+    return directory_admin_views(kdc)
+
+
+def _directory_group() -> click.Group:
+    @click.group("directory", cls=KdcGroup)
+    def directory() -> None:
+        """Keep officers in step with the staff directory; report stale profiles."""
+
+    directory.add_command(sync_cmd)
+    directory.add_command(runs_cmd)
+    from kdc_core.directory.report_cli import report_cmd
+
+    directory.add_command(report_cmd)
+    return directory
+
+
+def require_schema(kdc: Kdc) -> None:
+    """Refuse to run unless the database is at every migration head (``kdc init`` first)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from kdc_core.db.migrate import alembic_config
+    from kdc_core.errors import KdcError
+
+    url = kdc.engine.url.render_as_string(hide_password=True)
+    with kdc.engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    if not current:
+        raise KdcError(f"the database {url} has no kdc tables yet: run `kdc init` first")
+    if current != heads:
+        raise KdcError(
+            f"the database {url} is at schema {', '.join(sorted(current))}, this kdc needs "
+            f"{', '.join(sorted(heads))}: run `kdc init` to upgrade it"
+        )
+
+
+def actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # pragma: no cover - no user name on this system
+        return "cli"
+
+
+def _progress(records: Iterable[DirectoryRecord], show: bool) -> Iterator[DirectoryRecord]:
+    if not show:
+        yield from records
+        return
+    with click.progressbar(
+        records, label="Reading the directory", file=sys.stderr, show_pos=True
+    ) as bar:
+        yield from bar
+
+
+@click.command("sync", context_settings={"ignore_unknown_options": True})
+@click.argument("source")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.option("--dry-run", is_flag=True, help="Print the full diff; write nothing.")
+@click.option("--force", is_flag=True, help="Apply even if the mass-archive guard objects.")
+@click.option("--push-wards", is_flag=True, help="Then write officers' wards back to the source.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def sync_cmd(
+    kdc: Kdc,
+    source: str,
+    args: tuple[str, ...],
+    dry_run: bool,
+    force: bool,
+    push_wards: bool,
+    as_json: bool,
+) -> None:
+    """Sync officers from a directory SOURCE (e.g. `kdc directory sync csv officers.csv`).
+
+    Adds new people, updates only changed fields, archives leavers (never deletes) and
+    reactivates returners, in one transaction. Refuses to archive more than
+    directory.max_archive_share of the officers (default 10%) or to read zero records,
+    unless --force.
+    """
+    from kdc_core.directory.engine import run_sync, source_named
+
+    require_schema(kdc)
+    found = source_named(kdc, source)
+    if push_wards and found.push_wards is None:
+        raise click.UsageError(f"the {source} source cannot write wards back")
+    show = sys.stderr.isatty() and not as_json
+    result = run_sync(
+        kdc,
+        found,
+        args,
+        dry_run=dry_run,
+        force=force,
+        actor=actor(),
+        reader=lambda records: _progress(records, show),
+    )
+    pushed = None
+    if push_wards and not dry_run:
+        from kdc_core.directory.push import push_wards as push
+
+        pushed = push(kdc, found, args)
+    if as_json:
+        echo_json(plan_json(result.plan, dry_run) | {"run": result.run.id, "pushed": pushed})
+        return
+    click.echo(plan_text(result.plan, dry_run, full=dry_run), nl=False)
+    if pushed is not None:
+        click.echo(f"Wrote wards back for {pushed} officers.")
+
+
+def _diff_json(d: OfficerDiff) -> dict[str, Any]:
+    out: dict[str, Any] = {"person_id": d.person_id, "name": d.name, "fields": list(d.fields)}
+    if d.before is not None:
+        out["before"], out["after"] = d.before, d.after
+    return out
+
+
+def plan_json(plan: SyncPlan, dry_run: bool) -> dict[str, Any]:
+    return {
+        "source": plan.source,
+        "dry_run": dry_run,
+        "counts": plan.counts(),
+        "changes": plan.changes,
+        "added": [_diff_json(d) for d in plan.added],
+        "updated": [_diff_json(d) for d in plan.updated],
+        "archived": [_diff_json(d) for d in plan.archived],
+        "reactivated": [_diff_json(d) for d in plan.reactivated],
+        "new_services": list(plan.new_services),
+        "new_directorates": list(plan.new_directorates),
+        "problems": list(plan.problems),
+    }
+
+
+def plan_text(plan: SyncPlan, dry_run: bool, full: bool) -> str:
+    lines = []
+    if full:
+        for label, diffs in (
+            ("add", plan.added),
+            ("update", plan.updated),
+            ("archive", plan.archived),
+            ("reactivate", plan.reactivated),
+        ):
+            for d in diffs:
+                detail = ""
+                if d.before is not None:
+                    detail = " (" + "; ".join(
+                        f"{f}: {d.before.get(f)!r} → {d.after.get(f)!r}" for f in d.before
+                    )
+                    rest = [f for f in d.fields if f not in d.before]
+                    detail += (", " if d.before else "") + ", ".join(rest) + ")"
+                elif d.fields and label == "reactivate":
+                    detail = f" ({', '.join(d.fields)})"
+                lines.append(f"  {label:<10} {d.person_id} {d.name}{detail}")
+    for name in plan.new_directorates:
+        lines.append(f"  new directorate: {name}")
+    for name in plan.new_services:
+        lines.append(f"  new service: {name}")
+    for problem in plan.problems:
+        lines.append(f"  warning: {problem}")
+    c = plan.counts()
+    verb = "Would make" if dry_run else "Made"
+    lines.append(
+        f"{plan.source}: read {c['records']} records. {verb} {plan.changes} changes: "
+        f"{c['added']} added, {c['updated']} updated, {c['archived']} archived, "
+        f"{c['reactivated']} reactivated; {c['unchanged']} unchanged; "
+        f"{c['problems']} warnings."
+    )
+    if dry_run:
+        lines.append("Dry run: nothing was written.")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("runs")
+@click.option("--limit", default=20, show_default=True, help="How many runs to show.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def runs_cmd(kdc: Kdc, limit: int, as_json: bool) -> None:
+    """List recent directory syncs: when, who, outcome and counts."""
+    from kdc_core.directory.engine import recent_runs
+
+    runs = recent_runs(kdc, limit)
+    if as_json:
+        echo_json(
+            [
+                {
+                    "id": r.id,
+                    "source": r.source,
+                    "arguments": r.arguments,
+                    "started_at": r.started_at.isoformat(),
+                    "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+                    "outcome": r.outcome,
+                    "actor": r.actor,
+                    "records": r.records,
+                    "added": r.added,
+                    "updated": r.updated,
+                    "archived": r.archived,
+                    "reactivated": r.reactivated,
+                    "unchanged": r.unchanged,
+                    "problems": r.problems,
+                    "message": r.message,
+                }
+                for r in runs
+            ]
+        )
+        return
+    for r in runs:
+        click.echo(
+            f"{r.started_at:%Y-%m-%d %H:%M} {r.source} {r.outcome} by {r.actor}: "
+            f"{r.added} added, {r.updated} updated, {r.archived} archived, "
+            f"{r.reactivated} reactivated"
+        )

@@ -1,0 +1,190 @@
+"""``kdc directory sync``: read a source, diff it against the officers, guard, apply, record.
+
+The whole run is one unit of work: the source is read, the plan made and applied inside one
+transaction, so a source that fails midway or a refused plan changes nothing. Every run —
+applied, dry run, refused or failed — is written to ``sync_runs`` afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
+
+import attrs
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kdc_core.db.base import utcnow
+from kdc_core.db.directory import SyncRunRow
+from kdc_core.directory.apply import Progress, apply_plan
+from kdc_core.directory.plan import plan_sync
+from kdc_core.directory.values import (
+    DirectoryRecord,
+    DirectorySource,
+    SyncPlan,
+    SyncRefused,
+    SyncRun,
+)
+from kdc_core.errors import KdcError, NotFound
+from kdc_core.interchange import Registry
+
+if TYPE_CHECKING:
+    from kdc_core.app import Kdc
+
+Reader = Callable[[Iterable[DirectoryRecord]], Iterable[DirectoryRecord]]
+
+
+def sources(kdc: Kdc) -> Registry[DirectorySource]:
+    """Every directory source the enabled plugins register (asked once per app)."""
+    registry: Registry[DirectorySource] | None = getattr(kdc, "_directory_sources", None)
+    if registry is None:
+        registry = Registry("directory source")
+        kdc.pm.hook.kdc_register_directory_sources(register=registry.register)
+        kdc._directory_sources = registry  # type: ignore[attr-defined]
+    return registry
+
+
+def source_named(kdc: Kdc, name: str) -> DirectorySource:
+    registry = sources(kdc)
+    if name not in registry:
+        known = ", ".join(registry.names()) or "none installed"
+        raise NotFound(f"no directory source called {name!r} (known: {known})")
+    return registry[name]
+
+
+def guard(plan: SyncPlan, max_share: float) -> None:
+    """Refuse a plan that reads nothing or archives more than ``max_share`` of the officers."""
+    if plan.records == 0:
+        raise SyncRefused(
+            f"{plan.source}: the source gave 0 records; refusing to archive all "
+            f"{plan.active_before} active officers. Nothing was changed (use --force if "
+            "the directory really is empty)."
+        )
+    leaving = len(plan.archived)
+    if plan.active_before and leaving / plan.active_before > max_share:
+        raise SyncRefused(
+            f"{plan.source}: this sync would archive {leaving} of {plan.active_before} active "
+            f"officers ({leaving / plan.active_before:.1%}), more than the {max_share:.0%} "
+            "allowed by directory.max_archive_share. Nothing was changed; check the source, "
+            "or run again with --force."
+        )
+
+
+@attrs.frozen
+class SyncResult:
+    plan: SyncPlan
+    dry_run: bool
+    run: SyncRun
+
+
+def run_sync(
+    kdc: Kdc,
+    source: DirectorySource,
+    args: Sequence[str] = (),
+    *,
+    dry_run: bool = False,
+    force: bool = False,
+    actor: str = "code",
+    reader: Reader | None = None,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Sync the officers from ``source`` in one transaction and record the run.
+
+    :param reader: wraps the source's iterable (the CLI's progress bar).
+    :raises SourceError: the source failed; nothing was written.
+    :raises SyncRefused: the guard stopped it; nothing was written.
+    """
+    started = utcnow()
+    arguments = " ".join(args)
+    plan: SyncPlan | None = None
+    try:
+        with kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
+            records = source.read(args, kdc.settings)
+            records = list(reader(records) if reader else records)
+            work = plan_sync(uow.session, source.name, records)
+            plan = work.plan
+            if not force:
+                guard(plan, kdc.settings.directory.max_archive_share)
+            if not dry_run:
+                apply_plan(uow.session, work, uow.source, progress)
+                run = _record(uow.session, source.name, arguments, started, "applied", actor, plan)
+    except KdcError as exc:
+        outcome = "refused" if isinstance(exc, SyncRefused) else "failed"
+        _record_apart(kdc, source.name, arguments, started, outcome, actor, plan, str(exc))
+        raise
+    except Exception as exc:
+        _record_apart(kdc, source.name, arguments, started, "failed", actor, plan, repr(exc))
+        raise
+    if dry_run:
+        run = _record_apart(kdc, source.name, arguments, started, "dry-run", actor, plan, "")
+    return SyncResult(plan, dry_run, run)
+
+
+def _record(
+    session: Session,
+    source: str,
+    arguments: str,
+    started: dt.datetime,
+    outcome: str,
+    actor: str,
+    plan: SyncPlan | None,
+    message: str = "",
+) -> SyncRun:
+    counts = plan.counts() if plan else {}
+    row = SyncRunRow(
+        source=source,
+        arguments=arguments[:500],
+        started_at=started,
+        finished_at=utcnow(),
+        outcome=outcome,
+        actor=actor[:200],
+        message=message,
+        **counts,
+    )
+    session.add(row)
+    session.flush()
+    return run_value(row)
+
+
+def _record_apart(
+    kdc: Kdc,
+    source: str,
+    arguments: str,
+    started: dt.datetime,
+    outcome: str,
+    actor: str,
+    plan: SyncPlan | None,
+    message: str,
+) -> SyncRun:
+    with kdc.unit_of_work(source=f"directory:{source}") as uow:
+        return _record(uow.session, source, arguments, started, outcome, actor, plan, message)
+
+
+def run_value(row: SyncRunRow) -> SyncRun:
+    return SyncRun(
+        id=row.id,
+        source=row.source,
+        arguments=row.arguments,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        outcome=row.outcome,
+        actor=row.actor,
+        records=row.records,
+        added=row.added,
+        updated=row.updated,
+        archived=row.archived,
+        reactivated=row.reactivated,
+        unchanged=row.unchanged,
+        problems=row.problems,
+        message=row.message,
+    )
+
+
+def recent_runs(kdc: Kdc, limit: int = 50) -> list[SyncRun]:
+    """The latest recorded runs, newest first."""
+    with kdc.unit_of_work(source="directory", dry_run=True) as uow:
+        rows = uow.session.scalars(
+            select(SyncRunRow).order_by(SyncRunRow.id.desc()).limit(limit)
+        ).all()
+        return [run_value(r) for r in rows]

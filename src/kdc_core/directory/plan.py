@@ -1,0 +1,268 @@
+"""Compare a directory's records with the officers kdc holds: the diff, before anything is written.
+
+Everything is compared in the directory's own terms (person ids, service and ward names), so
+the plan is the same on every database and a dry run can print it as it stands.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+from sqlalchemy import String, select, type_coerce
+from sqlalchemy.orm import Session
+
+from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow, WardRow
+from kdc_core.directory.values import (
+    SYNCED_FIELDS,
+    DirectoryRecord,
+    OfficerDiff,
+    SourceError,
+    SyncPlan,
+)
+
+DIRECTORY = "directory"
+
+
+# Positions in an existing officer tuple.
+ID, PID, FIRST, LAST, SERVICE, MANAGER, ARCHIVED = 0, 1, 2, 2 + len(SYNCED_FIELDS), 10, 11, 12
+
+
+@attrs.define
+class Existing:
+    """What kdc holds now, in plain tuples and dicts keyed for the diff.
+
+    Officer columns are fetched without result processing (``updated_at`` as the driver
+    gives it); record values are turned into the same form with the column's own bind
+    processing, so the comparison is exact and costs no per-row conversion.
+    """
+
+    officers: dict[
+        str, Any
+    ]  # person_id -> (id, person_id, synced fields…, service, manager, archived)
+    pid_by_id: dict[int, str]
+    service_names: dict[int, str]  # service id -> name
+    service_ids: dict[str, int]  # lower-case name -> id
+    service_directorate: dict[int, int | None]
+    directorate_ids: dict[str, int]  # lower-case name -> id
+    ward_ids: dict[str, int]  # lower-case name and slug -> id
+    ward_names: dict[int, str]
+    directory_wards: dict[int, frozenset[int]]  # officer id -> ward ids the directory gave
+    stored_time: Callable[[Any], Any]
+
+
+def _raw(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
+    """Run a constant SELECT on the driver's own cursor: plain tuples, no row objects."""
+    conn = session.connection()
+    sql = str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def load_existing(session: Session) -> Existing:
+    o = OfficerRow.__table__.c
+    raw = [type_coerce(o[f], String) if f == "updated_at" else o[f] for f in SYNCED_FIELDS]
+    rows = _raw(
+        session,
+        select(
+            o.id,
+            o.person_id,
+            *raw,
+            o.service_id,
+            o.manager_id,
+            type_coerce(o.archived_at, String),
+        ),
+    )
+    officers = {r[PID]: r for r in rows}
+    services = session.execute(
+        select(ServiceRow.id, ServiceRow.name, ServiceRow.directorate_id)
+    ).all()
+    wards = session.execute(select(WardRow.id, WardRow.name, WardRow.slug)).all()
+    ward_ids: dict[str, int] = {}
+    for w in wards:
+        ward_ids[w.name.lower()] = w.id
+        ward_ids[w.slug.lower()] = w.id
+    links: dict[int, set[int]] = {}
+    ow = OfficerWardRow.__table__.c
+    for officer_id, ward_id in _raw(
+        session, select(ow.officer_id, ow.ward_id).where(ow.source == DIRECTORY)
+    ):
+        links.setdefault(officer_id, set()).add(ward_id)
+    dialect = session.get_bind().dialect
+    process = o.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+    cache: dict[Any, Any] = {None: None}
+
+    def stored_time(value: Any) -> Any:
+        if value not in cache:
+            cache[value] = process(value) if process else value
+        return cache[value]
+
+    return Existing(
+        officers=officers,
+        pid_by_id={r[ID]: r[PID] for r in rows},
+        service_names={s.id: s.name for s in services},
+        service_ids={s.name.lower(): s.id for s in services},
+        service_directorate={s.id: s.directorate_id for s in services},
+        directorate_ids={
+            d.name.lower(): d.id
+            for d in session.execute(select(DirectorateRow.id, DirectorateRow.name))
+        },
+        ward_ids=ward_ids,
+        ward_names={w.id: w.name for w in wards},
+        directory_wards={k: frozenset(v) for k, v in links.items()},
+        stored_time=stored_time,
+    )
+
+
+@attrs.define
+class Work:
+    """The plan plus what applying it needs (kept inside the engine)."""
+
+    plan: SyncPlan
+    existing: Existing
+    records: dict[str, DirectoryRecord]
+    ward_sets: dict[str, frozenset[int]]
+    managers: dict[str, str | None]  # person_id -> manager person_id (known ones only)
+    ward_changed: list[str]  # person ids whose directory wards change (new people included)
+    service_directorates: dict[str, str | None]  # service key -> the directorate the source gives
+
+
+def check_unique(records: Sequence[DirectoryRecord]) -> dict[str, DirectoryRecord]:
+    seen: dict[str, DirectoryRecord] = {}
+    problems = []
+    for r in records:
+        if r.person_id in seen:
+            problems.append(
+                f"{r.origin or r.person_id}: person id {r.person_id} already given at "
+                f"{seen[r.person_id].origin or 'an earlier record'}"
+            )
+        else:
+            seen[r.person_id] = r
+    if problems:
+        raise SourceError("the directory gives some person ids twice:", problems)
+    return seen
+
+
+def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord]) -> Work:
+    """Work out what a sync of ``records`` would change. Reads only."""
+    by_pid = check_unique(records)
+    ex = load_existing(session)
+    problems: list[str] = []
+    unknown_wards: dict[str, list[str]] = {}
+    new_services: dict[str, str] = {}
+    new_directorates: dict[str, str] = {}
+    ward_sets: dict[str, frozenset[int]] = {}
+    managers: dict[str, str | None] = {}
+    ward_changed: list[str] = []
+    service_directorates: dict[str, str | None] = {}
+    added, updated, reactivated = [], [], []
+    unchanged = 0
+
+    values = operator.attrgetter(*SYNCED_FIELDS[:-1])
+    lowered: dict[str, str] = {}
+    empty: frozenset[int] = frozenset()
+    officers, stored_time = ex.officers, ex.stored_time
+    for pid, r in by_pid.items():
+        ids = empty
+        if r.wards:
+            found = set()
+            for name in r.wards:
+                ward_id = ex.ward_ids.get(name.strip().lower())
+                if ward_id is None:
+                    unknown_wards.setdefault(name, []).append(r.origin or pid)
+                else:
+                    found.add(ward_id)
+            ids = frozenset(found)
+        ward_sets[pid] = ids
+        service_key = None
+        if r.service:
+            service_key = lowered.get(r.service) or lowered.setdefault(r.service, r.service.lower())
+            if service_key not in ex.service_ids:
+                new_services.setdefault(service_key, r.service)
+            if service_key not in service_directorates:
+                service_directorates[service_key] = r.directorate
+        if r.directorate:
+            directorate_key = lowered.get(r.directorate) or lowered.setdefault(
+                r.directorate, r.directorate.lower()
+            )
+            if directorate_key not in ex.directorate_ids:
+                new_directorates.setdefault(directorate_key, r.directorate)
+        manager = r.manager_id
+        if manager is not None and manager not in by_pid:
+            problems.append(
+                f"{r.origin or pid}: manager {manager} is not in the directory; "
+                "the manager link is left empty"
+            )
+            manager = None
+        managers[pid] = manager
+
+        row = officers.get(pid)
+        if row is None:
+            added.append(OfficerDiff(pid, r.name))
+            if ids:
+                ward_changed.append(pid)
+            continue
+        wanted = (*values(r), stored_time(r.updated_at))
+        have = row[FIRST:LAST]
+        fields = (
+            []
+            if have == wanted
+            else [f for f, a, b in zip(SYNCED_FIELDS, have, wanted, strict=True) if a != b]
+        )
+        current_service = ex.service_names.get(row[SERVICE]) if row[SERVICE] else None
+        if current_service is not None:
+            current_service = lowered.get(current_service) or lowered.setdefault(
+                current_service, current_service.lower()
+            )
+        if current_service != service_key:
+            fields.append("service")
+        current_manager = ex.pid_by_id.get(row[MANAGER]) if row[MANAGER] else None
+        if current_manager != manager:
+            fields.append("manager")
+        if ex.directory_wards.get(row[ID], empty) != ids:
+            fields.append("wards")
+            ward_changed.append(pid)
+        if row[ARCHIVED] is not None:
+            reactivated.append(OfficerDiff(pid, r.name, (*fields, "archived_at")))
+        elif fields:
+            shown = [f for f in fields if f in SYNCED_FIELDS]
+            before = {f: _show(row[FIRST + SYNCED_FIELDS.index(f)]) for f in shown}
+            after = {f: _show(getattr(r, f)) for f in shown}
+            updated.append(OfficerDiff(pid, r.name, tuple(fields), before, after))
+        else:
+            unchanged += 1
+
+    archived = [
+        OfficerDiff(pid, f"{row[FIRST]} {row[FIRST + 1]}", ("archived_at",))
+        for pid, row in officers.items()
+        if pid not in by_pid and row[ARCHIVED] is None
+    ]
+    for name, where in sorted(unknown_wards.items()):
+        problems.append(
+            f"unknown ward {name!r} given for {len(where)} officer(s), first at {where[0]}; "
+            "that ward reference was not recorded"
+        )
+    plan = SyncPlan(
+        source=source,
+        records=len(by_pid),
+        active_before=sum(1 for row in officers.values() if row[ARCHIVED] is None),
+        added=tuple(added),
+        updated=tuple(updated),
+        archived=tuple(archived),
+        reactivated=tuple(reactivated),
+        unchanged=unchanged,
+        new_services=tuple(sorted(new_services.values())),
+        new_directorates=tuple(sorted(new_directorates.values())),
+        problems=tuple(problems),
+    )
+    return Work(plan, ex, by_pid, ward_sets, managers, ward_changed, service_directorates)
+
+
+def _show(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
