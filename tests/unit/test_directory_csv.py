@@ -1,0 +1,102 @@
+"""The csv directory source: sniffed encodings and delimiters, mapped columns, bad lines named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from kdc_core.directory.values import SourceError
+from kdc_core.errors import ConfigError
+from kdc_directory_csv.reader import CsvOptions, options_from_config, read_csv
+
+
+def fixtures() -> Path:
+    env = os.environ.get("KDC_SHARED_FIXTURES")
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+
+
+def test_the_shared_fixture_reads_every_officer_with_wards_and_offsets():
+    records = read_csv(fixtures() / "directory" / "officers.csv")
+    assert len(records) == 200
+    first = records[0]
+    assert (first.person_id, first.given_name, first.manager_id) == ("P000001", "Sanjay", None)
+    assert first.updated_at == dt.datetime(2026, 10, 1, 8, tzinfo=dt.UTC)
+    assert records[3].wards == ("Almondbury", "Heckmondwike")
+    assert records[2].origin == "officers.csv line 4"
+
+
+def test_semicolon_delimited_cp1252_export_is_sniffed(tmp_path):
+    path = tmp_path / "export.csv"
+    text = (
+        "person_id;given_name;family_name;wards;updated_at\r\n"
+        "X1;Zoë;Brontë;Almondbury|Dalton;2026-01-02T10:00:00Z\r\n"
+    )
+    path.write_bytes(text.encode("cp1252"))
+    (record,) = read_csv(path)
+    assert (record.given_name, record.family_name) == ("Zoë", "Brontë")
+    assert record.wards == ("Almondbury", "Dalton")
+    assert record.updated_at == dt.datetime(2026, 1, 2, 10, tzinfo=dt.UTC)
+
+
+def test_utf8_with_bom_and_tabs_is_sniffed(tmp_path):
+    path = tmp_path / "tabs.csv"
+    path.write_bytes("\ufeffperson_id\tgiven_name\tfamily_name\nT1\tÅsa\tÖberg\n".encode())
+    (record,) = read_csv(path)
+    assert (record.person_id, record.given_name) == ("T1", "Åsa")
+
+
+def test_a_column_mapping_reads_another_exports_headings(tmp_path):
+    path = tmp_path / "hr.csv"
+    path.write_text("Employee No,First,Surname,Post\nE7,Ann,Lee,Planner\n", encoding="utf-8")
+    options = options_from_config(
+        {
+            "columns": {
+                "person_id": "Employee No",
+                "given_name": "First",
+                "family_name": "Surname",
+                "job_title": "Post",
+            }
+        }
+    )
+    (record,) = read_csv(path, options)
+    assert (record.person_id, record.name, record.job_title) == ("E7", "Ann Lee", "Planner")
+
+
+def test_every_bad_line_is_named_with_its_reason(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "person_id,given_name,family_name,updated_at\n"
+        "A1,Ann,Lee,2026-01-01T00:00:00+00:00\n"
+        ",Bob,Kay,\n"
+        "A3,Cat,Day,2026-01-01 09:00\n"
+        "A4,Dan\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as caught:
+        read_csv(path)
+    assert caught.value.problems == (
+        "bad.csv line 3: no person_id",
+        "bad.csv line 4: updated_at '2026-01-01 09:00' is not an ISO 8601 time with an offset",
+        "bad.csv line 5: 2 fields, the header has 4",
+    )
+
+
+def test_a_missing_required_column_is_named(tmp_path):
+    path = tmp_path / "cols.csv"
+    path.write_text("person_id,given_name\nA1,Ann\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="line 1: no 'family_name' column"):
+        read_csv(path)
+
+
+def test_config_errors_name_the_key():
+    with pytest.raises(ConfigError) as caught:
+        options_from_config({"columns": {"shoe_size": "Shoe"}})
+    assert caught.value.key == "plugins.directory_csv.columns.shoe_size"
+    with pytest.raises(ConfigError, match="one character"):
+        options_from_config({"delimiter": ";;"})
+    with pytest.raises(ConfigError, match="not a known encoding"):
+        options_from_config({"encoding": "klingon-8"})
+    assert options_from_config({"encoding": "cp1252"}) == CsvOptions(encoding="cp1252")
