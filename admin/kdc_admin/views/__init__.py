@@ -8,6 +8,7 @@ from kdc_admin.views.events import event_views
 from kdc_admin.views.organisation import organisation_views
 from kdc_admin.views.pages import page_views
 from kdc_admin.views.people import people_views
+from kdc_admin.views.protocol import protocol_views
 from kdc_admin.views.users import user_views
 
 
@@ -17,6 +18,7 @@ def core_views(db: Any) -> list[Any]:
         *people_views(db),
         *organisation_views(db),
         *event_views(db),
+        *protocol_views(),
         *page_views(),
         *user_views(db),
     ]

@@ -4,6 +4,10 @@ Times in the forms and lists are the council's local time (``timezone`` setting)
 stored in UTC. Events are cancelled, never deleted, so subscribed calendars can remove them.
 When an event is created, or its invitees or times change, the clash checks run and any
 clashes are flashed as a warning, by name; the save itself goes through.
+
+Every save also runs the member–officer protocol's event rules before it commits: an
+error-level finding refuses the save unless the form's override reason is filled in (the
+reason is recorded on the finding); warnings and records are flashed after the save.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from flask import flash
 from flask_admin.actions import action
 from flask_admin.form import DateTimeField
 from sqlalchemy import inspect
+from wtforms import StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from kdc_admin.security import SecuredModelView
@@ -25,6 +30,7 @@ from kdc_core.calendar.events import cancel_event, uid_domain
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.db.events import EventRow
 from kdc_core.db.people import CouncillorRow
+from kdc_core.protocol.service import ProtocolBlocked, enforce, open_findings, override
 
 _KINDS = [(k.value, k.value.replace("_", " ")) for k in EventKind]
 _STATUSES = [(s.value, s.value) for s in EventStatus]
@@ -98,7 +104,14 @@ class EventView(SecuredModelView):
         "officers",
         "public",
         "status",
+        "protocol_override",
     ]
+    form_extra_fields: ClassVar[dict[str, Any]] = {
+        "protocol_override": StringField(
+            "Protocol override reason",
+            description="Only to save despite a protocol error; the reason is recorded.",
+        )
+    }
     form_choices: ClassVar[dict[str, Any]] = {"kind": _KINDS, "status": _STATUSES}
     # UTCDateTime is not a type Flask-Admin recognises, so say which field to use.
     form_overrides: ClassVar[dict[str, Any]] = {"start": DateTimeField, "end": DateTimeField}
@@ -161,10 +174,12 @@ class EventView(SecuredModelView):
         state = inspect(model)
         watched = any(state.attrs[name].history.has_changes() for name in _WATCHED)
         setattr(model, _CHECK, is_created or watched)
+        check_protocol(self.kdc_db, model, getattr(form, "protocol_override", None))
 
     def after_model_change(self, form: Any, model: EventRow, is_created: bool) -> None:
         if getattr(model, _CHECK, False):
             flash_clashes(self.kdc_db, model.id, self.tz)
+        flash_findings(self.kdc_db, model.id)
 
     @action("cancel", "Cancel", "Cancel the selected events? They stay, marked cancelled.")
     def action_cancel(self, ids: Sequence[str]) -> None:
@@ -175,6 +190,34 @@ class EventView(SecuredModelView):
             cancel_event(uow, event.id)
         uow.session.commit()
         flash(f"Cancelled {len(live)} event(s).", "success")
+
+
+def check_protocol(db: Any, model: EventRow, field: Any) -> None:
+    """Run the protocol's event rules before the save commits; an error refuses the save."""
+    uow = db.unit_of_work()
+    reason = (field.data or "").strip() if field is not None else ""
+    model.__dict__.pop("protocol_override", None)
+    uow.session.flush()
+    override(uow, reason or None)
+    try:
+        enforce(uow, "event", [model.id])
+    except ProtocolBlocked as exc:
+        raise ValidationError(
+            f"{exc} Fill in the protocol override reason to save anyway."
+        ) from exc
+    finally:
+        override(uow, None)
+
+
+def flash_findings(db: Any, event_id: int) -> None:
+    """Flash the event's open protocol findings (clause, what is wrong, how to fix it)."""
+    for r in open_findings(db.unit_of_work(), "event", event_id):
+        f = r.finding
+        note = f" Overridden: {r.override_reason}." if r.override_reason else ""
+        flash(
+            f"Protocol {f.clause} ({f.severity.value}): {f.problem} Fix: {f.fix}{note}",
+            "info" if f.severity.value == "info" else "warning",
+        )
 
 
 def flash_clashes(db: Any, event_id: int, tz: dt.tzinfo) -> None:

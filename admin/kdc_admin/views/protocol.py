@@ -1,0 +1,86 @@
+"""The member–officer protocol in the admin: open findings, the guide, scenarios, complaints.
+
+Everyone who may read the admin sees these pages; editors may re-run the whole-database
+check (a POST with the CSRF token), which records findings as ``kdc protocol check`` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, request, url_for
+from flask_admin import expose
+
+from kdc_admin.database import admin_source
+from kdc_admin.security import SecuredBaseView
+from kdc_core.app import Kdc
+from kdc_core.errors import KdcError
+from kdc_core.protocol import complaints as complaint_log
+from kdc_core.protocol.guide import AUDIENCES, guide_items
+from kdc_core.protocol.rules import Severity
+from kdc_core.protocol.service import check_all, current_protocol, open_findings
+
+
+def _kdc() -> Kdc:
+    return current_app.extensions["kdc"]  # type: ignore[no-any-return]
+
+
+class ProtocolView(SecuredBaseView):
+    """Open findings first (errors, then warnings, then records), then the reference pages."""
+
+    @expose("/")
+    def index(self) -> Any:
+        with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
+            found = open_findings(uow)
+            version = current_protocol(uow).version
+        found.sort(key=lambda r: (-r.finding.severity.rank, r.finding.clause, r.id))
+        counts = {s.value: sum(r.finding.severity is s for r in found) for s in Severity}
+        return self.render(
+            "kdc/protocol.html",
+            findings=found,
+            counts=counts,
+            version=version,
+            can_check=self.can_write(),
+        )
+
+    @expose("/check", methods=("POST",))
+    def check(self) -> Any:
+        try:
+            with _kdc().unit_of_work(source=admin_source()) as uow:
+                found = check_all(uow)
+        except KdcError as exc:
+            flash(f"The protocol check failed: {exc}", "error")
+        else:
+            flash(f"Protocol check done: {len(found)} open finding(s).", "success")
+        return redirect(url_for(".index"))
+
+    @expose("/guide")
+    def guide(self) -> Any:
+        audience = request.args.get("audience", "councillor")
+        if audience not in AUDIENCES:
+            audience = "councillor"
+        with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
+            protocol = current_protocol(uow)
+        return self.render(
+            "kdc/protocol_guide.html",
+            protocol=protocol,
+            audience=audience,
+            audiences=AUDIENCES,
+            sections=guide_items(protocol, audience),
+        )
+
+    @expose("/scenarios")
+    def scenarios(self) -> Any:
+        with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
+            protocol = current_protocol(uow)
+        return self.render("kdc/protocol_scenarios.html", protocol=protocol)
+
+    @expose("/complaints")
+    def complaints(self) -> Any:
+        with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
+            log = complaint_log.complaints(uow)
+        return self.render("kdc/protocol_complaints.html", complaints=log)
+
+
+def protocol_views() -> list[Any]:
+    return [ProtocolView(name="Protocol", endpoint="protocol", url="protocol")]
