@@ -91,6 +91,9 @@ class EnquiryRow(Base):
     info_not_confidential: Mapped[bool | None] = mapped_column(Boolean)
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_in_time: Mapped[bool | None] = mapped_column(
+        Boolean, doc="resolved on or before respond_by (local date); for the SLA figures"
+    )
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

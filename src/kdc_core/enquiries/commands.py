@@ -275,3 +275,11 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
         click.echo(f"{d.reference}  {d.category}  closed {d.closed_at:%Y-%m-%d}")
     verb = "anonymised" if apply_ else "due for anonymising (run with --apply)"
     click.echo(f"{len(due)} {verb}")
+
+
+@hookimpl
+def kdc_admin_views(kdc: Kdc) -> list[Any]:
+    """The enquiry views (imported here so that only the web app loads Flask-Admin)."""
+    from kdc_core.enquiries.admin import enquiry_admin_views
+
+    return enquiry_admin_views(kdc)

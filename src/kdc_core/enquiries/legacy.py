@@ -106,6 +106,7 @@ def import_legacy(uow: UnitOfWork, path: Path) -> ImportReport:
             when = new.received_at
             if status in (Status.RESOLVED, Status.CLOSED):
                 row.resolved_at = when
+                row.resolved_in_time = None  # the legacy export does not say
             if status is Status.CLOSED:
                 row.closed_at = when
         created.append((new.legacy_reference or "", made.reference))

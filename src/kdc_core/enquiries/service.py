@@ -131,6 +131,7 @@ def update_status(
         store.audit(session, row, actor, "reopened", "status", current.value, target.value, now)
         row.closed_at = None
         row.resolved_at = None
+        row.resolved_in_time = None
     else:
         store.audit(session, row, actor, "status", "status", current.value, target.value, now)
     row.status = target.value
@@ -138,6 +139,7 @@ def update_status(
         row.acknowledged_at = now
     elif target is Status.RESOLVED:
         row.resolved_at = now
+        row.resolved_in_time = now.astimezone(uow.settings.tz).date() <= row.respond_by
     elif target is Status.CLOSED:
         row.closed_at = now
     if note:

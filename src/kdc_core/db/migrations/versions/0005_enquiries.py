@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("info_not_confidential", sa.Boolean(), nullable=True),
         sa.Column("acknowledged_at", UTC(timezone=True), nullable=True),
         sa.Column("resolved_at", UTC(timezone=True), nullable=True),
+        sa.Column("resolved_in_time", sa.Boolean(), nullable=True),
         sa.Column("closed_at", UTC(timezone=True), nullable=True),
         sa.Column("anonymised_at", UTC(timezone=True), nullable=True),
         sa.Column("created_at", UTC(timezone=True), nullable=False),
