@@ -109,7 +109,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enquiries")),
         sa.UniqueConstraint("legacy_reference", name=op.f("uq_enquiries_legacy_reference")),
         sa.UniqueConstraint("reference", name=op.f("uq_enquiries_reference")),
-        sa.UniqueConstraint("year", "number", name=op.f("uq_enquiries_year")),
+        sa.UniqueConstraint("year", "number", name=op.f("uq_enquiries_year_number")),
     )
     with op.batch_alter_table("enquiries", schema=None) as batch_op:
         batch_op.create_index("ix_enquiries_open_due", ["closed_at", "respond_by"], unique=False)
@@ -132,7 +132,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enquiry_people")),
         sa.UniqueConstraint(
-            "enquiry_id", "kind", "person_id", name=op.f("uq_enquiry_people_enquiry_id")
+            "enquiry_id", "kind", "person_id", name=op.f("uq_enquiry_people_enquiry_id_kind_person_id")
         ),
     )
     with op.batch_alter_table("enquiry_people", schema=None) as batch_op:
