@@ -22,7 +22,7 @@ import smtplib
 import ssl
 import time
 from collections.abc import Callable, Iterator
-from email.message import EmailMessage
+from email.message import Message
 from typing import Any
 
 import attrs
@@ -64,7 +64,8 @@ class SmtpConfig:
             "timeout": (int, float),
         }
         for key, value in data.items():
-            if not isinstance(value, checks[key]) or (key in ("port", "retries") and value < 0):
+            negative = isinstance(value, int) and value < 0
+            if not isinstance(value, checks[key]) or (key in ("port", "retries") and negative):
                 raise ConfigError(
                     f"plugins.smtp.{key} has the wrong type or value: {value!r}",
                     key=f"plugins.smtp.{key}",
@@ -98,7 +99,7 @@ class SmtpTransport:
                 self._smtp.close()
         self._smtp = None
 
-    def send_email(self, message: EmailMessage) -> str:
+    def send_email(self, message: Message) -> str:
         last: Exception | None = None
         for attempt in range(self.config.retries + 1):
             if attempt:

@@ -295,7 +295,7 @@ def test_a_success_story_title_with_markup_is_shown_as_text_never_as_markup(
 ):
     title = "<img src=x onerror=alert(1)>"
     with demo.unit_of_work() as uow:
-        ward = uow.session.scalar(select(WardRow).where(WardRow.name == "Colne Valley"))
+        ward = uow.session.scalars(select(WardRow).where(WardRow.name == "Colne Valley")).one()
         uow.session.add(
             SuccessStoryRow(
                 title=title,
@@ -334,7 +334,9 @@ def test_send_delivers_each_message_once_and_a_second_run_sends_nothing(demo: Kd
     first = run(demo, "newsletter", "send", "--month", "2027-02", "--ward", "Greenhead")
     assert first.exit_code == 0, first.output
     new = handler.messages[before:]
-    assert sorted(email.utils.parseaddr(m["To"])[1] for m in new) == sorted(p[2] for p in people)
+    assert sorted(email.utils.parseaddr(m["To"])[1] for m in new) == sorted(
+        str(p[2]) for p in people
+    )
     assert all(m.get_content_type() == "multipart/alternative" for m in new)
     second = run(demo, "newsletter", "send", "--month", "2027-02", "--ward", "Greenhead")
     assert second.exit_code == 0 and "Sent 0;" in second.output
@@ -415,7 +417,9 @@ def test_a_late_briefing_is_flagged_and_a_timely_one_reaches_all_three_councillo
     people = ward_councillors(demo, "Lindley")
     assert len(people) == 3
     got = handler.messages[before:]
-    assert sorted(email.utils.parseaddr(m["To"])[1] for m in got) == sorted(p[2] for p in people)
+    assert sorted(email.utils.parseaddr(m["To"])[1] for m in got) == sorted(
+        str(p[2]) for p in people
+    )
     assert all("New play area" in m["Subject"] for m in got)
     assert run(demo, "briefing", "send", str(briefing_id)).exit_code == 0
     assert len(handler.messages) == before + 3

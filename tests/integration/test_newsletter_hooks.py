@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from email.message import EmailMessage
+from email.message import Message
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +25,11 @@ class Outbox:
     """A transport that keeps what it is given."""
 
     def __init__(self) -> None:
-        self.emails: list[EmailMessage] = []
+        self.emails: list[Message] = []
         self.texts: list[tuple[str, str]] = []
         self.opened = 0
 
-    def send_email(self, message: EmailMessage) -> str:
+    def send_email(self, message: Message) -> str:
         self.emails.append(message)
         return f"outbox-{len(self.emails)}"
 

@@ -12,7 +12,7 @@ from kdc_core.db.newsletters import NewsletterIssueRow
 from kdc_core.db.people import WardRow
 from kdc_core.errors import NotFound
 from kdc_core.interchange import Registry
-from kdc_core.newsletter.render import make_message, render_bodies
+from kdc_core.newsletter.render import render_bodies, render_eml
 from kdc_core.newsletter.topics import recipients_by_ward
 from kdc_core.newsletter.unsubscribe import signing_key, unsubscribe_url
 from kdc_core.newsletter.values import (
@@ -97,7 +97,7 @@ def build_month(
                 subject=subject,
             )
             to = email.utils.formataddr((person.name, person.email or ""))
-            msg = make_message(
+            eml = render_eml(
                 sender=sender,
                 to=to,
                 subject=subject,
@@ -115,7 +115,7 @@ def build_month(
                     subject,
                     html,
                     text,
-                    msg.as_bytes(),
+                    eml,
                     urls["newsletter"],
                 )
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import click
@@ -119,7 +120,7 @@ def post_cmd(
     from kdc_core.briefings.service import post_briefing
 
     if body == "-":
-        body = click.get_text_stream("stdin").read()
+        body = sys.stdin.read()
     with kdc.unit_of_work(source="briefing") as uow:
         b = post_briefing(
             uow,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import email
 from collections.abc import Callable, Iterator
-from email.message import EmailMessage
+from email.message import Message
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 class Transport(Protocol):
     """An open way to send; ``send_email`` returns the provider's reference for the message."""
 
-    def send_email(self, message: EmailMessage) -> str: ...
+    def send_email(self, message: Message) -> str: ...
 
     def send_sms(self, phone: str, text: str) -> str: ...
 
@@ -85,7 +85,7 @@ def send_issues(kdc: Kdc, issues: list[BuiltIssue], mailer: Mailer) -> SendRepor
             if not issue.recipient.email or _already_sent(kdc, issue):
                 skipped.append(who)
                 continue
-            message = email.message_from_bytes(issue.eml, _class=EmailMessage)
+            message = email.message_from_bytes(issue.eml)
             reference = transport.send_email(message)
             with kdc.unit_of_work(source="newsletter") as uow:
                 uow.session.execute(

@@ -95,6 +95,7 @@ def recipients_by_ward(uow: UnitOfWork, ward_ids: Iterable[int]) -> dict[int, li
     out: dict[int, list[Recipient]] = {i: [] for i in ids}
     every = frozenset(TOPICS)
     for cid, ward_id, name, email, mobile, group in people:
+        assert ward_id is not None  # selected by ward
         out[ward_id].append(
             Recipient(cid, name, email, mobile, group, every - off[cid], frozenset(sms[cid]))
         )
