@@ -62,9 +62,12 @@ def guide_markdown(protocol: Protocol, audience: str) -> str:
 
 _STYLE = (
     "body{font:14px/1.35 system-ui,sans-serif;max-width:60em;margin:1em auto;columns:2;"
-    "column-gap:2em}h1{column-span:all;font-size:1.4em}h2{font-size:1.05em;margin:.8em 0 .2em;"
-    "break-after:avoid}ul{margin:0;padding-left:1.2em}li{margin:.15em 0}"
-    "@page{size:A4;margin:1cm}cite{font-style:normal;font-weight:600}"
+    "column-gap:2em}h1{column-span:all;font-size:1.4em;margin:0 0 .3em}"
+    "h2{font-size:1.05em;margin:.7em 0 .2em;break-after:avoid}"
+    "ul{margin:0;padding-left:1.2em}li{margin:.1em 0}cite{font-style:normal;font-weight:600}"
+    "@page{size:A4;margin:1cm}"
+    "@media print{body{font-size:8.4pt;line-height:1.25;max-width:none;margin:0;column-gap:1.5em}"
+    "h2{margin:.5em 0 .1em}}"
 )
 
 
