@@ -105,4 +105,6 @@ def test_the_sla_dashboard_counts_per_service_and_ward(app):
     assert "<td>0%" in cells(services, "Waste")
     assert cells(wards, "Almondbury").startswith("<td>2</td><td>1</td><td>2</td>")
     assert "50%" in cells(wards, "Almondbury")
+    officers = html.split('id="sla-officer"')[1].split("</table>")[0]
+    assert "<tr><td>Hana Road</td><td>1</td></tr>" in officers
     assert "Protocol 8.3" in html

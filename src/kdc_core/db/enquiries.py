@@ -54,7 +54,11 @@ class EnquiryRow(Base):
     __tablename__ = "enquiries"
     __table_args__ = (
         UniqueConstraint("year", "number"),
-        Index("ix_enquiries_open_due", "closed_at", "respond_by"),
+        # Covers the overdue query: status IN (open ones) AND respond_by < today, by ward,
+        # service or officer, read from the index alone.
+        Index(
+            "ix_enquiries_open_due", "status", "respond_by", "ward_id", "service_id", "officer_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,7 +18,7 @@ from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
 from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryRow
-from kdc_core.enquiries.dashboard import sla
+from kdc_core.enquiries.dashboard import overdue_counts, sla
 
 RULE_8_3 = (
     "Protocol 8.3: an officer gives a councillor information on behalf of a third party only "
@@ -137,7 +137,10 @@ class SlaDashboardView(SecuredBaseView):
         today = dt.datetime.now(kdc.settings.tz).date()
         with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
             tables = {"Service": sla(uow, today, "service"), "Ward": sla(uow, today, "ward")}
-        return self.render("kdc/enquiries_sla.html", tables=tables, today=today, rule=RULE_8_3)
+            officers = overdue_counts(uow, today, "officer")
+        return self.render(
+            "kdc/enquiries_sla.html", tables=tables, officers=officers, today=today, rule=RULE_8_3
+        )
 
 
 def enquiry_admin_views(kdc: Kdc) -> list[Any]:

@@ -236,7 +236,6 @@ def overdue(uow: UnitOfWork, today: dt.date | None = None) -> list[Enquiry]:
         uow.session.scalars(
             select(EnquiryRow)
             .where(
-                EnquiryRow.closed_at.is_(None),
                 EnquiryRow.status.in_([s.value for s in OPEN_STATUSES]),
                 EnquiryRow.respond_by < today,
             )

@@ -112,7 +112,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("year", "number", name=op.f("uq_enquiries_year_number")),
     )
     with op.batch_alter_table("enquiries", schema=None) as batch_op:
-        batch_op.create_index("ix_enquiries_open_due", ["closed_at", "respond_by"], unique=False)
+        batch_op.create_index(
+            "ix_enquiries_open_due",
+            ["status", "respond_by", "ward_id", "service_id", "officer_id"],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_enquiries_officer_id"), ["officer_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_enquiries_service_id"), ["service_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_enquiries_status"), ["status"], unique=False)
@@ -132,7 +136,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_enquiry_people")),
         sa.UniqueConstraint(
-            "enquiry_id", "kind", "person_id", name=op.f("uq_enquiry_people_enquiry_id_kind_person_id")
+            "enquiry_id",
+            "kind",
+            "person_id",
+            name=op.f("uq_enquiry_people_enquiry_id_kind_person_id"),
         ),
     )
     with op.batch_alter_table("enquiry_people", schema=None) as batch_op:
