@@ -1,7 +1,7 @@
 """enquiries: casework, people, notes, append-only audit, categories, reference counters
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-22 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import kdc_core.db.base
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

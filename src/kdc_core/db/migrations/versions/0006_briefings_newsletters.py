@@ -1,7 +1,7 @@
 """ward briefings, topic choices, success stories and newsletter issues
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-11-22 21:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import kdc_core.db.base
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """member–officer protocol: adopted versions, findings, political meetings, complaints log
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-22 21:05:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import kdc_core.db.base
 
 revision = "0007"
-down_revision = "0003"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
