@@ -7,15 +7,28 @@ same bulk inserts, managers before the people who report to them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import (
+    Column,
+    MetaData,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from kdc_core.changes import Action, Change
 from kdc_core.db import tracking
-from kdc_core.db.base import utcnow
+from kdc_core.db.base import UTCDateTime, utcnow
 from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow
 from kdc_core.directory.plan import DIRECTORY, Work
 from kdc_core.directory.values import SYNCED_FIELDS, DirectoryRecord
@@ -102,13 +115,80 @@ def _insert_order(new: list[str], managers: dict[str, str | None]) -> list[str]:
     return order
 
 
-def _values(r: DirectoryRecord) -> dict[str, Any]:
-    return {f: getattr(r, f) for f in SYNCED_FIELDS}
-
-
 def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+_PLAIN: dict[str, Table] = {}
+
+
+def _plain_officers() -> Table:
+    """The officers table with no type processing on its timestamps.
+
+    Bulk writes hand it values already in the stored form (converted once per distinct
+    value), instead of SQLAlchemy converting every timestamp of every row.
+    """
+    if "officers" not in _PLAIN:
+        table = cast(Table, OfficerRow.__table__)
+        _PLAIN["officers"] = Table(
+            table.name,
+            MetaData(),
+            *(
+                Column(c.name, NullType() if isinstance(c.type, UTCDateTime) else c.type)
+                for c in table.columns
+            ),
+        )
+    return _PLAIN["officers"]
+
+
+def _stored(session: Session) -> Callable[[Any], Any]:
+    dialect = session.get_bind().dialect
+    process = OfficerRow.__table__.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+    cache: dict[Any, Any] = {None: None}
+
+    def stored(value: Any) -> Any:
+        if value not in cache:
+            cache[value] = process(value) if process else value
+        return cache[value]
+
+    return stored
+
+
+_NEW_OFFICER_COLUMNS = (
+    "id",
+    "person_id",
+    *SYNCED_FIELDS,
+    "service_id",
+    "manager_id",
+    "created_at",
+    "modified_at",
+    "archived_at",
+)
+
+
+def _bulk_insert(
+    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """``insert(table)`` for many rows given as tuples in ``columns`` order.
+
+    On SQLite the compiled statement goes straight to the driver's ``executemany``, skipping
+    SQLAlchemy's per-row parameter handling; elsewhere SQLAlchemy's batched multi-row
+    inserts (lists of dicts) are the fast path.
+    """
+    if not rows:
+        return
+    conn = session.connection()
+    if conn.dialect.name != "sqlite":
+        session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    stmt = insert(table).values({c: bindparam(c) for c in columns})
+    compiled = stmt.compile(dialect=conn.dialect)
+    if list(compiled.positiontup or ()) != list(columns):
+        position = {c: i for i, c in enumerate(columns)}
+        order = [position[c] for c in compiled.positiontup or ()]
+        rows = [tuple(row[i] for i in order) for row in rows]
+    conn.exec_driver_sql(str(compiled), rows)
 
 
 def apply_plan(session: Session, work: Work, source: str, progress: Progress | None = None) -> None:
@@ -116,8 +196,11 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
     step = progress or (lambda n: None)
     plan, ex = work.plan, work.existing
     services = _organisation(session, work, source)
-    now = utcnow()
-    officers = cast(Table, OfficerRow.__table__)
+    if not plan.changes:
+        return
+    stored = _stored(session)
+    now = stored(utcnow())
+    officers = _plain_officers()
     links = cast(Table, OfficerWardRow.__table__)
 
     new_pids = _insert_order([d.person_id for d in plan.added], work.managers)
@@ -130,40 +213,51 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
     inserted: set[str] = set()
     deferred: list[dict[str, Any]] = []
     rows = []
+    records, managers = work.records, work.managers
     for pid in new_pids:
-        r = work.records[pid]
-        manager = work.managers[pid]
+        r = records[pid]
+        manager = managers[pid]
         manager_id = id_of[manager] if manager else None
         if manager in ids and manager not in inserted:
             deferred.append({"b_id": ids[pid], "manager_id": manager_id})
             manager_id = None
         inserted.add(pid)
         rows.append(
-            {
-                "id": ids[pid],
-                "person_id": pid,
-                **_values(r),
-                "service_id": service_id(r),
-                "manager_id": manager_id,
-                "created_at": now,
-                "modified_at": now,
-            }
+            (
+                ids[pid],
+                pid,
+                r.given_name,
+                r.family_name,
+                r.email,
+                r.phone,
+                r.job_title,
+                r.team,
+                r.location,
+                stored(r.updated_at),
+                service_id(r),
+                manager_id,
+                now,
+                now,
+                None,
+            )
         )
     for chunk in _chunks(rows):
-        session.execute(insert(officers), chunk)
+        _bulk_insert(session, officers, _NEW_OFFICER_COLUMNS, chunk)
         step(len(chunk))
 
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for diff in plan.updated + plan.reactivated:
-        r = work.records[diff.person_id]
+        r = records[diff.person_id]
         values: dict[str, Any] = {}
         for f in diff.fields:
-            if f in SYNCED_FIELDS:
+            if f == "updated_at":
+                values[f] = stored(r.updated_at)
+            elif f in SYNCED_FIELDS:
                 values[f] = getattr(r, f)
             elif f == "service":
                 values["service_id"] = service_id(r)
             elif f == "manager":
-                manager = work.managers[diff.person_id]
+                manager = managers[diff.person_id]
                 values["manager_id"] = id_of[manager] if manager else None
             elif f == "archived_at":
                 values["archived_at"] = None

@@ -7,8 +7,10 @@ applied, dry run, refused or failed — is written to ``sync_runs`` afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -71,6 +73,19 @@ def guard(plan: SyncPlan, max_share: float) -> None:
         )
 
 
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while tens of thousands of small objects are made
+    and dropped (none of them cyclic); it costs 10–20% of a large sync otherwise."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @attrs.frozen
 class SyncResult:
     plan: SyncPlan
@@ -99,7 +114,7 @@ def run_sync(
     arguments = " ".join(args)
     plan: SyncPlan | None = None
     try:
-        with kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
+        with _no_gc(), kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
             records = source.read(args, kdc.settings)
             records = list(reader(records) if reader else records)
             work = plan_sync(uow.session, source.name, records)

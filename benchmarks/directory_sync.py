@@ -1,0 +1,318 @@
+"""How fast is ``kdc directory sync``? Three figures per database, against the targets.
+
+    .venv/bin/python benchmarks/directory_sync.py [--records 50000] [--rounds 3]
+        [--postgres-url URL] [--sqlite-only]
+
+For SQLite (a file in a temporary folder) and PostgreSQL (``--postgres-url``, else
+``$KDC_TEST_POSTGRES_URL``, else a throwaway cluster started here from the server binaries),
+on a fresh database at the current schema with five wards:
+
+1. the initial sync of N generated directory records (officers with manager links, a third
+   of them with a ward), timed end to end through ``run_sync`` — plan, bulk writes, the
+   change records for ``kdc_changes_committed``, the commit and the run log — against the
+   floor: the same officer and ward rows written with the raw driver in one transaction
+   (``sqlite3`` ``executemany``; PostgreSQL ``COPY`` through psycopg);
+2. a re-sync of the same records (no changes), median of the rounds;
+3. a re-sync with 1% of the job titles changed, median of the rounds.
+
+Targets: initial ≤ 3× the floor; no-change re-sync ≤ 0.5 s; 1%-changed re-sync ≤ 1 s.
+Prints the figures, the ratio and PASS or FAIL for each; exits non-zero on any FAIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import os
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from kdc_core.app import Kdc
+from kdc_core.config import Settings
+from kdc_core.db import DirectorateRow, ServiceRow, WardRow
+from kdc_core.directory.engine import run_sync
+from kdc_core.directory.values import DirectoryRecord, DirectorySource
+from kdc_core.plugins import make_plugin_manager
+
+WARDS = ("Almondbury", "Batley East", "Dewsbury West", "Heckmondwike", "Mirfield")
+SERVICES = (
+    ("Streetscene", "Environment"),
+    ("Parks and Greenspaces", "Environment"),
+    ("Housing Management", "Growth and Regeneration"),
+    ("Community Safety", "Communities"),
+    ("Libraries", "Communities"),
+)
+STAMP = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+TARGET_RATIO, TARGET_SAME, TARGET_ONE_PERCENT = 3.0, 0.5, 1.0
+
+
+def records(count: int, title: str = "Officer") -> list[DirectoryRecord]:
+    out = []
+    for n in range(1, count + 1):
+        service, directorate = SERVICES[n % len(SERVICES)]
+        out.append(
+            DirectoryRecord(
+                person_id=f"P{n:06d}",
+                given_name=f"Given{n}",
+                family_name=f"Family{n % 997}",
+                email=f"p{n:06d}@example.gov.uk",
+                phone=f"01484 {n:06d}",
+                job_title=title,
+                service=service,
+                directorate=directorate,
+                manager_id=None if n <= 5 else f"P{(n - 1) // 10 + 1:06d}",
+                team=f"{service} team {n // 10}",
+                wards=(WARDS[n % len(WARDS)],) if n % 3 == 0 else (),
+                location="Civic Centre 1",
+                updated_at=STAMP,
+            )
+        )
+    return out
+
+
+def floor_rows(
+    recs: Sequence[DirectoryRecord],
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The officer and ward-link rows a sync writes, as plain tuples for the raw driver."""
+    ids = {r.person_id: i for i, r in enumerate(recs, start=1)}
+    services = {name: i for i, (name, _) in enumerate(SERVICES, start=1)}
+    wards = {name: i for i, name in enumerate(WARDS, start=1)}
+    now = dt.datetime.now(dt.UTC)
+    officers, links = [], []
+    for r in recs:
+        officers.append(
+            (
+                ids[r.person_id],
+                r.person_id,
+                r.given_name,
+                r.family_name,
+                r.email,
+                r.phone,
+                r.job_title,
+                services[r.service or ""],
+                ids.get(r.manager_id or ""),
+                r.team,
+                r.location,
+                r.updated_at.astimezone(dt.UTC) if r.updated_at else None,
+                now,
+                now,
+            )
+        )
+        links += [(ids[r.person_id], wards[w], "directory") for w in r.wards]
+    return officers, links
+
+
+COLUMNS = (
+    "id, person_id, given_name, family_name, email, phone, job_title, service_id, manager_id, "
+    "team, location, updated_at, created_at, modified_at"
+)
+
+
+def app_for(url: str, folder: Path) -> Kdc:
+    settings = Settings(database_url=url, instance_path=folder, environ={})
+    kdc = Kdc(settings, make_plugin_manager(settings))
+    kdc.upgrade_schema()
+    with kdc.unit_of_work(source="benchmark") as uow:
+        directorates = {}
+        for name in dict.fromkeys(d for _, d in SERVICES):
+            directorates[name] = DirectorateRow(name=name, slug=name.lower().replace(" ", "-"))
+            uow.session.add(directorates[name])
+        for name, directorate in SERVICES:
+            uow.session.add(
+                ServiceRow(
+                    name=name,
+                    slug=name.lower().replace(" ", "-"),
+                    directorate=directorates[directorate],
+                )
+            )
+        for name in WARDS:
+            uow.session.add(WardRow(name=name, slug=name.lower().replace(" ", "-")))
+    return kdc
+
+
+def sqlite_floor(
+    path: Path, officers: list[tuple[Any, ...]], links: list[tuple[Any, ...]]
+) -> float:
+    def stamp(value: dt.datetime | None) -> str | None:
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f") if value else None
+
+    rows = [(*o[:11], stamp(o[11]), stamp(o[12]), stamp(o[13])) for o in officers]
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    marks = ", ".join("?" * 14)
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO officers ({COLUMNS}) VALUES ({marks})", rows)
+    conn.executemany(
+        "INSERT INTO officer_wards (officer_id, ward_id, source) VALUES (?, ?, ?)", links
+    )
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    conn.close()
+    return elapsed
+
+
+def postgres_floor(
+    url: str, officers: list[tuple[Any, ...]], links: list[tuple[Any, ...]]
+) -> float:
+    import psycopg
+
+    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo) as conn:
+        start = time.perf_counter()
+        with conn.cursor() as cur:
+            with cur.copy(f"COPY officers ({COLUMNS}) FROM STDIN") as copy:
+                for row in officers:
+                    copy.write_row(row)
+            with cur.copy("COPY officer_wards (officer_id, ward_id, source) FROM STDIN") as copy:
+                for row in links:
+                    copy.write_row(row)
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def timed(fn: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure(
+    label: str,
+    make_url_for: Callable[[str], str],
+    floor: Callable[[str], float],
+    args: Any,
+    folder: Path,
+) -> list[bool]:
+    recs = records(args.records)
+    floor_url = make_url_for("floor")
+    app_for(floor_url, folder).dispose()
+    floor_s = floor(floor_url)
+
+    kdc = app_for(make_url_for("sync"), folder)
+
+    def sync(rs: Sequence[DirectoryRecord]) -> None:
+        source = DirectorySource("benchmark", "generated records", lambda a, s: rs)
+        result = run_sync(kdc, source, actor="benchmark")
+        assert result.plan.records == len(rs)
+
+    initial = timed(lambda: sync(recs))
+    same = statistics.median(timed(lambda: sync(recs)) for _ in range(args.rounds))
+    changed = []
+    for i in range(args.rounds):
+        title = f"Senior Officer {i}"
+        variant = [
+            attrs.evolve(r, job_title=title) if n % 100 == 0 else r for n, r in enumerate(recs)
+        ]
+        changed.append(timed(functools.partial(sync, variant)))
+    one_percent = statistics.median(changed)
+    kdc.dispose()
+
+    ratio = initial / floor_s
+    checks = [
+        (
+            f"initial sync of {args.records:,}",
+            f"{initial:.2f} s; raw floor {floor_s:.2f} s; ratio {ratio:.1f}× "
+            f"(target ≤ {TARGET_RATIO:.0f}×)",
+            ratio <= TARGET_RATIO,
+        ),
+        ("re-sync, no changes", f"{same:.3f} s (target ≤ {TARGET_SAME} s)", same <= TARGET_SAME),
+        (
+            "re-sync, 1% of titles changed",
+            f"{one_percent:.3f} s (target ≤ {TARGET_ONE_PERCENT} s)",
+            one_percent <= TARGET_ONE_PERCENT,
+        ),
+    ]
+    print(f"\n{label}")
+    for name, figures, ok in checks:
+        print(f"  {'PASS' if ok else 'FAIL'}  {name}: {figures}")
+    return [ok for _, _, ok in checks]
+
+
+def postgres_server(explicit: str | None) -> Iterator[str]:
+    url = explicit or os.environ.get("KDC_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    from kdc_core.pgcluster import ThrowawayCluster
+
+    folder = Path(tempfile.mkdtemp(prefix="kdc-bench-pg-"))
+    cluster = ThrowawayCluster(folder)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure_postgres(server: str, args: Any, folder: Path) -> list[bool]:
+    """Measure on fresh databases made on ``server``, dropped afterwards."""
+    made: list[str] = []
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+
+    def database(name: str) -> str:
+        db = f"kdc_bench_{name}_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{db}"'))
+        made.append(db)
+        return make_url(server).set(database=db).render_as_string(hide_password=False)
+
+    try:
+        return measure(
+            "PostgreSQL",
+            database,
+            lambda url: postgres_floor(url, *floor_rows(records(args.records))),
+            args,
+            folder,
+        )
+    finally:
+        with admin.connect() as conn:
+            for db in made:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--postgres-url")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args(argv)
+    results: list[bool] = []
+    with tempfile.TemporaryDirectory(prefix="kdc-bench-") as tmp:
+        folder = Path(tmp)
+        results += measure(
+            "SQLite",
+            lambda name: f"sqlite:///{folder / (name + '.sqlite3')}",
+            lambda url: sqlite_floor(
+                Path(make_url(url).database or ""), *floor_rows(records(args.records))
+            ),
+            args,
+            folder,
+        )
+        if not args.sqlite_only:
+            for server in postgres_server(args.postgres_url):
+                results += measure_postgres(server, args, folder)
+    failed = results.count(False)
+    print(
+        f"\n{'FAIL' if failed else 'PASS'}: {len(results) - failed} of {len(results)} targets met"
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
