@@ -32,7 +32,7 @@ def _page(title: str, body: str, status: int = 200) -> Response:
 
 
 def make_blueprint(kdc: Kdc) -> Blueprint:
-    bp = Blueprint("kdc_newsletter", __name__)
+    bp = Blueprint("kdc_newsletter", __name__, template_folder="templates")
 
     def resolve(token: str) -> tuple[int, str] | None:
         found = read_token(signing_key(kdc.settings), token)

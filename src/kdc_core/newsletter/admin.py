@@ -1,0 +1,115 @@
+"""Newsletters in the admin: success stories (kept here), briefings, the issue archive with a
+preview of each stored issue, and the councillors whose topic menu is overdue for review.
+
+Contributed through ``kdc_admin_views`` by :mod:`kdc_core.newsletter.commands`; imported only
+by the web app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from flask import Response, abort, current_app, url_for
+from flask_admin import expose
+from markupsafe import Markup
+from wtforms import DateField
+
+from kdc_admin.database import KdcDatabase, admin_source
+from kdc_admin.security import SecuredBaseView, SecuredModelView
+from kdc_core.app import Kdc
+from kdc_core.db.newsletters import BriefingRow, NewsletterIssueRow, SuccessStoryRow
+from kdc_core.newsletter.topics import overdue_reviews
+
+#: The preview shows a stored issue as the mail client would: its own inline styles, images
+#: from anywhere, no scripts, no forms, no framing — and sandboxed, whatever it holds.
+PREVIEW_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+    "frame-ancestors 'self'; sandbox allow-popups"
+)
+
+
+class SuccessStoryView(SecuredModelView):
+    """Success stories for the newsletter; no ward means every ward."""
+
+    column_list = ("published_on", "title", "ward", "service")
+    column_default_sort = ("published_on", True)
+    column_searchable_list = ("title", "body")
+    form_columns = ("title", "body", "published_on", "ward", "service", "image_url", "image_alt")
+    form_overrides: ClassVar[dict[str, Any]] = {"published_on": DateField}
+    column_labels: ClassVar[dict[str, str]] = {"image_alt": "Image description (alt text)"}
+
+
+class BriefingView(SecuredModelView):
+    """Briefings are posted with ``kdc briefing post`` so that the 8.1 check always runs."""
+
+    allow_create = False
+    allow_edit = False
+    allow_delete = False
+    column_list = ("posted_at", "public_on", "title", "topic", "significant", "late", "service")
+    column_default_sort = ("posted_at", True)
+    column_searchable_list = ("title",)
+    column_formatters: ClassVar[dict[str, Any]] = {
+        "late": lambda _v, _c, m, _n: "late (8.1)" if m.posted_at.date() >= m.public_on else ""
+    }
+
+
+def _preview_link(_view: Any, _context: Any, model: NewsletterIssueRow, _name: str) -> Markup:
+    url = url_for("newsletter_preview.preview", issue_id=model.id)
+    return Markup('<a href="{}">Preview</a>').format(url)
+
+
+class IssueArchiveView(SecuredModelView):
+    """Every issue built, per ward, month and councillor, with when it was sent."""
+
+    allow_create = False
+    allow_edit = False
+    allow_delete = False
+    can_view_details = False
+    column_list = ("month", "ward", "councillor_id", "subject", "built_at", "sent_at", "preview")
+    column_default_sort = ("built_at", True)
+    column_filters = ("month",)
+    column_formatters: ClassVar[dict[str, Any]] = {"preview": _preview_link}
+    column_export_list = ("month", "ward", "councillor_id", "subject", "built_at", "sent_at")
+
+
+class PreviewView(SecuredBaseView):
+    """One stored issue's HTML, served under a strict, sandboxing policy."""
+
+    @expose("/")
+    def index(self) -> Any:
+        kdc: Kdc = current_app.extensions["kdc"]
+        with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
+            today = dt.datetime.now(kdc.settings.tz).date()
+            overdue = overdue_reviews(uow, today)
+        return self.render("kdc_newsletter/reviews.html", overdue=overdue, today=today)
+
+    @expose("/<int:issue_id>")
+    def preview(self, issue_id: int) -> Any:
+        kdc: Kdc = current_app.extensions["kdc"]
+        with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
+            row = uow.session.get(NewsletterIssueRow, issue_id)
+            if row is None:
+                abort(404)
+            html = row.html
+        response = Response(html, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+
+def newsletter_admin_views(kdc: Kdc) -> list[Any]:
+    db = KdcDatabase.for_kdc(kdc)
+    cat = "Newsletter"
+    return [
+        SuccessStoryView(
+            SuccessStoryRow, db, name="Success stories", category=cat, endpoint="success_story"
+        ),
+        BriefingView(BriefingRow, db, name="Briefings", category=cat, endpoint="briefing"),
+        IssueArchiveView(
+            NewsletterIssueRow, db, name="Issue archive", category=cat, endpoint="newsletter_issue"
+        ),
+        PreviewView(
+            name="Topic reviews", category=cat, endpoint="newsletter_preview", url="newsletter"
+        ),
+    ]
