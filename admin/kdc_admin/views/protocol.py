@@ -22,7 +22,8 @@ from kdc_core.protocol.service import check_all, current_protocol, open_findings
 
 
 def _kdc() -> Kdc:
-    return current_app.extensions["kdc"]  # type: ignore[no-any-return]
+    kdc: Kdc = current_app.extensions["kdc"]
+    return kdc
 
 
 class ProtocolView(SecuredBaseView):
