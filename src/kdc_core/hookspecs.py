@@ -8,7 +8,7 @@ in and out are frozen attrs values or plain data, never database rows or session
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -272,4 +272,18 @@ def kdc_register_casework_backends(register: Callable[[Any], None]) -> None:
 
     :param register: call it with a :class:`kdc_core.enquiries.backends.BackendType`; a
         second backend with the same name is refused.
+    """
+
+
+@hookspec
+def kdc_enquiry_weekly_digest(digests: Sequence[Any], kdc: Kdc) -> None:
+    """Send (or store) the weekly enquiry digests built by ``kdc enquiries digest``.
+
+    Each digest is one councillor's week: their open enquiries, those due this week and those
+    overdue, with references, due dates and named officers — no constituent details need be
+    sent. The digests are read-only values; nothing in the database changes.
+
+    :param digests: :class:`kdc_core.enquiries.digest.EnquiryDigest` values, one per
+        councillor with an open enquiry.
+    :param kdc: the application object.
     """

@@ -283,3 +283,36 @@ def kdc_admin_views(kdc: Kdc) -> list[Any]:
     from kdc_core.enquiries.admin import enquiry_admin_views
 
     return enquiry_admin_views(kdc)
+
+
+@enquiries_group.command("digest")
+@click.option("--week-of", callback=_date, help="Any day of the week (default: this week).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def digest_cmd(kdc: Kdc, week_of: dt.date | None, as_json: bool) -> None:
+    """Build each councillor's weekly enquiry digest and hand it to plugins to send."""
+    from kdc_core.enquiries.digest import weekly_digests
+
+    week_of = week_of or dt.datetime.now(kdc.settings.tz).date()
+    with kdc.unit_of_work(source="enquiries digest", dry_run=True) as uow:
+        digests = weekly_digests(uow, week_of)
+    kdc.pm.hook.kdc_enquiry_weekly_digest(digests=digests, kdc=kdc)
+    summary: list[dict[str, Any]] = [
+        {
+            "councillor": d.councillor,
+            "open": len(d.open),
+            "due_this_week": [e.reference for e in d.due_this_week],
+            "overdue": [e.reference for e in d.overdue],
+        }
+        for d in digests
+    ]
+    if as_json:
+        echo_json({"week_start": digests[0].week_start.isoformat() if digests else None,
+                   "digests": summary})  # fmt: skip
+        return
+    for line in summary:
+        click.echo(
+            f"{line['councillor']}: {line['open']} open, {len(line['due_this_week'])} due this "
+            f"week, {len(line['overdue'])} overdue"
+        )
+    click.echo(f"{len(digests)} digests handed to plugins")

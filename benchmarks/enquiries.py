@@ -1,0 +1,239 @@
+"""The overdue dashboard with a million enquiries: is it under 100 ms on SQLite and PostgreSQL?
+
+    .venv/bin/python benchmarks/enquiries.py [--rows 1000000] [--postgres URL] [--runs 7]
+
+Builds a fresh database per engine (a temporary SQLite file; on PostgreSQL a throwaway
+database on the server at ``--postgres`` or ``$KDC_TEST_POSTGRES_URL``, dropped afterwards),
+migrates it, adds 23 wards, 30 services and 400 officers, then bulk-loads ``--rows`` enquiries
+spread over five years (SQLite: Core ``insert()`` in batches of 50,000; PostgreSQL: ``COPY``).
+About 3% are still open, a third of those past their response date. After ``ANALYZE`` it times
+the dashboard's overdue query — open enquiries past due, counted per ward, per service and
+per officer (:func:`kdc_core.enquiries.dashboard.overdue_counts_query`) — best and median of
+``--runs`` runs each, and prints PASS when the median is under 100 ms. For comparison it also
+times the full SLA table (every enquiry, per service), which has no target.
+Exits non-zero on any FAIL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+from kdc_core.config import Settings
+from kdc_core.db.engine import make_engine, make_sessionmaker
+from kdc_core.db.enquiries import EnquiryRow
+from kdc_core.db.migrate import upgrade
+from kdc_core.db.people import OfficerRow, ServiceRow, WardRow
+from kdc_core.enquiries.dashboard import overdue_counts_query, sla
+from kdc_core.unit_of_work import UnitOfWork
+
+TARGET_MS = 100.0
+TODAY = dt.date(2026, 11, 20)
+BATCH = 50_000
+OPEN = ("received", "acknowledged", "in_progress", "extended")
+
+
+def seed_people(engine: Engine) -> tuple[list[int], list[int], list[int]]:
+    with engine.begin() as conn:
+        conn.execute(
+            insert(WardRow),
+            [{"name": f"Ward {i}", "slug": f"ward-{i}"} for i in range(23)],
+        )
+        conn.execute(
+            insert(ServiceRow),
+            [{"name": f"Service {i}", "slug": f"service-{i}"} for i in range(30)],
+        )
+        conn.execute(
+            insert(OfficerRow),
+            [
+                {"person_id": f"p{i}", "given_name": "Officer", "family_name": f"No{i}"}
+                for i in range(400)
+            ],
+        )
+        ids = [
+            [r[0] for r in conn.execute(text(f"SELECT id FROM {t} ORDER BY id"))]
+            for t in ("wards", "services", "officers")
+        ]
+    return ids[0], ids[1], ids[2]
+
+
+def enquiries(
+    rows: int, wards: list[int], services: list[int], officers: list[int]
+) -> Iterator[dict]:
+    rnd = random.Random(2027)
+    start = dt.datetime(2021, 11, 20, 9, tzinfo=dt.UTC)
+    span = (dt.datetime(2026, 11, 20, tzinfo=dt.UTC) - start).total_seconds()
+    counters: dict[int, int] = {}
+    for i in range(rows):
+        received = start + dt.timedelta(seconds=span * i / rows)
+        year = received.year
+        counters[year] = number = counters.get(year, 0) + 1
+        respond = received.date() + dt.timedelta(days=14)
+        is_open = rnd.random() < 0.03 or respond >= TODAY
+        status = rnd.choice(OPEN) if is_open else "closed"
+        closed = None if is_open else received + dt.timedelta(days=rnd.randint(1, 20))
+        officer = rnd.choice(officers) if rnd.random() < 0.95 else None
+        yield {
+            "reference": f"KE-{year}-{number:06d}",
+            "year": year,
+            "number": number,
+            "ward_id": rnd.choice(wards),
+            "service_id": rnd.choice(services),
+            "category": "general",
+            "description": "Benchmark enquiry",
+            "status": status,
+            "received_at": received,
+            "acknowledge_by": received.date() + dt.timedelta(days=1),
+            "respond_by": respond,
+            "original_respond_by": respond,
+            "extension_stage": 0,
+            "officer_id": officer,
+            "routed_by": "ward_contact" if officer else "unassigned",
+            "advocacy": officer is None,
+            "resolved_at": closed,
+            "resolved_in_time": None if closed is None else closed.date() <= respond,
+            "closed_at": closed,
+            "created_at": received,
+            "updated_at": closed or received,
+        }
+
+
+def load_sqlite(engine: Engine, data: Iterator[dict]) -> None:
+    batch: list[dict] = []
+    with engine.begin() as conn:
+        for row in data:
+            batch.append(row)
+            if len(batch) == BATCH:
+                conn.execute(insert(EnquiryRow), batch)
+                batch = []
+        if batch:
+            conn.execute(insert(EnquiryRow), batch)
+
+
+def load_postgres(engine: Engine, data: Iterator[dict]) -> None:
+    first = next(data)
+    columns = list(first)
+
+    def line(row: dict) -> str:
+        out = []
+        for c in columns:
+            v = row[c]
+            out.append(
+                "\\N" if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v))
+            )
+        return "\t".join(out) + "\n"
+
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        with cursor.copy(f"COPY enquiries ({', '.join(columns)}) FROM STDIN") as copy:
+            buffer = io.StringIO()
+            buffer.write(line(first))
+            for n, row in enumerate(data, start=1):
+                buffer.write(line(row))
+                if n % BATCH == 0:
+                    copy.write(buffer.getvalue())
+                    buffer = io.StringIO()
+            copy.write(buffer.getvalue())
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def timed(engine: Engine, stmt: object, runs: int) -> tuple[float, float, int]:
+    times = []
+    result_rows = 0
+    with engine.connect() as conn:
+        conn.execute(stmt).all()  # type: ignore[call-overload]  # warm the cache
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            result_rows = len(conn.execute(stmt).all())  # type: ignore[call-overload]
+            times.append((time.perf_counter() - t0) * 1000)
+    return min(times), statistics.median(times), result_rows
+
+
+def bench(name: str, url: str, rows: int, runs: int) -> bool:
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        wards, services, officers = seed_people(engine)
+        t0 = time.perf_counter()
+        data = enquiries(rows, wards, services, officers)
+        (load_postgres if name == "PostgreSQL" else load_sqlite)(engine, data)
+        load_s = time.perf_counter() - t0
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+            overdue = conn.execute(
+                text("SELECT count(*) FROM enquiries WHERE status IN "
+                     "('received','acknowledged','in_progress','extended') AND respond_by < :d"),
+                {"d": TODAY},
+            ).scalar_one()  # fmt: skip
+        print(
+            f"\n{name}: {rows:,} enquiries loaded in {load_s:.1f} s; {overdue:,} overdue on {TODAY}"
+        )
+        ok = True
+        for by in ("ward", "service", "officer"):
+            best, median, groups = timed(engine, overdue_counts_query(TODAY, by), runs)
+            verdict = "PASS" if median < TARGET_MS else "FAIL"
+            ok &= median < TARGET_MS
+            print(f"  overdue by {by:8s} {groups:4d} groups: best {best:7.1f} ms, "
+                  f"median {median:7.1f} ms  (target < {TARGET_MS:.0f} ms) {verdict}")  # fmt: skip
+        maker = make_sessionmaker(engine)
+        settings = Settings(database_url=url, instance_path=Path(tempfile.gettempdir()), environ={})
+        with maker() as session:
+            uow = UnitOfWork(session, settings)
+            t0 = time.perf_counter()
+            sla(uow, TODAY, "service")
+            took = (time.perf_counter() - t0) * 1000
+            print(f"  full SLA table by service (no target): {took:.0f} ms")
+        return ok
+    finally:
+        engine.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--postgres", default=os.environ.get("KDC_TEST_POSTGRES_URL"),
+                        help="server to make a throwaway database on")  # fmt: skip
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    ok = True
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            ok &= bench("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.rows, args.runs)
+    if args.postgres:
+        name = f"kdc_bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
+            ok &= bench("PostgreSQL", url, args.rows, args.runs)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    else:
+        print("\nPostgreSQL: skipped (no --postgres and no $KDC_TEST_POSTGRES_URL)")
+        ok = False
+    print("\nALL PASS" if ok else "\nSOME FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
