@@ -200,9 +200,9 @@ def _export_command(exporter: Exporter) -> click.Command:
     )
     @click.option("--json", "as_json", is_flag=True, hidden=True, help="Accepted for symmetry.")
     @pass_kdc
-    def run(kdc: Kdc, out: Path | None, as_json: bool) -> None:
+    def run(kdc: Kdc, out: Path | None, as_json: bool, **options: Any) -> None:
         with kdc.unit_of_work(source=f"export:{exporter.name}", dry_run=True) as uow:
-            text = exporter.export(uow)
+            text = exporter.export(uow, **options)
         if out is None:
             click.echo(text, nl=not text.endswith("\n"))
         else:
@@ -211,6 +211,7 @@ def _export_command(exporter: Exporter) -> click.Command:
             tmp.replace(out)
             click.echo(f"Wrote {out} ({len(text.encode())} bytes).", err=True)
 
+    run.params.extend(exporter.options)
     return run
 
 

@@ -40,13 +40,16 @@ class Exporter:
     """Writes the data out in some format (``kdc export NAME``).
 
     :ivar export: ``export(uow) -> str``; reads through the unit of work.
+    :ivar options: extra :class:`click.Option` objects for the command; their values are
+        passed to ``export`` as keyword arguments (``export(uow, ward="Dalton")``).
     """
 
     name: str
     help: str
-    export: Callable[[UnitOfWork], str]
+    export: Callable[..., str]
     suffix: str = ".txt"
     media_type: str = "text/plain"
+    options: tuple[Any, ...] = ()
 
 
 T = TypeVar("T")

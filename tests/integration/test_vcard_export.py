@@ -1,0 +1,58 @@
+"""``kdc export vcard --ward NAME``: vCard 4.0 of a ward's councillors, link officer, contacts."""
+
+from __future__ import annotations
+
+import pytest
+import vobject
+
+from kdc_core.demo import WARD_NAMES, seed_demo
+from kdc_core.people.queries import ward_summary
+from kdc_vcard import fold
+
+
+@pytest.fixture
+def demo(kdc_app):
+    with kdc_app.unit_of_work() as uow:
+        seed_demo(uow)
+
+
+def test_a_wards_people_export_as_vcard_4(kdc_app, kdc_run, demo, tmp_path):
+    ward = WARD_NAMES[0]
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        summary = ward_summary(uow, ward)
+    out = tmp_path / "ward.vcf"
+    result = kdc_run("export", "vcard", "--ward", ward.lower(), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    raw = out.read_bytes()
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))
+
+    cards = list(vobject.readComponents(raw.decode("utf-8")))
+    assert {c.version.value for c in cards} == {"4.0"}
+    names = [c.fn.value for c in cards]
+    councillors = [f"Cllr {c.name}" for c in summary.councillors]
+    assert names[: len(councillors)] == councillors
+    officers = {c.officer.name for c in summary.contacts}
+    assert summary.link_officer is not None
+    officers.add(summary.link_officer.name)
+    assert set(names[len(councillors) :]) == officers
+    link = next(c for c in cards if c.fn.value == summary.link_officer.name)
+    assert f"Link officer for {ward}" in link.note.value
+
+
+def test_an_unknown_ward_fails_with_a_message(kdc_run, demo):
+    result = kdc_run("export", "vcard", "--ward", "Atlantis")
+    assert result.exit_code != 0 and "Atlantis" in result.output
+
+
+def test_the_ward_option_is_required(kdc_run):
+    result = kdc_run("export", "vcard")
+    assert result.exit_code == 2 and "--ward" in result.output
+
+
+def test_folding_never_splits_a_character():
+    line = "NOTE:" + "é" * 60
+    folded = fold(line).encode()
+    parts = folded.split(b"\r\n ")
+    assert all(len(p) <= 75 for p in parts)
+    assert b"".join(parts).decode() == line
