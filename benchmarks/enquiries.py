@@ -6,7 +6,8 @@ Builds a fresh database per engine (a temporary SQLite file; on PostgreSQL a thr
 database on the server at ``--postgres`` or ``$KDC_TEST_POSTGRES_URL``, dropped afterwards),
 migrates it, adds 23 wards, 30 services and 400 officers, then bulk-loads ``--rows`` enquiries
 spread over five years (SQLite: Core ``insert()`` in batches of 50,000; PostgreSQL: ``COPY``).
-About 3% are still open, a third of those past their response date. After ``ANALYZE`` it times
+About 3% are still open, most of those past their response date. After ``ANALYZE`` (``VACUUM
+ANALYZE`` on PostgreSQL, as autovacuum would do after the load) it times
 the dashboard's overdue query — open enquiries past due, counted per ward, per service and
 per officer (:func:`kdc_core.enquiries.dashboard.overdue_counts_query`) — best and median of
 ``--runs`` runs each, and prints PASS when the median is under 100 ms. For comparison it also
@@ -174,8 +175,11 @@ def bench(name: str, url: str, rows: int, runs: int) -> bool:
         data = enquiries(rows, wards, services, officers)
         (load_postgres if name == "PostgreSQL" else load_sqlite)(engine, data)
         load_s = time.perf_counter() - t0
+        # As autovacuum would after a bulk load: statistics, and on PostgreSQL the visibility
+        # map that lets the covering index answer without visiting the table.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE" if name == "PostgreSQL" else "ANALYZE"))
         with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
             overdue = conn.execute(
                 text("SELECT count(*) FROM enquiries WHERE status IN "
                      "('received','acknowledged','in_progress','extended') AND respond_by < :d"),

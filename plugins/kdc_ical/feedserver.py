@@ -116,10 +116,20 @@ class FeedServer:
             if owner is None:
                 return None
 
+            extras: list[CalendarEvent] = []
+            if kind is feed_tokens.OwnerKind.COUNCILLOR:
+                window = rules.FeedWindow.today(uow)
+                for answer in self.kdc.pm.hook.kdc_councillor_feed_events(
+                    councillor_id=owner.id, start=window.start, end=window.end, kdc=self.kdc
+                ):
+                    extras.extend(answer or ())
+            extra_state = tuple((e.uid, e.sequence, e.modified_at, e.start) for e in extras)
+
             def build(uow: UnitOfWork, window: rules.FeedWindow) -> FeedContent:
                 if kind is feed_tokens.OwnerKind.COUNCILLOR:
                     title = f"Cllr {owner.name}"
                     events = rules.councillor_feed(uow, owner.id, window)
+                    events = sorted([*events, *extras], key=lambda e: (e.start, e.uid))
                 else:
                     title = owner.name
                     events = rules.officer_feed(uow, owner.id, window)
@@ -130,7 +140,9 @@ class FeedServer:
                     events,
                 )
 
-            return self._serve(uow, (kind.value, owner.id), build, private=True)
+            return self._serve(
+                uow, (kind.value, owner.id), build, private=True, extra_state=extra_state
+            )
 
     def _subject(
         self,
@@ -156,10 +168,16 @@ class FeedServer:
             return self._serve(uow, (label, subject.id, subject.slug), build, private=False)
 
     def _serve(
-        self, uow: UnitOfWork, key: Hashable, build: Builder, *, private: bool
+        self,
+        uow: UnitOfWork,
+        key: Hashable,
+        build: Builder,
+        *,
+        private: bool,
+        extra_state: tuple[object, ...] = (),
     ) -> RenderedFeed:
         window = rules.FeedWindow.today(uow)
-        state = (window.day, rules.calendar_fingerprint(uow), self.generation)
+        state = (window.day, rules.calendar_fingerprint(uow), self.generation, extra_state)
         cached = self.feeds.get(key)
         if cached is not None and cached.state == state:
             return cached

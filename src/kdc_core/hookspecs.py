@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     import click
 
     from kdc_core.app import Kdc
@@ -286,4 +288,22 @@ def kdc_enquiry_weekly_digest(digests: Sequence[Any], kdc: Kdc) -> None:
     :param digests: :class:`kdc_core.enquiries.digest.EnquiryDigest` values, one per
         councillor with an open enquiry.
     :param kdc: the application object.
+    """
+
+
+@hookspec
+def kdc_councillor_feed_events(
+    councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
+) -> Iterable[Any]:
+    """Extra entries for a councillor's private calendar feed (enquiry due dates …).
+
+    The iCalendar feed calls it each time it serves a councillor's private feed and adds every
+    answer to the feed; a change in the answers rebuilds the feed. Keep it to one quick query.
+
+    :param councillor_id: the councillor whose feed is being served.
+    :param start: the feed window's start (UTC).
+    :param end: the feed window's end (UTC).
+    :param kdc: the application object.
+    :returns: :class:`kdc_core.calendar.values.CalendarEvent` values, each with a stable
+        ``uid`` and a ``sequence``/``modified_at`` that change when the entry does.
     """

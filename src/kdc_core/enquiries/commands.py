@@ -316,3 +316,15 @@ def digest_cmd(kdc: Kdc, week_of: dt.date | None, as_json: bool) -> None:
             f"week, {len(line['overdue'])} overdue"
         )
     click.echo(f"{len(digests)} digests handed to plugins")
+
+
+@hookimpl
+def kdc_councillor_feed_events(
+    councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
+) -> list[Any]:
+    """Each open enquiry's response date, for the councillor's private feed."""
+    from kdc_core.calendar.events import uid_domain
+    from kdc_core.enquiries.feed import due_date_events
+
+    with kdc.unit_of_work(source="feed", dry_run=True) as uow:
+        return due_date_events(uow, councillor_id, start, end, uid_domain(uow))
