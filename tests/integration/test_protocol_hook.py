@@ -25,6 +25,14 @@ def no_weekend_events(uow, target):
             yield WEEKEND.finding(
                 row.id, row.title, "Officers are booked on a weekend.", "Move it to a weekday."
             )
+        elif row.start.hour >= 17:
+            yield WEEKEND.finding(
+                row.id,
+                row.title,
+                "Officers are booked in the evening.",
+                "Agree time off in lieu.",
+                severity=Severity.WARNING,
+            )
 
 
 WEEKEND = Rule(
@@ -74,3 +82,23 @@ def test_hook_kdc_register_protocol_rules_adds_a_rule_that_blocks_event_changes(
         "Emergency flood response",
         "code",
     )
+
+
+def test_the_open_day_command_prints_protocol_warnings_and_is_refused_on_an_error(kdc_app, kdc_run):
+    from kdc_core.db import EventRow, ServiceRow
+
+    with kdc_app.unit_of_work() as uow:
+        uow.session.add(ServiceRow(name="Highways", slug="highways"))
+    base = ("calendar", "open-day", "--service", "highways", "--location", "Depot")
+    evening = kdc_run(*base, "--start", "2027-05-06T17:30+00:00", "--end", "2027-05-06T19:00+00:00")
+    assert evening.exit_code == 0, evening.output
+    assert "Protocol WARNING 9.4 Highways open day: Officers are booked in the evening." in (
+        evening.output
+    )
+    saturday = kdc_run(
+        *base, "--start", "2027-05-08T10:00+00:00", "--end", "2027-05-08T12:00+00:00"
+    )
+    assert saturday.exit_code == 1
+    assert "Officers are booked on a weekend. Fix: Move it to a weekday." in saturday.output
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        assert [r.start.day for r in uow.session.query(EventRow)] == [6]

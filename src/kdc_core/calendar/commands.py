@@ -191,6 +191,8 @@ def open_day_cmd(
     """
     from kdc_core.calendar.open_days import declare_open_day
     from kdc_core.people.commands import require_schema
+    from kdc_core.protocol.commands import finding_line, recorded_json
+    from kdc_core.protocol.service import open_findings
 
     require_schema(kdc)
     tz = kdc.settings.tz
@@ -201,6 +203,7 @@ def open_day_cmd(
         day = declare_open_day(
             uow, service, begins, ends, location, wards=wards or None, public=public, title=title
         )
+        found = open_findings(uow, "event", day.event.id)
     event = day.event
     if as_json:
         echo_json(
@@ -209,6 +212,7 @@ def open_day_cmd(
                 "event": event_json(event),
                 "invited": len(event.councillor_ids),
                 "clashes": [clash_json(c) for c in day.clashes],
+                "protocol": [recorded_json(r) for r in found],
             }
         )
         return
@@ -220,5 +224,7 @@ def open_day_cmd(
     if day.clashes:
         click.echo(f"Warning: {len(day.clashes)} clashes:")
         click.echo("\n".join(clash_lines(day.clashes, tz)))
+    for r in found:
+        click.echo(f"Protocol {finding_line(r)}")
     if dry_run:
         click.echo("Dry run: nothing was written.")
