@@ -256,3 +256,8 @@ BUILT_IN: tuple[
 def kdc_register_newsletter_sections(register: Callable[[Section], None]) -> None:
     for order, (name, title, topic, collect) in enumerate(BUILT_IN):
         register(Section(name=name, title=title, topic=topic, collect=collect, order=order * 10))
+    from kdc_core.newsletter.enquiry_section import enquiry_section
+
+    enquiries = enquiry_section()
+    if enquiries is not None:
+        register(enquiries)
