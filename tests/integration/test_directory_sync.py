@@ -242,3 +242,15 @@ def test_the_guard_share_comes_from_kdc_toml(tmp_path):
     bad.write_text("[directory]\nmax_archive_share = 2\n")
     with pytest.raises(ConfigError, match=r"directory\.max_archive_share"):
         load_settings(bad, environ={})
+
+
+def test_progress_reports_every_row_written_against_the_total(kdc_app, wards):
+    records = directory(12_000)
+    calls: list[tuple[int, int]] = []
+    source = DirectorySource("memory", "In memory.", lambda args, settings: records)
+    result = run_sync(
+        kdc_app, source, actor="test", progress=lambda n, total: calls.append((n, total))
+    )
+    assert result.plan.changes == 12_000
+    assert sum(n for n, _ in calls) == 12_000 and len(calls) == 3  # 5,000-row statements
+    assert {total for _, total in calls} == {12_000}

@@ -33,7 +33,8 @@ from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, Servi
 from kdc_core.directory.plan import DIRECTORY, Work
 from kdc_core.directory.values import SYNCED_FIELDS, DirectoryRecord
 
-Progress = Callable[[int], None]
+#: ``progress(rows_written, rows_in_total)``, called after each bulk statement.
+Progress = Callable[[int, int], None]
 _CHUNK = 5000
 
 
@@ -193,11 +194,16 @@ def _bulk_insert(
 
 def apply_plan(session: Session, work: Work, source: str, progress: Progress | None = None) -> None:
     """Write ``work`` in the session's transaction and record one change per officer."""
-    step = progress or (lambda n: None)
+    report = progress or (lambda n, total: None)
     plan, ex = work.plan, work.existing
     services = _organisation(session, work, source)
     if not plan.changes:
         return
+    total = plan.changes
+
+    def step(count: int) -> None:
+        report(count, total)
+
     stored = _stored(session)
     now = stored(utcnow())
     officers = _plain_officers()

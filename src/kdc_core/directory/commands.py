@@ -78,6 +78,27 @@ def _progress(records: Iterable[DirectoryRecord], show: bool) -> Iterator[Direct
         yield from bar
 
 
+class _WriteBar:
+    """A progress bar on stderr for the writes, made when the first rows are written."""
+
+    def __init__(self, show: bool) -> None:
+        self.show = show
+        self.bar: Any = None
+
+    def __call__(self, count: int, total: int) -> None:
+        if not self.show:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="Writing", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 @click.command("sync", context_settings={"ignore_unknown_options": True})
 @click.argument("source")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
@@ -109,15 +130,20 @@ def sync_cmd(
     if push_wards and found.push_wards is None:
         raise click.UsageError(f"the {source} source cannot write wards back")
     show = sys.stderr.isatty() and not as_json
-    result = run_sync(
-        kdc,
-        found,
-        args,
-        dry_run=dry_run,
-        force=force,
-        actor=actor(),
-        reader=lambda records: _progress(records, show),
-    )
+    writing = _WriteBar(show)
+    try:
+        result = run_sync(
+            kdc,
+            found,
+            args,
+            dry_run=dry_run,
+            force=force,
+            actor=actor(),
+            reader=lambda records: _progress(records, show),
+            progress=writing,
+        )
+    finally:
+        writing.close()
     pushed = None
     if push_wards and not dry_run:
         from kdc_core.directory.push import push_wards as push
