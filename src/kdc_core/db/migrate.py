@@ -21,7 +21,7 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` (head by default) in one transaction."""
     cfg = alembic_config(engine)
     with engine.begin() as conn:
