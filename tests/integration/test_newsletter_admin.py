@@ -70,8 +70,9 @@ def test_the_archive_previews_a_stored_issue_under_a_sandboxing_policy(
     with kdc_app.unit_of_work(dry_run=True) as uow:
         ids = list(uow.session.scalars(select(NewsletterIssueRow.id)))
     assert len(ids) == 2
-    assert f"/admin/newsletter/{ids[0]}" in listing
-    preview = client.get(f"/admin/newsletter/{ids[0]}")
+    assert f"/admin/newsletter/preview?id={ids[0]}" in listing
+    preview = client.get(f"/admin/newsletter/preview?id={ids[0]}")
+    assert client.get("/admin/newsletter/preview?id=x").status_code == 404
     assert preview.status_code == 200
     policy = preview.headers["Content-Security-Policy"]
     assert "sandbox" in policy and "script-src" not in policy and "default-src 'none'" in policy

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from flask import Response, abort, current_app, url_for
+from flask import Response, abort, current_app, request, url_for
 from flask_admin import expose
 from markupsafe import Markup
 from wtforms import DateField
@@ -55,7 +55,7 @@ class BriefingView(SecuredModelView):
 
 
 def _preview_link(_view: Any, _context: Any, model: NewsletterIssueRow, _name: str) -> Markup:
-    url = url_for("newsletter_preview.preview", issue_id=model.id)
+    url = url_for("newsletter_preview.preview", id=model.id)
     return Markup('<a href="{}">Preview</a>').format(url)
 
 
@@ -84,11 +84,14 @@ class PreviewView(SecuredBaseView):
             overdue = overdue_reviews(uow, today)
         return self.render("kdc_newsletter/reviews.html", overdue=overdue, today=today)
 
-    @expose("/<int:issue_id>")
-    def preview(self, issue_id: int) -> Any:
+    @expose("/preview")
+    def preview(self) -> Any:
         kdc: Kdc = current_app.extensions["kdc"]
+        raw = request.args.get("id", "")
+        if not raw.isdigit():
+            abort(404)
         with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
-            row = uow.session.get(NewsletterIssueRow, issue_id)
+            row = uow.session.get(NewsletterIssueRow, int(raw))
             if row is None:
                 abort(404)
             html = row.html
