@@ -7,35 +7,36 @@ same bulk inserts, managers before the people who report to them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from typing import Any, cast
 
 from sqlalchemy import (
-    Column,
-    MetaData,
     Table,
     and_,
     bindparam,
     delete,
-    func,
     insert,
-    select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.types import NullType
 
 from kdc_core.changes import Action, Change
 from kdc_core.db import tracking
-from kdc_core.db.base import UTCDateTime, utcnow
-from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow
+from kdc_core.db.base import utcnow
+from kdc_core.db.people import DirectorateRow, OfficerWardRow, ServiceRow
+from kdc_core.directory.bulk import (
+    NEW_OFFICER_COLUMNS,
+    bulk_insert,
+    chunks,
+    plain_officers,
+    reserve_ids,
+    stored_form,
+)
 from kdc_core.directory.plan import DIRECTORY, Work
 from kdc_core.directory.values import SYNCED_FIELDS, DirectoryRecord
 
 #: ``progress(rows_written, rows_in_total)``, called after each bulk statement.
 Progress = Callable[[int, int], None]
-_CHUNK = 5000
 
 
 def _slug(name: str) -> str:
@@ -82,22 +83,6 @@ def _organisation(session: Session, work: Work, source: str) -> dict[str, int]:
     return services
 
 
-def _reserve_ids(session: Session, count: int) -> list[int]:
-    if count == 0:
-        return []
-    if session.get_bind().dialect.name == "postgresql":
-        rows = session.execute(
-            text(
-                "SELECT nextval(pg_get_serial_sequence('officers', 'id'))"
-                " FROM generate_series(1, :n)"
-            ),
-            {"n": count},
-        )
-        return sorted(r[0] for r in rows)
-    start = session.execute(select(func.coalesce(func.max(OfficerRow.id), 0))).scalar_one()
-    return list(range(start + 1, start + 1 + count))
-
-
 def _insert_order(new: list[str], managers: dict[str, str | None]) -> list[str]:
     """New person ids with every manager before the people who report to them."""
     new_set, placed, order = set(new), set(), []
@@ -116,82 +101,6 @@ def _insert_order(new: list[str], managers: dict[str, str | None]) -> list[str]:
     return order
 
 
-def _chunks(items: list[Any], size: int = _CHUNK) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-_PLAIN: dict[str, Table] = {}
-
-
-def _plain_officers() -> Table:
-    """The officers table with no type processing on its timestamps.
-
-    Bulk writes hand it values already in the stored form (converted once per distinct
-    value), instead of SQLAlchemy converting every timestamp of every row.
-    """
-    if "officers" not in _PLAIN:
-        table = cast(Table, OfficerRow.__table__)
-        _PLAIN["officers"] = Table(
-            table.name,
-            MetaData(),
-            *(
-                Column(c.name, NullType() if isinstance(c.type, UTCDateTime) else c.type)
-                for c in table.columns
-            ),
-        )
-    return _PLAIN["officers"]
-
-
-def _stored(session: Session) -> Callable[[Any], Any]:
-    dialect = session.get_bind().dialect
-    process = OfficerRow.__table__.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
-    cache: dict[Any, Any] = {None: None}
-
-    def stored(value: Any) -> Any:
-        if value not in cache:
-            cache[value] = process(value) if process else value
-        return cache[value]
-
-    return stored
-
-
-_NEW_OFFICER_COLUMNS = (
-    "id",
-    "person_id",
-    *SYNCED_FIELDS,
-    "service_id",
-    "manager_id",
-    "created_at",
-    "modified_at",
-    "archived_at",
-)
-
-
-def _bulk_insert(
-    session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """``insert(table)`` for many rows given as tuples in ``columns`` order.
-
-    On SQLite the compiled statement goes straight to the driver's ``executemany``, skipping
-    SQLAlchemy's per-row parameter handling; elsewhere SQLAlchemy's batched multi-row
-    inserts (lists of dicts) are the fast path.
-    """
-    if not rows:
-        return
-    conn = session.connection()
-    if conn.dialect.name != "sqlite":
-        session.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    stmt = insert(table).values({c: bindparam(c) for c in columns})
-    compiled = stmt.compile(dialect=conn.dialect)
-    if list(compiled.positiontup or ()) != list(columns):
-        position = {c: i for i, c in enumerate(columns)}
-        order = [position[c] for c in compiled.positiontup or ()]
-        rows = [tuple(row[i] for i in order) for row in rows]
-    conn.exec_driver_sql(str(compiled), rows)
-
-
 def apply_plan(session: Session, work: Work, source: str, progress: Progress | None = None) -> None:
     """Write ``work`` in the session's transaction and record one change per officer."""
     report = progress or (lambda n, total: None)
@@ -204,13 +113,13 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
     def step(count: int) -> None:
         report(count, total)
 
-    stored = _stored(session)
+    stored = stored_form(session)
     now = stored(utcnow())
-    officers = _plain_officers()
+    officers = plain_officers()
     links = cast(Table, OfficerWardRow.__table__)
 
     new_pids = _insert_order([d.person_id for d in plan.added], work.managers)
-    ids = dict(zip(new_pids, _reserve_ids(session, len(new_pids)), strict=True))
+    ids = dict(zip(new_pids, reserve_ids(session, len(new_pids)), strict=True))
     id_of = {pid: row[0] for pid, row in ex.officers.items()} | ids
 
     def service_id(r: DirectoryRecord) -> int | None:
@@ -247,8 +156,8 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
                 None,
             )
         )
-    for chunk in _chunks(rows):
-        _bulk_insert(session, officers, _NEW_OFFICER_COLUMNS, chunk)
+    for chunk in chunks(rows):
+        bulk_insert(session, officers, NEW_OFFICER_COLUMNS, chunk)
         step(len(chunk))
 
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -278,12 +187,12 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
             .where(officers.c.id == bindparam("b_id"))
             .values({c: bindparam(c) for c in columns if c != "b_id"} | {"modified_at": now})
         )
-        for chunk in _chunks(params):
+        for chunk in chunks(params):
             session.execute(stmt, chunk)
             step(len(chunk))
 
     archive_ids = [id_of[d.person_id] for d in plan.archived]
-    for chunk in _chunks(archive_ids):
+    for chunk in chunks(archive_ids):
         session.execute(
             update(officers)
             .where(officers.c.id.in_(chunk))
@@ -333,7 +242,7 @@ def _wards(session: Session, work: Work, id_of: dict[str, int], links: Any) -> N
                 links.c.source == DIRECTORY,
             )
         )
-        for chunk in _chunks(remove):
+        for chunk in chunks(remove):
             session.execute(stmt, chunk)
-    for chunk in _chunks(add):
+    for chunk in chunks(add):
         session.execute(insert(links), chunk)
