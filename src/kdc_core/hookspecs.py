@@ -97,27 +97,6 @@ def kdc_register_exporters(register: Callable[[Exporter], None]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Member–officer protocol
-# ---------------------------------------------------------------------------------------------
-
-
-@hookspec
-def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
-    """Register rules that check real actions against the member–officer protocol.
-
-    Register from the module that owns the data a rule reads (events, briefings, enquiries).
-    A rule names the clause it enforces, a severity (info, warning or error) and a check
-    ``check(uow, target)`` returning :class:`kdc_core.protocol.rules.Finding` values that say
-    what is wrong and how to put it right. Rules run when their subjects are created or
-    changed (error-level findings block unless overridden with a recorded reason) and over
-    the whole database with ``kdc protocol check``.
-
-    :param register: call it with a :class:`kdc_core.protocol.rules.Rule`; a second rule
-        with the same id is refused.
-    """
-
-
-# ---------------------------------------------------------------------------------------------
 # Staff directory (People Finder)
 # ---------------------------------------------------------------------------------------------
 
@@ -148,6 +127,27 @@ def kdc_directory_reminders(report: FreshnessReport, kdc: Kdc) -> None:
 
     :param report: a :class:`kdc_core.directory.report.FreshnessReport`.
     :param kdc: the application object.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Member–officer protocol
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
+    """Register rules that check real actions against the member–officer protocol.
+
+    Register from the module that owns the data a rule reads (events, briefings, enquiries).
+    A rule names the clause it enforces, a severity (info, warning or error) and a check
+    ``check(uow, target)`` returning :class:`kdc_core.protocol.rules.Finding` values that say
+    what is wrong and how to put it right. Rules run when their subjects are created or
+    changed (error-level findings block unless overridden with a recorded reason) and over
+    the whole database with ``kdc protocol check``.
+
+    :param register: call it with a :class:`kdc_core.protocol.rules.Rule`; a second rule
+        with the same id is refused.
     """
 
 
@@ -212,24 +212,6 @@ def kdc_authenticate(request: Any, kdc: Kdc) -> str | None:
     :param request: the :class:`flask.Request` being handled.
     :param kdc: the application object.
     :returns: the authenticated person's email address, or ``None``.
-    """
-
-
-# ---------------------------------------------------------------------------------------------
-# Enquiries (casework)
-# ---------------------------------------------------------------------------------------------
-
-
-@hookspec
-def kdc_register_casework_backends(register: Callable[[Any], None]) -> None:
-    """Register casework backends; ``[plugins.enquiries] backend = "NAME"`` picks one.
-
-    A backend creates, reads, moves on, extends, notes, searches and lists overdue enquiries
-    (see :class:`kdc_core.enquiries.backends.CaseworkBackend`). The core registers ``sql``
-    (the default) and ``rest``.
-
-    :param register: call it with a :class:`kdc_core.enquiries.backends.BackendType`; a
-        second backend with the same name is refused.
     """
 
 

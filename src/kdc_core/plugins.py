@@ -23,10 +23,10 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.web.commands",
     "kdc_core.calendar.rota_commands",
     "kdc_core.calendar.commands",
-    "kdc_core.newsletter.commands",
-    "kdc_core.newsletter.sections",
     "kdc_core.protocol.commands",
     "kdc_core.enquiries.commands",
+    "kdc_core.newsletter.commands",
+    "kdc_core.newsletter.sections",
     "kdc_core.directory.commands",
 )
 
