@@ -7,7 +7,6 @@ skip, unless ``KDC_REQUIRE_BROWSER=1`` (as in CI), when they fail. Screenshots l
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -25,30 +24,11 @@ from kdc_core.web.server import make_server
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 XSS_BIO = (
     "Cares about **buses**.\n\n"
     "<script>window.__xss = 'script'; document.title = 'pwned'; alert('script')</script>\n\n"
     "<img src=x onerror=\"window.__xss = 'img'; document.title = 'pwned'; alert('img')\">"
 )
-
-
-def _chromium() -> str:
-    path = os.environ.get("KDC_CHROMIUM", "/usr/bin/chromium")
-    if Path(path).is_file() and os.access(path, os.X_OK):
-        return path
-    message = f"Chromium not found at {path} (set KDC_CHROMIUM)"
-    if os.environ.get("KDC_REQUIRE_BROWSER"):
-        pytest.fail(message + " but KDC_REQUIRE_BROWSER is set")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -80,17 +60,6 @@ def base_url(kdc: Kdc) -> Iterator[str]:
     server.close()
     server.task_dispatcher.shutdown()
     thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ unless ``KDC_REQUIRE_BROWSER=1`` (as in CI), when they fail. Screenshots land in
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,31 +26,12 @@ from kdc_core.newsletter.values import BuiltIssue, Month
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 XSS = "<img src=x onerror=alert(1)>"
 #: A 1×1 PNG, so the story's image loads without a network.
 PIXEL = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
     "+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
-
-
-def _chromium() -> str:
-    path = os.environ.get("KDC_CHROMIUM", "/usr/bin/chromium")
-    if Path(path).is_file() and os.access(path, os.X_OK):
-        return path
-    message = f"Chromium not found at {path} (set KDC_CHROMIUM)"
-    if os.environ.get("KDC_REQUIRE_BROWSER"):
-        pytest.fail(message + " but KDC_REQUIRE_BROWSER is set")
-    pytest.skip(message)
 
 
 @pytest.fixture(scope="module")
@@ -87,17 +67,6 @@ def issue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltIssue]:
         built = build_month(uow, sections(kdc), Month(2027, 3), "Almondbury")
     kdc.dispose()
     yield built[0]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def open_issue(browser, issue: BuiltIssue, width: int):

@@ -7,9 +7,7 @@ skip, unless ``KDC_REQUIRE_BROWSER=1`` (as in CI), when they fail. The PDFs land
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,23 +18,6 @@ from kdc_core.protocol.guide import guide_html
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    path = os.environ.get("KDC_CHROMIUM", "/usr/bin/chromium")
-    if not os.access(path, os.X_OK):
-        message = f"Chromium not found at {path} (set KDC_CHROMIUM)"
-        if os.environ.get("KDC_REQUIRE_BROWSER"):
-            pytest.fail(message + " but KDC_REQUIRE_BROWSER is set")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("audience", ["officer", "councillor"])
