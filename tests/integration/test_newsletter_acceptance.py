@@ -114,6 +114,11 @@ def run(kdc: Kdc, *args: str) -> Result:
     return CliRunner().invoke(build_cli(kdc), list(args), obj=kdc, catch_exceptions=False)
 
 
+def build_issues(kdc: Kdc, month: str, ward: str, out: Path) -> Result:
+    """``kdc newsletter build`` for one ward and month, writing into ``out``."""
+    return run(kdc, "newsletter", "build", "--month", month, "--ward", ward, "--out", str(out))
+
+
 def ward_councillors(kdc: Kdc, ward: str) -> list[tuple[int, str, str | None]]:
     with kdc.unit_of_work(dry_run=True) as uow:
         return [
@@ -153,17 +158,7 @@ def web_client(kdc: Kdc) -> Any:
 def test_build_writes_one_multipart_eml_per_almondbury_councillor_with_walkabout_and_contacts(
     demo: Kdc, tmp_path: Path
 ):
-    result = run(
-        demo,
-        "newsletter",
-        "build",
-        "--month",
-        "2027-03",
-        "--ward",
-        "Almondbury",
-        "--out",
-        str(tmp_path),
-    )
+    result = build_issues(demo, "2027-03", "Almondbury", tmp_path)
     assert result.exit_code == 0, result.output
     people = ward_councillors(demo, "Almondbury")
     emls = sorted(tmp_path.glob("*.eml"))
@@ -204,17 +199,7 @@ def test_build_writes_one_multipart_eml_per_almondbury_councillor_with_walkabout
 def test_the_list_unsubscribe_header_works_with_a_bare_post_and_rejects_a_forged_token(
     demo: Kdc, tmp_path: Path
 ):
-    run(
-        demo,
-        "newsletter",
-        "build",
-        "--month",
-        "2027-03",
-        "--ward",
-        "Batley East",
-        "--out",
-        str(tmp_path),
-    )
+    build_issues(demo, "2027-03", "Batley East", tmp_path)
     emls = sorted(tmp_path.glob("*.eml"))
     url = parse(emls[0])["List-Unsubscribe"].strip("<>")
     path = url.removeprefix("https://kdc.example.gov.uk")
@@ -224,17 +209,7 @@ def test_the_list_unsubscribe_header_works_with_a_bare_post_and_rejects_a_forged
     answer = client.post(path, data={"List-Unsubscribe": "One-Click"})
     assert answer.status_code == 200, answer.get_data(as_text=True)
     again = tmp_path / "again"
-    run(
-        demo,
-        "newsletter",
-        "build",
-        "--month",
-        "2027-03",
-        "--ward",
-        "Batley East",
-        "--out",
-        str(again),
-    )
+    build_issues(demo, "2027-03", "Batley East", again)
     assert len(list(again.glob("*.eml"))) == len(emls) - 1
 
 
@@ -248,17 +223,7 @@ def test_opting_out_of_a_topic_drops_its_section_and_the_section_link_turns_it_o
     first, second = people[0][0], people[1][0]
     with demo.unit_of_work() as uow:
         set_topic(uow, first, "contacts", opted_in=False)
-    run(
-        demo,
-        "newsletter",
-        "build",
-        "--month",
-        "2027-03",
-        "--ward",
-        "Dewsbury East",
-        "--out",
-        str(tmp_path),
-    )
+    build_issues(demo, "2027-03", "Dewsbury East", tmp_path)
     texts = {int(p.stem.rsplit("-", 1)[1]): p.read_text() for p in tmp_path.glob("*.txt")}
     assert "Your named contacts" not in texts[first]
     assert "Your named contacts" in texts[second]
@@ -272,17 +237,7 @@ def test_opting_out_of_a_topic_drops_its_section_and_the_section_link_turns_it_o
     assert page.status_code == 200 and b'method="post"' in page.data
     assert client.post(link.removeprefix("https://kdc.example.gov.uk")).status_code == 200
     again = tmp_path / "again"
-    run(
-        demo,
-        "newsletter",
-        "build",
-        "--month",
-        "2027-03",
-        "--ward",
-        "Dewsbury East",
-        "--out",
-        str(again),
-    )
+    build_issues(demo, "2027-03", "Dewsbury East", again)
     rebuilt = (again / f"2027-03-dewsbury-east-{second}.txt").read_text()
     assert "Your named contacts" not in rebuilt and "Service spotlight" in rebuilt
 
@@ -304,17 +259,7 @@ def test_a_success_story_title_with_markup_is_shown_as_text_never_as_markup(
                 ward_id=ward.id,
             )
         )
-    run(
-        demo,
-        "newsletter",
-        "build",
-        "--month",
-        "2027-06",
-        "--ward",
-        "Colne Valley",
-        "--out",
-        str(tmp_path),
-    )
+    build_issues(demo, "2027-06", "Colne Valley", tmp_path)
     for path in tmp_path.glob("*.html"):
         html = path.read_text()
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
