@@ -24,15 +24,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import os
-import shutil
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +43,7 @@ from kdc_core.config import Settings
 from kdc_core.db import DirectorateRow, ServiceRow, WardRow
 from kdc_core.directory.engine import run_sync
 from kdc_core.directory.values import DirectoryRecord, DirectorySource
+from kdc_core.pgcluster import server_url
 from kdc_core.plugins import make_plugin_manager
 
 WARDS = ("Almondbury", "Batley East", "Dewsbury West", "Heckmondwike", "Mirfield")
@@ -242,22 +241,6 @@ def measure(
     return [ok for _, _, ok in checks]
 
 
-def postgres_server(explicit: str | None) -> Iterator[str]:
-    url = explicit or os.environ.get("KDC_TEST_POSTGRES_URL")
-    if url:
-        yield url
-        return
-    from kdc_core.pgcluster import ThrowawayCluster
-
-    folder = Path(tempfile.mkdtemp(prefix="kdc-bench-pg-"))
-    cluster = ThrowawayCluster(folder)
-    try:
-        yield cluster.start()
-    finally:
-        cluster.stop()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def measure_postgres(server: str, args: Any, folder: Path) -> list[bool]:
     """Measure on fresh databases made on ``server``, dropped afterwards."""
     made: list[str] = []
@@ -305,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             folder,
         )
         if not args.sqlite_only:
-            for server in postgres_server(args.postgres_url):
+            with server_url(args.postgres_url) as server:
                 results += measure_postgres(server, args, folder)
     failed = results.count(False)
     print(

@@ -11,6 +11,8 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -85,3 +87,24 @@ class ThrowawayCluster:
         data = str(self.directory / "data")
         with contextlib.suppress(RuntimeError):
             self._run(str(self.bindir / "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop")
+
+
+@contextlib.contextmanager
+def server_url(explicit: str | None = None) -> Iterator[str]:
+    """A PostgreSQL server to use: ``explicit``, else ``$KDC_TEST_POSTGRES_URL``, else a
+    throwaway cluster started here and removed on exit.
+
+    :raises RuntimeError: when none is given and no server binaries are installed.
+    """
+    url = explicit or os.environ.get("KDC_TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    # Not under a per-user private temp folder: the server runs as postgres when we are root.
+    folder = Path(tempfile.mkdtemp(prefix="kdc-pg-"))
+    cluster = ThrowawayCluster(folder)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -64,26 +64,13 @@ def database_url_for(kind: str, tmp_path: Path, postgres_url: str | None = None)
 @pytest.fixture(scope="session")
 def kdc_postgres_url() -> Iterator[str | None]:
     """The server to make test databases on: ``KDC_TEST_POSTGRES_URL``, or a throwaway cluster."""
-    if os.environ.get(POSTGRES_ENV):
-        yield os.environ[POSTGRES_ENV]
-        return
-    from kdc_core.pgcluster import ThrowawayCluster, find_bindir
+    from kdc_core.pgcluster import find_bindir, server_url
 
-    if find_bindir() is None:
+    if not os.environ.get(POSTGRES_ENV) and find_bindir() is None:
         yield None
         return
-    import shutil
-    import tempfile
-
-    # Not under pytest's basetemp: that is private to the current user, and the server runs
-    # as the postgres user when the tests run as root.
-    directory = Path(tempfile.mkdtemp(prefix="kdc-pg-"))
-    cluster = ThrowawayCluster(directory)
-    try:
-        yield cluster.start()
-    finally:
-        cluster.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+    with server_url() as url:
+        yield url
 
 
 @pytest.fixture
