@@ -1,16 +1,17 @@
 """Rules 8.1 and 9.1 over briefings, against a small :class:`Briefing` value.
 
-The briefing data itself belongs to the briefings module; until it feeds these rules (by
-registering a rule of its own that builds :class:`Briefing` values, or by calling
-:func:`briefing_findings`), the built-in rules check the values passed in a
-:class:`~kdc_core.protocol.rules.Target` of kind ``briefing`` and nothing else. No briefing
-tables are read here.
+The briefing data itself belongs to the briefings module. It registers these rules with
+:func:`briefing_rules`, passing a loader that turns its stored briefings into
+:class:`Briefing` values; the rules then check the values passed in a
+:class:`~kdc_core.protocol.rules.Target` of kind ``briefing`` if there are any, else the
+stored briefings the target names (all of them when ``ids`` is ``None``). No briefing tables
+are read here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 from sqlalchemy import select
@@ -53,22 +54,37 @@ def _councillors(uow: UnitOfWork) -> list[CouncillorRow]:
     )
 
 
-def _briefings(target: Target) -> list[Briefing]:
-    return [v for v in target.values if isinstance(v, Briefing)]
+#: Reads stored briefings as values: ``load(uow, ids)``, every one when ``ids`` is ``None``.
+Loader = Callable[[UnitOfWork, "frozenset[int] | None"], list[Briefing]]
 
 
-def check_ward_told_first(rule: Rule, uow: UnitOfWork, target: Target) -> Iterator[Finding]:
-    briefings = [b for b in _briefings(target) if b.public_at and b.ward_ids]
+def _briefings(uow: UnitOfWork, target: Target, load: Loader | None) -> list[Briefing]:
+    if target.values or load is None:
+        return [v for v in target.values if isinstance(v, Briefing)]
+    return load(uow, target.ids)
+
+
+def _due(b: Briefing, now: dt.datetime) -> bool:
+    """Something to judge: it has gone out to someone, or its public date has come."""
+    return bool(b.sent) or (b.public_at is not None and b.public_at <= now)
+
+
+def check_ward_told_first(
+    rule: Rule, uow: UnitOfWork, target: Target, load: Loader | None = None
+) -> Iterator[Finding]:
+    now = dt.datetime.now(dt.UTC)
+    briefings = [b for b in _briefings(uow, target, load) if b.public_at and b.ward_ids]
     if not briefings:
         return
     everyone = _councillors(uow)
     for b in briefings:
         assert b.public_at is not None
+        public = b.public_at <= now
         late = [
             c
             for c in everyone
             if c.ward_id in b.ward_ids
-            and ((sent := b.sent_at(c.id)) is None or sent >= b.public_at)
+            and (public if (sent := b.sent_at(c.id)) is None else sent >= b.public_at)
         ]
         if late:
             names = ", ".join(c.name for c in late)
@@ -83,8 +99,11 @@ def check_ward_told_first(rule: Rule, uow: UnitOfWork, target: Target) -> Iterat
             )
 
 
-def check_all_groups_told(rule: Rule, uow: UnitOfWork, target: Target) -> Iterator[Finding]:
-    briefings = [b for b in _briefings(target) if b.significant]
+def check_all_groups_told(
+    rule: Rule, uow: UnitOfWork, target: Target, load: Loader | None = None
+) -> Iterator[Finding]:
+    now = dt.datetime.now(dt.UTC)
+    briefings = [b for b in _briefings(uow, target, load) if b.significant and _due(b, now)]
     if not briefings:
         return
     everyone = _councillors(uow)
@@ -110,29 +129,44 @@ def briefing_findings(uow: UnitOfWork, briefings: Iterable[Briefing]) -> list[Fi
     return [f for rule in BRIEFING_RULES for f in rule.check(uow, target)]
 
 
-def _rule(rule_id: str, clause: str, title: str, fn: object) -> Rule:
-    holder: list[Rule] = []
+def briefing_rules(load: Loader | None = None) -> tuple[Rule, ...]:
+    """Rules 8.1 and 9.1; with ``load`` they also read stored briefings (and so run in
+    ``kdc protocol check``), without it they only check the values handed to them."""
 
-    def check(uow: UnitOfWork, target: Target) -> Iterable[Finding]:
-        return fn(holder[0], uow, target)  # type: ignore[operator]
+    def rule(rule_id: str, clause: str, title: str, fn: Callable[..., Iterable[Finding]]) -> Rule:
+        holder: list[Rule] = []
 
-    holder.append(
-        Rule(rule_id, clause, Severity.WARNING, "briefing", title, check, reads_database=False)
+        def check(uow: UnitOfWork, target: Target) -> Iterable[Finding]:
+            return fn(holder[0], uow, target, load)
+
+        holder.append(
+            Rule(
+                rule_id,
+                clause,
+                Severity.WARNING,
+                "briefing",
+                title,
+                check,
+                reads_database=load is not None,
+            )
+        )
+        return holder[0]
+
+    return (
+        rule(
+            "8.1-ward-councillors-told-before-public",
+            "8.1",
+            "Ward councillors hear of a proposal affecting their ward before it is public",
+            check_ward_told_first,
+        ),
+        rule(
+            "9.1-all-groups-briefed",
+            "9.1",
+            "Briefings on significant developments reach members of every political group",
+            check_all_groups_told,
+        ),
     )
-    return holder[0]
 
 
-BRIEFING_RULES = (
-    _rule(
-        "8.1-ward-councillors-told-before-public",
-        "8.1",
-        "Ward councillors hear of a proposal affecting their ward before it is public",
-        check_ward_told_first,
-    ),
-    _rule(
-        "9.1-all-groups-briefed",
-        "9.1",
-        "Briefings on significant developments reach members of every political group",
-        check_all_groups_told,
-    ),
-)
+#: The rules over values only, for :func:`briefing_findings`.
+BRIEFING_RULES = briefing_rules()
