@@ -4,6 +4,9 @@ Protocol 8.1: councillors hear of proposals affecting their ward before they are
 publicly, so a briefing posted on or after its public date is *late* and is reported as such.
 Protocol 9.1: a significant briefing goes to the councillors of every political group in the
 ward — the recipients are all the ward's active councillors, never one group's.
+
+Posting and sending run the protocol's briefing rules before the work commits (see
+:mod:`kdc_core.briefings.protocol`); an error-level finding blocks unless overridden.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from kdc_core.errors import KdcError, NotFound
 from kdc_core.newsletter.render import make_message
 from kdc_core.newsletter.topics import recipients_by_ward
 from kdc_core.newsletter.values import Recipient, check_topic
+from kdc_core.protocol.service import enforce, override
 from kdc_core.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -113,6 +117,7 @@ def post_briefing(
     )
     uow.session.add(row)
     uow.session.flush()
+    enforce(uow, "briefing", [row.id])
     return Briefing.from_row(row)
 
 
@@ -141,10 +146,18 @@ def briefing_recipients(uow: UnitOfWork, briefing: Briefing) -> list[Recipient]:
     return [r for ward_id in ward_ids for r in people[ward_id]]
 
 
-def send_briefing(kdc: Kdc, briefing_id: int, mailer: Mailer) -> tuple[Briefing, list[str]]:
-    """Email every ward councillor (and text those who asked for this topic by SMS) once."""
-    with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
+def send_briefing(
+    kdc: Kdc, briefing_id: int, mailer: Mailer, override_reason: str | None = None
+) -> tuple[Briefing, list[str]]:
+    """Email every ward councillor (and text those who asked for this topic by SMS) once.
+
+    The protocol rules run before anything is sent (an error-level finding stops the send
+    unless ``override_reason`` is given) and again once it has gone, to record the outcome.
+    """
+    with kdc.unit_of_work(source="briefing") as uow:
         briefing = get_briefing(uow, briefing_id)
+        override(uow, override_reason)
+        enforce(uow, "briefing", [briefing_id])
         recipients = briefing_recipients(uow, briefing)
         sender = email.utils.formataddr(
             (kdc.settings.council_name, "ward-briefings@kirklees.gov.uk")
@@ -192,5 +205,7 @@ def send_briefing(kdc: Kdc, briefing_id: int, mailer: Mailer) -> tuple[Briefing,
                         ],
                     )
                 lines.append(f"{channel} {person.name} <{address}>")
-    with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
+    with kdc.unit_of_work(source="briefing") as uow:
+        override(uow, override_reason)
+        enforce(uow, "briefing", [briefing_id])
         return get_briefing(uow, briefing_id), lines

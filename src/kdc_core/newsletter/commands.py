@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +16,22 @@ from kdc_core.cli import KdcGroup, echo_json, pass_kdc
 from kdc_core.errors import KdcError
 from kdc_core.interchange import Registry
 from kdc_core.newsletter.values import Month, Section
+
+if TYPE_CHECKING:
+    from kdc_core.protocol.rules import Rule
+
+OVERRIDE_HELP = "Go ahead despite an error-level protocol finding; the reason is recorded."
+
+
+def _protocol_warnings(kdc: Kdc, briefing_id: int) -> None:
+    """Print the briefing's open protocol findings (8.1, 9.1 …) on stderr."""
+    from kdc_core.protocol.commands import finding_line
+    from kdc_core.protocol.service import open_findings
+
+    with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
+        found = open_findings(uow, "briefing", briefing_id)
+    for r in found:
+        click.echo(finding_line(r), err=True)
 
 
 def sections(kdc: Kdc) -> Registry[Section]:
@@ -104,6 +122,7 @@ def briefing_group() -> None:
 @click.option("--significant", is_flag=True, help="Goes to every political group (9.1).")
 @click.option("--topic", default="briefings", show_default=True, help="Menu topic.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--override", "reason", help=OVERRIDE_HELP)
 @pass_kdc
 def post_cmd(
     kdc: Kdc,
@@ -115,13 +134,16 @@ def post_cmd(
     significant: bool,
     topic: str,
     as_json: bool,
+    reason: str | None,
 ) -> None:
     """Post a briefing; warns when it is late against protocol 8.1."""
     from kdc_core.briefings.service import post_briefing
+    from kdc_core.protocol.service import override
 
     if body == "-":
         body = sys.stdin.read()
     with kdc.unit_of_work(source="briefing") as uow:
+        override(uow, reason)
         b = post_briefing(
             uow,
             wards=wards,
@@ -132,23 +154,21 @@ def post_cmd(
             significant=significant,
             topic=topic,
         )
+    _protocol_warnings(kdc, b.id)
     if as_json:
         echo_json({"id": b.id, "title": b.title, "wards": list(b.wards), "late": b.late})
         return
     click.echo(f"Posted briefing {b.id}: {b.title} ({', '.join(b.wards)}).")
-    if b.late:
-        click.echo(
-            f"Warning: late against protocol 8.1 — posted {b.posted_at:%Y-%m-%d}, public "
-            f"from {b.public_on}: councillors should hear before it is public.",
-            err=True,
-        )
 
 
 @briefing_group.command("send")
 @click.argument("ids", nargs=-1, type=int)
 @click.option("--mailer", help="Mailer to use (default [plugins.newsletter] mailer, else smtp).")
+@click.option("--override", "reason", help=OVERRIDE_HELP)
 @pass_kdc
-def send_briefings_cmd(kdc: Kdc, ids: tuple[int, ...], mailer: str | None) -> None:
+def send_briefings_cmd(
+    kdc: Kdc, ids: tuple[int, ...], mailer: str | None, reason: str | None
+) -> None:
     """Send briefings (IDS, else every one not yet public) to their wards' councillors, once."""
     from kdc_core.briefings.service import send_briefing, unsent_briefings
     from kdc_core.newsletter.delivery import pick_mailer
@@ -158,12 +178,20 @@ def send_briefings_cmd(kdc: Kdc, ids: tuple[int, ...], mailer: str | None) -> No
         with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
             ids = tuple(unsent_briefings(uow, dt.date.today()))
     for briefing_id in ids:
-        b, lines = send_briefing(kdc, briefing_id, chosen)
+        b, lines = send_briefing(kdc, briefing_id, chosen, override_reason=reason)
         for line in lines:
             click.echo(f"briefing {b.id}: sent {line}")
-        if b.late:
-            click.echo(f"Warning: briefing {b.id} is late against protocol 8.1.", err=True)
+        _protocol_warnings(kdc, b.id)
     click.echo(f"Done: {len(ids)} briefings checked.")
+
+
+@hookimpl
+def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
+    """Rules 8.1 and 9.1, over the stored briefings as well as values handed to them."""
+    from kdc_core.briefings.protocol import stored_briefing_rules
+
+    for rule in stored_briefing_rules():
+        register(rule)
 
 
 @hookimpl

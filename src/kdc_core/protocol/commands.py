@@ -14,7 +14,6 @@ from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.protocol import complaints as complaint_log
-from kdc_core.protocol.briefings import BRIEFING_RULES
 from kdc_core.protocol.complaints import COMPLAINT_RULE, Stage
 from kdc_core.protocol.document import load_file
 from kdc_core.protocol.event_rules import EVENT_RULES
@@ -26,7 +25,9 @@ from kdc_core.protocol.service import Recorded, check_all, current_protocol, ove
 
 @hookimpl
 def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
-    for rule in (*EVENT_RULES, *BRIEFING_RULES, COMPLAINT_RULE):
+    # The briefing rules (8.1, 9.1) are registered by the briefings' own commands module,
+    # which knows how to read stored briefings.
+    for rule in (*EVENT_RULES, COMPLAINT_RULE):
         register(rule)
 
 
