@@ -25,6 +25,7 @@ from kdc_core.calendar.rota import (
     RotaWard,
     Slot,
     plan_rota,
+    rota_position,
     slot_preferences,
 )
 
@@ -95,7 +96,9 @@ def _ranks(problem: RotaProblem) -> list[list[Slot]]:
     return [
         list(
             slot_preferences(
-                wards.index(w), len(wards), [t for t in problem.slots if t.quarter == q]
+                rota_position(wards.index(w), len(wards), problem.year),
+                len(wards),
+                [t for t in problem.slots if t.quarter == q],
             )
         )
         for q, w in _walkabouts(problem)

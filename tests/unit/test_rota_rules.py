@@ -17,6 +17,7 @@ from kdc_core.calendar.rota import (
     RotaWard,
     Slot,
     plan_rota,
+    rota_position,
     slot_preferences,
 )
 from kdc_core.calendar.rota_slots import quarter_slots, working_days
@@ -89,15 +90,17 @@ def test_each_ward_prefers_its_own_part_of_the_quarter():
 def test_a_meeting_that_concerns_a_wards_councillor_moves_only_that_wards_walkabout():
     slots = [_day(n) for n in range(3)]
     first, second = _ward(1, "Alpha"), _ward(2, "Beta")
-    preferred = slot_preferences(0, 2, slots)[0]
+    preferred = slot_preferences(rota_position(0, 2, 2027), 2, slots)[0]
+    theirs = slot_preferences(rota_position(1, 2, 2027), 2, slots)[0]
+    assert preferred != theirs
     meeting = Meeting("Planning Committee", preferred.start, preferred.end, {101})
-    other = Meeting("Licensing", slots[2].start, slots[2].end, {999})
+    other = Meeting("Licensing", theirs.start, theirs.end, {999})
     plan = plan_rota(
         _problem([first, second], [_service(1, "Highways", 2)], slots, [meeting, other])
     )
     placed = {a.ward_id: a for a in plan.assignments}
     assert placed[1].slot != preferred and placed[1].rank == 1
-    assert placed[2].rank == 0 and placed[2].slot == slots[2]
+    assert placed[2].rank == 0 and placed[2].slot == theirs
 
 
 def test_an_officer_on_leave_is_not_sent():
@@ -232,3 +235,43 @@ def test_overlapping_slots_and_an_officer_in_two_services_are_refused():
     twice = RotaOfficer(1, "Twice")
     with pytest.raises(ValueError, match="more than one service"):
         _problem([_ward(1)], [RotaService(1, "A", (twice,)), RotaService(2, "B", (twice,))], [])
+
+
+def test_the_ward_order_moves_back_one_place_a_year_and_wraps():
+    count = 23
+    for year in range(2026, 2026 + count):
+        places = [rota_position(i, count, year) for i in range(count)]
+        assert sorted(places) == list(range(count))
+        following = [rota_position(i, count, year + 1) for i in range(count)]
+        assert all(b == (a - 1) % count for a, b in zip(places, following, strict=True))
+    # over ``count`` years every ward takes every place once
+    for i in range(count):
+        assert {rota_position(i, count, y) for y in range(2030, 2030 + count)} == set(range(count))
+    with pytest.raises(ValueError, match="index"):
+        rota_position(23, 23, 2027)
+    with pytest.raises(ValueError, match="count"):
+        rota_position(0, 0, 2027)
+
+
+def test_a_ward_keeps_its_place_in_every_quarter_of_a_year():
+    wards = [_ward(i, name) for i, name in enumerate(["Alpha", "Beta", "Gamma"], start=1)]
+    slots = tuple(
+        Slot(
+            dt.datetime(2027, month, day, 10, tzinfo=dt.UTC),
+            dt.datetime(2027, month, day, 12, tzinfo=dt.UTC),
+            (month - 1) // 3 + 1,
+        )
+        for month in (1, 3, 4, 6, 7, 9, 10, 12)
+        for day in (4, 5, 6, 7, 8, 11)
+    )
+    plan = plan_rota(
+        RotaProblem(2027, (1, 2, 3, 4), tuple(wards), (_service(1, "Highways", 3),), slots)
+    )
+    by_ward: dict[int, set[tuple[int, int]]] = {}
+    for a in plan.assignments:
+        quarter_start = 3 * (a.quarter - 1) + 1
+        by_ward.setdefault(a.ward_id, set()).add(
+            (a.slot.start.month - quarter_start, a.slot.start.day)
+        )
+    assert len(plan.assignments) == 12
+    assert all(len(days) == 1 for days in by_ward.values()), by_ward

@@ -17,7 +17,8 @@ every participating service. Nothing here touches the database.
 1. the most walkabouts placed;
 2. then the best *slot ranks*, compared ward by ward: walkabouts are taken in priority order
    (quarter, then ward name) and the vector of the rank of each one's slot in its ward's
-   preference order (:func:`slot_preferences`; an unplaced walkabout ranks last) is
+   preference order (:func:`slot_preferences` at the ward's place for the year,
+   :func:`rota_position`; an unplaced walkabout ranks last) is
    lexicographically smallest. So each ward gets the day nearest its preferred day that does not
    cost a ward before it its day or any ward its walkabout;
 3. then, for the slots so chosen, the smallest sum over services and officers of the square of
@@ -218,8 +219,26 @@ class Plan:
     loads: tuple[ServiceLoad, ...]
 
 
+def rota_position(index: int, count: int, year: int) -> int:
+    """The place in the quarter of the ward that is ``index`` of ``count`` by name, in ``year``.
+
+    The order moves back one place each year and the first ward wraps round to the end:
+    ``(index - year) mod count``. Within a year a ward keeps its place, so its walkabouts are
+    about three months apart; across ``count`` years it takes every place once, so no ward is
+    always the one whose walkabout falls in the first days back after New Year. Moving back
+    rather than forward keeps the gap from a ward's last walkabout of one year to its first of
+    the next a little under three months, except once in ``count`` years for the ward that wraps
+    (then it is longer, never shorter).
+    """
+    if count < 1:
+        raise ValueError(f"count must be positive, got {count}")
+    if not 0 <= index < count:
+        raise ValueError(f"index must be in 0..{count - 1}, got {index}")
+    return (index - year) % count
+
+
 def slot_preferences(position: int, count: int, slots: Iterable[Slot]) -> tuple[Slot, ...]:
-    """The quarter's slots in the order ward ``position`` (of ``count``, by name) prefers them.
+    """The quarter's slots in the order the ward at ``position`` (of ``count``) prefers them.
 
     Ward ``i`` prefers slot ``⌊(2i+1)·K / 2N⌋`` of the ``K`` slots, spreading ``N`` wards evenly
     over the quarter; the others follow nearest first, the earlier of two equally near first.
@@ -261,7 +280,8 @@ def plan_rota(problem: RotaProblem) -> Plan:
     ranked: list[list[int]] = []
     for q, ward in walkabouts:
         quarter = (t for t in slots if t.quarter == q)
-        ranked.append([index[t] for t in slot_preferences(wards.index(ward), len(wards), quarter)])
+        position = rota_position(wards.index(ward), len(wards), problem.year)
+        ranked.append([index[t] for t in slot_preferences(position, len(wards), quarter)])
     blocked: dict[int, set[int]] = {w.id: set() for w in wards}
     for m in problem.meetings:
         hit = _overlapping(slots, m.start, m.end)
