@@ -2,8 +2,10 @@
 
 Protocol 8.1: councillors hear of proposals affecting their ward before they are announced
 publicly, so a briefing posted on or after its public date is *late* and is reported as such.
-Protocol 9.1: a significant briefing goes to the councillors of every political group in the
-ward — the recipients are all the ward's active councillors, never one group's.
+Protocol 9.1: officers keep members of every political group informed of significant
+developments. A briefing goes to all the ward's active councillors, never one group's; a
+significant one also goes to the leader of each group that has no councillor in its wards
+(see :meth:`~kdc_core.db.repositories.people.PeopleRepository.group_leaders`).
 
 Posting and sending run the protocol's briefing rules before the work commits (see
 :mod:`kdc_core.briefings.protocol`); an error-level finding blocks unless overridden.
@@ -22,10 +24,10 @@ from sqlalchemy.orm import selectinload
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import BriefingRow, BriefingSendRow
-from kdc_core.db.people import ServiceRow, WardRow
+from kdc_core.db.people import CouncillorRow, PoliticalGroupRow, ServiceRow, WardRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.newsletter.render import make_message
-from kdc_core.newsletter.topics import recipients_by_ward
+from kdc_core.newsletter.topics import recipients_by_id, recipients_by_ward
 from kdc_core.newsletter.values import Recipient, check_topic
 from kdc_core.protocol.service import enforce, override
 from kdc_core.unit_of_work import UnitOfWork
@@ -141,9 +143,24 @@ def unsent_briefings(uow: UnitOfWork, today: dt.date) -> list[int]:
 
 
 def briefing_recipients(uow: UnitOfWork, briefing: Briefing) -> list[Recipient]:
+    """Who a briefing goes to: the active councillors of its wards and, when it is significant,
+    the leaders of every political group none of those councillors belongs to (protocol 9.1),
+    ward councillors first."""
     ward_ids = list(uow.session.scalars(select(WardRow.id).where(WardRow.name.in_(briefing.wards))))
     people = recipients_by_ward(uow, ward_ids)
-    return [r for ward_id in ward_ids for r in people[ward_id]]
+    ward_people = [r for ward_id in ward_ids for r in people[ward_id]]
+    if not briefing.significant:
+        return ward_people
+    return ward_people + group_leaders_not_in(uow, ward_people)
+
+
+def group_leaders_not_in(uow: UnitOfWork, people: Iterable[Recipient]) -> list[Recipient]:
+    """The leaders of the political groups none of ``people`` belongs to, by name."""
+    present = {r.group for r in people}
+    names = dict(uow.session.execute(select(PoliticalGroupRow.id, PoliticalGroupRow.name)).all())
+    leaders = uow.people.group_leaders()
+    wanted = [cid for gid, ids in leaders.items() if names.get(gid) not in present for cid in ids]
+    return recipients_by_id(uow, wanted)
 
 
 def send_briefing(
@@ -162,13 +179,21 @@ def send_briefing(
         sender = email.utils.formataddr(
             (kdc.settings.council_name, "ward-briefings@kirklees.gov.uk")
         )
+        in_wards = set(
+            uow.session.scalars(
+                select(CouncillorRow.id)
+                .join(WardRow, WardRow.id == CouncillorRow.ward_id)
+                .where(WardRow.name.in_(briefing.wards))
+            )
+        )
     done = {(cid, channel) for cid, channel, _ in briefing.sent}
     lines: list[str] = []
     flag = "Significant briefing" if briefing.significant else "Ward briefing"
-    text = (
+    heading = (
         f"{flag} for {', '.join(briefing.wards)}: not public until "
-        f"{briefing.public_on:%-d %B %Y}.\n\n{briefing.title}\n\n{briefing.body}\n"
+        f"{briefing.public_on:%-d %B %Y}.\n\n"
     )
+    story = f"{briefing.title}\n\n{briefing.body}\n"
     with mailer.open(kdc.settings) as transport:
         for person in recipients:
             jobs: list[tuple[str, str]] = []
@@ -180,6 +205,17 @@ def send_briefing(
                 if (person.councillor_id, channel) in done:
                     continue
                 if channel == "email":
+                    text = heading + story
+                    if person.councillor_id not in in_wards:
+                        text = (
+                            heading
+                            + (
+                                f"You receive this as leader of the {person.group} group: every "
+                                "political group hears of significant developments (member-officer "
+                                "protocol 9.1).\n\n"
+                            )
+                            + story
+                        )
                     msg = make_message(
                         sender=sender,
                         to=email.utils.formataddr((person.name, address)),

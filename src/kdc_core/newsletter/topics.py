@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import TopicChoiceRow, TopicReviewRow
@@ -62,6 +62,21 @@ def overdue_reviews(uow: UnitOfWork, today: dt.date) -> list[tuple[int, str, dt.
 def recipients_by_ward(uow: UnitOfWork, ward_ids: Iterable[int]) -> dict[int, list[Recipient]]:
     """The active councillors of these wards with their topics, in two queries."""
     ids = list(ward_ids)
+    out: dict[int, list[Recipient]] = {i: [] for i in ids}
+    for ward_id, person in _recipients(uow, CouncillorRow.ward_id.in_(ids)):
+        assert ward_id is not None  # selected by ward
+        out[ward_id].append(person)
+    return out
+
+
+def recipients_by_id(uow: UnitOfWork, councillor_ids: Iterable[int]) -> list[Recipient]:
+    """These councillors, if active, with their topics, by name."""
+    ids = list(councillor_ids)
+    return [person for _, person in _recipients(uow, CouncillorRow.id.in_(ids))]
+
+
+def _recipients(uow: UnitOfWork, which: ColumnElement[bool]) -> list[tuple[int | None, Recipient]]:
+    """Active councillors matching ``which`` (ward id, recipient), by name, in two queries."""
     people = uow.session.execute(
         select(
             CouncillorRow.id,
@@ -72,7 +87,7 @@ def recipients_by_ward(uow: UnitOfWork, ward_ids: Iterable[int]) -> dict[int, li
             PoliticalGroupRow.name,
         )
         .outerjoin(PoliticalGroupRow, PoliticalGroupRow.id == CouncillorRow.group_id)
-        .where(CouncillorRow.ward_id.in_(ids), CouncillorRow.archived_at.is_(None))
+        .where(which, CouncillorRow.archived_at.is_(None))
         .order_by(CouncillorRow.name, CouncillorRow.id)
     ).all()
     off: dict[int, set[str]] = defaultdict(set)
@@ -85,18 +100,15 @@ def recipients_by_ward(uow: UnitOfWork, ward_ids: Iterable[int]) -> dict[int, li
             TopicChoiceRow.sms,
         )
         .join(CouncillorRow, CouncillorRow.id == TopicChoiceRow.councillor_id)
-        .where(CouncillorRow.ward_id.in_(ids))
+        .where(which)
     )
     for cid, topic, opted_in, by_sms in choices:
         if not opted_in:
             off[cid].add(topic)
         if by_sms:
             sms[cid].add(topic)
-    out: dict[int, list[Recipient]] = {i: [] for i in ids}
     every = frozenset(TOPICS)
-    for cid, ward_id, name, email, mobile, group in people:
-        assert ward_id is not None  # selected by ward
-        out[ward_id].append(
-            Recipient(cid, name, email, mobile, group, every - off[cid], frozenset(sms[cid]))
-        )
-    return out
+    return [
+        (ward_id, Recipient(cid, name, email, mobile, group, every - off[cid], frozenset(sms[cid])))
+        for cid, ward_id, name, email, mobile, group in people
+    ]

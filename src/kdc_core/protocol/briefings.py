@@ -118,7 +118,9 @@ def check_all_groups_told(
                 b.id,
                 b.title,
                 f"No member of {names} received this significant briefing.",
-                f"Send it to members of {names} too: every political group is kept informed.",
+                f"Send it to members of {names} too: every political group is kept informed. "
+                "A significant briefing goes to each group's leader when one is on record "
+                "(a group leader role, or a key post such as 'Leader of the … Group').",
                 [Entity("political_group", gid, name) for gid, name in missing],
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
@@ -33,6 +34,11 @@ from kdc_core.people.values import (
     WardOverview,
     WardSource,
     slugify,
+)
+
+#: A key post that names its holder a group's leader, not its deputy.
+_LEADS_A_GROUP = re.compile(
+    r"^(?!.*\bdeputy\b).*(\bgroup leader\b|\bleader of the\b.*\bgroup\b)", re.IGNORECASE
 )
 
 # -- rows → values -----------------------------------------------------------------------------
@@ -193,6 +199,30 @@ class PeopleRepository:
         if len(active) > 1:
             raise NotFound(f"{len(active)} councillors are called {name!r}; use the id")
         return councillor_value(active[0])
+
+    def group_leaders(self) -> dict[int, list[int]]:
+        """Ids of each political group's active leaders, by group id (groups with none left out).
+
+        A leader is a member of the group with a ``group_leader`` role or, where a group has
+        no such role on record (a ModernGov import brings key posts, not roles), with a key
+        post that names them its leader ("Group Leader", "Leader of the Green Group" …; a
+        deputy's post does not count).
+        """
+        rows = self.session.scalars(
+            select(CouncillorRow)
+            .options(selectinload(CouncillorRow.roles))
+            .where(CouncillorRow.group_id.is_not(None), CouncillorRow.archived_at.is_(None))
+            .order_by(CouncillorRow.name, CouncillorRow.id)
+        )
+        by_role: dict[int, list[int]] = {}
+        by_post: dict[int, list[int]] = {}
+        for row in rows:
+            assert row.group_id is not None  # selected so
+            if any(r.kind == RoleKind.GROUP_LEADER for r in row.roles):
+                by_role.setdefault(row.group_id, []).append(row.id)
+            if any(_LEADS_A_GROUP.search(post) for post in split_lines(row.key_posts)):
+                by_post.setdefault(row.group_id, []).append(row.id)
+        return {**by_post, **by_role}
 
     # -- organisation --------------------------------------------------------------------------
 
