@@ -105,7 +105,9 @@ def update_status(
     note: str | None = None,
     now: dt.datetime | None = None,
 ) -> Enquiry:
-    """Move the enquiry on; reopening is allowed only inside the category's follow-up window."""
+    """Move the enquiry on; reopening (a resolved or closed enquiry going back to an open
+    status) is allowed only inside the category's follow-up window. Closing a resolved
+    enquiry keeps when it was resolved and whether that was in time."""
     session = uow.session
     row = store.enquiry_row(session, reference)
     if row.anonymised_at is not None:
@@ -120,7 +122,7 @@ def update_status(
         hint = "use `extend` to extend" if target is Status.EXTENDED else "not allowed"
         raise EnquiryError(f"{row.reference}: {current.value} → {target.value} is {hint}")
     now = now or _now()
-    if current in (Status.RESOLVED, Status.CLOSED):
+    if current in (Status.RESOLVED, Status.CLOSED) and target in OPEN_STATUSES:
         settings = store.category_settings(session, row.category)
         since = row.closed_at or row.resolved_at or now
         if now > since + dt.timedelta(days=settings.follow_up_days):
@@ -189,6 +191,8 @@ def add_note(uow: UnitOfWork, reference: str, body: str, actor: str) -> Note:
     if not body.strip():
         raise EnquiryError("a note needs some text")
     row = store.enquiry_row(uow.session, reference)
+    if row.anonymised_at is not None:
+        raise EnquiryError(f"{row.reference} has been anonymised: a note would add personal data")
     note = _note(uow, row, body.strip(), actor, _now())
     uow.session.flush()
     return note
