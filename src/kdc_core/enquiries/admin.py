@@ -1,24 +1,64 @@
 """Enquiries in the admin: a list everyone signed in may read (no constituent data), the full
-case view and the read-only audit trail for liaison staff and admins, and the SLA dashboard.
+case view and the read-only audit trail for liaison staff and admins, the SLA dashboard, and
+for liaison staff and admins a form to log an enquiry and, on the case view, forms to add a
+note, change the status and extend.
 
 Contributed through ``kdc_admin_views`` by :mod:`kdc_core.enquiries.commands`; imported only
-by the web app. Enquiries change through the command line and the services (so that every
-change is audited); none of these views can create, edit or delete.
+by the web app. Enquiries change only through the services in
+:mod:`kdc_core.enquiries.service` — the same functions ``kdc enquiries`` uses — so every
+change gets its reference, due dates, routing, rule checks and audit entries exactly as from
+the command line, with ``admin:<email>`` as the actor. The forms are POSTs with the CSRF
+token; a viewer's POST is refused with 403. No view edits or deletes an enquiry row or an
+audit entry directly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import current_app
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    Field,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
 from kdc_core.app import Kdc
-from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryRow
+from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
+from kdc_core.enquiries import service, store
+from kdc_core.enquiries.backends import DEFAULT_BACKEND
+from kdc_core.enquiries.commands import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
+from kdc_core.enquiries.values import (
+    MAX_EXTENSIONS,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    Constituent,
+    NewEnquiry,
+    Status,
+)
+from kdc_core.errors import KdcError
+from kdc_core.unit_of_work import UnitOfWork
 
 RULE_8_3 = (
     "Protocol 8.3: an officer gives a councillor information on behalf of a third party only "
@@ -55,6 +95,150 @@ def _verdict(view: Any, context: Any, model: EnquiryRow, name: str) -> str:
         "not recorded": "not decided until all three are recorded",
     }[_share(view, context, model, name)]
     return f"{shown} — so {meaning}. {RULE_8_3}"
+
+
+# -- forms: what ``kdc enquiries create``, ``update`` and ``extend`` take --------------------
+
+#: How each status is offered as a next step (``extended`` only through the extend form).
+STATUS_LABELS = {
+    Status.RECEIVED: "Received",
+    Status.ACKNOWLEDGED: "Acknowledged",
+    Status.IN_PROGRESS: "In progress",
+    Status.RESOLVED: "Resolved",
+    Status.CLOSED: "Closed",
+}
+EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+def _no_nul(_form: Any, field: Field) -> None:
+    """PostgreSQL cannot store a NUL character in text; say so instead of failing later."""
+    if isinstance(field.data, str) and "\x00" in field.data:
+        raise ValidationError("Remove the control character (NUL) from this text.")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LogEnquiryForm(FlaskForm):
+    """``kdc enquiries create``, with the constituent's contact details as well as the name."""
+
+    councillor = SelectField(
+        "Councillor raising it",
+        validators=[InputRequired("Choose the councillor raising the enquiry.")],
+    )
+    joint_councillors = SelectMultipleField("Joint councillors", validators=[Optional()])
+    ward = SelectField("Ward", validators=[InputRequired("Choose the ward.")])
+    service = SelectField(
+        "Service", validators=[InputRequired("Choose the service that should deal with it.")]
+    )
+    category = StringField(
+        "Category",
+        filters=[_strip],
+        validators=[DataRequired("Give a category."), Length(max=120), _no_nul],
+        description="Sets the timescales; a category without its own settings uses the "
+        "defaults (acknowledge in 1 working day, respond in 10).",
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[_strip],
+        validators=[DataRequired("Say what the enquiry is about."), _no_nul],
+    )
+    received_at = DateTimeLocalField(
+        "Received",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+        description="Council time. Leave empty for now.",
+    )
+    constituent_name = StringField(
+        "Constituent's name", filters=[_strip], validators=[Optional(), Length(max=200), _no_nul]
+    )
+    constituent_email = StringField(
+        "Constituent's email",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(EMAIL, message="Give an email address like name@example.org."),
+            _no_nul,
+        ],
+    )
+    constituent_phone = StringField(
+        "Constituent's phone", filters=[_strip], validators=[Optional(), Length(max=40), _no_nul]
+    )
+    constituent_address = TextAreaField(
+        "Constituent's address", filters=[_strip], validators=[Optional(), _no_nul]
+    )
+    advocacy = BooleanField("The Councillor Support & Liaison Team is handling it (advocacy)")
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(
+        "Note", filters=[_strip], validators=[DataRequired("Write the note."), _no_nul]
+    )
+
+
+class StatusForm(FlaskForm):
+    """``kdc enquiries update``: the service decides which moves are allowed."""
+
+    status = SelectField(
+        "New status",
+        choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
+        validators=[InputRequired("Choose the new status.")],
+    )
+    note = TextAreaField("Note (optional)", filters=[_strip], validators=[Optional(), _no_nul])
+
+
+class ExtendForm(FlaskForm):
+    """``kdc enquiries extend``: a reason, and a new date or the category's timescale again."""
+
+    reason = TextAreaField(
+        "Reason", filters=[_strip], validators=[DataRequired("Give the reason."), _no_nul]
+    )
+    due = DateField(
+        "New response date",
+        validators=[Optional()],
+        description="Leave empty for the category's response time again.",
+    )
+
+
+def _kdc() -> Kdc:
+    kdc: Kdc = current_app.extensions["kdc"]
+    return kdc
+
+
+def _kept_elsewhere(kdc: Kdc) -> str | None:
+    """Why the admin must not change enquiries: another casework backend keeps them.
+
+    The admin's pages read this database; with another backend, logging an enquiry here would
+    start a second series of references that the command line never sees.
+    """
+    section = kdc.settings.plugin_sections.get("enquiries", {})
+    name = section.get("backend", DEFAULT_BACKEND)
+    if name == DEFAULT_BACKEND:
+        return None
+    return (
+        f"Enquiries are kept by the {name!r} casework backend, not in this database: "
+        "change them there or with kdc enquiries."
+    )
+
+
+def _errors(form: FlaskForm) -> str:
+    return "; ".join(
+        f"{form[name].label.text}: {message}"
+        for name, messages in form.errors.items()
+        for message in messages
+    )
+
+
+def next_statuses(current: Status) -> list[tuple[str, str]]:
+    """The statuses ``current`` may move to, as select choices (a reopening says so)."""
+    finished = current in (Status.RESOLVED, Status.CLOSED)
+    return [
+        (s.value, f"Reopen ({label.lower()})" if finished and s in OPEN_STATUSES else label)
+        for s, label in STATUS_LABELS.items()
+        if s in TRANSITIONS[current]
+    ]
 
 
 class _ReadOnly(SecuredModelView):
@@ -116,6 +300,94 @@ class EnquiryCaseView(_ReadOnly):
         "may_share": RULE_8_3,
         "info_public": RULE_8_3,
     }
+    details_template = "kdc/enquiries_case.html"
+
+    def render(self, template: str, **kwargs: Any) -> Any:
+        """The case page also shows the notes, the enquiry's own audit trail and, for
+        editors, the forms that change it."""
+        model = kwargs.get("model")
+        if template == self.details_template and isinstance(model, EnquiryRow):
+            kwargs.update(self._case(model))
+        return super().render(template, **kwargs)
+
+    def _case(self, model: EnquiryRow) -> dict[str, Any]:
+        kdc = _kdc()
+        with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
+            enquiry = service.get(uow, model.reference)
+        status_form = StatusForm()
+        status_form.status.choices = next_statuses(enquiry.status)
+        extendable = enquiry.is_open and enquiry.extension_stage < MAX_EXTENSIONS
+        return {
+            "enquiry": enquiry,
+            "handler": handler_line(enquiry),
+            "can_act": self.can_write() and not enquiry.anonymised,
+            "kept_elsewhere": _kept_elsewhere(kdc),
+            "note_form": NoteForm(),
+            "status_form": status_form if status_form.status.choices else None,
+            "extend_form": ExtendForm() if extendable else None,
+        }
+
+    def _change(
+        self,
+        form: FlaskForm,
+        change: Callable[[UnitOfWork, str, str], str],
+        refused: str,
+    ) -> Any:
+        """Validate ``form``, run ``change(uow, reference, actor)`` in one transaction and
+        go back to the case; a refusal (bad input, a rule, a missing enquiry) is flashed."""
+        raw = request.args.get("id", "")
+        if not raw.isdigit():
+            abort(404)
+        kdc = _kdc()
+        elsewhere = _kept_elsewhere(kdc)
+        if elsewhere:
+            flash(f"{refused}: {elsewhere}", "error")
+        elif not form.validate():
+            flash(f"{refused}: {_errors(form)}", "error")
+        else:
+            try:
+                with kdc.unit_of_work(source=admin_source()) as uow:
+                    row = uow.session.get(EnquiryRow, int(raw))
+                    if row is None:
+                        abort(404)
+                    done = change(uow, row.reference, admin_source())
+            except KdcError as exc:
+                flash(f"{refused}: {exc}", "error")
+            else:
+                flash(done, "success")
+        return redirect(url_for(".details_view", id=int(raw)))
+
+    @expose("/note/", methods=("POST",))
+    def note_view(self) -> Any:
+        form = NoteForm()
+
+        def note(uow: UnitOfWork, reference: str, actor: str) -> str:
+            service.add_note(uow, reference, form.body.data or "", actor)
+            return f"Note added to {reference}."
+
+        return self._change(form, note, "The note was not added")
+
+    @expose("/status/", methods=("POST",))
+    def status_view(self) -> Any:
+        form = StatusForm()
+
+        def move(uow: UnitOfWork, reference: str, actor: str) -> str:
+            e = service.update_status(
+                uow, reference, form.status.data or "", actor, form.note.data or None
+            )
+            return f"{e.reference} is now {e.status.value}."
+
+        return self._change(form, move, "The status was not changed")
+
+    @expose("/extend/", methods=("POST",))
+    def extend_view(self) -> Any:
+        form = ExtendForm()
+
+        def extend(uow: UnitOfWork, reference: str, actor: str) -> str:
+            e = service.extend(uow, reference, form.reason.data or "", actor, form.due.data)
+            return f"{e.reference}: extension {e.extension_stage}, respond by {e.respond_by}."
+
+        return self._change(form, extend, "The enquiry was not extended")
 
 
 class EnquiryAuditView(_ReadOnly):
@@ -143,11 +415,89 @@ class SlaDashboardView(SecuredBaseView):
         )
 
 
+class LogEnquiryView(SecuredBaseView):
+    """Liaison staff and admins: log an enquiry as ``kdc enquiries create`` does."""
+
+    read_roles = EDITORS
+
+    @expose("/", methods=("GET", "POST"))
+    def index(self) -> Any:
+        kdc = _kdc()
+        form = LogEnquiryForm()
+        categories = self._choices(kdc, form)
+        elsewhere = _kept_elsewhere(kdc)
+        if form.validate_on_submit():
+            if elsewhere:
+                flash(f"The enquiry was not logged: {elsewhere}", "error")
+            else:
+                try:
+                    with kdc.unit_of_work(source=admin_source()) as uow:
+                        made = service.create(uow, self._new(kdc, form), admin_source())
+                        row_id = store.enquiry_row(uow.session, made.reference).id
+                except KdcError as exc:
+                    flash(f"The enquiry was not logged: {exc}", "error")
+                else:
+                    flash(
+                        f"Logged {made.reference}. {handler_line(made)}. Acknowledge by "
+                        f"{made.acknowledge_by}; respond by {made.respond_by}.",
+                        "success",
+                    )
+                    return redirect(url_for("enquiry_case.details_view", id=row_id))
+        return self.render(
+            "kdc/enquiries_log.html", form=form, categories=categories, kept_elsewhere=elsewhere
+        )
+
+    @staticmethod
+    def _choices(kdc: Kdc, form: LogEnquiryForm) -> list[str]:
+        """Fill the selects from the database; returns the categories that have settings."""
+        with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
+            councillors = [
+                (c.name, f"{c.name} ({c.ward.name})" if c.ward else c.name)
+                for c in uow.people.councillors()
+            ]
+            wards = [w.name for w in uow.people.wards()]
+            services = [s.name for s in uow.people.services()]
+            categories = list(
+                uow.session.scalars(
+                    select(EnquiryCategoryRow.name).order_by(EnquiryCategoryRow.name)
+                )
+            )
+        form.councillor.choices = [("", "Choose …"), *councillors]
+        form.joint_councillors.choices = councillors
+        form.ward.choices = [("", "Choose …"), *((w, w) for w in wards)]
+        form.service.choices = [("", "Choose …"), *((s, s) for s in services)]
+        return categories
+
+    @staticmethod
+    def _new(kdc: Kdc, form: LogEnquiryForm) -> NewEnquiry:
+        received = form.received_at.data
+        lead = form.councillor.data or ""
+        joint = [name for name in form.joint_councillors.data or () if name != lead]
+        return NewEnquiry(
+            councillors=(lead, *joint),
+            ward=form.ward.data or "",
+            category=form.category.data or "",
+            service=form.service.data or "",
+            description=form.description.data or "",
+            received_at=received.replace(tzinfo=kdc.settings.tz) if received else None,
+            constituent=Constituent(
+                name=form.constituent_name.data or None,
+                email=form.constituent_email.data or None,
+                phone=form.constituent_phone.data or None,
+                address=form.constituent_address.data or None,
+            ),
+            advocacy=bool(form.advocacy.data),
+        )
+
+
 def enquiry_admin_views(kdc: Kdc) -> list[Any]:
     db = KdcDatabase.for_kdc(kdc)
     cat = "Enquiries"
     return [
         SlaDashboardView(name="SLA dashboard", category=cat, endpoint="enquiry_sla", url="sla"),
+        LogEnquiryView(
+            name="Log an enquiry", category=cat, endpoint="enquiry_log", url="enquiry_log"
+        ),
         EnquiryListView(EnquiryRow, db, name="Enquiries", category=cat, endpoint="enquiry"),
         EnquiryCaseView(
             EnquiryRow, db, name="Cases (personal data)", category=cat, endpoint="enquiry_case"
