@@ -1,0 +1,139 @@
+"""Casework in headless Chromium: liaison staff log an enquiry through the admin's form, then
+add a note on the case view; the reference, the named officer and the trail show it.
+
+Chromium is Debian's (``/usr/bin/chromium``, or ``KDC_CHROMIUM``). Without it these tests
+skip, unless ``KDC_REQUIRE_BROWSER=1`` (as in CI), when they fail. Screenshots land in
+``test-artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kdc_admin import create_app
+from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user
+from kdc_core import Kdc, Settings
+from kdc_core.demo import seed_demo
+from kdc_core.enquiries import service
+from kdc_core.web.server import make_server
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+LIAISON = "liaison@example.gov.uk"
+SCRIPT = "<script>window.__xss = 'note'; document.title = 'pwned'</script>"
+
+
+@pytest.fixture(scope="module")
+def kdc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
+    folder = tmp_path_factory.mktemp("kdc-enquiries-browser")
+    kdc = Kdc(
+        Settings(
+            database_url=f"sqlite:///{folder / 'kdc.sqlite3'}",
+            instance_path=folder / "instance",
+            environ={},
+        )
+    )
+    kdc.upgrade_schema()
+    with kdc.unit_of_work(source="demo") as uow:
+        seed_demo(uow)
+    add_user(kdc, LIAISON, "liaison")
+    yield kdc
+    kdc.dispose()
+
+
+@pytest.fixture(scope="module")
+def base_url(kdc: Kdc) -> Iterator[str]:
+    """The real app on waitress (the server ``kdc serve`` uses), on a free port."""
+    server = make_server(create_app(kdc, SECRET_KEY=TEST_SECRET), "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    server.task_dispatcher.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, email: str = LIAISON) -> None:
+    page.goto("/admin/")
+    assert "/login" in page.url
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def test_liaison_logs_an_enquiry_and_adds_a_note(page, kdc):
+    with kdc.unit_of_work(dry_run=True) as uow:
+        ward = uow.people.ward("Almondbury")
+        councillor = uow.people.councillors(ward_id=ward.id)[0]
+        services = [s.name for s in uow.people.services()]
+    log_in(page)
+    page.click("text=Enquiries")
+    page.click("a:has-text('Log an enquiry')")
+    page.wait_for_url("**/admin/enquiry_log/")
+
+    # Submitted empty: each required field says what it needs, and nothing is saved.
+    page.click("#log-submit")
+    page.wait_for_load_state()
+    assert page.locator("#form-errors").is_visible()
+    assert page.locator("#councillor-error").inner_text() == (
+        "Choose the councillor raising the enquiry."
+    )
+    assert page.locator("#description-error").inner_text() == "Say what the enquiry is about."
+    shot(page, "enquiries-01-log-form-errors")
+
+    page.select_option("#councillor", councillor.name)
+    page.select_option("#ward", "Almondbury")
+    page.select_option("#service", services[0])
+    page.fill("#category", "general")
+    page.fill("#description", "Street light out on Fenay Lane")
+    page.fill("#constituent_name", "Pat Resident")
+    page.fill("#constituent_email", "pat@example.org")
+    page.click("#log-submit")
+    page.wait_for_url(re.compile(r".*/admin/enquiry_case/details/\?id=\d+$"))
+
+    flash = page.locator(".alert-success").first.inner_text()
+    reference = re.search(r"KE-\d{4}-\d{6}", flash)
+    assert reference is not None and "Named officer:" in flash
+    assert "Pat Resident" in page.content()
+
+    page.fill("#note-body", f"Rang the resident. {SCRIPT}")
+    page.click("#case-note button[type=submit]")
+    page.wait_for_load_state()
+    assert f"Note added to {reference.group()}." in page.locator(".alert-success").inner_text()
+    notes = page.locator("#case-notes").inner_text()
+    assert "Rang the resident." in notes and SCRIPT in notes  # shown as text, not run
+    assert page.evaluate("window.__xss") is None and page.title() != "pwned"
+    audit = page.locator("#case-audit tbody tr").all_inner_texts()
+    assert any(f"admin:{LIAISON}" in row and "note" in row for row in audit)
+    shot(page, "enquiries-02-case-with-note")
+    assert page.dialogs == []
+
+    with kdc.unit_of_work(dry_run=True) as uow:
+        made = service.get(uow, reference.group())
+    assert made.councillors == (councillor.name,) and made.ward == "Almondbury"
+    assert [(n.author, n.body) for n in made.notes] == [
+        (f"admin:{LIAISON}", f"Rang the resident. {SCRIPT}")
+    ]
+    assert [a.actor for a in made.audit] == [f"admin:{LIAISON}"] * 3
