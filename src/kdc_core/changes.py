@@ -20,11 +20,14 @@ class Action(enum.StrEnum):
 class Change:
     """One change to one entity.
 
-    :ivar entity: ``"ward"``, ``"councillor"``, ``"officer"``, ``"political_group"``,
-        ``"directorate"``, ``"service"``, ``"ward_contact"`` …
+    :ivar entity: ``"ward"``, ``"political_group"``, ``"councillor"``, ``"directorate"``,
+        ``"service"``, ``"officer"``, ``"ward_contact"``, ``"event"``, ``"enquiry"``,
+        ``"briefing"``, ``"success_story"``, ``"complaint"`` or ``"protocol_version"``.
     :ivar key: the entity's database id.
-    :ivar label: a human name for messages (``"Cllr Elin Sykes"``).
-    :ivar fields: the names of the fields that changed (for updates).
+    :ivar label: a human name for messages (``"Cllr Elin Sykes"``). Never personal data: an
+        enquiry is labelled by its reference (``"KE-2027-000001"``), a complaint by its id.
+    :ivar fields: the names of the fields that changed (for updates), never their values; a
+        changed child row or link counts as its parent's field (``"notes"``, ``"wards"`` …).
     :ivar source: who made it: ``"admin:user@example"``, ``"cli"``, ``"import:moderngov"`` …
     """
 

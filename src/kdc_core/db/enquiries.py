@@ -114,6 +114,8 @@ class EnquiryRow(Base):
     )
 
     def __str__(self) -> str:
+        """The reference only: this names the enquiry in the admin and in change
+        notifications, which must never carry a constituent's details."""
         return self.reference
 
 

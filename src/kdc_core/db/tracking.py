@@ -4,18 +4,28 @@
 were added, updated (with the changed field names), archived, reactivated or deleted; the
 notes live in ``session.info`` until the transaction ends. :func:`collected` merges them into
 a :class:`~kdc_core.changes.ChangeSet`; a rollback discards them.
+
+A change carries a label and the *names* of the changed fields, never their values. Rows that
+hold personal data (an enquiry's constituent, a complaint's summary) are labelled through
+:data:`LABELS` by something that is not personal: a reference or an id.
+
+Logs and records of what was done are not tracked (enquiry audit entries, briefing sends,
+built newsletter issues, protocol findings, topic choices and reviews), nor are counters and
+settings (enquiry reference counters, enquiry categories, service contacts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kdc_core.changes import Action, Change, ChangeSet
+from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.events import EventRow
+from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -29,9 +39,16 @@ from kdc_core.db.people import (
     WardContactRow,
     WardRow,
 )
+from kdc_core.db.protocol import (
+    ComplaintRow,
+    ComplaintStageRow,
+    EventPoliticalMeetingRow,
+    ProtocolVersionRow,
+)
 
 _KEY = "kdc_changes"
 _SOURCE = "kdc_source"
+_TRACKED = "_kdc_tracked"
 
 #: Row class → entity name in change notifications.
 ENTITIES: dict[type, str] = {
@@ -43,6 +60,11 @@ ENTITIES: dict[type, str] = {
     OfficerRow: "officer",
     WardContactRow: "ward_contact",
     EventRow: "event",
+    EnquiryRow: "enquiry",
+    BriefingRow: "briefing",
+    SuccessStoryRow: "success_story",
+    ComplaintRow: "complaint",
+    ProtocolVersionRow: "protocol_version",
 }
 
 #: Child rows whose changes count as a change to their parent's field.
@@ -51,6 +73,19 @@ CHILDREN: dict[type, tuple[str, str, str]] = {
     CouncillorRoleRow: ("councillor", "councillor", "roles"),
     CouncillorExternalIdRow: ("councillor", "councillor", "external_ids"),
     OfficerWardRow: ("officer", "officer", "wards"),
+    EnquiryPersonRow: ("enquiry", "enquiry", "people"),
+    EnquiryNoteRow: ("enquiry", "enquiry", "notes"),
+    ComplaintStageRow: ("complaint", "complaint", "stages"),
+    EventPoliticalMeetingRow: ("event", "event", "political_meeting"),
+}
+
+#: Row class → its label in change notifications, where ``str(row)`` will not do. An enquiry
+#: is named by its reference and a complaint by its id, so that a constituent's or a
+#: councillor's details never reach a plugin through a label.
+LABELS: dict[type, Callable[[Any], str]] = {
+    EnquiryRow: lambda row: row.reference,
+    ComplaintRow: lambda row: f"complaint {row.id}",
+    ProtocolVersionRow: lambda row: f"protocol {row.version}",
 }
 
 _IGNORED_FIELDS = {"modified_at", "created_at"}
@@ -107,7 +142,14 @@ def _merge(first: Change, later: Change) -> Change:
     )
 
 
+def label(obj: Any) -> str:
+    """The label a change to ``obj`` carries (see :data:`LABELS`)."""
+    return LABELS.get(type(obj), str)(obj)
+
+
 def _changed_fields(obj: Any) -> list[str]:
+    """Columns whose value changed, and many-to-many links (a briefing's or an event's wards)
+    that were added or removed."""
     state = inspect(obj)
     fields = []
     for attr in state.mapper.column_attrs:
@@ -116,6 +158,12 @@ def _changed_fields(obj: Any) -> list[str]:
         hist = state.attrs[attr.key].history
         if hist.has_changes() and list(hist.deleted) != list(hist.added):
             fields.append(attr.key)
+    for rel in state.mapper.relationships:
+        if rel.secondary is None or rel.viewonly:
+            continue
+        hist = state.attrs[rel.key].history
+        if hist.has_changes() and set(map(id, hist.added)) != set(map(id, hist.deleted)):
+            fields.append(rel.key)
     return fields
 
 
@@ -126,7 +174,7 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
     def note(
         entity: str, action: Action, obj: Any, fields: list[str] | tuple[str, ...] = ()
     ) -> None:
-        notes.append(Change(entity, action, obj.id, str(obj), tuple(sorted(fields)), source))
+        notes.append(Change(entity, action, obj.id, label(obj), tuple(sorted(fields)), source))
 
     for obj in session.new:
         entity = ENTITIES.get(type(obj))
@@ -134,7 +182,7 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
             note(entity, Action.ADDED, obj)
     for obj in session.dirty:
         entity = ENTITIES.get(type(obj))
-        if not entity or not session.is_modified(obj, include_collections=False):
+        if not entity:
             continue
         fields = _changed_fields(obj)
         if not fields:
@@ -148,6 +196,7 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
         entity = ENTITIES.get(type(obj))
         if entity:
             note(entity, Action.DELETED, obj)
+    added = {(type(o), o.id) for o in session.new if type(o) in ENTITIES}
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
         child = CHILDREN.get(type(obj))
         if child is None:
@@ -155,10 +204,30 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
         if obj in session.dirty and not _changed_fields(obj):
             continue
         entity, parent_attr, field = child
-        parent = getattr(obj, parent_attr, None)
+        parent = _parent(session, obj, parent_attr, added)
         if parent is None or parent in session.new or parent.id is None:
             continue
         note(entity, Action.UPDATED, parent, [field])
+
+
+def _parent(session: Session, obj: Any, attr: str, added: set[tuple[type, Any]]) -> Any:
+    """The row ``obj.<attr>`` refers to. A child added by its foreign key alone (a note with
+    just ``enquiry_id``) has the relationship unset during the flush, so the parent is found
+    by that key instead: from the identity map, else loaded; ``None`` when the parent is
+    itself new in this flush (in ``added``)."""
+    parent = getattr(obj, attr, None)
+    if parent is not None:
+        return parent
+    rel = inspect(type(obj)).relationships[attr]
+    (local, _remote), *_ = rel.local_remote_pairs
+    value = getattr(obj, inspect(type(obj)).get_property_by_column(local).key)
+    if value is None:
+        return None
+    cls = rel.mapper.class_
+    if (cls, value) in added:
+        return None
+    found = session.identity_map.get(rel.mapper.identity_key_from_primary_key([value]))
+    return found if found is not None else session.get(cls, value)
 
 
 def _after_rollback(session: Session) -> None:
@@ -166,10 +235,19 @@ def _after_rollback(session: Session) -> None:
 
 
 def track(factory: sessionmaker[Any] | type[Session]) -> None:
-    """Record changes for every session the factory (or Session class) makes."""
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
-        event.listen(factory, "after_soft_rollback", _after_soft_rollback)
+    """Record changes for every session the factory (or Session class) makes.
+
+    Calling it again for the same factory does nothing. That is remembered on the Session
+    class the listeners go on rather than asked of :func:`sqlalchemy.event.contains`, whose
+    registry is keyed by ``id()``: a new factory made where a freed one used to be looked
+    tracked already, and its sessions recorded nothing.
+    """
+    target = factory.class_ if isinstance(factory, sessionmaker) else factory
+    if getattr(target, _TRACKED, False):
+        return
+    event.listen(target, "after_flush", _after_flush)
+    event.listen(target, "after_soft_rollback", _after_soft_rollback)
+    setattr(target, _TRACKED, True)
 
 
 def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
