@@ -158,7 +158,12 @@ def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
 
 @hookspec
 def kdc_changes_committed(changes: ChangeSet, kdc: Kdc) -> None:
-    """Called after a unit of work that changed people, wards or the organisation commits.
+    """Called after a unit of work that changed tracked data commits.
+
+    Tracked: wards, political groups, councillors, directorates, services, officers, ward
+    contacts, events, enquiries (labelled by reference only, never constituent details),
+    briefings, success stories, complaints and protocol versions (see docs/hooks.md for the
+    entity names, and for the logs and records that are not reported).
 
     Fires the same way whether the change came from the admin, the CLI, an import or code.
     Not called for dry runs or rolled-back work. Exceptions propagate to the caller, but the

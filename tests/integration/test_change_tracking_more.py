@@ -328,3 +328,27 @@ def test_a_new_session_factory_is_tracked_even_where_an_old_one_was_collected(tm
             gc.collect()
     finally:
         engine.dispose()
+
+
+def test_a_ward_contact_set_by_ids_alone_is_labelled_by_service_and_ward(council, listener):
+    from kdc_core.db.people import OfficerRow, ServiceRow, WardContactRow
+
+    with council.unit_of_work(source="admin:liaison@example.gov.uk") as uow:
+        ward = uow.session.scalar(select(WardRow).where(WardRow.name == "Almondbury"))
+        taken = {c.service_id for c in uow.session.scalars(select(WardContactRow))}
+        free = uow.session.scalars(select(ServiceRow).where(ServiceRow.id.not_in(taken))).first()
+        officer = uow.session.scalars(select(OfficerRow)).first()
+        assert ward is not None and free is not None and officer is not None
+        ward_id, service_id, name = ward.id, free.id, free.name
+        uow.session.expunge_all()  # as a form post does: ids only, nothing loaded
+        uow.session.add(
+            WardContactRow(ward_id=ward_id, service_id=service_id, officer_id=officer.id)
+        )
+    (change,) = [c for c in listener.changes() if c.entity == "ward_contact"]
+    assert change.action == Action.ADDED
+    assert change.label == f"service {service_id} contact for ward {ward_id}"
+    with council.unit_of_work(dry_run=True) as uow:
+        row = uow.session.scalar(
+            select(WardContactRow).where(WardContactRow.service_id == service_id)
+        )
+        assert str(row) == f"{name} contact for Almondbury"

@@ -232,3 +232,6 @@ class WardContactRow(TimestampMixin, Base):
     ward: Mapped[WardRow] = relationship()
     service: Mapped[ServiceRow] = relationship()
     officer: Mapped[OfficerRow] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.service} contact for {self.ward}"

@@ -86,6 +86,8 @@ LABELS: dict[type, Callable[[Any], str]] = {
     EnquiryRow: lambda row: row.reference,
     ComplaintRow: lambda row: f"complaint {row.id}",
     ProtocolVersionRow: lambda row: f"protocol {row.version}",
+    # str() would load the ward and the service, which must not happen while a flush runs
+    WardContactRow: lambda row: f"service {row.service_id} contact for ward {row.ward_id}",
 }
 
 _IGNORED_FIELDS = {"modified_at", "created_at"}
