@@ -185,6 +185,7 @@ def test_liaison_logs_an_enquiry_as_the_service_would(app, kdc_app):
     case = liaison.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Logged {reference}. Named officer: Hana Road." in case
     assert reference in case and "Pat Resident" in case
+    assert "2026-07-01 00:30" in case, "times show in the council's zone, to the minute"
 
     # Local time in the council's zone: 00:30 on 1 July (BST) is 23:30 UTC on 30 June.
     assert made.received_at == dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
+from flask_admin.model import typefmt
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -241,11 +242,27 @@ def next_statuses(current: Status) -> list[tuple[str, str]]:
     ]
 
 
+def _local_time(_view: Any, value: dt.datetime, _name: str = "") -> str:
+    """A stored (UTC) time as the council's local time, to the minute."""
+    kdc: Kdc = current_app.extensions["kdc"]
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return f"{value.astimezone(kdc.settings.tz):%Y-%m-%d %H:%M}"
+
+
 class _ReadOnly(SecuredModelView):
     allow_create = False
     allow_edit = False
     allow_delete = False
     can_view_details = True
+    column_type_formatters: ClassVar[dict[type, Any]] = {
+        **typefmt.BASE_FORMATTERS,
+        dt.datetime: _local_time,
+    }
+    column_type_formatters_detail: ClassVar[dict[type, Any]] = {
+        **typefmt.DETAIL_FORMATTERS,
+        dt.datetime: _local_time,
+    }
 
 
 class EnquiryListView(_ReadOnly):
