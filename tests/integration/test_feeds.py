@@ -17,6 +17,7 @@ from kdc_core.app import Kdc
 from kdc_core.calendar import feed_tokens
 from kdc_core.calendar.events import cancel_event, create_event, update_event
 from kdc_core.calendar.feed_tokens import FeedOwner, OwnerKind
+from kdc_core.calendar.feeds import FeedWindow
 from kdc_core.calendar.values import EventKind, NewEvent
 from kdc_core.db import CouncillorRoleRow, CouncillorRow, EventRow, OfficerRow, ServiceRow, WardRow
 from kdc_core.plugins import make_plugin_manager
@@ -276,7 +277,9 @@ def test_a_cancelled_event_shows_status_cancelled_with_a_higher_sequence_for_30_
     assert str(after["STATUS"]) == "CANCELLED"
     assert after["SEQUENCE"] > before["SEQUENCE"]
 
-    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=31)
+    # Kept from local midnight 30 days back; a minute before that, whatever the clock change.
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        long_ago = FeedWindow.today(uow).cancelled_since - dt.timedelta(minutes=1)
     with kdc_app.unit_of_work() as uow:
         uow.session.execute(
             update(EventRow).where(EventRow.id == walkabout.id).values(cancelled_at=long_ago)
