@@ -150,3 +150,50 @@ def test_serve_reports_a_busy_port(tmp_path):
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
+def _post_login(opener, base: str, headers: dict[str, str]) -> tuple[int, str]:
+    """GET the login page and POST it back with its CSRF token, both with ``headers``."""
+    page = opener.open(urllib.request.Request(base + "login", headers=headers)).read().decode()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode(
+        {"email": "x@example.gov.uk", "password": "x", "csrf_token": token}
+    )
+    request = urllib.request.Request(base + "login", data=data.encode(), headers=headers)
+    try:
+        response = opener.open(request)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+    return response.status, response.read().decode()
+
+
+def test_serve_believes_forwarded_headers_only_from_the_trusted_proxy(tmp_path):
+    subprocess.run([*KDC, "init"], cwd=tmp_path, env=_env(tmp_path), check=True, timeout=60)
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "kdc.example.gov.uk"}
+
+    # From the trusted proxy the request is HTTPS for kdc.example.gov.uk, so every POST must
+    # carry a Referer from that origin (Flask-WTF's strict check for HTTPS).
+    proxied, lines = _start(["serve", "--port", "0", "--trusted-proxy", "127.0.0.1"], tmp_path)
+    try:
+        base = re.search(r"Serving kdc at (http://\S+/)admin/", lines[-1]).group(1)
+        code, body = _post_login(_opener(), base, forwarded)
+        assert code == 400 and "The referrer header is missing." in body
+        code, body = _post_login(
+            _opener(), base, forwarded | {"Referer": "https://elsewhere.example/login"}
+        )
+        assert code == 400 and "The referrer does not match the host." in body
+        code, body = _post_login(
+            _opener(), base, forwarded | {"Referer": "https://kdc.example.gov.uk/login"}
+        )
+        assert code == 200 and "Email address or password is wrong." in body
+    finally:
+        _stop(proxied)
+
+    # Any other client's forwarded headers are dropped: the same request is plain HTTP.
+    elsewhere, lines = _start(["serve", "--port", "0", "--trusted-proxy", "192.0.2.1"], tmp_path)
+    try:
+        base = re.search(r"Serving kdc at (http://\S+/)admin/", lines[-1]).group(1)
+        code, body = _post_login(_opener(), base, forwarded)
+        assert code == 200 and "Email address or password is wrong." in body
+    finally:
+        _stop(elsewhere)

@@ -33,11 +33,18 @@ def _app(kdc: Kdc) -> Flask:
     help="Port to listen on (0 picks a free one).",
 )
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--trusted-proxy",
+    metavar="ADDRESS",
+    envvar="KDC_TRUSTED_PROXY",
+    help="Address of the reverse proxy in front of kdc (env KDC_TRUSTED_PROXY). Its "
+    "X-Forwarded-For/-Host/-Proto/-Port headers are believed; other clients' are dropped.",
+)
 @pass_kdc
-def serve(kdc: Kdc, host: str, port: int, threads: int) -> None:
+def serve(kdc: Kdc, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
     """Serve the web app (admin and plugin routes) on an existing database."""
     server.check_schema(kdc)
-    wsgi = server.make_server(_app(kdc), host, port, threads)
+    wsgi = server.make_server(_app(kdc), host, port, threads, trusted_proxy)
     server.run(wsgi, server.server_url(wsgi, host) + "admin/")
 
 

@@ -30,15 +30,38 @@ def check_schema(kdc: Kdc) -> None:
         )
 
 
-def make_server(app: Callable[..., Any], host: str, port: int, threads: int = 4) -> Any:
+#: The headers believed from a trusted reverse proxy.
+PROXY_HEADERS = frozenset(
+    {"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-forwarded-port"}
+)
+
+
+def make_server(
+    app: Callable[..., Any],
+    host: str,
+    port: int,
+    threads: int = 4,
+    trusted_proxy: str | None = None,
+) -> Any:
     """Bind a waitress server now (so a busy port fails before anything else happens).
 
+    :param trusted_proxy: the address of a reverse proxy in front of the server. Requests from
+        it have their client address, scheme, host and port taken from its ``X-Forwarded-*``
+        headers (so the app knows a request came over HTTPS and checks the Referer of every
+        POST against the public host). Those headers are removed from any other request.
     :raises KdcError: the address cannot be used.
     """
     from waitress import create_server
 
+    proxy: dict[str, Any] = {}
+    if trusted_proxy:
+        proxy = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_headers": set(PROXY_HEADERS),
+            "clear_untrusted_proxy_headers": True,
+        }
     try:
-        return create_server(app, host=host, port=port, threads=threads, ident="kdc")
+        return create_server(app, host=host, port=port, threads=threads, ident="kdc", **proxy)
     except OSError as exc:
         raise KdcError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
