@@ -46,3 +46,14 @@ def browser() -> Iterator[object]:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh browser context on the module's ``base_url``; dialogs are recorded and dismissed."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    yield page
+    context.close()

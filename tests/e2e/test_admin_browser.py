@@ -8,22 +8,17 @@ skip, unless ``KDC_REQUIRE_BROWSER=1`` (as in CI), when they fail. Screenshots l
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from admin_browser import LIAISON, demo_kdc, log_in, served, shot
 
-from kdc_admin import create_app
-from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user
-from kdc_core import Kdc, Settings
+from kdc_core import Kdc
 from kdc_core.db.people import CouncillorRow
-from kdc_core.demo import WARD_WITHOUT_LINK_OFFICER, seed_demo
-from kdc_core.web.server import make_server
+from kdc_core.demo import WARD_WITHOUT_LINK_OFFICER
 
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 XSS_BIO = (
     "Cares about **buses**.\n\n"
     "<script>window.__xss = 'script'; document.title = 'pwned'; alert('script')</script>\n\n"
@@ -33,57 +28,18 @@ XSS_BIO = (
 
 @pytest.fixture(scope="module")
 def kdc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
-    folder = tmp_path_factory.mktemp("kdc-browser")
-    kdc = Kdc(
-        Settings(
-            database_url=f"sqlite:///{folder / 'kdc.sqlite3'}",
-            instance_path=folder / "instance",
-            environ={},
-        )
+    kdc = demo_kdc(
+        tmp_path_factory.mktemp("kdc-browser"),
+        [(LIAISON, "liaison"), ("viewer@example.gov.uk", "viewer")],
     )
-    kdc.upgrade_schema()
-    with kdc.unit_of_work(source="demo") as uow:
-        seed_demo(uow)
-    add_user(kdc, "liaison@example.gov.uk", "liaison")
-    add_user(kdc, "viewer@example.gov.uk", "viewer")
     yield kdc
     kdc.dispose()
 
 
 @pytest.fixture(scope="module")
 def base_url(kdc: Kdc) -> Iterator[str]:
-    """The real app on waitress (the server ``kdc serve`` uses), on a free port."""
-    server = make_server(create_app(kdc, SECRET_KEY=TEST_SECRET), "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    server.task_dispatcher.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture
-def page(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    yield page
-    context.close()
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, email: str = "liaison@example.gov.uk") -> None:
-    page.goto("/admin/")
-    assert "/login" in page.url
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/admin/")
+    with served(kdc) as url:
+        yield url
 
 
 def choose(page, select: str, label: str) -> None:

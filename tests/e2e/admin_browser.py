@@ -1,0 +1,63 @@
+"""What the admin's browser tests share: a demo council on disk, the real app on waitress,
+signing in, and screenshots under ``test-artifacts/screenshots/``."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from kdc_admin import create_app
+from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user
+from kdc_core import Kdc, Settings
+from kdc_core.demo import seed_demo
+from kdc_core.web.server import make_server
+
+SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+LIAISON = "liaison@example.gov.uk"
+
+
+def demo_kdc(folder: Path, users: Iterable[tuple[str, str]]) -> Kdc:
+    """A SQLite demo council in ``folder`` with these (email, role) accounts."""
+    kdc = Kdc(
+        Settings(
+            database_url=f"sqlite:///{folder / 'kdc.sqlite3'}",
+            instance_path=folder / "instance",
+            environ={},
+        )
+    )
+    kdc.upgrade_schema()
+    with kdc.unit_of_work(source="demo") as uow:
+        seed_demo(uow)
+    for email, role in users:
+        add_user(kdc, email, role)
+    return kdc
+
+
+@contextlib.contextmanager
+def served(kdc: Kdc) -> Iterator[str]:
+    """The real app on waitress (the server ``kdc serve`` uses) on a free port: its base URL."""
+    server = make_server(create_app(kdc, SECRET_KEY=TEST_SECRET), "127.0.0.1", 0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        server.task_dispatcher.shutdown()
+        thread.join(timeout=5)
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, email: str = LIAISON) -> None:
+    page.goto("/admin/")
+    assert "/login" in page.url
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
