@@ -23,40 +23,27 @@ from flask_admin import expose
 from flask_admin.model import typefmt
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (
-    BooleanField,
-    DateField,
-    DateTimeLocalField,
-    Field,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    Optional,
-    Regexp,
-    ValidationError,
-)
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
 from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
 from kdc_core.enquiries import service, store
+from kdc_core.enquiries.admin_forms import (
+    ExtendForm,
+    LogEnquiryForm,
+    NoteForm,
+    StatusForm,
+    form_errors,
+    next_statuses,
+)
 from kdc_core.enquiries.backends import DEFAULT_BACKEND
 from kdc_core.enquiries.commands import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,
-    OPEN_STATUSES,
-    TRANSITIONS,
     Constituent,
     NewEnquiry,
-    Status,
 )
 from kdc_core.errors import KdcError
 from kdc_core.unit_of_work import UnitOfWork
@@ -100,109 +87,8 @@ def _verdict(view: Any, context: Any, model: EnquiryRow, name: str) -> str:
 
 # -- forms: what ``kdc enquiries create``, ``update`` and ``extend`` take --------------------
 
+
 #: How each status is offered as a next step (``extended`` only through the extend form).
-STATUS_LABELS = {
-    Status.RECEIVED: "Received",
-    Status.ACKNOWLEDGED: "Acknowledged",
-    Status.IN_PROGRESS: "In progress",
-    Status.RESOLVED: "Resolved",
-    Status.CLOSED: "Closed",
-}
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def _no_nul(_form: Any, field: Field) -> None:
-    """PostgreSQL cannot store a NUL character in text; say so instead of failing later."""
-    if isinstance(field.data, str) and "\x00" in field.data:
-        raise ValidationError("Remove the control character (NUL) from this text.")
-
-
-def _strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-class LogEnquiryForm(FlaskForm):
-    """``kdc enquiries create``, with the constituent's contact details as well as the name."""
-
-    councillor = SelectField(
-        "Councillor raising it",
-        validators=[InputRequired("Choose the councillor raising the enquiry.")],
-    )
-    joint_councillors = SelectMultipleField("Joint councillors", validators=[Optional()])
-    ward = SelectField("Ward", validators=[InputRequired("Choose the ward.")])
-    service = SelectField(
-        "Service", validators=[InputRequired("Choose the service that should deal with it.")]
-    )
-    category = StringField(
-        "Category",
-        filters=[_strip],
-        validators=[DataRequired("Give a category."), Length(max=120), _no_nul],
-        description="Sets the timescales; a category without its own settings uses the "
-        "defaults (acknowledge in 1 working day, respond in 10).",
-    )
-    description = TextAreaField(
-        "Description",
-        filters=[_strip],
-        validators=[DataRequired("Say what the enquiry is about."), _no_nul],
-    )
-    received_at = DateTimeLocalField(
-        "Received",
-        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[Optional()],
-        description="Council time. Leave empty for now.",
-    )
-    constituent_name = StringField(
-        "Constituent's name", filters=[_strip], validators=[Optional(), Length(max=200), _no_nul]
-    )
-    constituent_email = StringField(
-        "Constituent's email",
-        filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=254),
-            Regexp(EMAIL, message="Give an email address like name@example.org."),
-            _no_nul,
-        ],
-    )
-    constituent_phone = StringField(
-        "Constituent's phone", filters=[_strip], validators=[Optional(), Length(max=40), _no_nul]
-    )
-    constituent_address = TextAreaField(
-        "Constituent's address", filters=[_strip], validators=[Optional(), _no_nul]
-    )
-    advocacy = BooleanField("The Councillor Support & Liaison Team is handling it (advocacy)")
-
-
-class NoteForm(FlaskForm):
-    body = TextAreaField(
-        "Note", filters=[_strip], validators=[DataRequired("Write the note."), _no_nul]
-    )
-
-
-class StatusForm(FlaskForm):
-    """``kdc enquiries update``: the service decides which moves are allowed."""
-
-    status = SelectField(
-        "New status",
-        choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
-        validators=[InputRequired("Choose the new status.")],
-    )
-    note = TextAreaField("Note (optional)", filters=[_strip], validators=[Optional(), _no_nul])
-
-
-class ExtendForm(FlaskForm):
-    """``kdc enquiries extend``: a reason, and a new date or the category's timescale again."""
-
-    reason = TextAreaField(
-        "Reason", filters=[_strip], validators=[DataRequired("Give the reason."), _no_nul]
-    )
-    due = DateField(
-        "New response date",
-        validators=[Optional()],
-        description="Leave empty for the category's response time again.",
-    )
-
-
 def _kdc() -> Kdc:
     kdc: Kdc = current_app.extensions["kdc"]
     return kdc
@@ -222,24 +108,6 @@ def _kept_elsewhere(kdc: Kdc) -> str | None:
         f"Enquiries are kept by the {name!r} casework backend, not in this database: "
         "change them there or with kdc enquiries."
     )
-
-
-def _errors(form: FlaskForm) -> str:
-    return "; ".join(
-        f"{form[name].label.text}: {message}"
-        for name, messages in form.errors.items()
-        for message in messages
-    )
-
-
-def next_statuses(current: Status) -> list[tuple[str, str]]:
-    """The statuses ``current`` may move to, as select choices (a reopening says so)."""
-    finished = current in (Status.RESOLVED, Status.CLOSED)
-    return [
-        (s.value, f"Reopen ({label.lower()})" if finished and s in OPEN_STATUSES else label)
-        for s, label in STATUS_LABELS.items()
-        if s in TRANSITIONS[current]
-    ]
 
 
 def _local_time(_view: Any, value: dt.datetime, _name: str = "") -> str:
@@ -360,7 +228,7 @@ class EnquiryCaseView(_ReadOnly):
         if elsewhere:
             flash(f"{refused}: {elsewhere}", "error")
         elif not form.validate():
-            flash(f"{refused}: {_errors(form)}", "error")
+            flash(f"{refused}: {form_errors(form)}", "error")
         else:
             try:
                 with kdc.unit_of_work(source=admin_source()) as uow:
