@@ -3,13 +3,11 @@ they are posted or sent."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-from collections.abc import Iterator
-from email.message import Message
 
 import pytest
+from outbox import OutboxMailer
 from sqlalchemy import event, func, insert, select
 
 from kdc_core import hookimpl
@@ -17,30 +15,16 @@ from kdc_core.briefings.protocol import protocol_briefings
 from kdc_core.briefings.service import post_briefing
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
 from kdc_core.db.newsletters import BriefingRow, BriefingSendRow
-from kdc_core.newsletter.delivery import Mailer
 from kdc_core.protocol.rules import Rule, Severity
 
 TODAY = dt.date.today()
 
 
-class Outbox:
-    def __init__(self) -> None:
-        self.emails: list[Message] = []
-
-    def send_email(self, message: Message) -> str:
-        self.emails.append(message)
-        return f"outbox-{len(self.emails)}"
-
-    def send_sms(self, phone: str, text: str) -> str:
-        raise AssertionError("no councillor here asked for texts")
-
-
 class HushRule:
-    """An error-level briefing rule (titles in ``hushed`` may not go out) and a mailer."""
+    """An error-level briefing rule: briefings titled one of ``hushed`` may not go out."""
 
     def __init__(self) -> None:
         self.hushed: set[str] = set()
-        self.outbox = Outbox()
         self.rule = Rule("9.9-test-hush", "9.9", Severity.ERROR, "briefing", "Hush", self.check)
 
     def check(self, uow, target):
@@ -55,14 +39,6 @@ class HushRule:
     def kdc_register_protocol_rules(self, register):
         register(self.rule)
 
-    @hookimpl
-    def kdc_register_mailers(self, register):
-        @contextlib.contextmanager
-        def open_outbox(settings) -> Iterator[Outbox]:
-            yield self.outbox
-
-        register(Mailer(name="outbox", help="Keep messages in memory", open=open_outbox))
-
 
 @pytest.fixture
 def hush() -> HushRule:
@@ -70,8 +46,13 @@ def hush() -> HushRule:
 
 
 @pytest.fixture
-def kdc_extra_plugins(hush):
-    return [("hush", hush)]
+def mailer() -> OutboxMailer:
+    return OutboxMailer()
+
+
+@pytest.fixture
+def kdc_extra_plugins(hush, mailer):
+    return [("hush", hush), ("outbox", mailer)]
 
 
 @pytest.fixture
@@ -228,7 +209,7 @@ def test_posting_a_briefing_on_its_public_date_prints_the_8_1_warning(kdc_run, p
 
 
 def test_an_error_level_briefing_finding_blocks_post_and_send_unless_overridden(
-    kdc_app, kdc_run, people, hush
+    kdc_app, kdc_run, people, hush, mailer
 ):
     hush.hushed.add("Quiet plan")
     args = ["briefing", "post", "--ward", "Lindley", "--title", "Quiet plan", "--body", "x"]
@@ -245,10 +226,10 @@ def test_an_error_level_briefing_finding_blocks_post_and_send_unless_overridden(
     hush.hushed.add("Quiet plan")
     refused = kdc_run("briefing", "send", str(briefing_id), "--mailer", "outbox")
     assert refused.exit_code != 0 and "It is hushed." in refused.output
-    assert hush.outbox.emails == []
+    assert mailer.outbox.emails == []
     sent = kdc_run(
         "briefing", "send", str(briefing_id), "--mailer", "outbox", "--override", "Chair agreed"
     )
     assert sent.exit_code == 0, sent.output
-    assert len(hush.outbox.emails) == 3
+    assert len(mailer.outbox.emails) == 3 and mailer.outbox.texts == []
     assert "[overridden: Chair agreed]" in sent.stderr

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
+from outbox import OutboxMailer
 from sqlalchemy import select
 
 from kdc_core import hookimpl
@@ -21,29 +19,12 @@ from kdc_core.newsletter.topics import confirm_topics, overdue_reviews, set_topi
 from kdc_core.newsletter.values import Section, SectionItem, WardMonth
 
 
-class Outbox:
-    """A transport that keeps what it is given."""
-
-    def __init__(self) -> None:
-        self.emails: list[Message] = []
-        self.texts: list[tuple[str, str]] = []
-        self.opened = 0
-
-    def send_email(self, message: Message) -> str:
-        self.emails.append(message)
-        return f"outbox-{len(self.emails)}"
-
-    def send_sms(self, phone: str, text: str) -> str:
-        self.texts.append((phone, text))
-        return f"sms-{len(self.texts)}"
-
-
-class EnquiryFigures:
+class EnquiryFigures(OutboxMailer):
     """A plugin adding an enquiries section and an in-memory mailer."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.asked: list[WardMonth] = []
-        self.outbox = Outbox()
 
     def figures(self, uow: Any, wm: WardMonth) -> tuple[SectionItem, ...]:
         self.asked.append(wm)
@@ -60,15 +41,6 @@ class EnquiryFigures:
                 order=5,
             )
         )
-
-    @hookimpl
-    def kdc_register_mailers(self, register):
-        @contextlib.contextmanager
-        def open_outbox(settings) -> Iterator[Outbox]:
-            self.outbox.opened += 1
-            yield self.outbox
-
-        register(Mailer(name="outbox", help="Keep messages in memory", open=open_outbox))
 
 
 @pytest.fixture
@@ -139,6 +111,9 @@ def test_hook_kdc_register_mailers_delivers_briefings_once_by_email_and_by_sms_w
     kdc_app, plugin, ward
 ):
     ann, bo, cy = ids(kdc_app)
+    registered: list[Mailer] = []
+    kdc_app.pm.hook.kdc_register_mailers(register=registered.append)
+    assert {"outbox", "smtp"} <= {m.name for m in registered}
     assert "outbox" in mailers(kdc_app) and "smtp" in mailers(kdc_app)
     with kdc_app.unit_of_work() as uow:
         set_topic(uow, bo, "planning", opted_in=True, sms=True)
