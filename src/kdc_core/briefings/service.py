@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import BriefingRow, BriefingSendRow
-from kdc_core.db.people import CouncillorRow, PoliticalGroupRow, ServiceRow, WardRow
+from kdc_core.db.people import PoliticalGroupRow, ServiceRow, WardRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.newsletter.render import make_message
 from kdc_core.newsletter.topics import recipients_by_id, recipients_by_ward
@@ -146,12 +146,17 @@ def briefing_recipients(uow: UnitOfWork, briefing: Briefing) -> list[Recipient]:
     """Who a briefing goes to: the active councillors of its wards and, when it is significant,
     the leaders of every political group none of those councillors belongs to (protocol 9.1),
     ward councillors first."""
+    ward_people, leaders = _audience(uow, briefing)
+    return ward_people + leaders
+
+
+def _audience(uow: UnitOfWork, briefing: Briefing) -> tuple[list[Recipient], list[Recipient]]:
+    """The briefing's ward councillors, and the group leaders it also goes to."""
     ward_ids = list(uow.session.scalars(select(WardRow.id).where(WardRow.name.in_(briefing.wards))))
     people = recipients_by_ward(uow, ward_ids)
     ward_people = [r for ward_id in ward_ids for r in people[ward_id]]
-    if not briefing.significant:
-        return ward_people
-    return ward_people + group_leaders_not_in(uow, ward_people)
+    leaders = group_leaders_not_in(uow, ward_people) if briefing.significant else []
+    return ward_people, leaders
 
 
 def group_leaders_not_in(uow: UnitOfWork, people: Iterable[Recipient]) -> list[Recipient]:
@@ -175,17 +180,11 @@ def send_briefing(
         briefing = get_briefing(uow, briefing_id)
         override(uow, override_reason)
         enforce(uow, "briefing", [briefing_id])
-        recipients = briefing_recipients(uow, briefing)
+        ward_people, leaders = _audience(uow, briefing)
         sender = email.utils.formataddr(
             (kdc.settings.council_name, "ward-briefings@kirklees.gov.uk")
         )
-        in_wards = set(
-            uow.session.scalars(
-                select(CouncillorRow.id)
-                .join(WardRow, WardRow.id == CouncillorRow.ward_id)
-                .where(WardRow.name.in_(briefing.wards))
-            )
-        )
+    in_wards = {r.councillor_id for r in ward_people}
     done = {(cid, channel) for cid, channel, _ in briefing.sent}
     lines: list[str] = []
     flag = "Significant briefing" if briefing.significant else "Ward briefing"
@@ -195,7 +194,7 @@ def send_briefing(
     )
     story = f"{briefing.title}\n\n{briefing.body}\n"
     with mailer.open(kdc.settings) as transport:
-        for person in recipients:
+        for person in ward_people + leaders:
             jobs: list[tuple[str, str]] = []
             if person.email:
                 jobs.append(("email", person.email))
