@@ -20,7 +20,6 @@ ENTRY_POINT_GROUP = "kdc"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.people.commands",
     "kdc_core.users.commands",
-    "kdc_core.web.commands",
     "kdc_core.calendar.rota_commands",
     "kdc_core.calendar.commands",
     "kdc_core.protocol.commands",

@@ -24,14 +24,6 @@ def kdc_register_commands(cli: click.Group) -> None:
     cli.add_command(rota_group)
 
 
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> list[Any]:
-    """The rota grid page (the import is here so that only the web app loads Flask-Admin)."""
-    from kdc_core.calendar.rota_admin import rota_admin_views
-
-    return rota_admin_views(kdc)
-
-
 @click.group("rota", cls=KdcGroup)
 def rota_group() -> None:
     """The quarterly ward walkabout rota."""

@@ -20,13 +20,6 @@ def kdc_register_commands(cli: click.Group) -> None:
     cli.add_command(_directory_group())
 
 
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> list[Any]:
-    from kdc_core.directory.admin import directory_admin_views
-
-    return directory_admin_views(kdc)
-
-
 def _directory_group() -> click.Group:
     @click.group("directory", cls=KdcGroup)
     def directory() -> None:

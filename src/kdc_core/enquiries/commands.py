@@ -277,14 +277,6 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
     click.echo(f"{len(due)} {verb}")
 
 
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> list[Any]:
-    """The enquiry views (imported here so that only the web app loads Flask-Admin)."""
-    from kdc_core.enquiries.admin import enquiry_admin_views
-
-    return enquiry_admin_views(kdc)
-
-
 @enquiries_group.command("digest")
 @click.option("--week-of", callback=_date, help="Any day of the week (default: this week).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")

@@ -205,11 +205,3 @@ def kdc_blueprints(kdc: Kdc) -> list[object]:
     from kdc_core.newsletter.web import make_blueprint
 
     return [make_blueprint(kdc)]
-
-
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> list[object]:
-    """The newsletter's admin pages (imported here so that only the web app loads them)."""
-    from kdc_core.newsletter.admin import newsletter_admin_views
-
-    return newsletter_admin_views(kdc)

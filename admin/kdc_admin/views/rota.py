@@ -1,7 +1,6 @@
 """The walkabout rota in the admin: the plan as a wards × quarters grid, and an Apply button.
 
-Contributed through ``kdc_admin_views`` by :mod:`kdc_core.calendar.rota_commands`; imported
-only by the web app. Everyone who may read the admin sees the grid; editors (liaison officers
+Everyone who may read the admin sees the grid; editors (liaison officers
 and admins) may apply it, which writes the same events as ``kdc rota plan --apply``.
 """
 

@@ -1,8 +1,5 @@
 """Newsletters in the admin: success stories (kept here), briefings, the issue archive with a
 preview of each stored issue, and the councillors whose topic menu is overdue for review.
-
-Contributed through ``kdc_admin_views`` by :mod:`kdc_core.newsletter.commands`; imported only
-by the web app.
 """
 
 from __future__ import annotations
