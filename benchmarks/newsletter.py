@@ -31,7 +31,7 @@ from sqlalchemy import select
 
 from kdc_core.app import Kdc
 from kdc_core.briefings.service import post_briefing
-from kdc_core.calendar.rota_service import apply_plan, plan
+from kdc_core.calendar.rota.service import apply_plan, plan
 from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.db.newsletters import SuccessStoryRow

@@ -20,7 +20,7 @@ ENTRY_POINT_GROUP = "kdc"
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.people.commands",
     "kdc_core.users.commands",
-    "kdc_core.calendar.rota_commands",
+    "kdc_core.calendar.rota.commands",
     "kdc_core.calendar.commands",
     "kdc_core.protocol.commands",
     "kdc_core.enquiries.commands",

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from kdc_core import Kdc, Settings
-from kdc_core.calendar.rota_service import apply_plan, plan
+from kdc_core.calendar.rota.service import apply_plan, plan
 from kdc_core.db import WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo

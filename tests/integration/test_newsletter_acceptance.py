@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from kdc_core import testing
 from kdc_core.app import Kdc
-from kdc_core.calendar.rota_service import apply_plan, plan
+from kdc_core.calendar.rota.service import apply_plan, plan
 from kdc_core.cli import build_cli
 from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, EventRow, WardRow

@@ -15,8 +15,8 @@ from flask_admin import expose
 from kdc_admin.database import admin_source
 from kdc_admin.security import SecuredBaseView
 from kdc_core.app import Kdc
-from kdc_core.calendar import rota_service
-from kdc_core.calendar.rota_grid import RotaGrid, rota_grid
+from kdc_core.calendar.rota import service as rota_service
+from kdc_core.calendar.rota.grid import RotaGrid, rota_grid
 from kdc_core.errors import KdcError
 
 QUARTERS = (1, 2, 3, 4)

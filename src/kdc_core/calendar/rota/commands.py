@@ -14,8 +14,8 @@ import click
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
-from kdc_core.calendar.rota import Plan
-from kdc_core.calendar.rota_service import ApplyResult, RotaInputs
+from kdc_core.calendar.rota.planner import Plan
+from kdc_core.calendar.rota.service import ApplyResult, RotaInputs
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
 
 
@@ -54,7 +54,7 @@ def plan_cmd(kdc: Kdc, year: int, quarter: int | None, apply_: bool, as_json: bo
     plan is written as walkabout events (one transaction); running it again changes nothing.
     Settings: the [rota] table of kdc.toml (services, start_time, duration_minutes).
     """
-    from kdc_core.calendar.rota_service import apply_plan, plan
+    from kdc_core.calendar.rota.service import apply_plan, plan
     from kdc_core.people.commands import require_schema
 
     require_schema(kdc)
@@ -91,7 +91,7 @@ def unavailable_cmd(kdc: Kdc, person_id: str, start: str, end: str, reason: str 
     Dates without a time mean whole days: --from 2027-03-01 --to 2027-03-05 covers Monday to
     Friday. Times without an offset are local (the configured timezone).
     """
-    from kdc_core.calendar.rota_service import record_unavailability
+    from kdc_core.calendar.rota.service import record_unavailability
     from kdc_core.people.commands import require_schema
 
     require_schema(kdc)
