@@ -37,7 +37,7 @@ from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo
 from kdc_core.newsletter.build import build_month
-from kdc_core.newsletter.commands import sections
+from kdc_core.newsletter.cli import sections
 from kdc_core.newsletter.topics import set_topic
 from kdc_core.newsletter.values import Month
 from kdc_core.plugins import make_plugin_manager

@@ -20,7 +20,7 @@ from kdc_core.db import WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo
 from kdc_core.newsletter.build import build_month
-from kdc_core.newsletter.commands import sections
+from kdc_core.newsletter.cli import sections
 from kdc_core.newsletter.values import BuiltIssue, Month
 
 pytestmark = pytest.mark.browser

@@ -95,7 +95,7 @@ def test_hook_kdc_register_newsletter_sections_adds_a_section_shown_by_topic(
 
 
 def test_hook_kdc_register_newsletter_sections_refuses_a_second_section_with_one_name(kdc_app):
-    from kdc_core.newsletter.commands import sections
+    from kdc_core.newsletter.cli import sections
 
     class Again:
         @hookimpl

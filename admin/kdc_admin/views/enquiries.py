@@ -37,7 +37,7 @@ from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
 from kdc_core.enquiries import service, store
 from kdc_core.enquiries.backends import DEFAULT_BACKEND
-from kdc_core.enquiries.commands import handler_line
+from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,

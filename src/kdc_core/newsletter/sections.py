@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, or_, select
 
-from kdc_core import hookimpl
 from kdc_core.db.events import EventRow, event_wards
 from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow, briefing_wards
 from kdc_core.db.people import (
@@ -23,7 +22,7 @@ from kdc_core.db.people import (
     WardContactRow,
     WardRow,
 )
-from kdc_core.newsletter.values import Section, SectionItem, WardMonth
+from kdc_core.newsletter.values import SectionItem, WardMonth
 from kdc_core.unit_of_work import UnitOfWork
 
 _KIND_LABELS = {
@@ -250,14 +249,3 @@ BUILT_IN: tuple[
     ("success_stories", "Success stories", "success_stories", success_stories),
     ("service_spotlight", "Service spotlight", "service_spotlight", service_spotlight),
 )
-
-
-@hookimpl
-def kdc_register_newsletter_sections(register: Callable[[Section], None]) -> None:
-    for order, (name, title, topic, collect) in enumerate(BUILT_IN):
-        register(Section(name=name, title=title, topic=topic, collect=collect, order=order * 10))
-    from kdc_core.newsletter.enquiry_section import enquiry_section
-
-    enquiries = enquiry_section()
-    if enquiries is not None:
-        register(enquiries)
