@@ -35,7 +35,8 @@ from kdc_admin.views.enquiry_forms import (
 )
 from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
-from kdc_core.enquiries import service, store
+from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import service
 from kdc_core.enquiries.backends import DEFAULT_BACKEND
 from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
