@@ -36,9 +36,9 @@ from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo
+from kdc_core.mail.topics import set_topic
 from kdc_core.newsletter.build import build_month
 from kdc_core.newsletter.cli import sections
-from kdc_core.newsletter.topics import set_topic
 from kdc_core.newsletter.values import Month
 from kdc_core.plugins import make_plugin_manager
 

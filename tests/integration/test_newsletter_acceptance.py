@@ -29,7 +29,7 @@ from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, EventRow, WardRow
 from kdc_core.db.newsletters import BriefingSendRow, NewsletterIssueRow, SuccessStoryRow
 from kdc_core.demo import seed_demo
-from kdc_core.newsletter.topics import set_topic
+from kdc_core.mail.topics import set_topic
 from kdc_core.plugins import make_plugin_manager
 
 SECRET = "newsletter-test-secret-" + "k" * 32

@@ -14,8 +14,8 @@ from kdc_core import hookimpl
 from kdc_core.briefings.service import post_briefing, send_briefing
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
 from kdc_core.errors import DuplicateName
-from kdc_core.newsletter.delivery import Mailer, mailers
-from kdc_core.newsletter.topics import confirm_topics, overdue_reviews, set_topic
+from kdc_core.mail.delivery import Mailer, mailers
+from kdc_core.mail.topics import confirm_topics, overdue_reviews, set_topic
 from kdc_core.newsletter.values import Section, SectionItem, WardMonth
 
 

@@ -16,7 +16,7 @@ from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import SecuredBaseView, SecuredModelView
 from kdc_core.app import Kdc
 from kdc_core.db.newsletters import BriefingRow, NewsletterIssueRow, SuccessStoryRow
-from kdc_core.newsletter.topics import overdue_reviews
+from kdc_core.mail.topics import overdue_reviews
 
 #: The preview shows a stored issue as the mail client would: its own inline styles, images
 #: from anywhere, no scripts, no forms, no framing — and sandboxed, whatever it holds.

@@ -87,7 +87,7 @@ def send_briefings_cmd(
 ) -> None:
     """Send briefings (IDS, else every one not yet public) to their wards' councillors, once."""
     from kdc_core.briefings.service import send_briefing, unsent_briefings
-    from kdc_core.newsletter.delivery import pick_mailer
+    from kdc_core.mail.delivery import pick_mailer
 
     chosen = pick_mailer(kdc, mailer)
     if not ids:

@@ -68,8 +68,9 @@ def _slug(name: str) -> str:
 @pass_kdc
 def send_cmd(kdc: Kdc, month: Month, ward: str | None, mailer: str | None, dry_run: bool) -> None:
     """Build and send a month's issues; anyone already sent this month's issue is skipped."""
+    from kdc_core.mail.delivery import pick_mailer
     from kdc_core.newsletter.build import build_month
-    from kdc_core.newsletter.delivery import pick_mailer, send_issues
+    from kdc_core.newsletter.delivery import send_issues
 
     chosen = None if dry_run else pick_mailer(kdc, mailer)
     with kdc.unit_of_work(source="newsletter", dry_run=dry_run) as uow:
