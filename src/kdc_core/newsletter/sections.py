@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, or_, select
 
+from kdc_core.calendar.values import EventKind
 from kdc_core.db.events import EventRow, event_wards
 from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow, briefing_wards
 from kdc_core.db.people import (
@@ -24,15 +25,6 @@ from kdc_core.db.people import (
 )
 from kdc_core.newsletter.values import SectionItem, WardMonth
 from kdc_core.unit_of_work import UnitOfWork
-
-_KIND_LABELS = {
-    "walkabout": "Walkabout",
-    "open_day": "Open day",
-    "ward_solution_meeting": "Ward solution meeting",
-    "briefing": "Briefing",
-    "council_meeting": "Meeting",
-}
-
 
 # Built once: a statement made per call costs more to compile than the query takes to run.
 _EVENTS = (
@@ -155,7 +147,7 @@ def ward_events(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
         SectionItem(
             heading=title,
             text=location or "",
-            meta=f"{_KIND_LABELS.get(kind, 'Event')}, {when.astimezone(tz):%A %-d %B %Y, %H:%M}",
+            meta=f"{EventKind(kind).label}, {when.astimezone(tz):%A %-d %B %Y, %H:%M}",
         )
         for kind, title, when, location in rows
     )
