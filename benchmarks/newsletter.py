@@ -31,14 +31,14 @@ from sqlalchemy import select
 
 from kdc_core.app import Kdc
 from kdc_core.briefings.service import post_briefing
-from kdc_core.calendar.rota_service import apply_plan, plan
+from kdc_core.calendar.rota.service import apply_plan, plan
 from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo
+from kdc_core.mail.topics import set_topic
 from kdc_core.newsletter.build import build_month
-from kdc_core.newsletter.commands import sections
-from kdc_core.newsletter.topics import set_topic
+from kdc_core.newsletter.cli import sections
 from kdc_core.newsletter.values import Month
 from kdc_core.plugins import make_plugin_manager
 

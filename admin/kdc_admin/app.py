@@ -18,7 +18,7 @@ from kdc_admin.secret_key import load_secret_key
 from kdc_admin.views import core_views
 from kdc_admin.views.pages import DashboardView
 from kdc_core.app import Kdc
-from kdc_core.web.markup import render_bio
+from kdc_core.people.markup import render_bio
 
 
 def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
@@ -66,7 +66,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
         csp_nonce_generator=csp_nonce,
     )
     with app.app_context():  # Flask-Admin touches db.session while building views
-        for view in core_views(db):
+        for view in core_views(kdc, db):
             admin.add_view(view)
         for views in kdc.pm.hook.kdc_admin_views(kdc=kdc):
             for view in views or ():

@@ -30,17 +30,6 @@ REFRESH = dt.timedelta(hours=1)
 _EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 _END = "END:VCALENDAR\r\n"
 
-KIND_LABELS = {
-    EventKind.WALKABOUT: "Ward walkabout",
-    EventKind.OPEN_DAY: "Open day",
-    EventKind.WARD_SOLUTION_MEETING: "Ward solution meeting",
-    EventKind.BRIEFING: "Briefing",
-    EventKind.FRESHERS_FAIR: "Freshers' fair",
-    EventKind.COUNCIL_MEETING: "Council meeting",
-    EventKind.PARTY_GROUP_MEETING: "Party group meeting",
-    EventKind.OTHER: "Other",
-}
-
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -127,7 +116,7 @@ def vevent_component(event: CalendarEvent, url: str) -> Event:
         location=event.location or None,
         url=url,
         status=_STATUS[event.status],
-        categories=[KIND_LABELS.get(event.kind, "Other")],
+        categories=[EventKind(event.kind).label],
         classification=CLASS.PUBLIC if event.public else CLASS.PRIVATE,
     )
 

@@ -36,7 +36,7 @@ import attrs
 from kdc_core import hookimpl
 from kdc_core.config import Settings
 from kdc_core.errors import ConfigError
-from kdc_core.newsletter.delivery import DeliveryError, Mailer
+from kdc_core.mail.delivery import DeliveryError, Mailer
 
 DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"

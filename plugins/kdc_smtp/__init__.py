@@ -30,7 +30,7 @@ import attrs
 from kdc_core import hookimpl
 from kdc_core.config import Settings
 from kdc_core.errors import ConfigError
-from kdc_core.newsletter.delivery import DeliveryError, Mailer
+from kdc_core.mail.delivery import DeliveryError, Mailer
 
 _KEYS = {"host", "port", "starttls", "username", "password", "retries", "timeout"}
 

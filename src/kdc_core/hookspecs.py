@@ -241,7 +241,7 @@ def kdc_register_newsletter_sections(register: Callable[[Any], None]) -> None:
 def kdc_register_mailers(register: Callable[[Any], None]) -> None:
     """Register ways to deliver mail (SMTP, GOV.UK Notify …) for newsletters and briefings.
 
-    :param register: call it with a :class:`kdc_core.newsletter.delivery.Mailer`; a second
+    :param register: call it with a :class:`kdc_core.mail.delivery.Mailer`; a second
         mailer with the same name is refused.
     """
 

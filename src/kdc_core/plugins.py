@@ -18,16 +18,15 @@ ENTRY_POINT_GROUP = "kdc"
 
 #: Modules inside the core that implement hooks, registered like any plugin.
 DEFAULT_PLUGINS: tuple[str, ...] = (
-    "kdc_core.people.commands",
-    "kdc_core.users.commands",
-    "kdc_core.web.commands",
-    "kdc_core.calendar.rota_commands",
-    "kdc_core.calendar.commands",
-    "kdc_core.protocol.commands",
-    "kdc_core.enquiries.commands",
-    "kdc_core.newsletter.commands",
-    "kdc_core.newsletter.sections",
-    "kdc_core.directory.commands",
+    "kdc_core.people.plugin",
+    "kdc_core.users.plugin",
+    "kdc_core.calendar.rota.plugin",
+    "kdc_core.calendar.plugin",
+    "kdc_core.protocol.plugin",
+    "kdc_core.enquiries.plugin",
+    "kdc_core.newsletter.plugin",
+    "kdc_core.briefings.plugin",
+    "kdc_core.directory.plugin",
 )
 
 

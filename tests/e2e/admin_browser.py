@@ -9,10 +9,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kdc_admin import create_app
+from kdc_admin.server import make_server
 from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user
 from kdc_core import Kdc, Settings
 from kdc_core.demo import seed_demo
-from kdc_core.web.server import make_server
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 LIAISON = "liaison@example.gov.uk"

@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from kdc_core import Kdc, Settings
-from kdc_core.calendar.rota_service import apply_plan, plan
+from kdc_core.calendar.rota.service import apply_plan, plan
 from kdc_core.db import WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo
 from kdc_core.newsletter.build import build_month
-from kdc_core.newsletter.commands import sections
+from kdc_core.newsletter.cli import sections
 from kdc_core.newsletter.values import BuiltIssue, Month
 
 pytestmark = pytest.mark.browser

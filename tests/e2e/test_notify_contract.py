@@ -14,8 +14,8 @@ from sqlalchemy import select
 from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.errors import ConfigError
-from kdc_core.newsletter.delivery import DeliveryError
-from kdc_core.newsletter.render import make_message
+from kdc_core.mail.delivery import DeliveryError
+from kdc_core.mail.message import make_message
 from kdc_notify import NotifyConfig, NotifyTransport, make_jwt
 
 

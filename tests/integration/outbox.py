@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from email.message import Message
 
 from kdc_core import hookimpl
-from kdc_core.newsletter.delivery import Mailer
+from kdc_core.mail.delivery import Mailer
 
 
 class Outbox:

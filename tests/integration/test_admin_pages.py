@@ -13,7 +13,7 @@ from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, log_in
 from kdc_core.db.people import CouncillorRow, OfficerRow
 from kdc_core.demo import CONTACT_GAPS, WARD_WITHOUT_LINK_OFFICER, seed_demo
-from kdc_core.web.health import data_health
+from kdc_core.people.health import data_health
 
 XSS_BIO = (
     "**Bold** claim.\n\n<script>window.__xss = 1</script>\n\n"

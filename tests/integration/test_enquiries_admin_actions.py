@@ -23,7 +23,8 @@ from kdc_core.db.enquiries import (
     EnquiryRow,
 )
 from kdc_core.db.people import CouncillorRow, WardRow
-from kdc_core.enquiries import service, store
+from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import service
 from kdc_core.enquiries.retention import Due, anonymise
 from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import Constituent, NewEnquiry

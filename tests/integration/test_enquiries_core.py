@@ -9,7 +9,8 @@ from enquiry_people import seed_enquiry_people
 from sqlalchemy import select
 
 from kdc_core.db.enquiries import AuditIsAppendOnly, EnquiryAuditRow
-from kdc_core.enquiries import service, store
+from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import service
 from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import CategorySettings, Constituent, NewEnquiry, Status
 

@@ -11,7 +11,8 @@ from enquiry_people import seed_enquiry_people
 from sqlalchemy import select
 
 from kdc_core.db.enquiries import EnquiryRow
-from kdc_core.enquiries import service, store
+from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import service
 from kdc_core.enquiries.retention import REMOVED
 from kdc_core.enquiries.values import CategorySettings, Constituent, NewEnquiry
 

@@ -13,7 +13,7 @@ from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.db.newsletters import NewsletterIssueRow, SuccessStoryRow
-from kdc_core.newsletter.topics import confirm_topics
+from kdc_core.mail.topics import confirm_topics
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.db.enquiries import EnquiryRow
-from kdc_core.newsletter.topics import set_topic
+from kdc_core.mail.topics import set_topic
 
 
 def enquiry(n: int, ward: WardRow, status: str, respond_by: dt.date, **extra) -> EnquiryRow:

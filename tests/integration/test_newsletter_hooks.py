@@ -14,8 +14,8 @@ from kdc_core import hookimpl
 from kdc_core.briefings.service import post_briefing, send_briefing
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
 from kdc_core.errors import DuplicateName
-from kdc_core.newsletter.delivery import Mailer, mailers
-from kdc_core.newsletter.topics import confirm_topics, overdue_reviews, set_topic
+from kdc_core.mail.delivery import Mailer, mailers
+from kdc_core.mail.topics import confirm_topics, overdue_reviews, set_topic
 from kdc_core.newsletter.values import Section, SectionItem, WardMonth
 
 
@@ -95,7 +95,7 @@ def test_hook_kdc_register_newsletter_sections_adds_a_section_shown_by_topic(
 
 
 def test_hook_kdc_register_newsletter_sections_refuses_a_second_section_with_one_name(kdc_app):
-    from kdc_core.newsletter.commands import sections
+    from kdc_core.newsletter.cli import sections
 
     class Again:
         @hookimpl

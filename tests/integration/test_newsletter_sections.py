@@ -8,7 +8,7 @@ from pathlib import Path
 from kdc_core.briefings.service import post_briefing
 from kdc_core.db import CouncillorRow, OfficerRow, OfficerWardRow, ServiceRow, WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
-from kdc_core.newsletter.topics import set_topic
+from kdc_core.mail.topics import set_topic
 
 MARCH = dt.datetime(2027, 3, 10, 12, tzinfo=dt.UTC)
 

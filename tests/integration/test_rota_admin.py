@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
-from kdc_core.calendar.rota_service import record_unavailability
+from kdc_core.calendar.rota.service import record_unavailability
 from kdc_core.db import EventRow
 from kdc_core.demo import seed_demo
 

@@ -225,7 +225,7 @@ def test_leave_moves_only_the_officers_it_must_and_a_service_on_leave_unplaces_w
     assert officer_id not in {o.id for o in almondbury.officers}
 
     with demo.unit_of_work() as uow:
-        from kdc_core.calendar.rota_service import record_unavailability
+        from kdc_core.calendar.rota.service import record_unavailability
 
         for o in uow.people.officers(service_id=uow.people.service_row("Highways").id):
             record_unavailability(

@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from kdc_core.errors import KdcError
-from kdc_core.newsletter.render import render_eml
+from kdc_core.mail.message import render_eml
 from kdc_core.newsletter.unsubscribe import make_token, read_token
 from kdc_core.newsletter.values import Month
 

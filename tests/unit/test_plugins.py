@@ -88,7 +88,7 @@ def test_kdc_plugins_json_lists_the_builtin_plugins_enabled_with_their_hooks(kdc
     assert moderngov["version"] == popolo["version"] == __version__, "shipped with kdc-core"
     assert {"kdc_check_config", "kdc_register_importers"} <= set(moderngov["hooks"])
     assert popolo["hooks"] == ["kdc_register_exporters"]
-    core = plugins["kdc_core.people.commands"]
+    core = plugins["kdc_core.people.plugin"]
     assert (core["builtin"], core["enabled"], core["version"]) == (True, True, None)
 
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from kdc_core.calendar.rota import RotaOfficer, RotaProblem, RotaService, RotaWard, plan_rota
-from kdc_core.calendar.rota_grid import State, rota_grid
-from kdc_core.calendar.rota_service import OfficerInfo, RotaInputs
-from kdc_core.calendar.rota_slots import quarter_slots
+from kdc_core.calendar.rota.grid import State, rota_grid
+from kdc_core.calendar.rota.service import OfficerInfo, RotaInputs
+from kdc_core.calendar.rota.slots import quarter_slots
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus
 
 LONDON = "Europe/London"

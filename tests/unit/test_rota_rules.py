@@ -20,7 +20,7 @@ from kdc_core.calendar.rota import (
     rota_position,
     slot_preferences,
 )
-from kdc_core.calendar.rota_slots import quarter_slots, working_days
+from kdc_core.calendar.rota.slots import quarter_slots, working_days
 
 LONDON = ZoneInfo("Europe/London")
 #: England's bank holidays on weekdays in 2027, written out by hand.

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from kdc_admin.views.directory import directory_admin_views
+from kdc_admin.views.enquiries import enquiry_admin_views
 from kdc_admin.views.events import event_views
+from kdc_admin.views.newsletter import newsletter_admin_views
 from kdc_admin.views.organisation import organisation_views
 from kdc_admin.views.pages import page_views
 from kdc_admin.views.people import people_views
 from kdc_admin.views.protocol import protocol_views
+from kdc_admin.views.rota import rota_admin_views
 from kdc_admin.views.users import user_views
+from kdc_core.app import Kdc
 
 
-def core_views(db: Any) -> list[Any]:
-    """Every view the core ships, in menu order (the dashboard is the index view)."""
+def core_views(kdc: Kdc, db: Any) -> list[Any]:
+    """Every view the core ships, in menu order (the dashboard is the index view).
+
+    Plugins add theirs after these through the ``kdc_admin_views`` hook.
+    """
     return [
         *people_views(db),
         *organisation_views(db),
@@ -21,4 +29,8 @@ def core_views(db: Any) -> list[Any]:
         *protocol_views(),
         *page_views(),
         *user_views(db),
+        *directory_admin_views(kdc),
+        *newsletter_admin_views(kdc),
+        *enquiry_admin_views(kdc),
+        *rota_admin_views(kdc),
     ]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from kdc_admin.security import SecuredModelView
 from kdc_core.db.base import utcnow
-from kdc_core.web.markup import bio_text, render_bio
+from kdc_core.people.markup import bio_text, render_bio
 
 ACTIVE, ARCHIVED, EVERYONE = "active", "archived", "all"
 

@@ -32,7 +32,7 @@ from kdc_core.db.events import EventRow
 from kdc_core.db.people import CouncillorRow
 from kdc_core.protocol.service import ProtocolBlocked, enforce, open_findings, override
 
-_KINDS = [(k.value, k.value.replace("_", " ")) for k in EventKind]
+_KINDS = [(k.value, k.label) for k in EventKind]
 _STATUSES = [(s.value, s.value) for s in EventStatus]
 #: Changes after which the clash checks run again.
 _WATCHED = ("councillors", "officers", "start", "end", "status")

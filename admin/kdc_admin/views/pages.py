@@ -18,8 +18,8 @@ from kdc_admin.security import SecuredAdminIndexView, SecuredBaseView
 from kdc_core.app import Kdc
 from kdc_core.errors import NotFound
 from kdc_core.people import queries
+from kdc_core.people.health import data_health
 from kdc_core.unit_of_work import UnitOfWork
-from kdc_core.web.health import data_health
 
 
 @contextmanager

@@ -26,15 +26,15 @@ from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import BriefingRow, BriefingSendRow
 from kdc_core.db.people import PoliticalGroupRow, ServiceRow, WardRow
 from kdc_core.errors import KdcError, NotFound
-from kdc_core.newsletter.render import make_message
-from kdc_core.newsletter.topics import recipients_by_id, recipients_by_ward
-from kdc_core.newsletter.values import Recipient, check_topic
+from kdc_core.mail.message import make_message
+from kdc_core.mail.topics import recipients_by_id, recipients_by_ward
+from kdc_core.mail.values import Recipient, check_topic
 from kdc_core.protocol.service import enforce, override
 from kdc_core.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
-    from kdc_core.newsletter.delivery import Mailer
+    from kdc_core.mail.delivery import Mailer
 
 
 @attrs.frozen

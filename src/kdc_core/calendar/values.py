@@ -20,6 +20,23 @@ class EventKind(enum.StrEnum):
     PARTY_GROUP_MEETING = "party_group_meeting"
     OTHER = "other"
 
+    @property
+    def label(self) -> str:
+        """The kind in words, as people read it: in newsletters, feeds and the admin."""
+        return _KIND_LABELS[self]
+
+
+_KIND_LABELS = {
+    EventKind.WALKABOUT: "Ward walkabout",
+    EventKind.OPEN_DAY: "Open day",
+    EventKind.WARD_SOLUTION_MEETING: "Ward solution meeting",
+    EventKind.BRIEFING: "Briefing",
+    EventKind.FRESHERS_FAIR: "Freshers' fair",
+    EventKind.COUNCIL_MEETING: "Council meeting",
+    EventKind.PARTY_GROUP_MEETING: "Party group meeting",
+    EventKind.OTHER: "Other",
+}
+
 
 class EventStatus(enum.StrEnum):
     CONFIRMED = "confirmed"

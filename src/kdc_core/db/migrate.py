@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from kdc_core.errors import KdcError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -43,3 +45,21 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def require_schema(engine: Engine) -> None:
+    """Refuse to run unless the database is at every migration head (``kdc init`` first).
+
+    :raises KdcError: naming the database and what to run.
+    """
+    url = engine.url.render_as_string(hide_password=True)
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    if not current:
+        raise KdcError(f"the database {url} has no kdc tables yet: run `kdc init` first")
+    if current != heads:
+        raise KdcError(
+            f"the database {url} is at schema {', '.join(sorted(current))}, this kdc needs "
+            f"{', '.join(sorted(heads))}: run `kdc init` to upgrade it"
+        )

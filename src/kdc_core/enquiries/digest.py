@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import CouncillorRow
-from kdc_core.enquiries import store
+from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries.values import OPEN_STATUSES, Enquiry
 from kdc_core.unit_of_work import UnitOfWork
 

@@ -17,7 +17,8 @@ import attrs
 from sqlalchemy import select
 
 from kdc_core.db.enquiries import EnquiryRow
-from kdc_core.enquiries import service, store
+from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import service
 from kdc_core.enquiries.values import Constituent, NewEnquiry, Status
 from kdc_core.errors import ImportFailed, KdcError
 from kdc_core.unit_of_work import UnitOfWork

@@ -13,7 +13,7 @@ import attrs
 from sqlalchemy import select, update
 
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryRow
-from kdc_core.enquiries import store
+from kdc_core.db.repositories import enquiries as store
 from kdc_core.unit_of_work import UnitOfWork
 
 REMOVED = "[removed after the retention period]"

@@ -11,7 +11,8 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
-from kdc_core.enquiries import routing, store
+from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import routing
 from kdc_core.enquiries.timescales import add_working_days, due_dates
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,

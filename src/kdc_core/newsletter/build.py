@@ -12,15 +12,15 @@ from kdc_core.db.newsletters import NewsletterIssueRow
 from kdc_core.db.people import WardRow
 from kdc_core.errors import NotFound
 from kdc_core.interchange import Registry
-from kdc_core.newsletter.render import render_bodies, render_eml
-from kdc_core.newsletter.topics import recipients_by_ward
+from kdc_core.mail.message import render_eml
+from kdc_core.mail.topics import recipients_by_ward
+from kdc_core.mail.values import TOPICS, Recipient
+from kdc_core.newsletter.render import render_bodies
 from kdc_core.newsletter.unsubscribe import signing_key, unsubscribe_url
 from kdc_core.newsletter.values import (
-    TOPICS,
     BuiltIssue,
     FilledSection,
     Month,
-    Recipient,
     Section,
     WardMonth,
 )

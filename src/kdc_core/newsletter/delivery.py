@@ -1,72 +1,27 @@
-"""Delivery through mailers registered by plugins, once per recipient.
+"""Sending built issues through a mailer, once per recipient.
 
-A :class:`Mailer` opens a :class:`Transport` for one run (so an SMTP plugin can keep one
-connection for every message). The core records each send in the database straight after the
-transport accepts it, in its own short transaction, so a run that stops half way and is run
-again sends only what is left: nothing goes twice.
+The core records each send in the database straight after the transport accepts it, in its
+own short transaction, so a run that stops half way and is run again sends only what is left:
+nothing goes twice.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email
-from collections.abc import Callable, Iterator
-from email.message import Message
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 from sqlalchemy import select, update
 
-from kdc_core.config import Settings
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import NewsletterIssueRow
-from kdc_core.errors import KdcError
-from kdc_core.interchange import Registry
+from kdc_core.mail.delivery import Mailer, Transport
 from kdc_core.newsletter.values import BuiltIssue
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
-
-
-class Transport(Protocol):
-    """An open way to send; ``send_email`` returns the provider's reference for the message."""
-
-    def send_email(self, message: Message) -> str: ...
-
-    def send_sms(self, phone: str, text: str) -> str: ...
-
-
-@attrs.frozen
-class Mailer:
-    """A delivery method a plugin registers with ``kdc_register_mailers``.
-
-    :ivar open: ``open(settings)`` → a context manager yielding a :class:`Transport`; it
-        reads its own ``[plugins.NAME]`` section.
-    """
-
-    name: str
-    help: str
-    open: Callable[[Settings], contextlib.AbstractContextManager[Transport]] = attrs.field(eq=False)
-
-
-class DeliveryError(KdcError):
-    """A message could not be delivered after the mailer's retries."""
-
-
-def mailers(kdc: Kdc) -> Registry[Mailer]:
-    registry: Registry[Mailer] = Registry("mailer")
-    kdc.pm.hook.kdc_register_mailers(register=registry.register)
-    return registry
-
-
-def pick_mailer(kdc: Kdc, name: str | None) -> Mailer:
-    registry = mailers(kdc)
-    if name is None:
-        name = str(kdc.settings.plugin_config("newsletter").get("mailer", "smtp"))
-    if name not in registry:
-        known = ", ".join(registry.names()) or "none installed"
-        raise KdcError(f"no mailer called {name!r} (mailers: {known})")
-    return registry[name]
 
 
 @attrs.frozen

@@ -1,13 +1,11 @@
-"""Render an issue: HTML (inline CSS, tables, escaped) plus plain text, as one MIME message."""
+"""Render an issue's bodies: HTML (inline CSS, tables, escaped) plus plain text.
+
+The message around them is :func:`kdc_core.mail.message.render_eml`.
+"""
 
 from __future__ import annotations
 
-import base64
-import email
-import email.utils
-import secrets
 from collections.abc import Sequence
-from email.message import Message
 from functools import lru_cache
 from typing import Any
 
@@ -54,95 +52,3 @@ def render_bodies(
     html = env.get_template("issue.html").render(context)
     text = env.get_template("issue.txt").render(context)
     return html, text
-
-
-def render_eml(
-    *,
-    sender: str,
-    to: str,
-    subject: str,
-    html: str | None,
-    text: str,
-    unsubscribe_url: str | None = None,
-    message_id: str | None = None,
-) -> bytes:
-    """The message's bytes (CRLF line ends): multipart/alternative, text first and HTML last
-    as RFC 2046 orders them, each part UTF-8 in base64; plain text alone without ``html``.
-
-    With ``unsubscribe_url`` it carries ``List-Unsubscribe`` and ``List-Unsubscribe-Post:
-    List-Unsubscribe=One-Click`` (RFC 8058). Written out directly rather than through
-    :mod:`email`'s generator, which spends milliseconds a message re-encoding headers.
-    """
-    headers = [
-        ("From", _header(sender)),
-        ("To", _header(to)),
-        ("Subject", _header(subject)),
-        ("Date", email.utils.formatdate(localtime=False)),
-        ("Message-ID", message_id or email.utils.make_msgid(domain="kdc.invalid")),
-    ]
-    if unsubscribe_url:
-        headers.append(("List-Unsubscribe", f"<{unsubscribe_url}>"))
-        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    headers.append(("MIME-Version", "1.0"))
-    lines = [f"{name}: {value}" for name, value in headers]
-    if html is None:
-        lines += [*_part_headers("plain"), "", _base64(text)]
-    else:
-        boundary = f"=_kdc_{secrets.token_hex(12)}"
-        lines += [
-            f'Content-Type: multipart/alternative; boundary="{boundary}"',
-            "",
-            f"--{boundary}",
-            *_part_headers("plain"),
-            "",
-            _base64(text),
-            f"--{boundary}",
-            *_part_headers("html"),
-            "",
-            _base64(html),
-            f"--{boundary}--",
-            "",
-        ]
-    return "\r\n".join(lines).encode("ascii")
-
-
-def make_message(**kwargs: Any) -> Message:
-    """:func:`render_eml` parsed back into a :class:`email.message.Message`."""
-    return email.message_from_bytes(render_eml(**kwargs))
-
-
-def _part_headers(subtype: str) -> list[str]:
-    return [
-        f'Content-Type: text/{subtype}; charset="utf-8"',
-        "Content-Transfer-Encoding: base64",
-    ]
-
-
-def _base64(text: str) -> str:
-    data = base64.b64encode(text.replace("\r\n", "\n").replace("\n", "\r\n").encode())
-    return "\r\n".join(data[i : i + 76].decode("ascii") for i in range(0, len(data), 76))
-
-
-def _header(value: str) -> str:
-    """ASCII as it is; otherwise RFC 2047 encoded words, keeping an address readable."""
-    value = " ".join(value.split())
-    if value.isascii():
-        return value
-    name, address = email.utils.parseaddr(value)
-    if address and value.endswith(f"<{address}>") and address.isascii():
-        return email.utils.formataddr((name, address), charset="utf-8")
-    return _encoded_words(value)
-
-
-def _encoded_words(value: str) -> str:
-    """RFC 2047 base64 encoded words, each under 75 characters, never splitting a character."""
-    words, chunk = [], ""
-    for char in value:
-        if len((chunk + char).encode()) > 45:
-            words.append(chunk)
-            chunk = ""
-        chunk += char
-    words.append(chunk)
-    return " ".join(
-        f"=?utf-8?b?{base64.b64encode(w.encode()).decode('ascii')}?=" for w in words if w
-    )

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, or_, select
 
-from kdc_core import hookimpl
+from kdc_core.calendar.values import EventKind
 from kdc_core.db.events import EventRow, event_wards
 from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow, briefing_wards
 from kdc_core.db.people import (
@@ -23,17 +23,8 @@ from kdc_core.db.people import (
     WardContactRow,
     WardRow,
 )
-from kdc_core.newsletter.values import Section, SectionItem, WardMonth
+from kdc_core.newsletter.values import SectionItem, WardMonth
 from kdc_core.unit_of_work import UnitOfWork
-
-_KIND_LABELS = {
-    "walkabout": "Walkabout",
-    "open_day": "Open day",
-    "ward_solution_meeting": "Ward solution meeting",
-    "briefing": "Briefing",
-    "council_meeting": "Meeting",
-}
-
 
 # Built once: a statement made per call costs more to compile than the query takes to run.
 _EVENTS = (
@@ -156,7 +147,7 @@ def ward_events(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
         SectionItem(
             heading=title,
             text=location or "",
-            meta=f"{_KIND_LABELS.get(kind, 'Event')}, {when.astimezone(tz):%A %-d %B %Y, %H:%M}",
+            meta=f"{EventKind(kind).label}, {when.astimezone(tz):%A %-d %B %Y, %H:%M}",
         )
         for kind, title, when, location in rows
     )
@@ -250,14 +241,3 @@ BUILT_IN: tuple[
     ("success_stories", "Success stories", "success_stories", success_stories),
     ("service_spotlight", "Service spotlight", "service_spotlight", service_spotlight),
 )
-
-
-@hookimpl
-def kdc_register_newsletter_sections(register: Callable[[Section], None]) -> None:
-    for order, (name, title, topic, collect) in enumerate(BUILT_IN):
-        register(Section(name=name, title=title, topic=topic, collect=collect, order=order * 10))
-    from kdc_core.newsletter.enquiry_section import enquiry_section
-
-    enquiries = enquiry_section()
-    if enquiries is not None:
-        register(enquiries)

@@ -1,4 +1,4 @@
-"""Frozen values for topics, newsletter sections, recipients and built issues."""
+"""Frozen values for newsletter months, sections and built issues."""
 
 from __future__ import annotations
 
@@ -10,31 +10,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from kdc_core.errors import KdcError
+from kdc_core.mail.values import Recipient
 
 if TYPE_CHECKING:
     from kdc_core.unit_of_work import UnitOfWork
 
-#: The menu of opportunities: topic name → what a councillor gets for it.
-TOPICS: dict[str, str] = {
-    "newsletter": "The monthly ward newsletter",
-    "ward_events": "Ward events: walkabouts, open days, meetings",
-    "staff_changes": "Officers joining or leaving the ward's services",
-    "contacts": "The ward's named contacts",
-    "briefings": "Ward briefings",
-    "roadworks": "Roadworks briefings",
-    "planning": "Planning briefings",
-    "success_stories": "Success stories",
-    "service_spotlight": "Service spotlight",
-    "enquiry_digest": "Enquiry figures for the ward",
-}
-
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-
-
-def check_topic(topic: str) -> str:
-    if topic not in TOPICS:
-        raise KdcError(f"unknown topic {topic!r} (topics: {', '.join(TOPICS)})")
-    return topic
 
 
 @attrs.frozen
@@ -115,19 +96,6 @@ class FilledSection:
     title: str
     topic: str
     items: tuple[SectionItem, ...]
-
-
-@attrs.frozen
-class Recipient:
-    """A ward councillor, their addresses and the topics they receive."""
-
-    councillor_id: int
-    name: str
-    email: str | None
-    mobile: str | None
-    group: str | None
-    topics: frozenset[str]
-    sms_topics: frozenset[str] = frozenset()
 
 
 @attrs.frozen

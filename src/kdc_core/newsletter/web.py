@@ -18,9 +18,9 @@ from markupsafe import escape
 
 from kdc_core.app import Kdc
 from kdc_core.db.people import CouncillorRow
-from kdc_core.newsletter.topics import set_topic
+from kdc_core.mail.topics import set_topic
+from kdc_core.mail.values import TOPICS
 from kdc_core.newsletter.unsubscribe import read_token, signing_key
-from kdc_core.newsletter.values import TOPICS
 
 _PAGE = """<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
 <title>{title}</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"""

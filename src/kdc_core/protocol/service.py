@@ -61,10 +61,10 @@ class ProtocolBlocked(KdcError):
 
 
 def builtin_rules() -> RuleRegistry:
-    from kdc_core.protocol import commands
+    from kdc_core.protocol import plugin
 
     registry = RuleRegistry()
-    commands.kdc_register_protocol_rules(registry.register)
+    plugin.kdc_register_protocol_rules(registry.register)
     return registry
 
 

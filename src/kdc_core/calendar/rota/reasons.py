@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from kdc_core.calendar.rota import RotaService
+    from kdc_core.calendar.rota.planner import RotaService
 
 
 def _days(n: int) -> str:

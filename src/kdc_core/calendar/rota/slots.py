@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from kdc_core.calendar.rota import Slot
+from kdc_core.calendar.rota.planner import Slot
 
 
 def quarter_of(day: dt.date) -> int:

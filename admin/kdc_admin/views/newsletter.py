@@ -1,8 +1,5 @@
 """Newsletters in the admin: success stories (kept here), briefings, the issue archive with a
 preview of each stored issue, and the councillors whose topic menu is overdue for review.
-
-Contributed through ``kdc_admin_views`` by :mod:`kdc_core.newsletter.commands`; imported only
-by the web app.
 """
 
 from __future__ import annotations
@@ -19,7 +16,7 @@ from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import SecuredBaseView, SecuredModelView
 from kdc_core.app import Kdc
 from kdc_core.db.newsletters import BriefingRow, NewsletterIssueRow, SuccessStoryRow
-from kdc_core.newsletter.topics import overdue_reviews
+from kdc_core.mail.topics import overdue_reviews
 
 #: The preview shows a stored issue as the mail client would: its own inline styles, images
 #: from anywhere, no scripts, no forms, no framing — and sandboxed, whatever it holds.

@@ -17,7 +17,7 @@ What is gathered, for the year and quarters asked for:
 - prior loads: this year's rota walkabouts in quarters not being planned, so that planning
   one quarter keeps the year balanced;
 - the officers each walkabout being re-planned sends now, to keep where nothing is lost;
-- slots: one a working day (:mod:`kdc_core.calendar.rota_slots`).
+- slots: one a working day (:mod:`kdc_core.calendar.rota.slots`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import attrs
 
 from kdc_core.calendar.concerns import load_membership
 from kdc_core.calendar.events import cancel_event, upsert_external
-from kdc_core.calendar.rota import (
+from kdc_core.calendar.rota.planner import (
     Assignment,
     Busy,
     Current,
@@ -42,7 +42,7 @@ from kdc_core.calendar.rota import (
     RotaWard,
     plan_rota,
 )
-from kdc_core.calendar.rota_slots import quarter_bounds, quarter_slots
+from kdc_core.calendar.rota.slots import quarter_bounds, quarter_slots
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.errors import ConfigError, KdcError, NotFound
 from kdc_core.people.values import Officer, Service

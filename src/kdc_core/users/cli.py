@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.users import service
@@ -129,8 +128,3 @@ def reset_password(kdc: Kdc, email: str, generate: bool) -> None:
     click.echo(f"Password reset for {user.email}.")
     if generated:
         click.echo(f"Password (shown once): {password}")
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(users)

@@ -9,20 +9,11 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.calendar.clashes import Clash, ClashKind, group_clashes
 from kdc_core.calendar.values import CalendarEvent, NewEvent
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.errors import KdcError
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    calendar = cli.commands["calendar"]
-    assert isinstance(calendar, click.Group)
-    calendar.add_command(clashes_cmd)
-    calendar.add_command(open_day_cmd)
 
 
 def _local(value: dt.datetime, tz: ZoneInfo) -> str:
@@ -115,9 +106,9 @@ def clashes_cmd(
     finds any (non-zero only when it cannot run).
     """
     from kdc_core.calendar.clashes import find_clashes
-    from kdc_core.people.commands import require_schema
+    from kdc_core.db.migrate import require_schema
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     tz = kdc.settings.tz
     if from_day is None and not all_days:
         from_day = dt.datetime.now(tz).replace(tzinfo=None)
@@ -190,11 +181,11 @@ def open_day_cmd(
     name, so the service can move the day or accept the clash.
     """
     from kdc_core.calendar.open_days import declare_open_day
-    from kdc_core.people.commands import require_schema
-    from kdc_core.protocol.commands import finding_line, recorded_json
+    from kdc_core.db.migrate import require_schema
+    from kdc_core.protocol.cli import finding_line, recorded_json
     from kdc_core.protocol.service import open_findings
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     tz = kdc.settings.tz
     begins, ends = _when(start, tz, "--start"), _when(end, tz, "--end")
     if ends <= begins:

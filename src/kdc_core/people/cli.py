@@ -1,4 +1,4 @@
-"""The core's own CLI commands about people and wards, added through the plugin hook.
+"""The core's own CLI commands about people and wards, added by :mod:`kdc_core.people.plugin`.
 
 ``kdc ward NAME``, ``kdc wards`` and ``kdc seed-demo``. Each reads or writes in one unit of
 work; with ``--json`` the only thing on stdout is one JSON document.
@@ -10,34 +10,10 @@ from typing import Any
 
 import click
 
-from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
-from kdc_core.errors import KdcError
+from kdc_core.db.migrate import require_schema
 from kdc_core.people.values import Councillor, Officer, WardOverview, WardSummary
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(ward_cmd)
-    cli.add_command(wards_cmd)
-    cli.add_command(seed_demo_cmd)
-
-
-def require_schema(kdc: Kdc) -> None:
-    """Refuse to run against a database without the current kdc schema."""
-    from kdc_core.db.migrate import current_revision, head_revision
-
-    url = kdc.engine.url.render_as_string(hide_password=True)
-    current, head = current_revision(kdc.engine), head_revision()
-    if current is None:
-        raise KdcError(f"the database {url} has no kdc tables yet: run `kdc init` first")
-    if current != head:
-        raise KdcError(
-            f"the database {url} is at schema {current}, this kdc needs {head}: "
-            "run `kdc init` to upgrade it"
-        )
-
 
 # -- kdc ward -------------------------------------------------------------------------------------
 
@@ -53,7 +29,7 @@ def ward_cmd(kdc: Kdc, name: tuple[str, ...], as_json: bool) -> None:
     """
     from kdc_core.people.queries import ward_summary
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     with kdc.unit_of_work(source="cli", dry_run=True) as uow:
         summary = ward_summary(uow, " ".join(name))
     if as_json:
@@ -141,7 +117,7 @@ def wards_cmd(kdc: Kdc, as_json: bool) -> None:
     """List every ward with its councillors, officers and named contacts counted."""
     from kdc_core.people.queries import ward_overviews
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     with kdc.unit_of_work(source="cli", dry_run=True) as uow:
         overviews = ward_overviews(uow)
     if as_json:
@@ -185,7 +161,7 @@ def seed_demo_cmd(kdc: Kdc, as_json: bool) -> None:
     """
     from kdc_core.demo import seed_demo
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     with kdc.unit_of_work(source="cli:seed-demo") as uow:
         changes = seed_demo(uow)
     added = {entity: counts.get("added", 0) for entity, counts in changes.summary().items()}

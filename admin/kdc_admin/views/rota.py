@@ -1,7 +1,6 @@
 """The walkabout rota in the admin: the plan as a wards × quarters grid, and an Apply button.
 
-Contributed through ``kdc_admin_views`` by :mod:`kdc_core.calendar.rota_commands`; imported
-only by the web app. Everyone who may read the admin sees the grid; editors (liaison officers
+Everyone who may read the admin sees the grid; editors (liaison officers
 and admins) may apply it, which writes the same events as ``kdc rota plan --apply``.
 """
 
@@ -16,8 +15,8 @@ from flask_admin import expose
 from kdc_admin.database import admin_source
 from kdc_admin.security import SecuredBaseView
 from kdc_core.app import Kdc
-from kdc_core.calendar import rota_service
-from kdc_core.calendar.rota_grid import RotaGrid, rota_grid
+from kdc_core.calendar.rota import service as rota_service
+from kdc_core.calendar.rota.grid import RotaGrid, rota_grid
 from kdc_core.errors import KdcError
 
 QUARTERS = (1, 2, 3, 4)

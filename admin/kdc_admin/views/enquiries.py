@@ -3,8 +3,7 @@ case view and the read-only audit trail for liaison staff and admins, the SLA da
 for liaison staff and admins a form to log an enquiry and, on the case view, forms to add a
 note, change the status and extend.
 
-Contributed through ``kdc_admin_views`` by :mod:`kdc_core.enquiries.commands`; imported only
-by the web app. Enquiries change only through the services in
+Enquiries change only through the services in
 :mod:`kdc_core.enquiries.service` — the same functions ``kdc enquiries`` uses — so every
 change gets its reference, due dates, routing, rule checks and audit entries exactly as from
 the command line, with ``admin:<email>`` as the actor. The forms are POSTs with the CSRF
@@ -26,10 +25,7 @@ from sqlalchemy import select
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
-from kdc_core.app import Kdc
-from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
-from kdc_core.enquiries import service, store
-from kdc_core.enquiries.admin_forms import (
+from kdc_admin.views.enquiry_forms import (
     ExtendForm,
     LogEnquiryForm,
     NoteForm,
@@ -37,8 +33,12 @@ from kdc_core.enquiries.admin_forms import (
     form_errors,
     next_statuses,
 )
+from kdc_core.app import Kdc
+from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
+from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import service
 from kdc_core.enquiries.backends import DEFAULT_BACKEND
-from kdc_core.enquiries.commands import handler_line
+from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,

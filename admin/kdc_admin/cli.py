@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kdc_core import hookimpl
+from kdc_admin import server
 from kdc_core.app import Kdc
 from kdc_core.cli import pass_kdc
-from kdc_core.web import server
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -91,9 +90,3 @@ def demo(kdc: Kdc, port: int) -> None:
             "(the password is shown only now; run kdc demo again for a new one)",
         ],
     )
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(serve)
-    cli.add_command(demo)

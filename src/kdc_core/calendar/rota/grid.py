@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from kdc_core.calendar.rota import Plan
-from kdc_core.calendar.rota_service import RotaInputs, external_id
+from kdc_core.calendar.rota.planner import Plan
+from kdc_core.calendar.rota.service import RotaInputs, external_id
 from kdc_core.calendar.values import CalendarEvent
 
 

@@ -1,4 +1,4 @@
-"""``kdc directory sync`` and ``kdc directory report``, added through the plugin hook."""
+"""``kdc directory sync``, ``runs`` and ``report``: the staff directory on the command line."""
 
 from __future__ import annotations
 
@@ -9,56 +9,22 @@ from typing import Any
 
 import click
 
-from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
+from kdc_core.db.migrate import require_schema
+from kdc_core.directory.report import FreshnessReport, ProfileIssue
 from kdc_core.directory.values import DirectoryRecord, OfficerDiff, SyncPlan
 
 
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(_directory_group())
-
-
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> list[Any]:
-    from kdc_core.directory.admin import directory_admin_views
-
-    return directory_admin_views(kdc)
-
-
-def _directory_group() -> click.Group:
+def directory_group() -> click.Group:
     @click.group("directory", cls=KdcGroup)
     def directory() -> None:
         """Keep officers in step with the staff directory; report stale profiles."""
 
     directory.add_command(sync_cmd)
     directory.add_command(runs_cmd)
-    from kdc_core.directory.report_cli import report_cmd
-
     directory.add_command(report_cmd)
     return directory
-
-
-def require_schema(kdc: Kdc) -> None:
-    """Refuse to run unless the database is at every migration head (``kdc init`` first)."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    from kdc_core.db.migrate import alembic_config
-    from kdc_core.errors import KdcError
-
-    url = kdc.engine.url.render_as_string(hide_password=True)
-    with kdc.engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    if not current:
-        raise KdcError(f"the database {url} has no kdc tables yet: run `kdc init` first")
-    if current != heads:
-        raise KdcError(
-            f"the database {url} is at schema {', '.join(sorted(current))}, this kdc needs "
-            f"{', '.join(sorted(heads))}: run `kdc init` to upgrade it"
-        )
 
 
 def actor() -> str:
@@ -125,7 +91,7 @@ def sync_cmd(
     """
     from kdc_core.directory.engine import run_sync, source_named
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     found = source_named(kdc, source)
     if push_wards and found.push_wards is None:
         raise click.UsageError(f"the {source} source cannot write wards back")
@@ -258,3 +224,87 @@ def runs_cmd(kdc: Kdc, limit: int, as_json: bool) -> None:
             f"{r.added} added, {r.updated} updated, {r.archived} archived, "
             f"{r.reactivated} reactivated"
         )
+
+
+# -- kdc directory report ------------------------------------------------------------------------
+
+
+def _issue_json(i: ProfileIssue) -> dict[str, Any]:
+    return {
+        "person_id": i.person_id,
+        "name": i.name,
+        "email": i.email,
+        "service": i.service,
+        "manager": i.manager_name,
+        "manager_email": i.manager_email,
+        "updated_at": i.updated_at.isoformat() if i.updated_at else None,
+        "reasons": list(i.reasons),
+    }
+
+
+def report_json(report: FreshnessReport) -> dict[str, Any]:
+    return {
+        "generated_at": report.generated_at.isoformat(),
+        "stale_before": report.stale_before.isoformat(),
+        "counts": {
+            "stale": len(report.stale),
+            "incomplete": len(report.incomplete),
+            "services_without_wards": len(report.services_without_wards),
+            "wards_without_contacts": len(report.wards_without_contacts),
+        },
+        "stale": [_issue_json(i) for i in report.stale],
+        "incomplete": [_issue_json(i) for i in report.incomplete],
+        "services_without_wards": [
+            {
+                "service": g.service,
+                "officers": g.officers,
+                "without_wards": list(g.without_wards),
+                "none_listed": g.none_listed,
+            }
+            for g in report.services_without_wards
+        ],
+        "wards_without_contacts": [
+            {"ward": g.ward, "services": list(g.services)} for g in report.wards_without_contacts
+        ],
+    }
+
+
+@click.command("report")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@click.option("--remind", is_flag=True, help="Hand the report to mail plugins to send reminders.")
+@pass_kdc
+def report_cmd(kdc: Kdc, as_json: bool, remind: bool) -> None:
+    """Stale and incomplete officer profiles, and missing ward links (read-only).
+
+    Stale means not updated for more than directory.stale_months (default 6) months.
+    """
+    from kdc_core.db.migrate import require_schema
+    from kdc_core.directory.report import freshness_report
+
+    require_schema(kdc.engine)
+    with kdc.unit_of_work(source="cli", dry_run=True) as uow:
+        report = freshness_report(uow.session, kdc.settings.directory.stale_months)
+    if remind:
+        kdc.hook.kdc_directory_reminders(report=report, kdc=kdc)
+    if as_json:
+        echo_json(report_json(report))
+        return
+    click.echo(f"Stale profiles (not updated since {report.stale_before:%d %b %Y}):")
+    for i in report.stale:
+        click.echo(
+            f"  {i.person_id} {i.name} ({i.service or 'no service'}): {', '.join(i.reasons)}"
+        )
+    click.echo("Incomplete profiles:")
+    for i in report.incomplete:
+        click.echo(f"  {i.person_id} {i.name}: {', '.join(i.reasons)}")
+    click.echo("Ward-facing services with officers who list no ward:")
+    for g in report.services_without_wards:
+        click.echo(f"  {g.service}: {len(g.without_wards)} of {g.officers} officers")
+    click.echo("Wards without a named contact for a ward-facing service:")
+    for w in report.wards_without_contacts:
+        click.echo(f"  {w.ward}: {', '.join(w.services)}")
+    click.echo(
+        f"{len(report.stale)} stale, {len(report.incomplete)} incomplete, "
+        f"{len(report.services_without_wards)} services and "
+        f"{len(report.wards_without_contacts)} wards with gaps."
+    )

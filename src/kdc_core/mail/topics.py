@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, select
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import TopicChoiceRow, TopicReviewRow
 from kdc_core.db.people import CouncillorRow, PoliticalGroupRow
-from kdc_core.newsletter.values import TOPICS, Recipient, check_topic
+from kdc_core.mail.values import TOPICS, Recipient, check_topic
 from kdc_core.unit_of_work import UnitOfWork
 
 REVIEW_AFTER = dt.timedelta(days=365)

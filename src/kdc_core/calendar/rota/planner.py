@@ -1,7 +1,7 @@
 """The walkabout rota planner: a pure function from frozen inputs to a frozen :class:`Plan`.
 
 One walkabout per ward per quarter. Each takes one slot of its quarter (the service layer
-makes one slot per working day, see :mod:`kdc_core.calendar.rota_slots`) and one officer from
+makes one slot per working day, see :mod:`kdc_core.calendar.rota.slots`) and one officer from
 every participating service. Nothing here touches the database.
 
 **Feasibility.** A plan is feasible when
@@ -56,8 +56,8 @@ from collections.abc import Iterable
 
 import attrs
 
-from kdc_core.calendar import rota_solve
-from kdc_core.calendar.rota_reasons import why_unplaced
+from kdc_core.calendar.rota import solve as rota_solve
+from kdc_core.calendar.rota.reasons import why_unplaced
 
 
 def _aware(_i: object, attribute: attrs.Attribute[dt.datetime], value: dt.datetime) -> None:

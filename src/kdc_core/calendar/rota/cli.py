@@ -1,7 +1,4 @@
-"""``kdc rota plan`` and ``kdc rota unavailable``: the walkabout rota on the command line.
-
-This module is the rota's plugin: it also contributes the admin's rota grid page.
-"""
+"""``kdc rota plan`` and ``kdc rota unavailable``: the walkabout rota on the command line."""
 
 from __future__ import annotations
 
@@ -12,24 +9,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from kdc_core import hookimpl
 from kdc_core.app import Kdc
-from kdc_core.calendar.rota import Plan
-from kdc_core.calendar.rota_service import ApplyResult, RotaInputs
+from kdc_core.calendar.rota.planner import Plan
+from kdc_core.calendar.rota.service import ApplyResult, RotaInputs
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(rota_group)
-
-
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> list[Any]:
-    """The rota grid page (the import is here so that only the web app loads Flask-Admin)."""
-    from kdc_core.calendar.rota_admin import rota_admin_views
-
-    return rota_admin_views(kdc)
 
 
 @click.group("rota", cls=KdcGroup)
@@ -62,10 +45,10 @@ def plan_cmd(kdc: Kdc, year: int, quarter: int | None, apply_: bool, as_json: bo
     plan is written as walkabout events (one transaction); running it again changes nothing.
     Settings: the [rota] table of kdc.toml (services, start_time, duration_minutes).
     """
-    from kdc_core.calendar.rota_service import apply_plan, plan
-    from kdc_core.people.commands import require_schema
+    from kdc_core.calendar.rota.service import apply_plan, plan
+    from kdc_core.db.migrate import require_schema
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     quarters = (quarter,) if quarter else (1, 2, 3, 4)
     click.echo(f"Reading wards, officers and events for {year}…", err=True)
     with kdc.unit_of_work(source="cli:rota", dry_run=not apply_) as uow:
@@ -99,10 +82,10 @@ def unavailable_cmd(kdc: Kdc, person_id: str, start: str, end: str, reason: str 
     Dates without a time mean whole days: --from 2027-03-01 --to 2027-03-05 covers Monday to
     Friday. Times without an offset are local (the configured timezone).
     """
-    from kdc_core.calendar.rota_service import record_unavailability
-    from kdc_core.people.commands import require_schema
+    from kdc_core.calendar.rota.service import record_unavailability
+    from kdc_core.db.migrate import require_schema
 
-    require_schema(kdc)
+    require_schema(kdc.engine)
     zone = kdc.settings.tz
     begin = _when(start, zone, "--from", end_of_day=False)
     finish = _when(end, zone, "--to", end_of_day=True)

@@ -1,5 +1,5 @@
 """The admin's enquiry forms: log an enquiry, and on a case add a note, change the status or
-extend. Plain Flask-WTF forms (CSRF included); :mod:`kdc_core.enquiries.admin` turns what they
+extend. Plain Flask-WTF forms (CSRF included); :mod:`kdc_admin.views.enquiries` turns what they
 hold into calls to the enquiry services."""
 
 from __future__ import annotations

@@ -1,34 +1,23 @@
-"""``kdc protocol …`` commands and the core's built-in protocol rules (both via hooks)."""
+"""``kdc protocol …``: the clauses, guide, scenarios and findings on the command line."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import attrs
 import click
 
-from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.protocol import complaints as complaint_log
-from kdc_core.protocol.complaints import COMPLAINT_RULE, Stage
+from kdc_core.protocol.complaints import Stage
 from kdc_core.protocol.document import load_file
-from kdc_core.protocol.event_rules import EVENT_RULES
 from kdc_core.protocol.guide import clause_text, guide_html, guide_markdown, scenarios_markdown
 from kdc_core.protocol.meetings import SCOPES, adopt, mark_political
-from kdc_core.protocol.rules import Rule, Severity
+from kdc_core.protocol.rules import Severity
 from kdc_core.protocol.service import Recorded, check_all, current_protocol, override
-
-
-@hookimpl
-def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
-    # The briefing rules (8.1, 9.1) are registered by the briefings' own commands module,
-    # which knows how to read stored briefings.
-    for rule in (*EVENT_RULES, COMPLAINT_RULE):
-        register(rule)
 
 
 def recorded_json(r: Recorded) -> dict[str, Any]:
@@ -227,8 +216,3 @@ def complaints_cmd(kdc: Kdc, as_json: bool) -> None:
         cur = c.current
         due = f", due {cur.due_on}" if cur and cur.due_on else ""
         click.echo(f"{c.id} {c.councillor} ({c.received_on}): {c.next_step}{due}")
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(protocol_group)

@@ -1,59 +1,19 @@
-"""``kdc enquiries …``: casework on the command line, and the core's casework backends."""
+"""``kdc enquiries …``: casework on the command line."""
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
 import getpass
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
-from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
-from kdc_core.config import Settings
-from kdc_core.enquiries.backends import BackendType, SqlBackend, backend_for
+from kdc_core.enquiries.backends import backend_for
 from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry
-from kdc_core.errors import ConfigError
-
-KNOWN_KEYS = {"backend", "url", "token", "timeout"}
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(enquiries_group)
-
-
-def _rest(kdc: Kdc, section: Mapping[str, Any]) -> Any:
-    from kdc_core.enquiries.rest import RestBackend
-
-    return RestBackend.from_config(section)
-
-
-@hookimpl
-def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> None:
-    register(BackendType("sql", lambda kdc, _s: SqlBackend(kdc), "this database (default)"))
-    register(BackendType("rest", _rest, "an external casework system's JSON API"))
-
-
-@hookimpl
-def kdc_check_config(settings: Settings) -> None:
-    section = settings.plugin_sections.get("enquiries", {})
-    unknown = sorted(set(section) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{settings.source}: unknown setting plugins.enquiries.{unknown[0]} "
-            f"(known: {', '.join(sorted(KNOWN_KEYS))})",
-            key=f"plugins.enquiries.{unknown[0]}",
-        )
-    if section.get("backend", "sql") == "rest" and "url" not in section:
-        raise ConfigError(
-            f"{settings.source}: plugins.enquiries.url is needed for the rest backend",
-            key="plugins.enquiries.url",
-        )
 
 
 def actor() -> str:
@@ -277,14 +237,6 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
     click.echo(f"{len(due)} {verb}")
 
 
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> list[Any]:
-    """The enquiry views (imported here so that only the web app loads Flask-Admin)."""
-    from kdc_core.enquiries.admin import enquiry_admin_views
-
-    return enquiry_admin_views(kdc)
-
-
 @enquiries_group.command("digest")
 @click.option("--week-of", callback=_date, help="Any day of the week (default: this week).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
@@ -316,15 +268,3 @@ def digest_cmd(kdc: Kdc, week_of: dt.date | None, as_json: bool) -> None:
             f"week, {len(line['overdue'])} overdue"
         )
     click.echo(f"{len(digests)} digests handed to plugins")
-
-
-@hookimpl
-def kdc_councillor_feed_events(
-    councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
-) -> list[Any]:
-    """Each open enquiry's response date, for the councillor's private feed."""
-    from kdc_core.calendar.events import uid_domain
-    from kdc_core.enquiries.feed import due_date_events
-
-    with kdc.unit_of_work(source="feed", dry_run=True) as uow:
-        return due_date_events(uow, councillor_id, start, end, uid_domain(uow))

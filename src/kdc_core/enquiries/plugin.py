@@ -1,0 +1,68 @@
+"""The enquiries feature's hook implementations.
+
+Config check, the built-in casework backends, ``kdc enquiries`` and each open enquiry's
+due date in the councillor's private feed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import click
+
+from kdc_core import hookimpl
+from kdc_core.app import Kdc
+from kdc_core.config import Settings
+from kdc_core.enquiries.backends import BackendType, SqlBackend
+from kdc_core.enquiries.cli import enquiries_group
+from kdc_core.errors import ConfigError
+
+KNOWN_KEYS = {"backend", "url", "token", "timeout"}
+
+
+@hookimpl
+def kdc_register_commands(cli: click.Group) -> None:
+    cli.add_command(enquiries_group)
+
+
+def _rest(kdc: Kdc, section: Mapping[str, Any]) -> Any:
+    from kdc_core.enquiries.rest import RestBackend
+
+    return RestBackend.from_config(section)
+
+
+@hookimpl
+def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> None:
+    register(BackendType("sql", lambda kdc, _s: SqlBackend(kdc), "this database (default)"))
+    register(BackendType("rest", _rest, "an external casework system's JSON API"))
+
+
+@hookimpl
+def kdc_check_config(settings: Settings) -> None:
+    section = settings.plugin_sections.get("enquiries", {})
+    unknown = sorted(set(section) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{settings.source}: unknown setting plugins.enquiries.{unknown[0]} "
+            f"(known: {', '.join(sorted(KNOWN_KEYS))})",
+            key=f"plugins.enquiries.{unknown[0]}",
+        )
+    if section.get("backend", "sql") == "rest" and "url" not in section:
+        raise ConfigError(
+            f"{settings.source}: plugins.enquiries.url is needed for the rest backend",
+            key="plugins.enquiries.url",
+        )
+
+
+@hookimpl
+def kdc_councillor_feed_events(
+    councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
+) -> list[Any]:
+    """Each open enquiry's response date, for the councillor's private feed."""
+    from kdc_core.calendar.events import uid_domain
+    from kdc_core.enquiries.feed import due_date_events
+
+    with kdc.unit_of_work(source="feed", dry_run=True) as uow:
+        return due_date_events(uow, councillor_id, start, end, uid_domain(uow))

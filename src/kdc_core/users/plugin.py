@@ -1,0 +1,13 @@
+"""The users feature's hook implementations: ``kdc users``."""
+
+from __future__ import annotations
+
+import click
+
+from kdc_core import hookimpl
+from kdc_core.users.cli import users
+
+
+@hookimpl
+def kdc_register_commands(cli: click.Group) -> None:
+    cli.add_command(users)
