@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata as md
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pluggy
@@ -13,6 +13,10 @@ import pluggy
 from kdc_core import hookspecs
 from kdc_core.config import Settings
 from kdc_core.errors import ConfigError, PluginError
+from kdc_core.registry import Registry
+
+T = TypeVar("T")
+R = TypeVar("R", bound=Registry[Any])
 
 ENTRY_POINT_GROUP = "kdc"
 
@@ -171,3 +175,36 @@ def _import(module_name: str, plugin_name: str) -> ModuleType:
 
 def _module_name(plugin: Any) -> str | None:
     return getattr(plugin, "__name__", None) or type(plugin).__module__
+
+
+def collect(pm: pluggy.PluginManager, hook_name: str, registry: R) -> R:
+    """Fill ``registry`` from the register-callback hook ``hook_name``, once.
+
+    Calls each implementation itself (in pluggy's order) with a ``register`` callback bound
+    to that plugin's name, so a name claimed twice fails naming both plugins. An
+    implementation may leave out the ``register`` argument, as pluggy allows.
+
+    :raises PluginError: two plugins register the same name.
+    """
+    caller = getattr(pm.hook, hook_name)
+    for impl in reversed(caller.get_hookimpls()):
+        if impl.hookwrapper or getattr(impl, "wrapper", False):
+            raise PluginError(
+                f"plugin {impl.plugin_name!r}: {hook_name} cannot be a wrapper; "
+                "register things by calling register()"
+            )
+        impl.function(
+            **(
+                {"register": _bound(registry, impl.plugin_name)}
+                if "register" in impl.argnames
+                else {}
+            )
+        )
+    return registry
+
+
+def _bound(registry: Registry[T], plugin: str) -> Callable[[T], None]:
+    def register(item: T) -> None:
+        registry.register(item, plugin=plugin)
+
+    return register

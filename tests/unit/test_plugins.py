@@ -22,7 +22,7 @@ from kdc_core.app import Kdc
 from kdc_core.changes import ChangeSet
 from kdc_core.cli import build_cli, main
 from kdc_core.config import Settings, load_settings
-from kdc_core.errors import ConfigError, DuplicateName, PluginError
+from kdc_core.errors import ConfigError, PluginError
 from kdc_core.interchange import Exporter, Importer
 from kdc_core.plugins import make_plugin_manager
 
@@ -346,5 +346,7 @@ def test_a_second_exporter_with_a_taken_name_is_refused(tmp_path):
     s = settings(tmp_path)
     clash = Exporter(name="popolo", help="Another Popolo.", export=lambda uow: "")
     pm = make_plugin_manager(s, [("mine", Interchange(WARDS_CSV, clash))])
-    with pytest.raises(DuplicateName, match="two plugins register the exporter 'popolo'"):
+    with pytest.raises(
+        PluginError, match="two plugins register the exporter 'popolo': mine and popolo"
+    ):
         Kdc(s, pm)

@@ -114,31 +114,15 @@ class SqlBackend:
             return service.overdue(uow, today)
 
 
-def backend_types(kdc: Kdc) -> dict[str, BackendType]:
-    """Every registered backend type by name; a name registered twice is an error."""
-    found: dict[str, BackendType] = {}
-
-    def register(backend: BackendType) -> None:
-        if backend.name in found:
-            raise ConfigError(
-                f"two casework backends are registered as {backend.name!r}",
-                key="plugins.enquiries.backend",
-            )
-        found[backend.name] = backend
-
-    kdc.pm.hook.kdc_register_casework_backends(register=register)
-    return found
-
-
 def backend_for(kdc: Kdc) -> CaseworkBackend:
     """The backend ``[plugins.enquiries] backend`` names (``sql`` when unset)."""
     section = kdc.settings.plugin_config("enquiries")
     name = section.get("backend", DEFAULT_BACKEND)
-    types = backend_types(kdc)
+    types = kdc.casework_backends
     if name not in types:
         raise ConfigError(
             f"{kdc.settings.source}: plugins.enquiries.backend is {name!r}; "
-            f"known backends: {', '.join(sorted(types))}",
+            f"known backends: {', '.join(types.names())}",
             key="plugins.enquiries.backend",
         )
     return types[name].factory(kdc, section)

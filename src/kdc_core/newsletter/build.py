@@ -11,7 +11,6 @@ from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import NewsletterIssueRow
 from kdc_core.db.people import WardRow
 from kdc_core.errors import NotFound
-from kdc_core.interchange import Registry
 from kdc_core.newsletter.render import render_bodies, render_eml
 from kdc_core.newsletter.topics import recipients_by_ward
 from kdc_core.newsletter.unsubscribe import signing_key, unsubscribe_url
@@ -24,6 +23,7 @@ from kdc_core.newsletter.values import (
     Section,
     WardMonth,
 )
+from kdc_core.registry import Registry
 from kdc_core.unit_of_work import UnitOfWork
 
 

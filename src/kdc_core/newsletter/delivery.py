@@ -21,7 +21,6 @@ from kdc_core.config import Settings
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import NewsletterIssueRow
 from kdc_core.errors import KdcError
-from kdc_core.interchange import Registry
 from kdc_core.newsletter.values import BuiltIssue
 
 if TYPE_CHECKING:
@@ -53,14 +52,8 @@ class DeliveryError(KdcError):
     """A message could not be delivered after the mailer's retries."""
 
 
-def mailers(kdc: Kdc) -> Registry[Mailer]:
-    registry: Registry[Mailer] = Registry("mailer")
-    kdc.pm.hook.kdc_register_mailers(register=registry.register)
-    return registry
-
-
 def pick_mailer(kdc: Kdc, name: str | None) -> Mailer:
-    registry = mailers(kdc)
+    registry = kdc.mailers
     if name is None:
         name = str(kdc.settings.plugin_config("newsletter").get("mailer", "smtp"))
     if name not in registry:
