@@ -45,9 +45,10 @@ hookspec = pluggy.HookspecMarker("kdc")
 def kdc_check_config(settings: Settings) -> None:
     """Check this plugin's config section at startup.
 
-    Read your section with ``settings.plugin_config("<name>")``, turn it into a frozen value
-    and raise :class:`kdc_core.errors.ConfigError` (with ``key="plugins.<name>.<key>"``) when
-    something cannot be used. Startup stops with that message.
+    Read your section with ``settings.plugin_config("<name>", into=YourAttrsClass)``, which
+    checks unknown keys and types and raises :class:`kdc_core.errors.ConfigError` naming the
+    key; raise one yourself (``key="plugins.<name>.<key>"``) for anything else that cannot
+    be used. Startup stops with that message.
 
     :param settings: the settings read from ``kdc.toml`` and the environment.
     """

@@ -89,6 +89,14 @@ def make_plugin_manager(
     pm = PluginManager()
     known: set[str] = set()
 
+    core = sorted(settings.disabled_plugins & set(DEFAULT_PLUGINS))
+    if core:
+        raise ConfigError(
+            f"{settings.source}: plugins.disabled: {core[0]} is part of the core and cannot be "
+            "disabled (only installed plugins can: see kdc plugins)",
+            key="plugins.disabled",
+        )
+
     for module_name in DEFAULT_PLUGINS:
         module = _import(module_name, module_name)
         pm.register(module, name=module_name)
@@ -119,17 +127,35 @@ def make_plugin_manager(
         _register(pm, plugin, name)
         pm.found.append(PluginInfo(name, None, True, (), _module_name(plugin)))
 
+    installed = sorted(n for n in known if n not in DEFAULT_PLUGINS)
     unknown = sorted(settings.disabled_plugins - known)
     if unknown:
         raise ConfigError(
             f"{settings.source}: plugins.disabled names {unknown[0]!r}, which is not installed "
-            f"(installed: {', '.join(sorted(known)) or 'none'})",
+            f"(installed: {', '.join(installed) or 'none'})",
             key="plugins.disabled",
         )
 
     check_pending(pm)
     pm.hook.kdc_check_config(settings=settings)
+    _check_sections(settings, known)
     return pm
+
+
+def _check_sections(settings: Settings, plugins: set[str]) -> None:
+    """Refuse a ``[plugins.NAME]`` section that no plugin is called or reads (a misspelling).
+
+    A section is known when a plugin (enabled or not) has its name, or when some plugin read
+    it while checking its config (the core's ``enquiries`` and ``newsletter`` sections).
+    """
+    known = {n for n in plugins if n not in DEFAULT_PLUGINS} | settings.sections_asked_for()
+    unknown = sorted(set(settings.plugin_sections) - known)
+    if unknown:
+        raise ConfigError(
+            f"{settings.source}: [plugins.{unknown[0]}]: no plugin is called {unknown[0]!r} or "
+            f"reads this section; known: {', '.join(sorted(known)) or 'none'}",
+            key=f"plugins.{unknown[0]}",
+        )
 
 
 def check_pending(pm: pluggy.PluginManager) -> None:

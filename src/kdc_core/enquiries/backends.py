@@ -16,11 +16,34 @@ import attrs
 from kdc_core.enquiries import service
 from kdc_core.enquiries.values import Enquiry, NewEnquiry, Note
 from kdc_core.errors import ConfigError
+from kdc_core.plugin_config import setting
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
 
 DEFAULT_BACKEND = "sql"
+
+
+def _http_address(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+@attrs.frozen
+class EnquiriesConfig:
+    """The ``[plugins.enquiries]`` section: which casework backend keeps enquiries.
+
+    :ivar backend: a registered backend's name (``sql``, this database, by default).
+    :ivar url: the casework API's address (the ``rest`` backend).
+    :ivar token: the API's bearer token; write it ``{"$env" = "NAME"}``.
+    :ivar timeout: seconds to wait for the API.
+    """
+
+    backend: str = DEFAULT_BACKEND
+    url: str | None = setting(
+        None, expect="the casework API's http(s) address", check=_http_address
+    )
+    token: str | None = attrs.field(default=None, repr=False)
+    timeout: float = 10.0
 
 
 class CaseworkBackend(Protocol):

@@ -19,6 +19,7 @@ from kdc_core.newsletter.values import (
     BuiltIssue,
     FilledSection,
     Month,
+    NewsletterConfig,
     Recipient,
     Section,
     WardMonth,
@@ -28,8 +29,7 @@ from kdc_core.unit_of_work import UnitOfWork
 
 
 def sender_address(uow: UnitOfWork) -> str:
-    config = uow.settings.plugin_config("newsletter")
-    address = str(config.get("from_address", "ward-newsletter@kirklees.gov.uk"))
+    address = uow.settings.plugin_config("newsletter", into=NewsletterConfig).from_address
     return email.utils.formataddr((uow.settings.council_name, address))
 
 

@@ -13,8 +13,9 @@ import click
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
+from kdc_core.config import Settings
 from kdc_core.errors import KdcError
-from kdc_core.newsletter.values import Month
+from kdc_core.newsletter.values import Month, NewsletterConfig
 
 if TYPE_CHECKING:
     from kdc_core.protocol.rules import Rule
@@ -185,6 +186,11 @@ def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
 
     for rule in stored_briefing_rules():
         register(rule)
+
+
+@hookimpl
+def kdc_check_config(settings: Settings) -> None:
+    settings.plugin_config("newsletter", into=NewsletterConfig)
 
 
 @hookimpl

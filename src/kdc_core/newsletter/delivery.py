@@ -21,7 +21,7 @@ from kdc_core.config import Settings
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import NewsletterIssueRow
 from kdc_core.errors import KdcError
-from kdc_core.newsletter.values import BuiltIssue
+from kdc_core.newsletter.values import BuiltIssue, NewsletterConfig
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
@@ -55,7 +55,7 @@ class DeliveryError(KdcError):
 def pick_mailer(kdc: Kdc, name: str | None) -> Mailer:
     registry = kdc.mailers
     if name is None:
-        name = str(kdc.settings.plugin_config("newsletter").get("mailer", "smtp"))
+        name = kdc.settings.plugin_config("newsletter", into=NewsletterConfig).mailer
     if name not in registry:
         known = ", ".join(registry.names()) or "none installed"
         raise KdcError(f"no mailer called {name!r} (mailers: {known})")
