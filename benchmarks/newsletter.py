@@ -38,7 +38,6 @@ from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo
 from kdc_core.mail.topics import set_topic
 from kdc_core.newsletter.build import build_month
-from kdc_core.newsletter.cli import sections
 from kdc_core.newsletter.values import Month
 from kdc_core.plugins import make_plugin_manager
 
@@ -97,7 +96,7 @@ def main() -> int:
     try:
         print("Setting up the demo council with the 2027 rota …", file=sys.stderr)
         kdc = setup(folder)
-        registry = sections(kdc)
+        registry = kdc.sections
         with kdc.unit_of_work(source="bench") as uow:  # warm: templates, compiled queries
             build_month(uow, registry, Month(2026, 1))
         start = time.perf_counter()

@@ -68,10 +68,10 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     with app.app_context():  # Flask-Admin touches db.session while building views
         for view in core_views(kdc, db):
             admin.add_view(view)
-        for views in kdc.pm.hook.kdc_admin_views(kdc=kdc):
+        for views in kdc.hook.kdc_admin_views(kdc=kdc):
             for view in views or ():
                 admin.add_view(view)
-    for blueprints in kdc.pm.hook.kdc_blueprints(kdc=kdc):
+    for blueprints in kdc.hook.kdc_blueprints(kdc=kdc):
         for blueprint in blueprints or ():
             app.register_blueprint(blueprint)
 

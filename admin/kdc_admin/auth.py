@@ -77,7 +77,7 @@ def load_user(session_id: str) -> WebUser | None:
 
 def load_user_from_request(req: Any) -> WebUser | None:
     kdc = _kdc()
-    email = kdc.pm.hook.kdc_authenticate(request=req, kdc=kdc)
+    email = kdc.hook.kdc_authenticate(request=req, kdc=kdc)
     if not email:
         return None
     with kdc.unit_of_work(source="web", dry_run=True) as uow:

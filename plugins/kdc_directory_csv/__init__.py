@@ -22,14 +22,14 @@ from typing import Any
 from kdc_core import hookimpl
 from kdc_core.config import Settings
 from kdc_core.directory.values import DirectorySource
-from kdc_directory_csv.reader import CsvOptions, options_from_config, read_csv
+from kdc_directory_csv.reader import CsvOptions, read_csv
 
 NAME = "directory_csv"
 
 
 @hookimpl
 def kdc_check_config(settings: Settings) -> None:
-    options_from_config(settings.plugin_config(NAME))
+    settings.plugin_config(NAME, into=CsvOptions)
 
 
 def _read(args: Sequence[str], settings: Settings) -> Any:
@@ -37,7 +37,7 @@ def _read(args: Sequence[str], settings: Settings) -> Any:
         from kdc_core.directory.values import SourceError
 
         raise SourceError("the csv source takes one argument: the CSV file to read")
-    return read_csv(args[0], options_from_config(settings.plugin_config(NAME)))
+    return read_csv(args[0], settings.plugin_config(NAME, into=CsvOptions))
 
 
 @hookimpl

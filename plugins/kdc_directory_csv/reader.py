@@ -11,7 +11,7 @@ from typing import Any
 import attrs
 
 from kdc_core.directory.values import DirectoryRecord, SourceError
-from kdc_core.errors import ConfigError
+from kdc_core.plugin_config import InvalidSetting, build, setting
 
 FIELDS: tuple[str, ...] = (
     "person_id",
@@ -29,54 +29,45 @@ FIELDS: tuple[str, ...] = (
     "updated_at",
 )
 REQUIRED = ("person_id", "given_name", "family_name")
-_KEYS = {"encoding", "delimiter", "ward_separator", "columns"}
+
+
+def _one_character(value: str) -> bool:
+    return len(value) == 1
+
+
+def _known_encoding(value: str) -> str | None:
+    try:
+        "".encode(value)
+    except LookupError:
+        return "is not a known encoding"
+    return None
+
+
+def _known_fields(columns: Mapping[str, str]) -> None:
+    bad = sorted(set(columns) - set(FIELDS))
+    if bad:
+        raise InvalidSetting(f"is not a directory field (fields: {', '.join(FIELDS)})", bad[0])
 
 
 @attrs.frozen
 class CsvOptions:
-    """How to read the file: encoding, delimiter and which heading holds which field."""
+    """How to read the file: encoding, delimiter and which heading holds which field.
 
-    encoding: str | None = None
-    delimiter: str | None = None
-    ward_separator: str | None = None
-    columns: Mapping[str, str] = attrs.field(factory=dict)
+    The ``[plugins.directory_csv]`` section, read with ``settings.plugin_config``.
+    """
+
+    encoding: str | None = setting(None, check=_known_encoding)
+    delimiter: str | None = setting(None, expect="one character", check=_one_character)
+    ward_separator: str | None = setting(None, expect="one character", check=_one_character)
+    columns: Mapping[str, str] = setting(factory=dict, check=_known_fields)
 
     def heading(self, field: str) -> str:
         return self.columns.get(field, field)
 
 
 def options_from_config(section: Mapping[str, Any]) -> CsvOptions:
-    where = "plugins.directory_csv"
-    unknown = sorted(set(section) - _KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{where}.{unknown[0]} is not a setting (known: {', '.join(sorted(_KEYS))})",
-            key=f"{where}.{unknown[0]}",
-        )
-    columns = section.get("columns", {})
-    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise ConfigError(
-            f"{where}.columns must map field names to headings", key=f"{where}.columns"
-        )
-    bad = sorted(set(columns) - set(FIELDS))
-    if bad:
-        raise ConfigError(
-            f"{where}.columns.{bad[0]} is not a directory field (fields: {', '.join(FIELDS)})",
-            key=f"{where}.columns.{bad[0]}",
-        )
-    for key in ("delimiter", "ward_separator"):
-        value = section.get(key)
-        if value is not None and (not isinstance(value, str) or len(value) != 1):
-            raise ConfigError(f"{where}.{key} must be one character", key=f"{where}.{key}")
-    encoding = section.get("encoding")
-    if encoding is not None:
-        try:
-            "".encode(encoding)
-        except (LookupError, TypeError):
-            raise ConfigError(
-                f"{where}.encoding {encoding!r} is not a known encoding", key=f"{where}.encoding"
-            ) from None
-    return CsvOptions(encoding, section.get("delimiter"), section.get("ward_separator"), columns)
+    """A ``[plugins.directory_csv]`` table (already read) as :class:`CsvOptions`."""
+    return build(CsvOptions, section, "plugins.directory_csv")
 
 
 def decode(data: bytes, encoding: str | None) -> str:

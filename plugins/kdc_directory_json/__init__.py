@@ -22,21 +22,26 @@ from typing import Any
 from kdc_core import hookimpl
 from kdc_core.config import Settings
 from kdc_core.directory.values import DirectorySource, SourceError, WardPush
-from kdc_directory_json.client import JsonOptions, options_from_config, patch_wards, read_pages
+from kdc_directory_json.client import (
+    JsonOptions,
+    JsonSection,
+    options_from_config,
+    patch_wards,
+    read_pages,
+)
 
 NAME = "directory_json"
 
 
 @hookimpl
 def kdc_check_config(settings: Settings) -> None:
-    if settings.plugin_sections.get(NAME):
-        options_from_config(settings.plugin_config(NAME), settings.environ, need_token=False)
+    settings.plugin_config(NAME, into=JsonSection)
 
 
 def _options(args: Sequence[str], settings: Settings) -> JsonOptions:
     if len(args) > 1:
         raise SourceError("the json source takes at most one argument: the API's URL")
-    options = options_from_config(settings.plugin_config(NAME), settings.environ)
+    options = options_from_config(settings.plugin_config(NAME, into=JsonSection), settings.environ)
     if args:
         options = options.with_url(args[0])
     if not options.url:

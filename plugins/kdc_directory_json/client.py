@@ -13,10 +13,8 @@ from typing import Any
 import attrs
 
 from kdc_core.directory.values import DirectoryRecord, SourceError, WardPush
-from kdc_core.errors import ConfigError
+from kdc_core.plugin_config import positive, setting
 
-WHERE = "plugins.directory_json"
-_KEYS = {"url", "token_env", "timeout"}
 _TEXT = ("email", "phone", "job_title", "service", "directorate", "manager_id", "team", "location")
 
 
@@ -30,26 +28,25 @@ class JsonOptions:
         return attrs.evolve(self, url=url)
 
 
+@attrs.frozen
+class JsonSection:
+    """The ``[plugins.directory_json]`` section as written."""
+
+    url: str = ""
+    token_env: str = "KDC_DIRECTORY_TOKEN"
+    timeout: float = setting(30.0, expect="a number of seconds", check=positive)
+
+
 def options_from_config(
-    section: Mapping[str, Any], environ: Mapping[str, str], need_token: bool = True
+    section: JsonSection, environ: Mapping[str, str], need_token: bool = True
 ) -> JsonOptions:
-    unknown = sorted(set(section) - _KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{WHERE}.{unknown[0]} is not a setting (known: {', '.join(sorted(_KEYS))})",
-            key=f"{WHERE}.{unknown[0]}",
-        )
-    url = section.get("url", "")
-    if not isinstance(url, str):
-        raise ConfigError(f"{WHERE}.url must be a URL", key=f"{WHERE}.url")
-    timeout = section.get("timeout", 30)
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-        raise ConfigError(f"{WHERE}.timeout must be a number of seconds", key=f"{WHERE}.timeout")
-    token_env = section.get("token_env", "KDC_DIRECTORY_TOKEN")
-    token = environ.get(str(token_env), "")
+    """The section plus the token from the environment."""
+    token = environ.get(section.token_env, "")
     if need_token and not token:
-        raise SourceError(f"the json source needs a token in the environment variable {token_env}")
-    return JsonOptions(url, token, float(timeout))
+        raise SourceError(
+            f"the json source needs a token in the environment variable {section.token_env}"
+        )
+    return JsonOptions(section.url, token, section.timeout)
 
 
 def _request(options: JsonOptions, url: str, method: str = "GET", body: Any = None) -> Any:

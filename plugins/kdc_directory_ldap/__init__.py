@@ -30,11 +30,11 @@ NAME = "directory_ldap"
 
 
 def _options(args: Sequence[str], settings: Settings) -> Any:
-    from kdc_directory_ldap.client import options_from_config
+    from kdc_directory_ldap.client import LdapSection, options_from_config
 
     if args:
         raise SourceError("the ldap source takes no arguments; configure [plugins.directory_ldap]")
-    return options_from_config(settings.plugin_config(NAME), settings.environ)
+    return options_from_config(settings.plugin_config(NAME, into=LdapSection), settings.environ)
 
 
 def _read(args: Sequence[str], settings: Settings) -> Any:

@@ -9,9 +9,8 @@ from typing import Any
 import attrs
 
 from kdc_core.directory.values import DirectoryRecord, SourceError, WardPush
-from kdc_core.errors import ConfigError
+from kdc_core.plugin_config import InvalidSetting, setting
 
-WHERE = "plugins.directory_ldap"
 DEFAULT_ATTRIBUTES: dict[str, str] = {
     "person_id": "employeeNumber",
     "given_name": "givenName",
@@ -27,16 +26,6 @@ DEFAULT_ATTRIBUTES: dict[str, str] = {
     "location": "l",
     "updated_at": "modifyTimestamp",
 }
-_KEYS = {
-    "url",
-    "bind_dn",
-    "password_env",
-    "base_dn",
-    "filter",
-    "page_size",
-    "ward_attribute",
-    "attributes",
-}
 
 
 @attrs.frozen
@@ -51,45 +40,50 @@ class LdapOptions:
     ward_attribute: str = "businessCategory"
 
 
-def options_from_config(section: Mapping[str, Any], environ: Mapping[str, str]) -> LdapOptions:
-    unknown = sorted(set(section) - _KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{WHERE}.{unknown[0]} is not a setting (known: {', '.join(sorted(_KEYS))})",
-            key=f"{WHERE}.{unknown[0]}",
-        )
-    for key in ("url", "base_dn"):
-        if not isinstance(section.get(key), str) or not section[key]:
-            raise ConfigError(f"{WHERE}.{key} must be set", key=f"{WHERE}.{key}")
-    mapping = section.get("attributes", {})
-    if not isinstance(mapping, dict) or set(mapping) - set(DEFAULT_ATTRIBUTES):
-        bad = sorted(set(mapping) - set(DEFAULT_ATTRIBUTES)) if isinstance(mapping, dict) else []
-        raise ConfigError(
-            f"{WHERE}.attributes: unknown field {bad[0] if bad else '?'} "
-            f"(fields: {', '.join(DEFAULT_ATTRIBUTES)})",
-            key=f"{WHERE}.attributes",
-        )
-    page = section.get("page_size", 500)
-    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
-        raise ConfigError(f"{WHERE}.page_size must be a positive number", key=f"{WHERE}.page_size")
+def _non_empty(value: str) -> bool:
+    return bool(value)
+
+
+def _known_fields(mapping: Mapping[str, str]) -> None:
+    bad = sorted(set(mapping) - set(DEFAULT_ATTRIBUTES))
+    if bad:
+        raise InvalidSetting(f"unknown field (fields: {', '.join(DEFAULT_ATTRIBUTES)})", bad[0])
+
+
+@attrs.frozen
+class LdapSection:
+    """The ``[plugins.directory_ldap]`` section as written."""
+
+    url: str = setting(expect="set", check=_non_empty)
+    base_dn: str = setting(expect="set", check=_non_empty)
+    bind_dn: str | None = None
+    password_env: str | None = None
+    filter: str = "(objectClass=inetOrgPerson)"
+    page_size: int = setting(500, expect="a positive number", check=lambda v: v >= 1)
+    ward_attribute: str | None = None
+    attributes: Mapping[str, str] = setting(factory=dict, check=_known_fields)
+
+
+def options_from_config(section: LdapSection, environ: Mapping[str, str]) -> LdapOptions:
+    """The section plus the password from the environment."""
     password = None
-    if section.get("password_env"):
-        name = str(section["password_env"])
+    if section.password_env:
+        name = section.password_env
         if name not in environ:
             raise SourceError(
                 f"the ldap source needs a password in the environment variable {name}"
             )
         password = environ[name]
-    attributes = {**DEFAULT_ATTRIBUTES, **mapping}
+    attributes = {**DEFAULT_ATTRIBUTES, **section.attributes}
     return LdapOptions(
-        url=section["url"],
-        base_dn=section["base_dn"],
-        bind_dn=section.get("bind_dn"),
+        url=section.url,
+        base_dn=section.base_dn,
+        bind_dn=section.bind_dn,
         password=password,
-        filter=section.get("filter", "(objectClass=inetOrgPerson)"),
-        page_size=page,
+        filter=section.filter,
+        page_size=section.page_size,
         attributes=attributes,
-        ward_attribute=section.get("ward_attribute", attributes["wards"]),
+        ward_attribute=section.ward_attribute or attributes["wards"],
     )
 
 

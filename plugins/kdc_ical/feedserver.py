@@ -119,7 +119,7 @@ class FeedServer:
             extras: list[CalendarEvent] = []
             if kind is feed_tokens.OwnerKind.COUNCILLOR:
                 window = rules.FeedWindow.today(uow)
-                for answer in self.kdc.pm.hook.kdc_councillor_feed_events(
+                for answer in self.kdc.hook.kdc_councillor_feed_events(
                     councillor_id=owner.id, start=window.start, end=window.end, kdc=self.kdc
                 ):
                     extras.extend(answer or ())

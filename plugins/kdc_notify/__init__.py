@@ -35,13 +35,29 @@ import attrs
 
 from kdc_core import hookimpl
 from kdc_core.config import Settings
-from kdc_core.errors import ConfigError
 from kdc_core.mail.delivery import DeliveryError, Mailer
+from kdc_core.plugin_config import setting
 
 DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _KEY = re.compile(rf"(?P<name>.+)-(?P<service>{_UUID})-(?P<secret>{_UUID})")
-_KEYS = {"api_key", "email_template_id", "sms_template_id", "base_url", "retries", "timeout"}
+
+
+@attrs.frozen
+class NotifySection:
+    """The ``[plugins.notify]`` section as written; :class:`NotifyConfig` is what it means."""
+
+    api_key: str = setting(
+        repr=False,
+        expect="a Notify API key ({key name}-{service id}-{secret key}); "
+        "set it from the environment",
+        check=lambda v: _KEY.fullmatch(v) is not None,
+    )
+    email_template_id: str | None = None
+    sms_template_id: str | None = None
+    base_url: str = DEFAULT_BASE_URL
+    retries: int = setting(3, expect="0 or more", check=lambda v: v >= 0)
+    timeout: float = 30.0
 
 
 @attrs.frozen
@@ -56,33 +72,17 @@ class NotifyConfig:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NotifyConfig:
-        data = settings.plugin_config("notify")
-        unknown = sorted(set(data) - _KEYS)
-        if unknown:
-            raise ConfigError(
-                f"unknown setting plugins.notify.{unknown[0]} (known: {', '.join(sorted(_KEYS))})",
-                key=f"plugins.notify.{unknown[0]}",
-            )
-        match = _KEY.fullmatch(str(data.get("api_key", "")))
-        if match is None:
-            raise ConfigError(
-                "plugins.notify.api_key must be a Notify API key "
-                "({key name}-{service id}-{secret key}); set it from the environment",
-                key="plugins.notify.api_key",
-            )
-        retries = data.get("retries", 3)
-        if not isinstance(retries, int) or retries < 0:
-            raise ConfigError(
-                "plugins.notify.retries must be 0 or more", key="plugins.notify.retries"
-            )
+        section = settings.plugin_config("notify", into=NotifySection)
+        match = _KEY.fullmatch(section.api_key)
+        assert match is not None  # checked when the section was read
         return cls(
             service_id=match["service"],
             secret=match["secret"],
-            email_template_id=data.get("email_template_id"),
-            sms_template_id=data.get("sms_template_id"),
-            base_url=str(data.get("base_url", DEFAULT_BASE_URL)).rstrip("/"),
-            retries=retries,
-            timeout=float(data.get("timeout", 30)),
+            email_template_id=section.email_template_id,
+            sms_template_id=section.sms_template_id,
+            base_url=section.base_url.rstrip("/"),
+            retries=section.retries,
+            timeout=section.timeout,
         )
 
 

@@ -29,48 +29,29 @@ import attrs
 
 from kdc_core import hookimpl
 from kdc_core.config import Settings
-from kdc_core.errors import ConfigError
 from kdc_core.mail.delivery import DeliveryError, Mailer
+from kdc_core.plugin_config import setting
 
-_KEYS = {"host", "port", "starttls", "username", "password", "retries", "timeout"}
+
+def _not_negative(value: int) -> bool:
+    return value >= 0
 
 
 @attrs.frozen
 class SmtpConfig:
+    """The ``[plugins.smtp]`` section."""
+
     host: str = "127.0.0.1"
-    port: int = 25
+    port: int = setting(25, expect="a port number", check=_not_negative)
     starttls: bool = False
     username: str | None = None
     password: str | None = attrs.field(default=None, repr=False)
-    retries: int = 3
+    retries: int = setting(3, expect="0 or more", check=_not_negative)
     timeout: float = 30.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpConfig:
-        data = settings.plugin_config("smtp")
-        unknown = sorted(set(data) - _KEYS)
-        if unknown:
-            raise ConfigError(
-                f"unknown setting plugins.smtp.{unknown[0]} (known: {', '.join(sorted(_KEYS))})",
-                key=f"plugins.smtp.{unknown[0]}",
-            )
-        checks: dict[str, tuple[type, ...]] = {
-            "host": (str,),
-            "port": (int,),
-            "starttls": (bool,),
-            "username": (str,),
-            "password": (str,),
-            "retries": (int,),
-            "timeout": (int, float),
-        }
-        for key, value in data.items():
-            negative = isinstance(value, int) and value < 0
-            if not isinstance(value, checks[key]) or (key in ("port", "retries") and negative):
-                raise ConfigError(
-                    f"plugins.smtp.{key} has the wrong type or value: {value!r}",
-                    key=f"plugins.smtp.{key}",
-                )
-        return cls(**data)
+        return settings.plugin_config("smtp", into=cls)
 
 
 class SmtpTransport:

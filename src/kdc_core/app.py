@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -14,9 +14,18 @@ from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings, load_settings
 from kdc_core.db import tracking
 from kdc_core.db.engine import make_engine, make_sessionmaker
-from kdc_core.interchange import Exporter, Importer, Registry
-from kdc_core.plugins import PluginManager, make_plugin_manager
+from kdc_core.plugins import PluginManager, collect, make_plugin_manager
+from kdc_core.protocol.rules import RuleRegistry
+from kdc_core.registry import Registry
 from kdc_core.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from kdc_core.directory.values import DirectorySource
+    from kdc_core.enquiries.backends import BackendType
+    from kdc_core.hookspecs import KdcHooks
+    from kdc_core.interchange import Exporter, Importer
+    from kdc_core.mail.delivery import Mailer
+    from kdc_core.newsletter.values import Section
 
 
 class Kdc:
@@ -37,11 +46,26 @@ class Kdc:
         self.pm = plugin_manager if plugin_manager is not None else make_plugin_manager(settings)
         self._engine = engine
         self._sessionmaker: Any = None
-        self.importers: Registry[Importer] = Registry("importer")
-        self.exporters: Registry[Exporter] = Registry("exporter")
-        self.pm.hook.kdc_register_importers(register=self.importers.register)
-        self.pm.hook.kdc_register_exporters(register=self.exporters.register)
-        self.pm.hook.kdc_startup(kdc=self)
+        # Every registry is filled here, once; a name claimed twice stops startup.
+        pm = self.pm
+        self.importers: Registry[Importer] = collect(
+            pm, "kdc_register_importers", Registry("importer")
+        )
+        self.exporters: Registry[Exporter] = collect(
+            pm, "kdc_register_exporters", Registry("exporter")
+        )
+        self.rules: RuleRegistry = collect(pm, "kdc_register_protocol_rules", RuleRegistry())
+        self.sections: Registry[Section] = collect(
+            pm, "kdc_register_newsletter_sections", Registry("newsletter section")
+        )
+        self.mailers: Registry[Mailer] = collect(pm, "kdc_register_mailers", Registry("mailer"))
+        self.casework_backends: Registry[BackendType] = collect(
+            pm, "kdc_register_casework_backends", Registry("casework backend")
+        )
+        self.directory_sources: Registry[DirectorySource] = collect(
+            pm, "kdc_register_directory_sources", Registry("directory source")
+        )
+        self.hook.kdc_startup(kdc=self)
 
     @classmethod
     def from_config(
@@ -54,8 +78,9 @@ class Kdc:
         return cls(settings, make_plugin_manager(settings, extra_plugins))
 
     @property
-    def hook(self) -> Any:
-        return self.pm.hook
+    def hook(self) -> KdcHooks:
+        """The plugins' hooks, typed: ``kdc.hook.kdc_startup(kdc=kdc)`` is checked by mypy."""
+        return self.pm.hook  # a HookRelay, which KdcHooks describes
 
     @property
     def engine(self) -> Engine:
@@ -111,7 +136,7 @@ class Kdc:
     def notify_committed(self, changes: ChangeSet) -> None:
         """Hand committed changes to plugins through ``kdc_changes_committed`` (if any)."""
         if changes:
-            self.pm.hook.kdc_changes_committed(changes=changes, kdc=self)
+            self.hook.kdc_changes_committed(changes=changes, kdc=self)
 
     def upgrade_schema(self) -> None:
         from kdc_core.db.migrate import upgrade

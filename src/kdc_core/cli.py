@@ -265,7 +265,7 @@ def build_cli(kdc: Kdc) -> click.Group:
         help=cli.help,
         commands={**cli.commands, "calendar": _calendar_group()},
     )
-    kdc.pm.hook.kdc_register_commands(cli=group)
+    kdc.hook.kdc_register_commands(cli=group)
     return group
 
 

@@ -18,12 +18,15 @@ import os
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from kdc_core.errors import ConfigError
+from kdc_core.plugin_config import build, setting
+
+C = TypeVar("C")
 
 DEFAULT_TIMEZONE = "Europe/London"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -40,6 +43,22 @@ _TOP_LEVEL_KEYS = {
 }
 
 
+def _service_names(names: tuple[str, ...]) -> bool:
+    return all(n.strip() for n in names)
+
+
+def _strip_all(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n.strip() for n in names)
+
+
+def _clock_time(value: str) -> bool:
+    try:
+        dt.time.fromisoformat(value)
+    except ValueError:
+        return False
+    return len(value) == 5
+
+
 @attrs.frozen
 class RotaSettings:
     """The ``[rota]`` table: how ``kdc rota plan`` builds walkabouts.
@@ -50,9 +69,13 @@ class RotaSettings:
     :ivar duration_minutes: how long a walkabout lasts.
     """
 
-    services: tuple[str, ...] = ()
-    start_time: str = "10:00"
-    duration_minutes: int = 120
+    services: tuple[str, ...] = setting(
+        (), expect="a list of service names", check=_service_names, converter=_strip_all
+    )
+    start_time: str = setting("10:00", expect='a time like "10:00"', check=_clock_time)
+    duration_minutes: int = setting(
+        120, expect="a whole number from 15 to 480", check=lambda m: 15 <= m <= 480
+    )
 
     @property
     def start(self) -> dt.time:
@@ -60,40 +83,7 @@ class RotaSettings:
 
 
 def _rota_settings(data: Any, where: str) -> RotaSettings:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: [rota] must be a table", key="rota")
-    known = {f.name for f in attrs.fields(RotaSettings)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting rota.{unknown[0]} (known: {', '.join(sorted(known))})",
-            key=f"rota.{unknown[0]}",
-        )
-    services = data.get("services", [])
-    if not isinstance(services, list) or not all(
-        isinstance(n, str) and n.strip() for n in services
-    ):
-        raise ConfigError(
-            f"{where}: rota.services must be a list of service names", key="rota.services"
-        )
-    start = data.get("start_time", "10:00")
-    try:
-        if not isinstance(start, str) or len(start) != 5:
-            raise ValueError(start)
-        dt.time.fromisoformat(start)
-    except ValueError:
-        raise ConfigError(
-            f'{where}: rota.start_time must be a time like "10:00", not {start!r}',
-            key="rota.start_time",
-        ) from None
-    minutes = data.get("duration_minutes", 120)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 15 <= minutes <= 480:
-        raise ConfigError(
-            f"{where}: rota.duration_minutes must be a whole number from 15 to 480, "
-            f"not {minutes!r}",
-            key="rota.duration_minutes",
-        )
-    return RotaSettings(tuple(n.strip() for n in services), start, minutes)
+    return build(RotaSettings, data, "rota", where)
 
 
 @attrs.frozen
@@ -105,33 +95,14 @@ class DirectorySettings:
     :ivar stale_months: a profile not updated for longer than this is stale.
     """
 
-    max_archive_share: float = 0.10
-    stale_months: int = 6
+    max_archive_share: float = setting(
+        0.10, expect="a number from 0 to 1", check=lambda share: 0 <= share <= 1
+    )
+    stale_months: int = setting(6, expect="a whole number of months", check=lambda m: m >= 1)
 
 
 def _directory_settings(data: Any, where: str) -> DirectorySettings:
-    if not isinstance(data, dict):
-        raise ConfigError(f"{where}: [directory] must be a table", key="directory")
-    known = {f.name for f in attrs.fields(DirectorySettings)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(
-            f"{where}: unknown setting directory.{unknown[0]} (known: {', '.join(sorted(known))})",
-            key=f"directory.{unknown[0]}",
-        )
-    share = data.get("max_archive_share", 0.10)
-    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
-        raise ConfigError(
-            f"{where}: directory.max_archive_share must be a number from 0 to 1, not {share!r}",
-            key="directory.max_archive_share",
-        )
-    months = data.get("stale_months", 6)
-    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise ConfigError(
-            f"{where}: directory.stale_months must be a whole number of months, not {months!r}",
-            key="directory.stale_months",
-        )
-    return DirectorySettings(float(share), months)
+    return build(DirectorySettings, data, "directory", where)
 
 
 @attrs.frozen
@@ -149,21 +120,48 @@ class Settings:
     environ: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
     rota: RotaSettings = attrs.field(factory=lambda: RotaSettings())
     directory: DirectorySettings = attrs.field(factory=lambda: DirectorySettings())
+    #: plugin_config(name, into=Class) results, by (name, class); and every section asked for.
+    _read: dict[tuple[str, type], Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    _asked: set[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def plugin_config(self, name: str) -> dict[str, Any]:
-        """The ``[plugins.NAME]`` section with ``{"$env": VAR}`` values resolved.
+    @overload
+    def plugin_config(self, name: str) -> dict[str, Any]: ...
 
-        :raises ConfigError: naming the key when a referenced variable is not set.
+    @overload
+    def plugin_config(self, name: str, into: type[C]) -> C: ...
+
+    def plugin_config(self, name: str, into: type[Any] | None = None) -> Any:
+        """The ``[plugins.NAME]`` section, read into the attrs class ``into`` (cached).
+
+        Without ``into``: the raw table with ``{"$env": VAR}`` values resolved. With it:
+        every key checked against the class's fields (unknown and missing keys, types,
+        :func:`kdc_core.plugin_config.setting` checks), ``$env`` values resolved, and the
+        result kept, so asking again (per name and class) costs nothing.
+
+        :raises ConfigError: naming the key (``plugins.NAME.KEY``) that cannot be used.
         """
+        self._asked.add(name)
         section = self.plugin_sections.get(name, {})
-        return {
-            key: _resolve_env(value, f"plugins.{name}.{key}", self.environ)
-            for key, value in section.items()
-        }
+        if into is None:
+            return {
+                key: _resolve_env(value, f"plugins.{name}.{key}", self.environ)
+                for key, value in section.items()
+            }
+        if (name, into) not in self._read:
+            from kdc_core.plugin_config import build
+
+            self._read[name, into] = build(
+                into, section, f"plugins.{name}", self.source, self.environ
+            )
+        return self._read[name, into]
+
+    def sections_asked_for(self) -> frozenset[str]:
+        """The ``[plugins.NAME]`` sections some plugin has read so far."""
+        return frozenset(self._asked)
 
     def evolve(self, **changes: Any) -> Settings:
         return attrs.evolve(self, **changes)

@@ -9,7 +9,7 @@ in and out are frozen attrs values or plain data, never database rows or session
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 import pluggy
 
@@ -17,13 +17,20 @@ if TYPE_CHECKING:
     import datetime as dt
 
     import click
+    import flask
+    import flask_admin
 
     from kdc_core.app import Kdc
+    from kdc_core.calendar.values import CalendarEvent
     from kdc_core.changes import ChangeSet
     from kdc_core.config import Settings
     from kdc_core.directory.report import FreshnessReport
     from kdc_core.directory.values import DirectorySource
+    from kdc_core.enquiries.backends import BackendType
+    from kdc_core.enquiries.digest import EnquiryDigest
     from kdc_core.interchange import Exporter, Importer
+    from kdc_core.mail.delivery import Mailer
+    from kdc_core.newsletter.values import Section
     from kdc_core.protocol.rules import Rule
 
 hookspec = pluggy.HookspecMarker("kdc")
@@ -38,9 +45,10 @@ hookspec = pluggy.HookspecMarker("kdc")
 def kdc_check_config(settings: Settings) -> None:
     """Check this plugin's config section at startup.
 
-    Read your section with ``settings.plugin_config("<name>")``, turn it into a frozen value
-    and raise :class:`kdc_core.errors.ConfigError` (with ``key="plugins.<name>.<key>"``) when
-    something cannot be used. Startup stops with that message.
+    Read your section with ``settings.plugin_config("<name>", into=YourAttrsClass)``, which
+    checks unknown keys and types and raises :class:`kdc_core.errors.ConfigError` naming the
+    key; raise one yourself (``key="plugins.<name>.<key>"``) for anything else that cannot
+    be used. Startup stops with that message.
 
     :param settings: the settings read from ``kdc.toml`` and the environment.
     """
@@ -181,7 +189,7 @@ def kdc_changes_committed(changes: ChangeSet, kdc: Kdc) -> None:
 
 
 @hookspec
-def kdc_blueprints(kdc: Kdc) -> Iterable[Any]:
+def kdc_blueprints(kdc: Kdc) -> Iterable[flask.Blueprint]:
     """Flask blueprints to mount on the web app (feeds, one-click unsubscribe, …).
 
     :param kdc: the application object.
@@ -190,7 +198,7 @@ def kdc_blueprints(kdc: Kdc) -> Iterable[Any]:
 
 
 @hookspec
-def kdc_admin_views(kdc: Kdc) -> Iterable[Any]:
+def kdc_admin_views(kdc: Kdc) -> Iterable[flask_admin.BaseView]:
     """Extra Flask-Admin views (sync status, rota planner, newsletter preview …).
 
     Derive them from ``kdc_admin.security.SecuredBaseView`` (or ``SecuredModelView``) so
@@ -202,7 +210,7 @@ def kdc_admin_views(kdc: Kdc) -> Iterable[Any]:
 
 
 @hookspec(firstresult=True)
-def kdc_authenticate(request: Any, kdc: Kdc) -> str | None:
+def kdc_authenticate(request: flask.Request, kdc: Kdc) -> str | None:
     """Say who is making a web request, for single sign-on in front of the web app.
 
     Called for requests whose session holds no logged-in user (before the login page is
@@ -226,7 +234,7 @@ def kdc_authenticate(request: Any, kdc: Kdc) -> str | None:
 
 
 @hookspec
-def kdc_register_newsletter_sections(register: Callable[[Any], None]) -> None:
+def kdc_register_newsletter_sections(register: Callable[[Section], None]) -> None:
     """Register sections of the monthly ward newsletter.
 
     Each section is collected once per ward and month; a councillor gets it only when they
@@ -238,7 +246,7 @@ def kdc_register_newsletter_sections(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def kdc_register_mailers(register: Callable[[Any], None]) -> None:
+def kdc_register_mailers(register: Callable[[Mailer], None]) -> None:
     """Register ways to deliver mail (SMTP, GOV.UK Notify …) for newsletters and briefings.
 
     :param register: call it with a :class:`kdc_core.mail.delivery.Mailer`; a second
@@ -252,7 +260,7 @@ def kdc_register_mailers(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def kdc_register_casework_backends(register: Callable[[Any], None]) -> None:
+def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> None:
     """Register casework backends; ``[plugins.enquiries] backend = "NAME"`` picks one.
 
     A backend creates, reads, moves on, extends, notes, searches and lists overdue enquiries
@@ -265,7 +273,7 @@ def kdc_register_casework_backends(register: Callable[[Any], None]) -> None:
 
 
 @hookspec
-def kdc_enquiry_weekly_digest(digests: Sequence[Any], kdc: Kdc) -> None:
+def kdc_enquiry_weekly_digest(digests: Sequence[EnquiryDigest], kdc: Kdc) -> None:
     """Send (or store) the weekly enquiry digests built by ``kdc enquiries digest``.
 
     Each digest is one councillor's week: their open enquiries, those due this week and those
@@ -281,7 +289,7 @@ def kdc_enquiry_weekly_digest(digests: Sequence[Any], kdc: Kdc) -> None:
 @hookspec
 def kdc_councillor_feed_events(
     councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
-) -> Iterable[Any]:
+) -> Iterable[CalendarEvent]:
     """Extra entries for a councillor's private calendar feed (enquiry due dates …).
 
     The iCalendar feed calls it each time it serves a councillor's private feed and adds every
@@ -294,3 +302,46 @@ def kdc_councillor_feed_events(
     :returns: :class:`kdc_core.calendar.values.CalendarEvent` values, each with a stable
         ``uid`` and a ``sequence``/``modified_at`` that change when the entry does.
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# The hooks as the application calls them
+# ---------------------------------------------------------------------------------------------
+
+
+class KdcHooks(Protocol):
+    """What ``kdc.hook`` is, for type checkers: one method per spec above, keyword-only.
+
+    pluggy's ``HookRelay`` is untyped (every attribute is a ``HookCaller``); this describes
+    it so mypy checks the arguments of ``kdc.hook.kdc_x(...)`` calls. A hook returns the list
+    of its implementations' answers, a ``firstresult`` hook the first non-None answer.
+    tests/unit/test_hookspecs.py checks that it lists exactly the specs above.
+    """
+
+    def kdc_check_config(self, *, settings: Settings) -> list[None]: ...
+    def kdc_startup(self, *, kdc: Kdc) -> list[None]: ...
+    def kdc_register_commands(self, *, cli: click.Group) -> list[None]: ...
+    def kdc_register_importers(self, *, register: Callable[[Importer], None]) -> list[None]: ...
+    def kdc_register_exporters(self, *, register: Callable[[Exporter], None]) -> list[None]: ...
+    def kdc_register_directory_sources(
+        self, *, register: Callable[[DirectorySource], None]
+    ) -> list[None]: ...
+    def kdc_directory_reminders(self, *, report: FreshnessReport, kdc: Kdc) -> list[None]: ...
+    def kdc_register_protocol_rules(self, *, register: Callable[[Rule], None]) -> list[None]: ...
+    def kdc_changes_committed(self, *, changes: ChangeSet, kdc: Kdc) -> list[None]: ...
+    def kdc_blueprints(self, *, kdc: Kdc) -> list[Iterable[flask.Blueprint]]: ...
+    def kdc_admin_views(self, *, kdc: Kdc) -> list[Iterable[flask_admin.BaseView]]: ...
+    def kdc_authenticate(self, *, request: flask.Request, kdc: Kdc) -> str | None: ...
+    def kdc_register_newsletter_sections(
+        self, *, register: Callable[[Section], None]
+    ) -> list[None]: ...
+    def kdc_register_mailers(self, *, register: Callable[[Mailer], None]) -> list[None]: ...
+    def kdc_register_casework_backends(
+        self, *, register: Callable[[BackendType], None]
+    ) -> list[None]: ...
+    def kdc_enquiry_weekly_digest(
+        self, *, digests: Sequence[EnquiryDigest], kdc: Kdc
+    ) -> list[None]: ...
+    def kdc_councillor_feed_events(
+        self, *, councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
+    ) -> list[Iterable[CalendarEvent]]: ...

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kdc_core.errors import DuplicateName
+from kdc_core.registry import Registry
+
+__all__ = ["Exporter", "Importer", "Registry"]  # Registry: kept here for older imports
 
 if TYPE_CHECKING:
     from kdc_core.changes import ChangeSet
@@ -50,32 +52,3 @@ class Exporter:
     suffix: str = ".txt"
     media_type: str = "text/plain"
     options: tuple[Any, ...] = ()
-
-
-T = TypeVar("T")
-
-
-class Registry(Generic[T]):
-    """Names things as plugins register them and refuses duplicates."""
-
-    def __init__(self, kind: str) -> None:
-        self.kind = kind
-        self._items: dict[str, T] = {}
-
-    def register(self, item: T) -> None:
-        name: str = item.name  # type: ignore[attr-defined]
-        if name in self._items:
-            raise DuplicateName(f"two plugins register the {self.kind} {name!r}")
-        self._items[name] = item
-
-    def __getitem__(self, name: str) -> T:
-        return self._items[name]
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._items
-
-    def names(self) -> list[str]:
-        return sorted(self._items)
-
-    def values(self) -> list[T]:
-        return [self._items[n] for n in self.names()]

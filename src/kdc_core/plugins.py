@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import importlib.metadata as md
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pluggy
@@ -13,6 +13,10 @@ import pluggy
 from kdc_core import hookspecs
 from kdc_core.config import Settings
 from kdc_core.errors import ConfigError, PluginError
+from kdc_core.registry import Registry
+
+T = TypeVar("T")
+R = TypeVar("R", bound=Registry[Any])
 
 ENTRY_POINT_GROUP = "kdc"
 
@@ -84,6 +88,14 @@ def make_plugin_manager(
     pm = PluginManager()
     known: set[str] = set()
 
+    core = sorted(settings.disabled_plugins & set(DEFAULT_PLUGINS))
+    if core:
+        raise ConfigError(
+            f"{settings.source}: plugins.disabled: {core[0]} is part of the core and cannot be "
+            "disabled (only installed plugins can: see kdc plugins)",
+            key="plugins.disabled",
+        )
+
     for module_name in DEFAULT_PLUGINS:
         module = _import(module_name, module_name)
         pm.register(module, name=module_name)
@@ -114,17 +126,35 @@ def make_plugin_manager(
         _register(pm, plugin, name)
         pm.found.append(PluginInfo(name, None, True, (), _module_name(plugin)))
 
+    installed = sorted(n for n in known if n not in DEFAULT_PLUGINS)
     unknown = sorted(settings.disabled_plugins - known)
     if unknown:
         raise ConfigError(
             f"{settings.source}: plugins.disabled names {unknown[0]!r}, which is not installed "
-            f"(installed: {', '.join(sorted(known)) or 'none'})",
+            f"(installed: {', '.join(installed) or 'none'})",
             key="plugins.disabled",
         )
 
     check_pending(pm)
     pm.hook.kdc_check_config(settings=settings)
+    _check_sections(settings, known)
     return pm
+
+
+def _check_sections(settings: Settings, plugins: set[str]) -> None:
+    """Refuse a ``[plugins.NAME]`` section that no plugin is called or reads (a misspelling).
+
+    A section is known when a plugin (enabled or not) has its name, or when some plugin read
+    it while checking its config (the core's ``enquiries`` and ``newsletter`` sections).
+    """
+    known = {n for n in plugins if n not in DEFAULT_PLUGINS} | settings.sections_asked_for()
+    unknown = sorted(set(settings.plugin_sections) - known)
+    if unknown:
+        raise ConfigError(
+            f"{settings.source}: [plugins.{unknown[0]}]: no plugin is called {unknown[0]!r} or "
+            f"reads this section; known: {', '.join(sorted(known)) or 'none'}",
+            key=f"plugins.{unknown[0]}",
+        )
 
 
 def check_pending(pm: pluggy.PluginManager) -> None:
@@ -170,3 +200,36 @@ def _import(module_name: str, plugin_name: str) -> ModuleType:
 
 def _module_name(plugin: Any) -> str | None:
     return getattr(plugin, "__name__", None) or type(plugin).__module__
+
+
+def collect(pm: pluggy.PluginManager, hook_name: str, registry: R) -> R:
+    """Fill ``registry`` from the register-callback hook ``hook_name``, once.
+
+    Calls each implementation itself (in pluggy's order) with a ``register`` callback bound
+    to that plugin's name, so a name claimed twice fails naming both plugins. An
+    implementation may leave out the ``register`` argument, as pluggy allows.
+
+    :raises PluginError: two plugins register the same name.
+    """
+    caller = getattr(pm.hook, hook_name)
+    for impl in reversed(caller.get_hookimpls()):
+        if impl.hookwrapper or getattr(impl, "wrapper", False):
+            raise PluginError(
+                f"plugin {impl.plugin_name!r}: {hook_name} cannot be a wrapper; "
+                "register things by calling register()"
+            )
+        impl.function(
+            **(
+                {"register": _bound(registry, impl.plugin_name)}
+                if "register" in impl.argnames
+                else {}
+            )
+        )
+    return registry
+
+
+def _bound(registry: Registry[T], plugin: str) -> Callable[[T], None]:
+    def register(item: T) -> None:
+        registry.register(item, plugin=plugin)
+
+    return register

@@ -20,7 +20,6 @@ from kdc_core.db import WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
 from kdc_core.demo import seed_demo
 from kdc_core.newsletter.build import build_month
-from kdc_core.newsletter.cli import sections
 from kdc_core.newsletter.values import BuiltIssue, Month
 
 pytestmark = pytest.mark.browser
@@ -64,7 +63,7 @@ def issue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltIssue]:
             ]
         )
     with kdc.unit_of_work() as uow:
-        built = build_month(uow, sections(kdc), Month(2027, 3), "Almondbury")
+        built = build_month(uow, kdc.sections, Month(2027, 3), "Almondbury")
     kdc.dispose()
     yield built[0]
 

@@ -162,7 +162,7 @@ def _settings(tmp_path: Path, section: dict, environ: dict | None = None) -> Set
     [
         ({"log_file": 42}, "plugins.example.log_file", "must be a file path, not 42"),
         ({"log_file": "  "}, "plugins.example.log_file", "must be a file path"),
-        ({"logfile": "x.log"}, "plugins.example.logfile", "unknown setting"),
+        ({"logfile": "x.log"}, "plugins.example.logfile", "unknown key"),
         ({"log_file": "."}, "plugins.example.log_file", "is a folder"),
     ],
 )

@@ -11,10 +11,11 @@ from outbox import OutboxMailer
 from sqlalchemy import select
 
 from kdc_core import hookimpl
+from kdc_core.app import Kdc
 from kdc_core.briefings.service import post_briefing, send_briefing
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
-from kdc_core.errors import DuplicateName
-from kdc_core.mail.delivery import Mailer, mailers
+from kdc_core.errors import PluginError
+from kdc_core.mail.delivery import Mailer
 from kdc_core.mail.topics import confirm_topics, overdue_reviews, set_topic
 from kdc_core.newsletter.values import Section, SectionItem, WardMonth
 
@@ -95,16 +96,14 @@ def test_hook_kdc_register_newsletter_sections_adds_a_section_shown_by_topic(
 
 
 def test_hook_kdc_register_newsletter_sections_refuses_a_second_section_with_one_name(kdc_app):
-    from kdc_core.newsletter.cli import sections
-
     class Again:
         @hookimpl
         def kdc_register_newsletter_sections(self, register):
             register(Section(name="contacts", title="x", topic="contacts", collect=lambda u, w: ()))
 
     kdc_app.pm.register(Again(), name="again")
-    with pytest.raises(DuplicateName, match="contacts"):
-        sections(kdc_app)
+    with pytest.raises(PluginError, match=r"'contacts': again and kdc_core\.newsletter\.plugin"):
+        Kdc(kdc_app.settings, kdc_app.pm)
 
 
 def test_hook_kdc_register_mailers_delivers_briefings_once_by_email_and_by_sms_when_asked(
@@ -114,7 +113,7 @@ def test_hook_kdc_register_mailers_delivers_briefings_once_by_email_and_by_sms_w
     registered: list[Mailer] = []
     kdc_app.pm.hook.kdc_register_mailers(register=registered.append)
     assert {"outbox", "smtp"} <= {m.name for m in registered}
-    assert "outbox" in mailers(kdc_app) and "smtp" in mailers(kdc_app)
+    assert "outbox" in kdc_app.mailers and "smtp" in kdc_app.mailers
     with kdc_app.unit_of_work() as uow:
         set_topic(uow, bo, "planning", opted_in=True, sms=True)
         b = post_briefing(
@@ -126,7 +125,7 @@ def test_hook_kdc_register_mailers_delivers_briefings_once_by_email_and_by_sms_w
             significant=True,
             topic="planning",
         )
-    mailer = mailers(kdc_app)["outbox"]
+    mailer = kdc_app.mailers["outbox"]
     sent, lines = send_briefing(kdc_app, b.id, mailer)
     assert len(lines) == 4
     assert len(plugin.outbox.emails) == 3  # every group in the ward: Labour and Green

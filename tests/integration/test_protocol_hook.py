@@ -9,7 +9,7 @@ import pytest
 from kdc_core import hookimpl
 from kdc_core.calendar.events import create_event, update_event
 from kdc_core.calendar.values import EventKind, NewEvent
-from kdc_core.errors import DuplicateName
+from kdc_core.errors import PluginError
 from kdc_core.protocol.rules import Rule, RuleRegistry, Severity
 from kdc_core.protocol.service import ProtocolBlocked, open_findings, override
 
@@ -60,7 +60,8 @@ def test_hook_kdc_register_protocol_rules_adds_a_rule_that_blocks_event_changes(
     kdc_app.pm.hook.kdc_register_protocol_rules(register=registry.register)
     assert "9.4-test-weekday" in {r.id for r in registry}
     assert {"7.4", "7.5", "8.1", "8.2", "9.1", "6.1", "11.2"} <= {r.clause for r in registry}
-    with pytest.raises(DuplicateName, match=r"9\.4-test-weekday"):
+    assert [r.id for r in kdc_app.rules] == [r.id for r in registry], "collected at startup"
+    with pytest.raises(PluginError, match=r"9\.4-test-weekday"):
         registry.register(WEEKEND)
 
     with kdc_app.unit_of_work() as uow:

@@ -7,9 +7,9 @@ import pytest
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.config import Settings
-from kdc_core.enquiries.backends import BackendType, SqlBackend, backend_for, backend_types
+from kdc_core.enquiries.backends import BackendType, SqlBackend, backend_for
 from kdc_core.enquiries.rest import RestBackend
-from kdc_core.errors import ConfigError
+from kdc_core.errors import ConfigError, PluginError
 from kdc_core.plugins import make_plugin_manager
 
 
@@ -36,7 +36,7 @@ def test_hook_kdc_register_casework_backends_collects_core_and_plugin_backends(t
     seen: list[str] = []
     kdc.pm.hook.kdc_register_casework_backends(register=lambda b: seen.append(b.name))
     assert sorted(seen) == ["dummy", "rest", "sql"]
-    assert sorted(backend_types(kdc)) == ["dummy", "rest", "sql"]
+    assert kdc.casework_backends.names() == ["dummy", "rest", "sql"]
 
 
 def test_a_second_backend_with_a_taken_name_is_refused(tmp_path):
@@ -45,8 +45,8 @@ def test_a_second_backend_with_a_taken_name_is_refused(tmp_path):
         def kdc_register_casework_backends(self, register):
             register(BackendType("sql", lambda kdc, section: None))
 
-    with pytest.raises(ConfigError, match="'sql'"):
-        backend_types(app(tmp_path, extra=[("clash", Clash())]))
+    with pytest.raises(PluginError, match=r"'sql': clash and kdc_core\.enquiries\.plugin"):
+        app(tmp_path, extra=[("clash", Clash())])
 
 
 def test_the_sql_backend_is_the_default_and_kdc_toml_picks_another(tmp_path):

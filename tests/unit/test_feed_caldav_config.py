@@ -66,7 +66,7 @@ def test_per_councillor_paths_override_the_template_and_ids_can_name_calendars()
         ({"calendars": {"Ann Lee": "nope"}}, "plugins.caldav.calendars.Ann Lee", "'/'"),
         ({"verify_tls": "yes"}, "plugins.caldav.verify_tls", "true or false"),
         ({"timeout": 0}, "plugins.caldav.timeout", "seconds"),
-        ({"colour": "red"}, "plugins.caldav.colour", "unknown setting"),
+        ({"colour": "red"}, "plugins.caldav.colour", "unknown key"),
     ],
 )
 def test_a_bad_section_fails_naming_the_key(change, key, words):

@@ -226,3 +226,14 @@ def test_hook_kdc_authenticate_stops_at_the_first_answer(tmp_path):
 
     silent = Kdc(settings, only(("none", SignOn(None))))
     assert silent.pm.hook.kdc_authenticate(request=request, kdc=silent) is None
+
+
+def test_kdc_hooks_protocol_lists_every_hook_with_the_spec_s_parameters():
+    """``kdc.hook`` is typed by ``KdcHooks``; it must not drift from the specs."""
+    described = {
+        name: fn for name, fn in vars(hookspecs.KdcHooks).items() if name.startswith("kdc_")
+    }
+    assert sorted(described) == HOOKS
+    for name, method in described.items():
+        params = [p for p in inspect.signature(method).parameters if p != "self"]
+        assert params == list(inspect.signature(getattr(hookspecs, name)).parameters), name

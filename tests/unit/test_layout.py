@@ -123,10 +123,20 @@ def test_kdc_core_has_no_import_cycle() -> None:
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_kdc_core_never_imports_the_admin(name: str) -> None:
-    """Not even inside a function: the admin depends on the core, never the other way."""
+    """Not even inside a function: the admin depends on the core, never the other way.
+    (A hook spec may name Flask-Admin's view type for the type checker, nothing more.)"""
     tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    typing_only = {
+        m
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+        for m in _every_import(ast.Module(body=node.body, type_ignores=[]))
+    }
     wrong = sorted(
-        m for m in _every_import(tree) if m.split(".")[0] in {"kdc_admin", "flask_admin"}
+        m
+        for m in _every_import(tree)
+        if m.split(".")[0] == "kdc_admin"
+        or (m.split(".")[0] == "flask_admin" and m not in typing_only)
     )
     assert not wrong, f"{name} imports {', '.join(wrong)}"
 

@@ -22,7 +22,7 @@ from kdc_core.app import Kdc
 from kdc_core.changes import ChangeSet
 from kdc_core.cli import build_cli, main
 from kdc_core.config import Settings, load_settings
-from kdc_core.errors import ConfigError, DuplicateName, PluginError
+from kdc_core.errors import ConfigError, PluginError
 from kdc_core.interchange import Exporter, Importer
 from kdc_core.plugins import make_plugin_manager
 
@@ -225,7 +225,7 @@ def test_a_bad_moderngov_section_stops_the_cli_naming_the_key(kdc, tmp_path):
     config = toml(tmp_path, '[plugins.moderngov]\ntimeout = "soon"\n')
     code, out, err = kdc("--config", config, "plugins")
     assert (code, out) == (2, "")
-    assert err.startswith(f"Error: {config}: plugins.moderngov.timeout ")
+    assert err.startswith(f"Error: {config}: plugins.moderngov.timeout: ")
     assert "'soon'" in err
 
 
@@ -346,5 +346,34 @@ def test_a_second_exporter_with_a_taken_name_is_refused(tmp_path):
     s = settings(tmp_path)
     clash = Exporter(name="popolo", help="Another Popolo.", export=lambda uow: "")
     pm = make_plugin_manager(s, [("mine", Interchange(WARDS_CSV, clash))])
-    with pytest.raises(DuplicateName, match="two plugins register the exporter 'popolo'"):
+    with pytest.raises(
+        PluginError, match="two plugins register the exporter 'popolo': mine and popolo"
+    ):
         Kdc(s, pm)
+
+
+def test_disabling_a_core_module_is_refused_naming_it(kdc, tmp_path):
+    """The core's own hook modules are not plugins one can turn off: refuse, don't ignore."""
+    config = toml(tmp_path, '[plugins]\ndisabled = ["kdc_core.people.plugin"]\n')
+    code, out, err = kdc("--config", config, "plugins")
+    assert (code, out) == (2, "")
+    assert "kdc_core.people.plugin is part of the core and cannot be disabled" in err
+    with pytest.raises(ConfigError) as caught:
+        make_plugin_manager(load_settings(config, environ={}))
+    assert caught.value.key == "plugins.disabled"
+
+
+def test_a_misspelt_plugin_section_is_an_error_naming_the_known_plugins(kdc, tmp_path):
+    config = toml(tmp_path, "[plugins.modrngov]\ntimeout = 5\n")
+    code, out, err = kdc("--config", config, "plugins")
+    assert (code, out) == (2, "")
+    assert "[plugins.modrngov]: no plugin is called 'modrngov'" in err
+    assert "moderngov" in err and "enquiries" in err, "lists plugins and the core's sections"
+    with pytest.raises(ConfigError) as caught:
+        make_plugin_manager(load_settings(config, environ={}))
+    assert caught.value.key == "plugins.modrngov"
+
+
+def test_a_section_for_a_disabled_plugin_is_not_a_misspelling(kdc, tmp_path):
+    config = toml(tmp_path, '[plugins]\ndisabled = ["smtp"]\n[plugins.smtp]\nport = 25\n')
+    assert kdc("--config", config, "plugins")[0] == 0

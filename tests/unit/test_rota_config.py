@@ -35,8 +35,8 @@ def test_a_rota_table_sets_services_start_and_length(tmp_path):
 @pytest.mark.parametrize(
     ("text", "key", "words"),
     [
-        ("rota = 3", "rota", "[rota] must be a table"),
-        ("[rota]\nofficers = 2", "rota.officers", "unknown setting rota.officers"),
+        ("rota = 3", "rota", "rota: must be a table"),
+        ("[rota]\nofficers = 2", "rota.officers", "rota.officers: unknown key"),
         ('[rota]\nservices = "Highways"', "rota.services", "must be a list of service names"),
         ('[rota]\nservices = ["Highways", ""]', "rota.services", "must be a list"),
         ('[rota]\nstart_time = "9am"', "rota.start_time", "a time like \"10:00\", not '9am'"),

@@ -29,7 +29,6 @@ from kdc_core.directory.values import (
     SyncRun,
 )
 from kdc_core.errors import KdcError, NotFound
-from kdc_core.interchange import Registry
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
@@ -37,18 +36,8 @@ if TYPE_CHECKING:
 Reader = Callable[[Iterable[DirectoryRecord]], Iterable[DirectoryRecord]]
 
 
-def sources(kdc: Kdc) -> Registry[DirectorySource]:
-    """Every directory source the enabled plugins register (asked once per app)."""
-    registry: Registry[DirectorySource] | None = getattr(kdc, "_directory_sources", None)
-    if registry is None:
-        registry = Registry("directory source")
-        kdc.pm.hook.kdc_register_directory_sources(register=registry.register)
-        kdc._directory_sources = registry  # type: ignore[attr-defined]
-    return registry
-
-
 def source_named(kdc: Kdc, name: str) -> DirectorySource:
-    registry = sources(kdc)
+    registry = kdc.directory_sources
     if name not in registry:
         known = ", ".join(registry.names()) or "none installed"
         raise NotFound(f"no directory source called {name!r} (known: {known})")

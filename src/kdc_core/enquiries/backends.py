@@ -16,11 +16,34 @@ import attrs
 from kdc_core.enquiries import service
 from kdc_core.enquiries.values import Enquiry, NewEnquiry, Note
 from kdc_core.errors import ConfigError
+from kdc_core.plugin_config import setting
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
 
 DEFAULT_BACKEND = "sql"
+
+
+def _http_address(url: str) -> bool:
+    return url.startswith(("http://", "https://"))
+
+
+@attrs.frozen
+class EnquiriesConfig:
+    """The ``[plugins.enquiries]`` section: which casework backend keeps enquiries.
+
+    :ivar backend: a registered backend's name (``sql``, this database, by default).
+    :ivar url: the casework API's address (the ``rest`` backend).
+    :ivar token: the API's bearer token; write it ``{"$env" = "NAME"}``.
+    :ivar timeout: seconds to wait for the API.
+    """
+
+    backend: str = DEFAULT_BACKEND
+    url: str | None = setting(
+        None, expect="the casework API's http(s) address", check=_http_address
+    )
+    token: str | None = attrs.field(default=None, repr=False)
+    timeout: float = 10.0
 
 
 class CaseworkBackend(Protocol):
@@ -114,31 +137,15 @@ class SqlBackend:
             return service.overdue(uow, today)
 
 
-def backend_types(kdc: Kdc) -> dict[str, BackendType]:
-    """Every registered backend type by name; a name registered twice is an error."""
-    found: dict[str, BackendType] = {}
-
-    def register(backend: BackendType) -> None:
-        if backend.name in found:
-            raise ConfigError(
-                f"two casework backends are registered as {backend.name!r}",
-                key="plugins.enquiries.backend",
-            )
-        found[backend.name] = backend
-
-    kdc.pm.hook.kdc_register_casework_backends(register=register)
-    return found
-
-
 def backend_for(kdc: Kdc) -> CaseworkBackend:
     """The backend ``[plugins.enquiries] backend`` names (``sql`` when unset)."""
     section = kdc.settings.plugin_config("enquiries")
     name = section.get("backend", DEFAULT_BACKEND)
-    types = backend_types(kdc)
+    types = kdc.casework_backends
     if name not in types:
         raise ConfigError(
             f"{kdc.settings.source}: plugins.enquiries.backend is {name!r}; "
-            f"known backends: {', '.join(sorted(types))}",
+            f"known backends: {', '.join(types.names())}",
             key="plugins.enquiries.backend",
         )
     return types[name].factory(kdc, section)

@@ -15,11 +15,9 @@ import click
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.config import Settings
-from kdc_core.enquiries.backends import BackendType, SqlBackend
+from kdc_core.enquiries.backends import BackendType, EnquiriesConfig, SqlBackend
 from kdc_core.enquiries.cli import enquiries_group
 from kdc_core.errors import ConfigError
-
-KNOWN_KEYS = {"backend", "url", "token", "timeout"}
 
 
 @hookimpl
@@ -41,15 +39,8 @@ def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> N
 
 @hookimpl
 def kdc_check_config(settings: Settings) -> None:
-    section = settings.plugin_sections.get("enquiries", {})
-    unknown = sorted(set(section) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"{settings.source}: unknown setting plugins.enquiries.{unknown[0]} "
-            f"(known: {', '.join(sorted(KNOWN_KEYS))})",
-            key=f"plugins.enquiries.{unknown[0]}",
-        )
-    if section.get("backend", "sql") == "rest" and "url" not in section:
+    config = settings.plugin_config("enquiries", into=EnquiriesConfig)
+    if config.backend == "rest" and config.url is None:
         raise ConfigError(
             f"{settings.source}: plugins.enquiries.url is needed for the rest backend",
             key="plugins.enquiries.url",

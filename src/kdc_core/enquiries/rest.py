@@ -66,13 +66,16 @@ class RestBackend:
 
     @classmethod
     def from_config(cls, section: Mapping[str, Any]) -> RestBackend:
-        url = section.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        from kdc_core.enquiries.backends import EnquiriesConfig
+        from kdc_core.plugin_config import build
+
+        config = build(EnquiriesConfig, section, "plugins.enquiries")
+        if config.url is None:
             raise ConfigError(
-                "plugins.enquiries.url must be the casework API's http(s) address",
+                "plugins.enquiries.url: the rest backend needs the casework API's address",
                 key="plugins.enquiries.url",
             )
-        return cls(url, section.get("token"), float(section.get("timeout", 10)))
+        return cls(config.url, config.token, config.timeout)
 
     def _call(self, method: str, path: str, body: Any = None, **query: Any) -> Any:
         url = urllib.parse.urljoin(self.url, path)

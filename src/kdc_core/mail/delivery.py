@@ -15,7 +15,6 @@ import attrs
 
 from kdc_core.config import Settings
 from kdc_core.errors import KdcError
-from kdc_core.interchange import Registry
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
@@ -46,16 +45,12 @@ class DeliveryError(KdcError):
     """A message could not be delivered after the mailer's retries."""
 
 
-def mailers(kdc: Kdc) -> Registry[Mailer]:
-    registry: Registry[Mailer] = Registry("mailer")
-    kdc.pm.hook.kdc_register_mailers(register=registry.register)
-    return registry
-
-
 def pick_mailer(kdc: Kdc, name: str | None) -> Mailer:
-    registry = mailers(kdc)
+    from kdc_core.newsletter.values import NewsletterConfig
+
+    registry = kdc.mailers
     if name is None:
-        name = str(kdc.settings.plugin_config("newsletter").get("mailer", "smtp"))
+        name = kdc.settings.plugin_config("newsletter", into=NewsletterConfig).mailer
     if name not in registry:
         known = ", ".join(registry.names()) or "none installed"
         raise KdcError(f"no mailer called {name!r} (mailers: {known})")

@@ -11,7 +11,6 @@ from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import NewsletterIssueRow
 from kdc_core.db.people import WardRow
 from kdc_core.errors import NotFound
-from kdc_core.interchange import Registry
 from kdc_core.mail.message import render_eml
 from kdc_core.mail.topics import recipients_by_ward
 from kdc_core.mail.values import TOPICS, Recipient
@@ -21,15 +20,16 @@ from kdc_core.newsletter.values import (
     BuiltIssue,
     FilledSection,
     Month,
+    NewsletterConfig,
     Section,
     WardMonth,
 )
+from kdc_core.registry import Registry
 from kdc_core.unit_of_work import UnitOfWork
 
 
 def sender_address(uow: UnitOfWork) -> str:
-    config = uow.settings.plugin_config("newsletter")
-    address = str(config.get("from_address", "ward-newsletter@kirklees.gov.uk"))
+    address = uow.settings.plugin_config("newsletter", into=NewsletterConfig).from_address
     return email.utils.formataddr((uow.settings.council_name, address))
 
 

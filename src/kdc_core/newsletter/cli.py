@@ -9,14 +9,7 @@ import click
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, pass_kdc
 from kdc_core.errors import KdcError
-from kdc_core.interchange import Registry
-from kdc_core.newsletter.values import Month, Section
-
-
-def sections(kdc: Kdc) -> Registry[Section]:
-    registry: Registry[Section] = Registry("newsletter section")
-    kdc.pm.hook.kdc_register_newsletter_sections(register=registry.register)
-    return registry
+from kdc_core.newsletter.values import Month
 
 
 def _month(_ctx: click.Context, _param: click.Parameter, value: str) -> Month:
@@ -46,7 +39,7 @@ def build_cmd(kdc: Kdc, month: Month, ward: str | None, out: Path) -> None:
     from kdc_core.newsletter.build import build_month
 
     with kdc.unit_of_work(source="newsletter") as uow:
-        built = build_month(uow, sections(kdc), month, ward)
+        built = build_month(uow, kdc.sections, month, ward)
         out.mkdir(parents=True, exist_ok=True)
         for issue in built:
             stem = f"{month}-{_slug(issue.ward_name)}-{issue.recipient.councillor_id}"
@@ -74,7 +67,7 @@ def send_cmd(kdc: Kdc, month: Month, ward: str | None, mailer: str | None, dry_r
 
     chosen = None if dry_run else pick_mailer(kdc, mailer)
     with kdc.unit_of_work(source="newsletter", dry_run=dry_run) as uow:
-        built = build_month(uow, sections(kdc), month, ward)
+        built = build_month(uow, kdc.sections, month, ward)
     if chosen is None:
         for issue in built:
             click.echo(f"would send: {issue.recipient.name} <{issue.recipient.email}>")

@@ -7,23 +7,25 @@ plugin, :mod:`kdc_core.briefings.plugin`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import click
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
-from kdc_core.newsletter.values import Section
-
-if TYPE_CHECKING:
-    pass
+from kdc_core.config import Settings
 from kdc_core.newsletter.cli import newsletter_group
 from kdc_core.newsletter.sections import BUILT_IN
+from kdc_core.newsletter.values import NewsletterConfig, Section
 
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
     cli.add_command(newsletter_group)
+
+
+@hookimpl
+def kdc_check_config(settings: Settings) -> None:
+    settings.plugin_config("newsletter", into=NewsletterConfig)
 
 
 @hookimpl

@@ -111,3 +111,15 @@ class BuiltIssue:
     text: str
     eml: bytes
     unsubscribe_url: str
+
+
+@attrs.frozen
+class NewsletterConfig:
+    """The ``[plugins.newsletter]`` section.
+
+    :ivar mailer: the registered mailer that sends when ``--mailer`` is not given.
+    :ivar from_address: the address newsletters and briefings come from.
+    """
+
+    mailer: str = "smtp"
+    from_address: str = "ward-newsletter@kirklees.gov.uk"

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from kdc_core.errors import DuplicateName
+from kdc_core.errors import PluginError
+from kdc_core.registry import Registry
 
 if TYPE_CHECKING:
     from kdc_core.unit_of_work import UnitOfWork
@@ -113,37 +114,22 @@ class Rule:
         )
 
 
-class RuleRegistry:
-    """The rules in force, by id, in registration order."""
+class RuleRegistry(Registry[Rule]):
+    """The rules in force, by id, in registration order (``kdc.rules``)."""
 
     def __init__(self) -> None:
-        self._rules: dict[str, Rule] = {}
+        super().__init__("protocol rule", key="id")
 
-    def register(self, rule: Rule) -> None:
-        if not isinstance(rule, Rule):
-            raise TypeError(f"expected a kdc_core.protocol.rules.Rule, got {rule!r}")
-        if rule.id in self._rules:
-            raise DuplicateName(f"a protocol rule with id {rule.id!r} is already registered")
-        self._rules[rule.id] = rule
-
-    def __iter__(self) -> Any:
-        return iter(self._rules.values())
-
-    def __len__(self) -> int:
-        return len(self._rules)
-
-    def get(self, rule_id: str) -> Rule:
-        return self._rules[rule_id]
+    def register(self, item: Rule, plugin: str | None = None) -> None:
+        if not isinstance(item, Rule):
+            raise PluginError(
+                f"{plugin or 'a plugin'} registered {item!r}; "
+                "expected a kdc_core.protocol.rules.Rule"
+            )
+        super().register(item, plugin)
 
     def for_subject(self, kind: str) -> list[Rule]:
-        return [r for r in self._rules.values() if r.subject == kind]
+        return [r for r in self if r.subject == kind]
 
     def subjects(self) -> list[str]:
-        return sorted({r.subject for r in self._rules.values()})
-
-
-def collect_rules(pm: Any) -> RuleRegistry:
-    """Ask every plugin (and the core's own rule modules) for their rules."""
-    registry = RuleRegistry()
-    pm.hook.kdc_register_protocol_rules(register=registry.register)
-    return registry
+        return sorted({r.subject for r in self})

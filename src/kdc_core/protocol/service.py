@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import attrs
 from sqlalchemy import select
@@ -19,12 +18,11 @@ from sqlalchemy import select
 from kdc_core.db.protocol import ProtocolFindingRow, ProtocolVersionRow
 from kdc_core.errors import KdcError
 from kdc_core.protocol.document import Protocol, packaged, parse
-from kdc_core.protocol.rules import Entity, Finding, RuleRegistry, Severity, Target, collect_rules
+from kdc_core.protocol.rules import Entity, Finding, RuleRegistry, Severity, Target
 from kdc_core.unit_of_work import UnitOfWork
 
 _OVERRIDE = "kdc_protocol_override"
 _APP = "kdc_app"
-_CACHE: WeakKeyDictionary[Any, RuleRegistry] = WeakKeyDictionary()
 
 
 @attrs.frozen
@@ -60,25 +58,16 @@ class ProtocolBlocked(KdcError):
         self.findings = findings
 
 
-def builtin_rules() -> RuleRegistry:
-    from kdc_core.protocol import plugin
-
-    registry = RuleRegistry()
-    plugin.kdc_register_protocol_rules(registry.register)
-    return registry
-
-
-def rules_for(kdc: Any) -> RuleRegistry:
-    """The rules every plugin registered (cached per application object)."""
-    if kdc is None:
-        return builtin_rules()
-    if kdc not in _CACHE:
-        _CACHE[kdc] = collect_rules(kdc.pm)
-    return _CACHE[kdc]
-
-
 def uow_rules(uow: UnitOfWork) -> RuleRegistry:
-    return rules_for(uow.session.info.get(_APP))
+    """The rules every plugin registered, as collected at startup (``kdc.rules``)."""
+    kdc = uow.session.info.get(_APP)
+    if kdc is None:
+        raise KdcError(
+            "this unit of work has no application object, so no protocol rules: "
+            "open it with Kdc.unit_of_work()"
+        )
+    rules: RuleRegistry = kdc.rules
+    return rules
 
 
 def override(uow: UnitOfWork, reason: str | None) -> None:

@@ -24,6 +24,7 @@ from kdc_core import hookimpl
 from kdc_core.cli import pass_kdc
 from kdc_core.config import Settings
 from kdc_core.errors import ConfigError, KdcError
+from kdc_core.plugin_config import setting
 
 if TYPE_CHECKING:
     from kdc_core import ChangeSet, Kdc
@@ -31,6 +32,17 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 SECTION = "example"
+
+
+def _not_blank(value: str) -> bool:
+    return bool(value.strip())
+
+
+@attrs.frozen
+class ExampleSection:
+    """The ``[plugins.example]`` section as written (read with ``settings.plugin_config``)."""
+
+    log_file: str | None = setting(None, expect="a file path", check=_not_blank)
 
 
 @attrs.frozen
@@ -49,27 +61,15 @@ class ExampleConfig:
 
         :raises ConfigError: naming ``plugins.example.<key>``.
         """
-        section = settings.plugin_config(SECTION)
-        for key in sorted(section):
-            if key != "log_file":
-                raise ConfigError(
-                    f"{settings.source}: unknown setting plugins.{SECTION}.{key} "
-                    f"(known: plugins.{SECTION}.log_file)",
-                    key=f"plugins.{SECTION}.{key}",
-                )
-        value = section.get("log_file")
-        if value is None:
+        section = settings.plugin_config(SECTION, into=ExampleSection)
+        if section.log_file is None:
             return cls()
-        key = f"plugins.{SECTION}.log_file"
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(
-                f"{settings.source}: {key} must be a file path, not {value!r}", key=key
-            )
-        path = Path(value.strip()).expanduser()
+        path = Path(section.log_file.strip()).expanduser()
         if not path.is_absolute():
             path = settings.instance_path / path
         if path.is_dir():
-            raise ConfigError(f"{settings.source}: {key} is a folder: {path}", key=key)
+            key = f"plugins.{SECTION}.log_file"
+            raise ConfigError(f"{settings.source}: {key}: is a folder: {path}", key=key)
         return cls(log_file=path)
 
 
