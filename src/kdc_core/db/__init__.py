@@ -21,6 +21,7 @@ from kdc_core.db.newsletters import (
     TopicChoiceRow,
     TopicReviewRow,
 )
+from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -66,6 +67,7 @@ __all__ = [
     "OfficerRow",
     "OfficerUnavailabilityRow",
     "OfficerWardRow",
+    "OutboxMessageRow",
     "PoliticalGroupRow",
     "ProtocolFindingRow",
     "ProtocolVersionRow",

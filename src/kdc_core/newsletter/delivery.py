@@ -50,7 +50,15 @@ class Mailer:
 
 
 class DeliveryError(KdcError):
-    """A message could not be delivered after the mailer's retries."""
+    """A message could not be delivered after the mailer's retries.
+
+    :ivar permanent: trying again will not help (the server refused the address or the
+        message); otherwise the failure is temporary and the outbox tries again later.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def mailers(kdc: Kdc) -> Registry[Mailer]:
