@@ -39,6 +39,7 @@ _TOP_LEVEL_KEYS = {
     "rota",
     "directory",
     "mail",
+    "jobs",
 }
 
 
@@ -209,6 +210,15 @@ def _mail_settings(data: Any, where: str, environ: Mapping[str, str]) -> MailSet
     return MailSettings(**values)
 
 
+def _jobs_tables(data: Any, where: str, environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ConfigError(f"{where}: [jobs] must hold one table per job", key="jobs")
+    return {
+        name: {k: _resolve_env(v, f"jobs.{name}.{k}", environ) for k, v in table.items()}
+        for name, table in data.items()
+    }
+
+
 @attrs.frozen
 class Settings:
     """Everything the core needs to start, read once at startup."""
@@ -225,6 +235,9 @@ class Settings:
     rota: RotaSettings = attrs.field(factory=lambda: RotaSettings())
     directory: DirectorySettings = attrs.field(factory=lambda: DirectorySettings())
     mail: MailSettings = attrs.field(factory=lambda: MailSettings())
+    #: ``[jobs.NAME]`` tables as written (``schedule`` and the job's own keys); checked
+    #: against the registered jobs by :mod:`kdc_core.jobs`.
+    jobs: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -350,4 +363,5 @@ def load_settings(
         rota=_rota_settings(data.get("rota", {}), where),
         directory=_directory_settings(data.get("directory", {}), where),
         mail=_mail_settings(data.get("mail", {}), where, env),
+        jobs=_jobs_tables(data.get("jobs", {}), where, env),
     )

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kdc_core.directory.report import FreshnessReport
     from kdc_core.directory.values import DirectorySource
     from kdc_core.interchange import Exporter, Importer
+    from kdc_core.jobs.values import Job
     from kdc_core.protocol.rules import Rule
 
 hookspec = pluggy.HookspecMarker("kdc")
@@ -293,4 +294,24 @@ def kdc_councillor_feed_events(
     :param kdc: the application object.
     :returns: :class:`kdc_core.calendar.values.CalendarEvent` values, each with a stable
         ``uid`` and a ``sequence``/``modified_at`` that change when the entry does.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Scheduled jobs
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_jobs(register: Callable[[Job], None]) -> None:
+    """Register work that runs on a schedule (``kdc jobs run-due``, ``kdc worker``).
+
+    A job runs at most once at a time across every host sharing the database, and each run
+    is recorded in the jobs log (start, end, outcome and the counts the job returns). Its
+    schedule is a cron expression in the council's time zone: the job's default, or
+    ``schedule`` in its ``[jobs.NAME]`` table (``"off"`` turns it off); the rest of that
+    table is handed to the job as ``context.config``.
+
+    :param register: call it with a :class:`kdc_core.jobs.values.Job`; a second job with
+        the same name is refused.
     """

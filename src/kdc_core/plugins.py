@@ -28,6 +28,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.newsletter.commands",
     "kdc_core.newsletter.sections",
     "kdc_core.directory.commands",
+    "kdc_core.mail.plugin",
+    "kdc_core.jobs.plugin",
 )
 
 

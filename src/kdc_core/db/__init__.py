@@ -13,6 +13,7 @@ from kdc_core.db.enquiries import (
 )
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
 from kdc_core.db.feed_tokens import FeedTokenRow
+from kdc_core.db.jobs import JobLockRow, JobRunRow
 from kdc_core.db.newsletters import (
     BriefingRow,
     BriefingSendRow,
@@ -63,6 +64,8 @@ __all__ = [
     "EventPoliticalMeetingRow",
     "EventRow",
     "FeedTokenRow",
+    "JobLockRow",
+    "JobRunRow",
     "NewsletterIssueRow",
     "OfficerRow",
     "OfficerUnavailabilityRow",
