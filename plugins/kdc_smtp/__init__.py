@@ -100,13 +100,28 @@ class SmtpTransport:
         self._smtp = None
 
     def send_email(self, message: Message) -> str:
+        def send(smtp: smtplib.SMTP) -> str:
+            smtp.send_message(message)
+            return str(message["Message-ID"])
+
+        return self._attempt(send)
+
+    def send_raw(self, data: bytes, envelope_from: str, recipient: str) -> str:
+        """Send the message's bytes as they are (the outbox's path: no re-encoding)."""
+
+        def send(smtp: smtplib.SMTP) -> str:
+            smtp.sendmail(envelope_from, [recipient], data)
+            return ""
+
+        return self._attempt(send)
+
+    def _attempt(self, send: Callable[[smtplib.SMTP], str]) -> str:
         last: Exception | None = None
         for attempt in range(self.config.retries + 1):
             if attempt:
                 time.sleep(0.2 * 2 ** (attempt - 1))
             try:
-                self._open().send_message(message)
-                return str(message["Message-ID"])
+                return send(self._open())
             except smtplib.SMTPResponseException as exc:
                 if exc.smtp_code >= 500:
                     raise DeliveryError(

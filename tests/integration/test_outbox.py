@@ -176,7 +176,8 @@ def test_a_run_that_died_holding_messages_is_taken_over_after_its_lease(kdc_app,
     box, _ = mailbox
     queue(kdc_app, letters(4))
     now = dt.datetime.now(dt.UTC)
-    claimed = dispatching._claim(kdc_app.engine, "dead-host:1:x", 4, now, 300, set())
+    with kdc_app.engine.connect() as conn:
+        claimed = dispatching._claim(conn, "dead-host:1:x", 4, now, 300, set())
     assert len(claimed) == 4
     assert dispatching.dispatch(kdc_app).tried == 0  # still leased
     later = now + dt.timedelta(seconds=301)

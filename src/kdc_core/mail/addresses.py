@@ -10,6 +10,8 @@ where DNS may not be reachable, and the outbox reports addresses the mail server
 
 from __future__ import annotations
 
+import functools
+
 import email_validator
 
 from kdc_core.errors import KdcError
@@ -22,6 +24,7 @@ class AddressError(KdcError):
     """A value is not exactly one valid email address (the message says why)."""
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise_address(value: str) -> str:
     """The address in its normal form (domain lower-cased, IDNA decoded as typed).
 

@@ -29,12 +29,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import attrs
-from sqlalchemy import ColumnElement, Engine, and_, case, select, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, select, update
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.mail.outbox import FAILED, PENDING, SENDING, SENT
-from kdc_core.newsletter.delivery import DeliveryError, Mailer, Transport, mailers
+from kdc_core.newsletter.delivery import DeliveryError, Mailer, RawTransport, Transport, mailers
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
@@ -89,7 +89,6 @@ def dispatch(
     :param now: the clock (tests move it to make retries due).
     :param progress: called after each message with the report so far.
     """
-    engine = kdc.engine
     settings = kdc.settings.mail
     me = worker_name()
     registry = mailers(kdc)
@@ -97,35 +96,36 @@ def dispatch(
     dead: dict[str, str] = {}  # mailer → why this run stopped using it
     with contextlib.ExitStack() as stack:
         transports: dict[str, Transport] = {}
-        _reclaim_expired(engine, now())
+        conn = stack.enter_context(kdc.engine.connect())
+        _reclaim_expired(conn, now())
         while limit is None or report.tried < limit:
             size = batch if limit is None else min(batch, limit - report.tried)
-            claimed = _claim(engine, me, size, now(), settings.lease_seconds, exclude=set(dead))
+            claimed = _claim(conn, me, size, now(), settings.lease_seconds, exclude=set(dead))
             if not claimed:
                 break
             for index, message in enumerate(claimed):
                 if message.mailer in dead:
-                    report.released += _release(engine, me, [message])
+                    report.released += _release(conn, me, [message])
                     continue
                 transport = transports.get(message.mailer)
                 if transport is None:
                     if message.mailer not in registry:
                         dead[message.mailer] = f"no mailer called {message.mailer!r} is installed"
-                        report.released += _release(engine, me, [message])
+                        report.released += _release(conn, me, [message])
                         continue
                     transport = _open(stack, kdc, registry[message.mailer], dead)
                     if transport is None:
-                        report.released += _release(engine, me, claimed[index:])
+                        report.released += _release(conn, me, claimed[index:])
                         break
                     transports[message.mailer] = transport
                 try:
-                    reference = _send(transport, message)
+                    reference = _send(transport, message, settings.sender)
                 except DeliveryError as exc:
                     if exc.permanent or message.attempts >= settings.max_attempts:
-                        _mark_failed(engine, me, message, str(exc))
+                        _mark_failed(conn, me, message, str(exc))
                         report.failed += 1
                     else:
-                        _mark_retry(engine, me, message, str(exc), now(), settings.retry_seconds)
+                        _mark_retry(conn, me, message, str(exc), now(), settings.retry_seconds)
                         report.retrying += 1
                     if not exc.permanent:
                         dead[message.mailer] = f"{message.mailer}: {exc}"
@@ -136,7 +136,7 @@ def dispatch(
                         exc,
                     )
                 else:
-                    _mark_sent(engine, me, message, reference, now())
+                    _mark_sent(conn, me, message, reference, now())
                     report.sent += 1
                 if progress is not None:
                     progress(report.freeze(dead))
@@ -179,18 +179,20 @@ def _open(
         return None
 
 
-def _send(transport: Transport, message: Claimed) -> str:
+def _send(transport: Transport, message: Claimed, envelope_from: str) -> str:
     if message.channel == "sms":
         return transport.send_sms(message.recipient, message.body.decode())
+    if isinstance(transport, RawTransport):
+        return transport.send_raw(message.body, envelope_from, message.recipient) or message.key
     return transport.send_email(email.message_from_bytes(message.body))
 
 
 # -- the short transactions --------------------------------------------------------------------
 
 
-def _reclaim_expired(engine: Engine, now: dt.datetime) -> None:
+def _reclaim_expired(conn: Connection, now: dt.datetime) -> None:
     """Messages whose run died while holding them go back to the queue, due now."""
-    with engine.begin() as conn:
+    with conn.begin():
         conn.execute(
             update(T)
             .where(T.status == SENDING, T.lease_until < now)
@@ -199,7 +201,7 @@ def _reclaim_expired(engine: Engine, now: dt.datetime) -> None:
 
 
 def _claim(
-    engine: Engine,
+    conn: Connection,
     me: str,
     size: int,
     now: dt.datetime,
@@ -214,7 +216,7 @@ def _claim(
     )
     if exclude:
         due = due.where(T.mailer.not_in(sorted(exclude)))
-    if engine.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     stmt = (
         update(T)
@@ -227,7 +229,7 @@ def _claim(
         )
         .returning(T.id, T.key, T.mailer, T.channel, T.recipient, T.body, T.attempts)
     )
-    with engine.begin() as conn:
+    with conn.begin():
         rows = conn.execute(stmt).all()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
@@ -236,23 +238,29 @@ def _mine(message: Claimed, me: str) -> ColumnElement[bool]:
     return and_(T.id == message.id, T.status == SENDING, T.claimed_by == me)
 
 
-def _mark_sent(engine: Engine, me: str, message: Claimed, reference: str, now: dt.datetime) -> None:
-    with engine.begin() as conn:
-        conn.execute(
-            update(T)
-            .where(_mine(message, me))
-            .values(
-                status=SENT,
-                sent_at=now,
-                reference=str(reference)[:200],
-                lease_until=None,
-                last_error=None,
-            )
-        )
+#: Built once: marking a message sent is the per-message cost of a run.
+_SENT = (
+    update(T)
+    .where(T.id == bindparam("mid"), T.status == SENDING, T.claimed_by == bindparam("me"))
+    .values(
+        status=SENT,
+        sent_at=bindparam("at"),
+        reference=bindparam("ref"),
+        lease_until=None,
+        last_error=None,
+    )
+)
 
 
-def _mark_failed(engine: Engine, me: str, message: Claimed, error: str) -> None:
-    with engine.begin() as conn:
+def _mark_sent(
+    conn: Connection, me: str, message: Claimed, reference: str, now: dt.datetime
+) -> None:
+    with conn.begin():
+        conn.execute(_SENT, {"mid": message.id, "me": me, "at": now, "ref": reference[:200]})
+
+
+def _mark_failed(conn: Connection, me: str, message: Claimed, error: str) -> None:
+    with conn.begin():
         conn.execute(
             update(T)
             .where(_mine(message, me))
@@ -261,10 +269,10 @@ def _mark_failed(engine: Engine, me: str, message: Claimed, error: str) -> None:
 
 
 def _mark_retry(
-    engine: Engine, me: str, message: Claimed, error: str, now: dt.datetime, base: int
+    conn: Connection, me: str, message: Claimed, error: str, now: dt.datetime, base: int
 ) -> None:
     wait = dt.timedelta(seconds=base * 2 ** max(message.attempts - 1, 0))
-    with engine.begin() as conn:
+    with conn.begin():
         conn.execute(
             update(T)
             .where(_mine(message, me))
@@ -278,11 +286,11 @@ def _mark_retry(
         )
 
 
-def _release(engine: Engine, me: str, messages: list[Claimed]) -> int:
+def _release(conn: Connection, me: str, messages: list[Claimed]) -> int:
     """Hand back claimed messages this run will not try; their attempt does not count."""
     if not messages:
         return 0
-    with engine.begin() as conn:
+    with conn.begin():
         conn.execute(
             update(T)
             .where(T.id.in_([m.id for m in messages]), T.status == SENDING, T.claimed_by == me)

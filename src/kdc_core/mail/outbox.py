@@ -17,10 +17,10 @@ import datetime as dt
 import email.utils
 import hashlib
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kdc_core.db.base import utcnow
@@ -38,6 +38,7 @@ PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 STATUSES = (PENDING, SENDING, SENT, FAILED)
 
 _CHUNK = 500
+OUTBOX = cast(Table, OutboxMessageRow.__table__)
 
 
 class NoMailer(KdcError):
@@ -173,9 +174,9 @@ def queue(
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
         stmt = (
-            insert(OutboxMessageRow)
+            insert(OUTBOX)
             .on_conflict_do_nothing(index_elements=["key"])
-            .returning(OutboxMessageRow.key)
+            .returning(OUTBOX.c.key)
         )
         queued.extend(session.scalars(stmt, chunk).all())
     done = set(queued)

@@ -12,7 +12,7 @@ import contextlib
 import email
 from collections.abc import Callable, Iterator
 from email.message import Message
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 from sqlalchemy import select, update
@@ -29,11 +29,23 @@ if TYPE_CHECKING:
 
 
 class Transport(Protocol):
-    """An open way to send; ``send_email`` returns the provider's reference for the message."""
+    """An open way to send; ``send_email`` returns the provider's reference for the message.
+
+    A transport may also offer ``send_raw(data, envelope_from, recipient) -> str``, taking
+    the message's bytes as they are (see :class:`RawTransport`); the outbox uses it when
+    present, which spares parsing and re-serialising every message.
+    """
 
     def send_email(self, message: Message) -> str: ...
 
     def send_sms(self, phone: str, text: str) -> str: ...
+
+
+@runtime_checkable
+class RawTransport(Transport, Protocol):
+    """A transport that sends a message's bytes unchanged to one envelope recipient."""
+
+    def send_raw(self, data: bytes, envelope_from: str, recipient: str) -> str: ...
 
 
 @attrs.frozen
