@@ -173,11 +173,7 @@ def queue(
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
-        stmt = (
-            insert(OUTBOX)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(OUTBOX.c.key)
-        )
+        stmt = insert(OUTBOX).on_conflict_do_nothing(index_elements=["key"]).returning(OUTBOX.c.key)
         queued.extend(session.scalars(stmt, chunk).all())
     done = set(queued)
     return QueueReport(tuple(queued), tuple(r["key"] for r in rows if r["key"] not in done))
