@@ -87,3 +87,42 @@ def test_a_bad_mail_setting_names_its_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as caught:
         load_settings(write(tmp_path, text), environ={})
     assert caught.value.key == key
+
+
+def test_the_everyday_fast_path_agrees_with_email_validator():
+    """Addresses the fast path takes must be exactly what the library gives back."""
+    import random
+
+    import email_validator
+
+    from kdc_core.mail import addresses
+
+    rng = random.Random(7)
+    atoms = ["ann", "o'neill", "j.smith", "x-y", "a+b", "Z_9", "q", "a" * 64, "xn--bcher-kva"]
+    domains = [
+        "kirklees.gov.uk",
+        "Example.ORG",
+        "a-b.co",
+        "xn--bcher-kva.example",
+        "x.test",
+        "mail.local",
+        "b.c",
+        "localhost.example",
+        "sub.example.invalid",
+    ]
+    for _ in range(400):
+        value = f"{rng.choice(atoms)}{rng.choice(['', '.', '..'])}{rng.choice(atoms)}@" + (
+            rng.choice(domains)
+        )
+        try:
+            expected = email_validator.validate_email(
+                value, check_deliverability=False, allow_display_name=False
+            ).normalized
+        except email_validator.EmailNotValidError:
+            expected = None
+        addresses.normalise_address.cache_clear()
+        try:
+            got = addresses.normalise_address(value)
+        except AddressError:
+            got = None
+        assert got == expected, value
