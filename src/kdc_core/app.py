@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings, load_settings
 from kdc_core.db import tracking
-from kdc_core.db.engine import make_engine, make_sessionmaker
+from kdc_core.db.engine import make_engine, make_sessionmaker, read_only
 from kdc_core.interchange import Exporter, Importer, Registry
 from kdc_core.plugins import PluginManager, make_plugin_manager
 from kdc_core.unit_of_work import UnitOfWork
@@ -37,6 +37,7 @@ class Kdc:
         self.pm = plugin_manager if plugin_manager is not None else make_plugin_manager(settings)
         self._engine = engine
         self._sessionmaker: Any = None
+        self._read_sessionmaker: Any = None
         self.importers: Registry[Importer] = Registry("importer")
         self.exporters: Registry[Exporter] = Registry("exporter")
         self.pm.hook.kdc_register_importers(register=self.importers.register)
@@ -74,7 +75,12 @@ class Kdc:
         if self._sessionmaker is None:
             self._sessionmaker = make_sessionmaker(self.engine)
             tracking.track(self._sessionmaker)
-        session = self._sessionmaker()
+            # Dry runs never commit: on SQLite they begin deferred, taking no write lock
+            # unless they write, so reads nest inside other units of work and never queue
+            # behind writers.
+            self._read_sessionmaker = make_sessionmaker(read_only(self.engine))
+            tracking.track(self._read_sessionmaker)
+        session = (self._read_sessionmaker if dry_run else self._sessionmaker)()
         session.info["kdc_app"] = self
         uow = UnitOfWork(session, self.settings, source)
         try:
