@@ -127,14 +127,94 @@ def url_cmd(
 
 @feeds.command("rotate")
 @_who
+@click.option(
+    "--email/--no-email",
+    "email_link",
+    default=True,
+    show_default=True,
+    help="Email a councillor the new address (when a mailer is configured).",
+)
 @pass_kdc
-def rotate_cmd(kdc: Kdc, councillor: str | None, officer: str | None, as_json: bool) -> None:
+def rotate_cmd(
+    kdc: Kdc, councillor: str | None, officer: str | None, as_json: bool, email_link: bool
+) -> None:
     """Replace a person's feed token and print the new address; the old one answers 404.
 
     Use it when an address has leaked or the person asks for a fresh one. They must
-    subscribe again with the new address.
+    subscribe again with the new address, which a councillor is also emailed (through the
+    outbox) when a mailer is configured.
     """
+    from kdc_ical.send_links import issue_and_queue
+
+    emailed = None
     with kdc.unit_of_work(source="cli") as uow:
         owner = _owner(uow, councillor, officer)
-        issued = feed_tokens.rotate(uow, owner)
+        email = _councillor_email(uow, owner) if email_link else None
+        if email is not None:
+            issued, _ = issue_and_queue(kdc, uow, owner, email)
+            emailed = owner.name
+        else:
+            issued = feed_tokens.rotate(uow, owner)
     _show(kdc, issued, as_json)
+    if emailed and not as_json:
+        click.echo(
+            f"An email with the new address is queued for Cllr {emailed}; it goes when the "
+            "outbox is dispatched (kdc jobs run-due, kdc worker or kdc outbox dispatch)."
+        )
+
+
+def _councillor_email(uow: UnitOfWork, owner: FeedOwner) -> str | None:
+    """The councillor's address when a mailer is configured; else ``None`` (nothing sent)."""
+    if owner.kind is not OwnerKind.COUNCILLOR or not uow.settings.mail.configured:
+        return None
+    from kdc_core.db.people import CouncillorRow
+
+    row = uow.session.get(CouncillorRow, owner.id)
+    return row.email if row is not None and row.email else None
+
+
+@feeds.command("send-links")
+@click.option("--councillor", "names", multiple=True, metavar="NAME", help="A councillor (repeat).")
+@click.option("--all", "everyone", is_flag=True, help="Every active councillor.")
+@click.option("--again", is_flag=True, help="Also those whose current link was already sent.")
+@click.option("--dry-run", is_flag=True, help="Say who would get one; change and send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def send_links_cmd(
+    kdc: Kdc, names: tuple[str, ...], everyone: bool, again: bool, dry_run: bool, as_json: bool
+) -> None:
+    """Email councillors their private calendar address, with how to subscribe.
+
+    Each gets a new address (the old one stops working) and the email is queued in the same
+    transaction; it goes when the outbox is dispatched. A councillor whose current address
+    was already emailed is skipped unless --again.
+    """
+    from kdc_ical.send_links import send_links
+
+    if everyone == bool(names):
+        raise click.UsageError("give --all or at least one --councillor NAME")
+    report = send_links(kdc, None if everyone else names, again=again, dry_run=dry_run)
+    if as_json:
+        echo_json(
+            {
+                "dry_run": dry_run,
+                "queued" if not dry_run else "would_queue": list(report.queued),
+                "already_sent": list(report.already),
+                "no_email": list(report.no_email),
+            }
+        )
+        return
+    verb = "Would queue" if dry_run else "Queued"
+    count = len(report.queued)
+    click.echo(f"{verb} {count} calendar link{'' if count == 1 else 's'}.")
+    if report.already:
+        click.echo(
+            f"{len(report.already)} already have their current link (use --again for new ones)."
+        )
+    for name in report.no_email:
+        click.echo(f"Warning: Cllr {name} has no email address; no link was sent.")
+    if report.queued and not dry_run:
+        click.echo(
+            "They go when the outbox is dispatched (kdc jobs run-due, kdc worker or "
+            "kdc outbox dispatch)."
+        )

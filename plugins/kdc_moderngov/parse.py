@@ -19,10 +19,12 @@ from typing import Any
 from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
 
+import attrs
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 from kdc_core.errors import ImportFailed
+from kdc_core.mail.addresses import AddressError, normalise_address
 from kdc_core.people.values import TermOfOffice
 from kdc_moderngov.values import Address, ModernGovCouncillor
 
@@ -226,12 +228,24 @@ class _Reader:
             party=text_of(element, "politicalpartytitle"),
             photo_url=text_of(element, "photobigurl") or text_of(element, "photosmallurl"),
             key_posts=parse_key_posts(element.find("keyposts")),
-            work=parse_address(element.find("workaddress")),
-            home=parse_address(element.find("homeaddress")),
+            work=self.address(element, "workaddress", where),
+            home=self.address(element, "homeaddress", where),
             surgery=tuple(numbered_lines(element.find("surgerydetails"))),
             terms=self.terms(element.find("termsofoffice"), where),
             where=where,
         )
+
+    def address(self, element: Element, tag: str, where: str) -> Address:
+        """The address, its email checked: one valid address or none (see
+        :mod:`kdc_core.mail.addresses`); anything else refuses the file, naming the entry."""
+        address = parse_address(element.find(tag))
+        if address.email is None:
+            return address
+        try:
+            email = normalise_address(address.email)
+        except AddressError as exc:
+            raise self.fail(f"<{tag}><email>: {exc}", where) from None
+        return attrs.evolve(address, email=email)
 
     def terms(self, element: Element | None, where: str) -> tuple[TermOfOffice, ...]:
         if element is None:

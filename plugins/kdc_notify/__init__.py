@@ -132,7 +132,7 @@ class NotifyTransport:
             except urllib.error.HTTPError as exc:
                 last = f"{exc.code} {_errors(exc.read())}"
                 if exc.code != 429 and exc.code < 500:
-                    raise DeliveryError(f"Notify refused {path}: {last}") from exc
+                    raise DeliveryError(f"Notify refused {path}: {last}", permanent=True) from exc
             except OSError as exc:
                 last = str(exc)
         raise DeliveryError(
@@ -141,7 +141,7 @@ class NotifyTransport:
 
     def send_email(self, message: Message) -> str:
         if not self.config.email_template_id:
-            raise DeliveryError("plugins.notify.email_template_id is not set")
+            raise DeliveryError("plugins.notify.email_template_id is not set", permanent=True)
         to = email_address(message["To"])
         plain = next((p for p in message.walk() if p.get_content_type() == "text/plain"), None)
         payload = plain.get_payload(decode=True) if plain is not None else b""
@@ -159,7 +159,7 @@ class NotifyTransport:
 
     def send_sms(self, phone: str, text: str) -> str:
         if not self.config.sms_template_id:
-            raise DeliveryError("plugins.notify.sms_template_id is not set")
+            raise DeliveryError("plugins.notify.sms_template_id is not set", permanent=True)
         answer = self._post(
             "/v2/notifications/sms",
             {

@@ -81,18 +81,44 @@ class SmtpTransport:
         self._smtp = None
 
     def send_email(self, message: Message) -> str:
+        def send(smtp: smtplib.SMTP) -> str:
+            smtp.send_message(message)
+            return str(message["Message-ID"])
+
+        return self._attempt(send)
+
+    def send_raw(self, data: bytes, envelope_from: str, recipient: str) -> str:
+        """Send the message's bytes as they are (the outbox's path: no re-encoding)."""
+
+        def send(smtp: smtplib.SMTP) -> str:
+            smtp.sendmail(envelope_from, [recipient], data)
+            return ""
+
+        return self._attempt(send)
+
+    def _attempt(self, send: Callable[[smtplib.SMTP], str]) -> str:
         last: Exception | None = None
         for attempt in range(self.config.retries + 1):
             if attempt:
                 time.sleep(0.2 * 2 ** (attempt - 1))
             try:
-                self._open().send_message(message)
-                return str(message["Message-ID"])
+                return send(self._open())
             except smtplib.SMTPResponseException as exc:
                 if exc.smtp_code >= 500:
                     raise DeliveryError(
-                        f"{self.config.host}:{self.config.port} refused the message to "
-                        f"{message['To']}: {exc.smtp_code} {exc.smtp_error!r}"
+                        f"{self.config.host}:{self.config.port} refused the message: "
+                        f"{exc.smtp_code} {exc.smtp_error!r}",
+                        permanent=True,
+                    ) from exc
+                last = exc
+                self._drop()
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = [code for code, _ in exc.recipients.values()]
+                if codes and all(code >= 500 for code in codes):
+                    raise DeliveryError(
+                        f"{self.config.host}:{self.config.port} refused the recipient: "
+                        f"{', '.join(str(c) for c in codes)}",
+                        permanent=True,
                     ) from exc
                 last = exc
                 self._drop()
@@ -100,12 +126,14 @@ class SmtpTransport:
                 last = exc
                 self._drop()
         raise DeliveryError(
-            f"could not deliver to {message['To']} through {self.config.host}:"
-            f"{self.config.port} after {self.config.retries + 1} attempts: {last}"
+            f"could not deliver through {self.config.host}:{self.config.port} after "
+            f"{self.config.retries + 1} attempts: {last}"
         )
 
     def send_sms(self, phone: str, text: str) -> str:
-        raise DeliveryError("the smtp mailer cannot send text messages; use a Notify mailer")
+        raise DeliveryError(
+            "the smtp mailer cannot send text messages; use a Notify mailer", permanent=True
+        )
 
     def close(self) -> None:
         if self._smtp is not None:

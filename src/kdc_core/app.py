@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings, load_settings
 from kdc_core.db import tracking
-from kdc_core.db.engine import make_engine, make_sessionmaker
+from kdc_core.db.engine import make_engine, make_sessionmaker, read_only
 from kdc_core.plugins import PluginManager, collect, make_plugin_manager
 from kdc_core.protocol.rules import RuleRegistry
 from kdc_core.registry import Registry
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kdc_core.enquiries.backends import BackendType
     from kdc_core.hookspecs import KdcHooks
     from kdc_core.interchange import Exporter, Importer
+    from kdc_core.jobs.values import Job
     from kdc_core.mail.delivery import Mailer
     from kdc_core.newsletter.values import Section
 
@@ -46,6 +47,7 @@ class Kdc:
         self.pm = plugin_manager if plugin_manager is not None else make_plugin_manager(settings)
         self._engine = engine
         self._sessionmaker: Any = None
+        self._read_sessionmaker: Any = None
         # Every registry is filled here, once; a name claimed twice stops startup.
         pm = self.pm
         self.importers: Registry[Importer] = collect(
@@ -65,6 +67,7 @@ class Kdc:
         self.directory_sources: Registry[DirectorySource] = collect(
             pm, "kdc_register_directory_sources", Registry("directory source")
         )
+        self.jobs: Registry[Job] = collect(pm, "kdc_register_jobs", Registry("job"))
         self.hook.kdc_startup(kdc=self)
 
     @classmethod
@@ -99,7 +102,12 @@ class Kdc:
         if self._sessionmaker is None:
             self._sessionmaker = make_sessionmaker(self.engine)
             tracking.track(self._sessionmaker)
-        session = self._sessionmaker()
+            # Dry runs never commit: on SQLite they begin deferred, taking no write lock
+            # unless they write, so reads nest inside other units of work and never queue
+            # behind writers.
+            self._read_sessionmaker = make_sessionmaker(read_only(self.engine))
+            tracking.track(self._read_sessionmaker)
+        session = (self._read_sessionmaker if dry_run else self._sessionmaker)()
         session.info["kdc_app"] = self
         uow = UnitOfWork(session, self.settings, source)
         try:

@@ -3,7 +3,8 @@
 Where settings come from, highest first:
 
 1. ``KDC_*`` environment variables (``KDC_DATABASE_URL``, ``KDC_INSTANCE_PATH``,
-   ``KDC_TIMEZONE``, ``KDC_DISABLED_PLUGINS`` comma-separated, ``KDC_BASE_URL``);
+   ``KDC_TIMEZONE``, ``KDC_DISABLED_PLUGINS`` comma-separated, ``KDC_BASE_URL``,
+   ``KDC_MAIL_MAILER``, ``KDC_MAIL_SENDER``);
 2. the TOML file named by ``--config`` or ``KDC_CONFIG`` (or ``./kdc.toml`` if present);
 3. defaults: a SQLite file in the instance folder, Europe/London.
 
@@ -40,6 +41,8 @@ _TOP_LEVEL_KEYS = {
     "council",
     "rota",
     "directory",
+    "mail",
+    "jobs",
 }
 
 
@@ -106,6 +109,88 @@ def _directory_settings(data: Any, where: str) -> DirectorySettings:
 
 
 @attrs.frozen
+class MailSettings:
+    """The ``[mail]`` table: how and from whom kdc-core sends what it promises.
+
+    :ivar mailer: the registered mailer that sends (``"smtp"``, ``"notify"`` or a plugin's);
+        empty means no mailer is configured, and nothing is queued.
+    :ivar sender: the From address (one valid address).
+    :ivar sender_name: the From display name; the council's name when empty.
+    :ivar message_id_domain: the domain of every Message-ID; the sender's domain when empty.
+    :ivar max_attempts: tries before a message that keeps failing temporarily is given up.
+    :ivar retry_seconds: the wait after the first failed try; it doubles with each try.
+    :ivar lease_seconds: how long a dispatcher may hold a claimed message before another
+        may take it over (a dispatcher that died mid-run).
+    """
+
+    mailer: str = ""
+    sender: str = ""
+    sender_name: str = ""
+    message_id_domain: str = ""
+    max_attempts: int = 8
+    retry_seconds: int = 60
+    lease_seconds: int = 300
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.mailer and self.sender)
+
+    @property
+    def id_domain(self) -> str:
+        return self.message_id_domain or self.sender.rpartition("@")[2] or "kdc.invalid"
+
+
+_MAIL_INTS = {"max_attempts": (1, 100), "retry_seconds": (1, 86400), "lease_seconds": (10, 86400)}
+
+
+def _mail_settings(data: Any, where: str, environ: Mapping[str, str]) -> MailSettings:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: [mail] must be a table", key="mail")
+    known = {f.name for f in attrs.fields(MailSettings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting mail.{unknown[0]} (known: {', '.join(sorted(known))})",
+            key=f"mail.{unknown[0]}",
+        )
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        value = _resolve_env(value, f"mail.{key}", environ)
+        if key in _MAIL_INTS:
+            low, high = _MAIL_INTS[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise ConfigError(
+                    f"{where}: mail.{key} must be a whole number from {low} to {high}, "
+                    f"not {value!r}",
+                    key=f"mail.{key}",
+                )
+        elif not isinstance(value, str):
+            raise ConfigError(f"{where}: mail.{key} must be a string", key=f"mail.{key}")
+        values[key] = value.strip() if isinstance(value, str) else value
+    if environ.get("KDC_MAIL_MAILER") is not None:
+        values["mailer"] = environ["KDC_MAIL_MAILER"].strip()
+    if environ.get("KDC_MAIL_SENDER") is not None:
+        values["sender"] = environ["KDC_MAIL_SENDER"].strip()
+    if values.get("sender"):
+        from kdc_core.mail.addresses import AddressError, normalise_address
+
+        try:
+            values["sender"] = normalise_address(values["sender"])
+        except AddressError as exc:
+            raise ConfigError(f"{where}: mail.sender: {exc}", key="mail.sender") from None
+    return MailSettings(**values)
+
+
+def _jobs_tables(data: Any, where: str, environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+        raise ConfigError(f"{where}: [jobs] must hold one table per job", key="jobs")
+    return {
+        name: {k: _resolve_env(v, f"jobs.{name}.{k}", environ) for k, v in table.items()}
+        for name, table in data.items()
+    }
+
+
+@attrs.frozen
 class Settings:
     """Everything the core needs to start, read once at startup."""
 
@@ -120,6 +205,10 @@ class Settings:
     environ: Mapping[str, str] = attrs.field(factory=dict, repr=False, eq=False)
     rota: RotaSettings = attrs.field(factory=lambda: RotaSettings())
     directory: DirectorySettings = attrs.field(factory=lambda: DirectorySettings())
+    mail: MailSettings = attrs.field(factory=lambda: MailSettings())
+    #: ``[jobs.NAME]`` tables as written (``schedule`` and the job's own keys); checked
+    #: against the registered jobs by :mod:`kdc_core.jobs`.
+    jobs: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
     #: plugin_config(name, into=Class) results, by (name, class); and every section asked for.
     _read: dict[tuple[str, type], Any] = attrs.field(factory=dict, init=False, repr=False, eq=False)
     _asked: set[str] = attrs.field(factory=set, init=False, repr=False, eq=False)
@@ -271,4 +360,6 @@ def load_settings(
         environ=env,
         rota=_rota_settings(data.get("rota", {}), where),
         directory=_directory_settings(data.get("directory", {}), where),
+        mail=_mail_settings(data.get("mail", {}), where, env),
+        jobs=_jobs_tables(data.get("jobs", {}), where, env),
     )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from kdc_core.enquiries.backends import BackendType
     from kdc_core.enquiries.digest import EnquiryDigest
     from kdc_core.interchange import Exporter, Importer
+    from kdc_core.jobs.values import Job
     from kdc_core.mail.delivery import Mailer
     from kdc_core.newsletter.values import Section
     from kdc_core.protocol.rules import Rule
@@ -305,6 +306,26 @@ def kdc_councillor_feed_events(
 
 
 # ---------------------------------------------------------------------------------------------
+# Scheduled jobs
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_register_jobs(register: Callable[[Job], None]) -> None:
+    """Register work that runs on a schedule (``kdc jobs run-due``, ``kdc worker``).
+
+    A job runs at most once at a time across every host sharing the database, and each run
+    is recorded in the jobs log (start, end, outcome and the counts the job returns). Its
+    schedule is a cron expression in the council's time zone: the job's default, or
+    ``schedule`` in its ``[jobs.NAME]`` table (``"off"`` turns it off); the rest of that
+    table is handed to the job as ``context.config``.
+
+    :param register: call it with a :class:`kdc_core.jobs.values.Job`; a second job with
+        the same name is refused.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
 # The hooks as the application calls them
 # ---------------------------------------------------------------------------------------------
 
@@ -345,3 +366,4 @@ class KdcHooks(Protocol):
     def kdc_councillor_feed_events(
         self, *, councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
     ) -> list[Iterable[CalendarEvent]]: ...
+    def kdc_register_jobs(self, *, register: Callable[[Job], None]) -> list[None]: ...

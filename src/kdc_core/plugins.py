@@ -31,6 +31,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "kdc_core.newsletter.plugin",
     "kdc_core.briefings.plugin",
     "kdc_core.directory.plugin",
+    "kdc_core.mail.plugin",
+    "kdc_core.jobs.plugin",
 )
 
 

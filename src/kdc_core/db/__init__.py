@@ -13,6 +13,7 @@ from kdc_core.db.enquiries import (
 )
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
 from kdc_core.db.feed_tokens import FeedTokenRow
+from kdc_core.db.jobs import JobLockRow, JobRunRow
 from kdc_core.db.newsletters import (
     BriefingRow,
     BriefingSendRow,
@@ -21,6 +22,7 @@ from kdc_core.db.newsletters import (
     TopicChoiceRow,
     TopicReviewRow,
 )
+from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -62,10 +64,13 @@ __all__ = [
     "EventPoliticalMeetingRow",
     "EventRow",
     "FeedTokenRow",
+    "JobLockRow",
+    "JobRunRow",
     "NewsletterIssueRow",
     "OfficerRow",
     "OfficerUnavailabilityRow",
     "OfficerWardRow",
+    "OutboxMessageRow",
     "PoliticalGroupRow",
     "ProtocolFindingRow",
     "ProtocolVersionRow",

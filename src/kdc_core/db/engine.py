@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys on, a busy timeout and its folder made."""
+    """Create an engine; SQLite gets foreign keys on, WAL, a busy timeout, write transactions
+    that take the write lock as they begin, and its folder made."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -31,11 +32,33 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # WAL's recommended setting: a commit is durable once the OS has it; only a power cut
+    # can lose the last commits, never corrupt the file.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _sqlite_on_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    # A deferred transaction that has read and then writes gets SQLITE_BUSY at once when
+    # another connection holds the write lock — the busy timeout never applies — so
+    # concurrent writers failed with "database is locked". Taking the write lock when the
+    # transaction begins makes them queue for it instead. Connections that only read (an
+    # engine from :func:`read_only`) begin deferred and never wait for writers (WAL).
+    if conn.get_execution_options().get(_BEGIN_OPTION) == "deferred":
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_BEGIN_OPTION = "kdc_sqlite_begin"
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same engine (and pool) for work that never writes: on SQLite its transactions
+    begin deferred, so they neither take nor wait for the write lock."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{_BEGIN_OPTION: "deferred"})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from email.message import Message
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
@@ -21,11 +21,23 @@ if TYPE_CHECKING:
 
 
 class Transport(Protocol):
-    """An open way to send; ``send_email`` returns the provider's reference for the message."""
+    """An open way to send; ``send_email`` returns the provider's reference for the message.
+
+    A transport may also offer ``send_raw(data, envelope_from, recipient) -> str``, taking
+    the message's bytes as they are (see :class:`RawTransport`); the outbox uses it when
+    present, which spares parsing and re-serialising every message.
+    """
 
     def send_email(self, message: Message) -> str: ...
 
     def send_sms(self, phone: str, text: str) -> str: ...
+
+
+@runtime_checkable
+class RawTransport(Transport, Protocol):
+    """A transport that sends a message's bytes unchanged to one envelope recipient."""
+
+    def send_raw(self, data: bytes, envelope_from: str, recipient: str) -> str: ...
 
 
 @attrs.frozen
@@ -42,7 +54,15 @@ class Mailer:
 
 
 class DeliveryError(KdcError):
-    """A message could not be delivered after the mailer's retries."""
+    """A message could not be delivered after the mailer's retries.
+
+    :ivar permanent: trying again will not help (the server refused the address or the
+        message); otherwise the failure is temporary and the outbox tries again later.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def pick_mailer(kdc: Kdc, name: str | None) -> Mailer:

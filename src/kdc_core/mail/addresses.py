@@ -1,0 +1,85 @@
+"""One valid email address per person, checked the same way on every way in.
+
+The admin's forms, the ModernGov import, every directory source, the CLI and the outbox all
+call :func:`normalise_address`. It accepts exactly one bare address (``name@example.gov.uk``)
+and refuses anything else: a display name, angle brackets, a comma or semicolon list, white
+space, control characters, or an address that is not valid by RFC 5321/5322 as the
+``email-validator`` library reads them. Deliverability (DNS) is not checked: kdc-core runs
+where DNS may not be reachable, and the outbox reports addresses the mail server refuses.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import email_validator
+
+from kdc_core.errors import KdcError
+
+#: Characters that mean a value holds more than one bare address.
+_NOT_BARE = set(',;<>"()[] \t\r\n')
+
+#: The everyday shape (an ASCII dot-atom at a hostname of letters, digits and hyphens) that
+#: email-validator always accepts. Matching it spares the library's character-by-character
+#: checks for most addresses (a directory of 50,000 people); anything else is judged by the
+#: library. tests/unit/test_mail_addresses.py checks the two agree.
+_EVERYDAY = re.compile(
+    r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
+    r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
+)
+_SPECIAL = tuple(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+
+
+class AddressError(KdcError):
+    """A value is not exactly one valid email address (the message says why)."""
+
+
+@functools.lru_cache(maxsize=8192)
+def normalise_address(value: str) -> str:
+    """The address in its normal form (domain lower-cased, IDNA decoded as typed).
+
+    :raises AddressError: naming what is wrong; the value itself is not repeated, so the
+        message can be logged.
+    """
+    if not isinstance(value, str):
+        raise AddressError("an email address must be text")
+    stripped = value.strip()
+    if not stripped:
+        raise AddressError("the email address is empty")
+    if any(ord(c) < 32 or ord(c) == 127 for c in stripped):
+        raise AddressError("the email address contains a control character")
+    bad = sorted(_NOT_BARE & set(stripped))
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise AddressError(
+            f"the email address must be one bare address (name@example.gov.uk); it contains {shown}"
+        )
+    everyday = _EVERYDAY.fullmatch(stripped)
+    if everyday and _plain(everyday["local"], everyday["domain"].lower()):
+        return f"{everyday['local']}@{everyday['domain'].lower()}"
+    try:
+        result = email_validator.validate_email(
+            stripped, check_deliverability=False, allow_display_name=False
+        )
+    except email_validator.EmailNotValidError as exc:
+        raise AddressError(f"not a valid email address: {exc}") from None
+    return str(result.normalized)
+
+
+def _plain(local: str, domain: str) -> bool:
+    """No limit or special case of the library's applies to this everyday-shaped address."""
+    labels = domain.split(".")
+    return (
+        len(local) <= 64
+        and len(local) + 1 + len(domain) <= 254
+        and not any(label[2:4] == "--" for label in labels)
+        and not any(domain == s or domain.endswith("." + s) for s in _SPECIAL)
+    )
+
+
+def optional_address(value: str | None) -> str | None:
+    """:func:`normalise_address` for a field that may be empty (empty gives ``None``)."""
+    if value is None or not value.strip():
+        return None
+    return normalise_address(value)
