@@ -6,14 +6,37 @@ import datetime as dt
 import html
 
 import pytest
-from event_people import local, meeting, seed_cast
+from event_people import local, meeting, seed_cast, walkabout
 from sqlalchemy import func, select
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, form_fields, log_in
-from kdc_core.calendar.events import create_event
-from kdc_core.calendar.values import EventKind, EventStatus
+from kdc_core import hookimpl
+from kdc_core.calendar.events import create_event, update_event
+from kdc_core.calendar.values import EventKind, EventStatus, EventTimesError
+from kdc_core.changes import Action
 from kdc_core.db import EventRow
+
+
+class Recorder:
+    """Keeps every change set ``kdc_changes_committed`` hands to plugins."""
+
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl
+    def kdc_changes_committed(self, changes, kdc):
+        self.seen.append(changes)
+
+
+@pytest.fixture
+def recorder():
+    return Recorder()
+
+
+@pytest.fixture
+def kdc_extra_plugins(recorder):
+    return [("recorder", recorder)]
 
 
 @pytest.fixture
@@ -146,3 +169,64 @@ def test_a_viewer_reads_events_but_cannot_create_or_cancel(client, kdc_app, cast
         )
         assert refused.status_code == 403
         assert uow.session.scalar(select(func.count()).select_from(EventRow)) == 1
+
+
+def _shape(change):
+    return (change.entity, change.action, change.key, change.label, change.fields)
+
+
+def test_admin_saves_go_through_the_service_and_notify_once_like_the_cli(
+    client, kdc_app, cast, recorder
+):
+    log_in(client, "liaison@example.gov.uk")
+    recorder.seen.clear()
+    client.post("/admin/event/new/", data=_walkabout_form(client, cast, councillors=[]))
+    (walk,) = _walkabouts(kdc_app)
+    assert [[(c.entity, c.action, c.key) for c in s] for s in recorder.seen] == [
+        [("event", Action.ADDED, walk.id)]
+    ]
+
+    url = f"/admin/event/edit/?id={walk.id}"
+    form = form_fields(client.get(url).get_data(as_text=True), "title")
+    form.pop("councillors")
+    form["location"] = "Dalton Community Centre"
+    form["councillors"] = [str(cast.bob)]
+    assert client.post(url, data=form).status_code == 302
+    assert len(recorder.seen) == 2
+    (admin_change,) = recorder.seen[1].changes
+    assert admin_change.source == "admin:liaison@example.gov.uk"
+    assert admin_change.fields == ("councillors", "location", "sequence")
+
+    with kdc_app.unit_of_work(source="cli") as uow:
+        update_event(uow, walk.id, location="Dalton Library", councillor_ids=(cast.ann,))
+    assert len(recorder.seen) == 3
+    (cli_change,) = recorder.seen[2].changes
+    assert type(recorder.seen[2]) is type(recorder.seen[1])
+    assert _shape(cli_change) == _shape(admin_change) and cli_change.source == "cli"
+
+
+def test_an_admin_edit_is_refused_with_the_services_own_message(client, kdc_app, cast, recorder):
+    """The admin holds no copy of the rule: the form shows what update_event says."""
+    with kdc_app.unit_of_work() as uow:
+        walk = create_event(uow, walkabout(cast.dalton, local(2027, 4, 30, 14)))
+    start, end = local(2027, 4, 30, 14), local(2027, 4, 30, 13)
+    with pytest.raises(EventTimesError) as refused, kdc_app.unit_of_work(dry_run=True) as uow:
+        update_event(uow, walk.id, start=start, end=end)
+    log_in(client, "liaison@example.gov.uk")
+    recorder.seen.clear()
+    url = f"/admin/event/edit/?id={walk.id}"
+    form = form_fields(client.get(url).get_data(as_text=True), "title")
+    form["end"] = f"{end:%Y-%m-%d %H:%M:%S}"
+    page = _text(client.post(url, data=form, follow_redirects=True))
+    assert str(refused.value) in page
+    assert "'Ward walkabout' ends 2027-04-30 13:00 BST" in page
+    assert recorder.seen == []
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        assert uow.events.get(walk.id) == walk
+
+
+def test_an_event_saved_as_cancelled_in_the_admin_records_when(client, kdc_app, cast):
+    log_in(client, "liaison@example.gov.uk")
+    client.post("/admin/event/new/", data=_walkabout_form(client, cast, status="cancelled"))
+    (walk,) = _walkabouts(kdc_app)
+    assert walk.cancelled and walk.cancelled_at is not None and walk.sequence == 0

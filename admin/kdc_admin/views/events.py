@@ -2,41 +2,43 @@
 
 Times in the forms and lists are the council's local time (``timezone`` setting); they are
 stored in UTC. Events are cancelled, never deleted, so subscribed calendars can remove them.
-When an event is created, or its invitees or times change, the clash checks run and any
-clashes are flashed as a warning, by name; the save itself goes through.
 
-Every save also runs the member–officer protocol's event rules before it commits: an
-error-level finding refuses the save unless the form's override reason is filled in (the
-reason is recorded on the finding); warnings and records are flashed after the save.
+Creating, editing and cancelling go through :mod:`kdc_core.calendar.events` (``create_event``,
+``update_event``, ``cancel_event``), as the CLI and the importers do: the rules (UIDs,
+SEQUENCE, cancellation, times, the member–officer protocol) live there, and a refusal is
+shown on the form. The form's *Protocol override reason* is handed to the service, which
+records it on the error-level finding it lets through. After a save, any clashes are flashed
+as a warning, by name, when the change could have made one (the save itself goes through),
+and the event's open protocol findings are flashed too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from flask import flash
 from flask_admin.actions import action
 from flask_admin.form import DateTimeField
-from sqlalchemy import inspect
 from wtforms import StringField
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired
 
 from kdc_admin.security import SecuredModelView
-from kdc_core.calendar.clashes import clashes_for, describe_group, group_clashes
-from kdc_core.calendar.events import cancel_event, uid_domain
-from kdc_core.calendar.values import EventKind, EventStatus
+from kdc_core.calendar.clashes import clashes_for, describe_group, group_clashes, may_clash_anew
+from kdc_core.calendar.events import cancel_event, create_event, update_event
+from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.db.events import EventRow
 from kdc_core.db.people import CouncillorRow
-from kdc_core.protocol.service import ProtocolBlocked, enforce, open_findings, override
+from kdc_core.errors import KdcError
+from kdc_core.protocol.service import ProtocolBlocked, open_findings
+from kdc_core.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 _KINDS = [(k.value, k.label) for k in EventKind]
 _STATUSES = [(s.value, s.value) for s in EventStatus]
-#: Changes after which the clash checks run again.
-_WATCHED = ("councillors", "officers", "start", "end", "status")
-_CHECK = "_kdc_check_clashes"
 #: Clash groups shown in one warning; the rest are counted.
 SHOWN = 10
 
@@ -110,6 +112,7 @@ class EventView(SecuredModelView):
         "protocol_override": StringField(
             "Protocol override reason",
             description="Only to save despite a protocol error; the reason is recorded.",
+            filters=[lambda text: (text or "").strip() or None],
         )
     }
     form_choices: ClassVar[dict[str, Any]] = {"kind": _KINDS, "status": _STATUSES}
@@ -155,58 +158,107 @@ class EventView(SecuredModelView):
             if field.data is not None and field.data.tzinfo is not None:
                 field.data = field.data.astimezone(self.tz).replace(tzinfo=None)
 
-    def on_model_change(self, form: Any, model: EventRow, is_created: bool) -> None:
-        # First, before anything can flush: the form's naive times are local.
-        for name in ("start", "end"):
-            value = getattr(model, name)
-            if value is not None and value.tzinfo is None:
-                setattr(model, name, value.replace(tzinfo=self.tz))
-        if model.start is None or model.end is None or model.end <= model.start:
-            raise ValidationError("The event must end after it starts.")
-        if is_created:
-            model.uid = f"{uuid.uuid4()}@{uid_domain(self.kdc_db.unit_of_work())}"
-            model.timezone = self.kdc_db.kdc.settings.timezone
-            model.sequence = 0
-        if model.status == EventStatus.CANCELLED.value:
-            model.cancelled_at = model.cancelled_at or dt.datetime.now(dt.UTC)
-        else:
-            model.cancelled_at = None
-        state = inspect(model)
-        watched = any(state.attrs[name].history.has_changes() for name in _WATCHED)
-        setattr(model, _CHECK, is_created or watched)
-        check_protocol(self.kdc_db, model, getattr(form, "protocol_override", None))
+    def create_model(self, form: Any) -> EventRow | bool:
+        def save(uow: UnitOfWork, reason: str | None) -> CalendarEvent:
+            fields = self._form_fields(form)
+            new = NewEvent(**fields, timezone=self.kdc_db.kdc.settings.timezone)
+            return create_event(uow, new, override_reason=reason)
 
-    def after_model_change(self, form: Any, model: EventRow, is_created: bool) -> None:
-        if getattr(model, _CHECK, False):
-            flash_clashes(self.kdc_db, model.id, self.tz)
-        flash_findings(self.kdc_db, model.id)
+        event = self._save(form, save, "Failed to create record.")
+        if event is None:
+            return False
+        self._flash_after_save(None, event)
+        row: EventRow = self.kdc_db.session.get(EventRow, event.id)
+        return row
+
+    def update_model(self, form: Any, model: EventRow) -> bool:
+        before = self.kdc_db.unit_of_work().events.get(model.id)
+
+        def save(uow: UnitOfWork, reason: str | None) -> CalendarEvent:
+            fields = self._form_fields(form)
+            return update_event(uow, model.id, override_reason=reason, **fields)
+
+        event = self._save(form, save, "Failed to update record.")
+        if event is None:
+            return False
+        self._flash_after_save(before, event)
+        return True
+
+    def _form_fields(self, form: Any) -> dict[str, Any]:
+        """The form as the service's fields: local times made aware, rows made ids."""
+        fields: dict[str, Any] = {
+            "title": form.title.data,
+            "start": self._aware(form.start.data),
+            "end": self._aware(form.end.data),
+            "location": form.location.data,
+            "description": form.description.data,
+            "service_id": form.service.data.id if form.service.data else None,
+            "committee": form.committee.data,
+            "public": bool(form.public.data),
+            "ward_ids": _ids(form.wards.data),
+            "councillor_ids": _ids(form.councillors.data),
+            "officer_ids": _ids(form.officers.data),
+        }
+        if form.kind.data:
+            fields["kind"] = EventKind(form.kind.data)
+        if form.status.data:
+            fields["status"] = EventStatus(form.status.data)
+        return fields
+
+    def _aware(self, value: dt.datetime) -> dt.datetime:
+        """The form's naive times are the council's local time."""
+        return value.replace(tzinfo=self.tz) if value.tzinfo is None else value
+
+    def _save(
+        self,
+        form: Any,
+        save: Callable[[UnitOfWork, str | None], CalendarEvent],
+        failure: str,
+    ) -> CalendarEvent | None:
+        """Call the service and commit; on a refusal, roll back and say why on the form."""
+        uow = self.kdc_db.unit_of_work()
+        try:
+            event = save(uow, form.protocol_override.data)
+            uow.session.commit()
+        except ProtocolBlocked as exc:
+            uow.session.rollback()
+            flash(f"{exc} Fill in the protocol override reason to save anyway.", "error")
+            return None
+        except KdcError as exc:
+            uow.session.rollback()
+            flash(str(exc), "error")
+            return None
+        except Exception as exc:
+            uow.session.rollback()
+            if not self.handle_view_exception(exc):
+                flash(f"{failure} {exc}", "error")
+                log.exception(failure)
+            return None
+        return event
+
+    def _flash_after_save(self, before: CalendarEvent | None, after: CalendarEvent) -> None:
+        if may_clash_anew(before, after):
+            flash_clashes(self.kdc_db, after.id, self.tz)
+        flash_findings(self.kdc_db, after.id)
 
     @action("cancel", "Cancel", "Cancel the selected events? They stay, marked cancelled.")
     def action_cancel(self, ids: Sequence[str]) -> None:
         uow = self.kdc_db.unit_of_work()
         events = [uow.events.get(int(i)) for i in ids]
         live = [e for e in events if not e.cancelled]
-        for event in live:
-            cancel_event(uow, event.id)
-        uow.session.commit()
+        try:
+            for event in live:
+                cancel_event(uow, event.id)
+            uow.session.commit()
+        except KdcError as exc:
+            uow.session.rollback()
+            flash(f"Nothing was cancelled: {exc}", "error")
+            return
         flash(f"Cancelled {len(live)} event(s).", "success")
 
 
-def check_protocol(db: Any, model: EventRow, field: Any) -> None:
-    """Run the protocol's event rules before the save commits; an error refuses the save."""
-    uow = db.unit_of_work()
-    reason = (field.data or "").strip() if field is not None else ""
-    model.__dict__.pop("protocol_override", None)
-    uow.session.flush()
-    override(uow, reason or None)
-    try:
-        enforce(uow, "event", [model.id])
-    except ProtocolBlocked as exc:
-        raise ValidationError(
-            f"{exc} Fill in the protocol override reason to save anyway."
-        ) from exc
-    finally:
-        override(uow, None)
+def _ids(rows: Iterable[Any] | None) -> tuple[int, ...]:
+    return tuple(sorted(row.id for row in rows or ()))
 
 
 def flash_findings(db: Any, event_id: int) -> None:

@@ -267,3 +267,14 @@ def clashes_for(uow: UnitOfWork, event: CalendarEvent | NewEvent) -> list[Clash]
         return []
     # Anyone in a clash is concerned by an indexed event too, so the index knows their name.
     return ClashIndex.load(uow, event.start, event.end).clashes_with(event)
+
+
+#: An event's fields whose change can start or end a clash: who it concerns (invitees, and
+#: for council meetings the kind and committee), when it is, and whether it is cancelled.
+CLASH_FIELDS = ("councillor_ids", "officer_ids", "kind", "committee", "start", "end", "status")
+
+
+def may_clash_anew(before: CalendarEvent | None, after: CalendarEvent) -> bool:
+    """Whether the clash checks need to run again after an event changed from ``before`` to
+    ``after`` (``before`` is ``None`` for a new event, which always needs them)."""
+    return before is None or any(getattr(before, f) != getattr(after, f) for f in CLASH_FIELDS)

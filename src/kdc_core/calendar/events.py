@@ -9,9 +9,10 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
+from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent, check_times
+from kdc_core.db.events import EventRow
 from kdc_core.db.repositories.events import EventRepository, event_value
-from kdc_core.protocol.service import enforce
+from kdc_core.protocol.service import enforce, overriding
 from kdc_core.unit_of_work import UnitOfWork
 
 #: Fields :func:`update_event` may change.
@@ -46,18 +47,48 @@ def event_url(uow: UnitOfWork, event: CalendarEvent) -> str:
     return f"{uow.settings.base_url}/events/{event.uid}"
 
 
-def create_event(uow: UnitOfWork, new: NewEvent) -> CalendarEvent:
-    """Store a new event (sequence 0) with its wards and invitees."""
+def _stamp_cancellation(row: EventRow) -> None:
+    """A cancelled event records when it was cancelled; any other status clears that."""
+    if row.status == EventStatus.CANCELLED.value:
+        row.cancelled_at = row.cancelled_at or dt.datetime.now(dt.UTC)
+    else:
+        row.cancelled_at = None
+
+
+def _check_protocol(uow: UnitOfWork, row: EventRow, override_reason: str | None) -> None:
+    uow.session.flush()
+    with overriding(uow, override_reason):
+        enforce(uow, "event", [row.id])
+
+
+def create_event(
+    uow: UnitOfWork, new: NewEvent, *, override_reason: str | None = None
+) -> CalendarEvent:
+    """Store a new event (sequence 0, a fresh UID) with its wards and invitees, then run the
+    protocol's event rules.
+
+    :param override_reason: go ahead despite an error-level protocol finding; the reason is
+        recorded on the finding. Applies to this event's check only.
+    :raises ProtocolBlocked: an error-level finding and no override reason.
+    """
     repo = EventRepository(uow.session)
     row = repo.add(new, make_uid(uow, new))
-    uow.session.flush()
-    enforce(uow, "event", [row.id])
+    _stamp_cancellation(row)
+    _check_protocol(uow, row, override_reason)
     return event_value(row)
 
 
-def update_event(uow: UnitOfWork, event_id: int, **changes: Any) -> CalendarEvent:
+def update_event(
+    uow: UnitOfWork, event_id: int, *, override_reason: str | None = None, **changes: Any
+) -> CalendarEvent:
     """Change an event's fields; wards and invitees with ``ward_ids``, ``councillor_ids``,
-    ``officer_ids``. SEQUENCE goes up when a field a client shows changes."""
+    ``officer_ids``. SEQUENCE goes up when a field a client shows changes. Setting the status
+    to cancelled stamps ``cancelled_at``; any other status clears it.
+
+    :param override_reason: as for :func:`create_event`.
+    :raises EventTimesError: the event would not end after it starts.
+    :raises ProtocolBlocked: an error-level finding and no override reason.
+    """
     repo = EventRepository(uow.session)
     row = repo.row(event_id)
     links = {
@@ -70,21 +101,20 @@ def update_event(uow: UnitOfWork, event_id: int, **changes: Any) -> CalendarEven
         if isinstance(value, EventKind | EventStatus):
             value = value.value
         setattr(row, name, value)
-    if row.end <= row.start:
-        raise ValueError(f"event {row.title!r} would end before it starts")
-    if changes.get("status") in (EventStatus.CANCELLED, EventStatus.CANCELLED.value):
-        row.cancelled_at = row.cancelled_at or dt.datetime.now(dt.UTC)
-    elif "status" in changes:
-        row.cancelled_at = None
+    check_times(row.title, row.start, row.end)
+    _stamp_cancellation(row)
     repo.set_links(row, **links)
-    uow.session.flush()
-    enforce(uow, "event", [row.id])
+    _check_protocol(uow, row, override_reason)
     return event_value(row)
 
 
-def cancel_event(uow: UnitOfWork, event_id: int) -> CalendarEvent:
+def cancel_event(
+    uow: UnitOfWork, event_id: int, *, override_reason: str | None = None
+) -> CalendarEvent:
     """Cancel, keeping the event (STATUS:CANCELLED, higher SEQUENCE) so clients remove it."""
-    return update_event(uow, event_id, status=EventStatus.CANCELLED)
+    return update_event(
+        uow, event_id, status=EventStatus.CANCELLED, override_reason=override_reason
+    )
 
 
 def upsert_external(uow: UnitOfWork, new: NewEvent) -> tuple[CalendarEvent, bool]:

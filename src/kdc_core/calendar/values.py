@@ -7,6 +7,8 @@ import enum
 
 import attrs
 
+from kdc_core.errors import KdcError
+
 DEFAULT_TZ = "Europe/London"
 
 
@@ -44,6 +46,22 @@ class EventStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class EventTimesError(KdcError, ValueError):
+    """An event that would not end after it starts."""
+
+
+def check_times(title: str, start: dt.datetime, end: dt.datetime) -> None:
+    """Refuse an event that does not end after it starts (the one place this rule lives).
+
+    :raises EventTimesError: naming the event and both times.
+    """
+    if end <= start:
+        raise EventTimesError(
+            f"The event must end after it starts. {title!r} ends {end:%Y-%m-%d %H:%M %Z}, "
+            f"not after its start ({start:%Y-%m-%d %H:%M %Z})."
+        )
+
+
 def _aware(_instance: object, attribute: attrs.Attribute[dt.datetime], value: dt.datetime) -> None:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{attribute.name} must be timezone-aware, got {value!r}")
@@ -71,10 +89,7 @@ class NewEvent:
     external_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        if self.end <= self.start:
-            raise ValueError(
-                f"event {self.title!r} ends ({self.end}) before it starts ({self.start})"
-            )
+        check_times(self.title, self.start, self.end)
 
 
 @attrs.frozen

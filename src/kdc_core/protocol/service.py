@@ -8,8 +8,9 @@ which is recorded on the finding with who gave it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -75,6 +76,22 @@ def override(uow: UnitOfWork, reason: str | None) -> None:
     if reason is not None and not reason.strip():
         raise KdcError("an override needs a reason")
     uow.session.info[_OVERRIDE] = reason.strip() if reason else None
+
+
+@contextlib.contextmanager
+def overriding(uow: UnitOfWork, reason: str | None) -> Iterator[None]:
+    """Let error-level findings through for the length of the block only, recording
+    ``reason``; then the unit of work's own override (if any) applies again.
+    ``None`` changes nothing."""
+    if reason is None:
+        yield
+        return
+    previous = uow.session.info.get(_OVERRIDE)
+    override(uow, reason)
+    try:
+        yield
+    finally:
+        uow.session.info[_OVERRIDE] = previous
 
 
 def current_protocol(uow: UnitOfWork) -> Protocol:
