@@ -18,16 +18,16 @@ class SchemaOutOfDate(KdcError):
 
 
 def check_schema(kdc: Kdc) -> None:
-    """:raises SchemaOutOfDate: telling the person to run ``kdc init``."""
-    from kdc_core.db.migrate import current_revision, head_revision
+    """:func:`kdc_core.db.migrate.require_schema`, as the web server's start-up check.
 
-    current, head = current_revision(kdc.engine), head_revision()
-    if current != head:
-        url = kdc.engine.url.render_as_string(hide_password=True)
-        raise SchemaOutOfDate(
-            f"the database {url} is at schema {current or 'empty'}, not {head}: "
-            "run kdc init first (or kdc demo for a demo council)"
-        )
+    :raises SchemaOutOfDate: telling the person to run ``kdc init`` (or ``kdc demo``).
+    """
+    from kdc_core.db.migrate import require_schema
+
+    try:
+        require_schema(kdc.engine)
+    except KdcError as exc:
+        raise SchemaOutOfDate(f"{exc} (or `kdc demo` for a demo council)") from None
 
 
 #: The headers believed from a trusted reverse proxy.

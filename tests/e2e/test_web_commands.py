@@ -129,7 +129,7 @@ def test_serve_refuses_a_database_without_the_schema(tmp_path):
         timeout=60,
     )
     assert result.returncode == 2
-    assert "run kdc init first" in result.stderr
+    assert "run `kdc init` first" in result.stderr
 
 
 def test_serve_reports_a_busy_port(tmp_path):
