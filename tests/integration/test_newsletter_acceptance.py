@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import os
 import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -21,6 +20,7 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from fixture_files import fixture_path
 from kdc_core import testing
 from kdc_core.app import Kdc
 from kdc_core.calendar.rota_service import apply_plan, plan
@@ -36,11 +36,7 @@ SECRET = "newsletter-test-secret-" + "k" * 32
 
 
 def meetings_fixture() -> Path:
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-    path = base / "moderngov" / "meetings-2027.xml"
-    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
-    return path
+    return fixture_path("moderngov", "meetings-2027.xml")
 
 
 def free_port() -> int:
