@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from kdc_caldav.testserver import RadicaleFailed, ThrowawayRadicale
 from kdc_core.calendar.events import cancel_event, create_event, update_event
 from kdc_core.calendar.values import EventKind, NewEvent
 from kdc_core.db import CouncillorRoleRow, CouncillorRow, WardRow
+from kdc_core.testing.radicale import RadicaleFailed, ThrowawayRadicale
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD_ENV = "KDC_TEST_CALDAV_PASSWORD"

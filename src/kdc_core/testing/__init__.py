@@ -9,6 +9,11 @@
 - ``kdc_app``: a :class:`kdc_core.Kdc` on that database with the schema at head, plus any
   plugins listed by the ``kdc_extra_plugins`` fixture (override it in your conftest).
 - ``kdc_run``: run a ``kdc`` command in-process against ``kdc_app`` and get click's result.
+
+Throwaway servers for tests and benchmarks live in submodules: :mod:`kdc_core.testing.postgres`
+(a PostgreSQL cluster), :mod:`kdc_core.testing.radicale` (a CalDAV server),
+:mod:`kdc_core.testing.slapd` (an OpenLDAP server) and :mod:`kdc_core.testing.casework_api` (a
+reference server for the casework JSON API). Nothing outside tests and benchmarks imports them.
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ def database_url_for(kind: str, tmp_path: Path, postgres_url: str | None = None)
 @pytest.fixture(scope="session")
 def kdc_postgres_url() -> Iterator[str | None]:
     """The server to make test databases on: ``KDC_TEST_POSTGRES_URL``, or a throwaway cluster."""
-    from kdc_core.pgcluster import find_bindir, server_url
+    from kdc_core.testing.postgres import find_bindir, server_url
 
     if not os.environ.get(POSTGRES_ENV) and find_bindir() is None:
         yield None
