@@ -30,10 +30,10 @@ def kdc_database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
-def pooled(kdc_database_url, tmp_path) -> Iterator[Kdc]:
+def pooled(kdc_database_url, kdc_copy_template, tmp_path) -> Iterator[Kdc]:
+    kdc_copy_template(kdc_database_url)
     settings = Settings(database_url=kdc_database_url, instance_path=tmp_path, environ={})
     kdc = Kdc(settings, engine=make_engine(kdc_database_url, pool_size=THREADS, max_overflow=0))
-    kdc.upgrade_schema()
     seed_enquiry_people(kdc)
     yield kdc
     kdc.dispose()

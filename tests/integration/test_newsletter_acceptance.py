@@ -28,7 +28,6 @@ from kdc_core.cli import build_cli
 from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, EventRow, WardRow
 from kdc_core.db.newsletters import BriefingSendRow, NewsletterIssueRow, SuccessStoryRow
-from kdc_core.demo import seed_demo
 from kdc_core.newsletter.topics import set_topic
 from kdc_core.plugins import make_plugin_manager
 
@@ -91,10 +90,8 @@ def demo(
         base_url="https://kdc.example.gov.uk",
         plugin_sections={"smtp": {"host": "127.0.0.1", "port": smtp[1], "retries": 1}},
     )
+    testing.copy_template(request, url, "demo")
     kdc = Kdc(settings, make_plugin_manager(settings))
-    kdc.upgrade_schema()
-    with kdc.unit_of_work() as uow:
-        seed_demo(uow)
     result = run(kdc, "import", "moderngov-meetings", str(meetings_fixture()))
     assert result.exit_code == 0, result.output
     with kdc.unit_of_work(source="test:rota") as uow:

@@ -25,7 +25,6 @@ from kdc_core.config import RotaSettings
 from kdc_core.db import CouncillorRow, EventRow, WardRow
 from kdc_core.db.events import OfficerUnavailabilityRow
 from kdc_core.db.people import CouncillorRoleRow, OfficerRow, OfficerWardRow, ServiceRow
-from kdc_core.demo import seed_demo
 from kdc_core.plugins import make_plugin_manager
 
 LONDON = ZoneInfo("Europe/London")
@@ -48,9 +47,13 @@ def meetings_fixture() -> Path:
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def demo(kdc_app, kdc_run):
-    with kdc_app.unit_of_work() as uow:
-        seed_demo(uow)
     result = kdc_run("import", "moderngov-meetings", str(meetings_fixture()))
     assert result.exit_code == 0, result.output
     return kdc_app

@@ -7,7 +7,17 @@
   ``postgresql`` package). With neither, those tests skip — set ``KDC_REQUIRE_POSTGRES=1``
   to make that a failure instead.
 - ``kdc_app``: a :class:`kdc_core.Kdc` on that database with the schema at head, plus any
-  plugins listed by the ``kdc_extra_plugins`` fixture (override it in your conftest).
+  plugins listed by the ``kdc_extra_plugins`` fixture (override it in your conftest). The
+  schema is a copy of a template database migrated once per test session (see
+  :mod:`kdc_core.testing.databases`), so a test that checks the migrations themselves should
+  take ``kdc_database_url``, which stays empty, and migrate it.
+- ``kdc_template``: which template ``kdc_app`` copies: ``"schema"`` (the default), or
+  ``"demo"`` for the demo council already loaded (``seed_demo`` then runs once per session,
+  not per test, so plugins hear no changes from it). Override it in a module, or
+  parametrise a test with it.
+- ``kdc_copy_template``: ``kdc_copy_template(url)`` (or ``(url, "demo")``) turns an empty test
+  database into a copy of a template, for tests that build their own :class:`kdc_core.Kdc`;
+  :func:`copy_template` does the same from a module- or session-scoped fixture.
 - ``kdc_run``: run a ``kdc`` command in-process against ``kdc_app`` and get click's result.
 
 Throwaway servers for tests and benchmarks live in submodules: :mod:`kdc_core.testing.postgres`
@@ -19,51 +29,54 @@ reference server for the casework JSON API). Nothing outside tests and benchmark
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy.engine import make_url
 
 from kdc_core.app import Kdc
 from kdc_core.config import Settings
 from kdc_core.plugins import make_plugin_manager
+from kdc_core.testing.databases import (
+    POSTGRES_ENV,
+    PostgresTemplates,
+    SqliteTemplates,
+    database_url_for,
+)
 
-POSTGRES_ENV = "KDC_TEST_POSTGRES_URL"
+__all__ = [
+    "POSTGRES_ENV",
+    "copy_template",
+    "database_url_for",
+    "kdc_app",
+    "kdc_copy_template",
+    "kdc_database_url",
+    "kdc_extra_plugins",
+    "kdc_postgres_url",
+    "kdc_run",
+    "kdc_settings",
+    "kdc_template",
+]
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
-    """Create a throwaway database on the server at ``base_url``; drop it afterwards."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+def _seed_demo(database_url: str) -> None:
+    """Load the demo council, as ``kdc seed-demo`` would, with the installed plugins."""
+    from kdc_core.demo import seed_demo
 
-    name = f"kdc_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    folder = Path(make_url(database_url).database or ".").parent
+    settings = Settings(database_url=database_url, instance_path=folder / "instance", environ={})
+    kdc = Kdc(settings, make_plugin_manager(settings))
     try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+        with kdc.unit_of_work(source="demo") as uow:
+            seed_demo(uow)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        kdc.dispose()
 
 
-def database_url_for(kind: str, tmp_path: Path, postgres_url: str | None = None) -> Iterator[str]:
-    """Yield a fresh database URL of ``kind`` (``"sqlite"`` or ``"postgres"``)."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'kdc.sqlite3'}"
-        return
-    if kind != "postgres":
-        raise ValueError(f"unknown database kind {kind!r}")
-    if not postgres_url:
-        reason = f"no PostgreSQL: set {POSTGRES_ENV} or install the server binaries"
-        if os.environ.get("KDC_REQUIRE_POSTGRES"):
-            pytest.fail(f"{reason} (KDC_REQUIRE_POSTGRES is set)")
-        pytest.skip(reason)
-    yield from _postgres_database(postgres_url)
+FILLERS = {"demo": _seed_demo}
 
 
 @pytest.fixture(scope="session")
@@ -78,8 +91,47 @@ def kdc_postgres_url() -> Iterator[str | None]:
         yield url
 
 
+@pytest.fixture(scope="session")
+def kdc_sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    """SQLite template files, migrated (and seeded) once per session on first use."""
+    return SqliteTemplates(tmp_path_factory.mktemp("kdc-templates"), FILLERS)
+
+
+@pytest.fixture(scope="session")
+def kdc_postgres_templates(kdc_postgres_url: str | None) -> Iterator[PostgresTemplates]:
+    """PostgreSQL template databases on ``kdc_postgres_url``, dropped at the end."""
+    if kdc_postgres_url is None:
+        pytest.skip(f"no PostgreSQL: set {POSTGRES_ENV} or install the server binaries")
+    templates = PostgresTemplates(kdc_postgres_url, FILLERS)
+    yield templates
+    templates.drop()
+
+
+def copy_template(request: pytest.FixtureRequest, database_url: str, kind: str = "schema") -> None:
+    """Make the empty test database at ``database_url`` a copy of the ``kind`` template
+    (``"schema"``: migrated to head; ``"demo"``: that plus the demo council)."""
+    backend = make_url(database_url).get_backend_name()
+    if backend == "sqlite":
+        request.getfixturevalue("kdc_sqlite_templates").copy(kind, database_url)
+    elif backend == "postgresql":
+        request.getfixturevalue("kdc_postgres_templates").copy(kind, database_url)
+    else:
+        raise ValueError(f"no templates for {backend} databases")
+
+
+@pytest.fixture
+def kdc_copy_template(request: pytest.FixtureRequest) -> Callable[..., None]:
+    """``kdc_copy_template(url, kind="schema")``: see :func:`copy_template`."""
+
+    def copy(database_url: str, kind: str = "schema") -> None:
+        copy_template(request, database_url, kind)
+
+    return copy
+
+
 @pytest.fixture
 def kdc_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database (SQLite; ``"postgres"`` when parametrised indirectly)."""
     kind = getattr(request, "param", "sqlite")
     server = request.getfixturevalue("kdc_postgres_url") if kind == "postgres" else None
     yield from database_url_for(kind, tmp_path, server)
@@ -101,9 +153,22 @@ def kdc_settings(kdc_database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def kdc_app(kdc_settings: Settings, kdc_extra_plugins: Sequence[tuple[str, Any]]) -> Iterator[Kdc]:
+def kdc_template() -> str:
+    """The template ``kdc_app`` starts from: ``"schema"``, or ``"demo"`` (override to choose)."""
+    return "schema"
+
+
+@pytest.fixture
+def kdc_app(
+    request: pytest.FixtureRequest,
+    kdc_settings: Settings,
+    kdc_extra_plugins: Sequence[tuple[str, Any]],
+    kdc_template: str,
+) -> Iterator[Kdc]:
+    """A :class:`kdc_core.Kdc` on ``kdc_database_url``: a copy of the ``kdc_template``
+    database, so its schema is at head."""
+    copy_template(request, kdc_settings.database_url, kdc_template)
     kdc = Kdc(kdc_settings, make_plugin_manager(kdc_settings, kdc_extra_plugins))
-    kdc.upgrade_schema()
     yield kdc
     kdc.dispose()
 
