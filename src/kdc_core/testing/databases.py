@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -92,8 +92,8 @@ class Templates:
     adds nothing). A template built from another starts as a copy of the schema template.
     """
 
-    def __init__(self, fillers: dict[str, Filler]) -> None:
-        self.fillers = {"schema": _nothing, **fillers}
+    def __init__(self, fillers: Mapping[str, Filler]) -> None:
+        self.fillers: dict[str, Filler] = {"schema": _nothing, **fillers}
         self._built: dict[str, str] = {}
 
     def _fill(self, kind: str, url: str) -> None:
@@ -109,7 +109,7 @@ def _nothing(_url: str) -> None:
 class SqliteTemplates(Templates):
     """SQLite templates: files in ``folder``, copied byte for byte."""
 
-    def __init__(self, folder: Path, fillers: dict[str, Filler]) -> None:
+    def __init__(self, folder: Path, fillers: Mapping[str, Filler]) -> None:
         super().__init__(fillers)
         self.folder = folder
 
@@ -137,7 +137,7 @@ class SqliteTemplates(Templates):
 class PostgresTemplates(Templates):
     """PostgreSQL templates: databases on the server at ``server_url``."""
 
-    def __init__(self, server_url: str, fillers: dict[str, Filler]) -> None:
+    def __init__(self, server_url: str, fillers: Mapping[str, Filler]) -> None:
         super().__init__(fillers)
         self.server_url = server_url
         self.prefix = f"kdc_template_{uuid.uuid4().hex[:8]}"
