@@ -43,8 +43,8 @@ from kdc_core.config import Settings
 from kdc_core.db import DirectorateRow, ServiceRow, WardRow
 from kdc_core.directory.engine import run_sync
 from kdc_core.directory.values import DirectoryRecord, DirectorySource
-from kdc_core.pgcluster import server_url
 from kdc_core.plugins import make_plugin_manager
+from kdc_core.testing.postgres import server_url
 
 WARDS = ("Almondbury", "Batley East", "Dewsbury West", "Heckmondwike", "Mirfield")
 SERVICES = (

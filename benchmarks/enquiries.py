@@ -38,7 +38,7 @@ from kdc_core.db.enquiries import EnquiryRow
 from kdc_core.db.migrate import upgrade
 from kdc_core.db.people import OfficerRow, ServiceRow, WardRow
 from kdc_core.enquiries.dashboard import overdue_counts_query, sla
-from kdc_core.pgcluster import server_url
+from kdc_core.testing.postgres import server_url
 from kdc_core.unit_of_work import UnitOfWork
 
 TARGET_MS = 100.0

@@ -43,7 +43,6 @@ from icalendar import Calendar, Timezone, vDuration, vText
 
 from kdc_caldav.config import CaldavConfig, load_config
 from kdc_caldav.push import CalendarPlan, make_client, plan, push_calendar
-from kdc_caldav.testserver import ThrowawayRadicale
 from kdc_core.app import Kdc
 from kdc_core.calendar import feed_tokens
 from kdc_core.calendar.events import create_event, event_url
@@ -52,6 +51,7 @@ from kdc_core.calendar.values import EventKind, NewEvent
 from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.plugins import make_plugin_manager
+from kdc_core.testing.radicale import ThrowawayRadicale
 from kdc_ical.render import PRODID, REFRESH, vevent_component
 from kdc_ical.vtimezone import LONDON_VTIMEZONE
 

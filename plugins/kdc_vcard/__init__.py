@@ -32,7 +32,8 @@ def escape(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold a content line at 75 octets without splitting a UTF-8 character."""
-    out, current, size = [], "", 0
+    out: list[str] = []
+    current, size = "", 0
     for char in line:
         width = len(char.encode())
         limit = 75 if not out else 74

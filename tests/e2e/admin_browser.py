@@ -8,28 +8,24 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+import pytest
+
 from kdc_admin import create_app
 from kdc_admin.server import make_server
 from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user
 from kdc_core import Kdc, Settings
-from kdc_core.demo import seed_demo
+from kdc_core.testing import copy_template
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 LIAISON = "liaison@example.gov.uk"
 
 
-def demo_kdc(folder: Path, users: Iterable[tuple[str, str]]) -> Kdc:
-    """A SQLite demo council in ``folder`` with these (email, role) accounts."""
-    kdc = Kdc(
-        Settings(
-            database_url=f"sqlite:///{folder / 'kdc.sqlite3'}",
-            instance_path=folder / "instance",
-            environ={},
-        )
-    )
-    kdc.upgrade_schema()
-    with kdc.unit_of_work(source="demo") as uow:
-        seed_demo(uow)
+def demo_kdc(request: pytest.FixtureRequest, folder: Path, users: Iterable[tuple[str, str]]) -> Kdc:
+    """A SQLite demo council in ``folder`` (a copy of the session's demo template) with these
+    (email, role) accounts."""
+    url = f"sqlite:///{folder / 'kdc.sqlite3'}"
+    copy_template(request, url, "demo")
+    kdc = Kdc(Settings(database_url=url, instance_path=folder / "instance", environ={}))
     for email, role in users:
         add_user(kdc, email, role)
     return kdc

@@ -27,8 +27,9 @@ XSS_BIO = (
 
 
 @pytest.fixture(scope="module")
-def kdc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
+def kdc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
     kdc = demo_kdc(
+        request,
         tmp_path_factory.mktemp("kdc-browser"),
         [(LIAISON, "liaison"), ("viewer@example.gov.uk", "viewer")],
     )

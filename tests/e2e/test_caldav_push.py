@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from kdc_caldav.testserver import RadicaleFailed, ThrowawayRadicale
 from kdc_core.calendar.events import cancel_event, create_event, update_event
 from kdc_core.calendar.values import EventKind, NewEvent
 from kdc_core.db import CouncillorRoleRow, CouncillorRow, WardRow
+from kdc_core.testing.radicale import RadicaleFailed, ThrowawayRadicale
 
 LONDON = ZoneInfo("Europe/London")
 PASSWORD_ENV = "KDC_TEST_CALDAV_PASSWORD"
@@ -228,7 +228,9 @@ def test_push_has_help(kdc_run):
     )
 
 
-def test_push_without_a_caldav_section_says_it_is_not_configured(kdc_settings, tmp_path):
+def test_push_without_a_caldav_section_says_it_is_not_configured(
+    kdc_settings, kdc_copy_template, tmp_path
+):
     from click.testing import CliRunner
 
     from kdc_core.app import Kdc
@@ -236,9 +238,9 @@ def test_push_without_a_caldav_section_says_it_is_not_configured(kdc_settings, t
     from kdc_core.plugins import make_plugin_manager
 
     settings = kdc_settings.evolve(plugin_sections={})
+    kdc_copy_template(settings.database_url)
     kdc = Kdc(settings, make_plugin_manager(settings))
     try:
-        kdc.upgrade_schema()
         result = CliRunner().invoke(build_cli(kdc), ["calendar", "push"], obj=kdc)
     finally:
         kdc.dispose()

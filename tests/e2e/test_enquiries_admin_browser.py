@@ -23,8 +23,10 @@ SCRIPT = "<script>window.__xss = 'note'; document.title = 'pwned'</script>"
 
 
 @pytest.fixture(scope="module")
-def kdc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
-    kdc = demo_kdc(tmp_path_factory.mktemp("kdc-enquiries-browser"), [(LIAISON, "liaison")])
+def kdc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
+    kdc = demo_kdc(
+        request, tmp_path_factory.mktemp("kdc-enquiries-browser"), [(LIAISON, "liaison")]
+    )
     yield kdc
     kdc.dispose()
 

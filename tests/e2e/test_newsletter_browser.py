@@ -18,9 +18,9 @@ from kdc_core import Kdc, Settings
 from kdc_core.calendar.rota.service import apply_plan, plan
 from kdc_core.db import WardRow
 from kdc_core.db.newsletters import SuccessStoryRow
-from kdc_core.demo import seed_demo
 from kdc_core.newsletter.build import build_month
 from kdc_core.newsletter.values import BuiltIssue, Month
+from kdc_core.testing import copy_template
 
 pytestmark = pytest.mark.browser
 
@@ -34,18 +34,19 @@ PIXEL = (
 
 
 @pytest.fixture(scope="module")
-def issue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltIssue]:
+def issue(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[BuiltIssue]:
     folder = tmp_path_factory.mktemp("newsletter-browser")
+    url = f"sqlite:///{folder / 'kdc.sqlite3'}"
+    copy_template(request, url, "demo")
     kdc = Kdc(
         Settings(
-            database_url=f"sqlite:///{folder / 'kdc.sqlite3'}",
+            database_url=url,
             instance_path=folder / "instance",
             environ={"KDC_SECRET_KEY": "browser-test-" + "s" * 32},
         )
     )
-    kdc.upgrade_schema()
-    with kdc.unit_of_work(source="demo") as uow:
-        seed_demo(uow)
     with kdc.unit_of_work() as uow:
         inputs, result = plan(uow, 2027, (1, 2))
         apply_plan(uow, inputs, result)

@@ -1,7 +1,7 @@
 """Writes GetCouncillorsByWard XML for all 23 Kirklees wards × 3 councillors, for tests.
 
 The people are invented; the shape and the quirks are ModernGov's (see
-``shared/fixtures/README.md``): ``" 3"`` counts, whitespace-only empty elements, the email in
+``tests/fixtures/README.md``): ``" 3"`` counts, whitespace-only empty elements, the email in
 ``<homeaddress>`` or ``<workaddress>``, the postcode as ``<postcode>`` or the last ``<lineN>``,
 ``<phone>`` and/or ``<mobile>``, several ``<termofoffice>`` with dd/mm/yyyy dates, ``&amp;`` in
 key posts, apostrophes in names and emails, a missing big photo. Tests compare what was

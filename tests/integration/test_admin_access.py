@@ -10,14 +10,17 @@ from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user, csrf_token, form_
 from kdc_core import hookimpl
 from kdc_core.db.people import CouncillorRow, TermOfOfficeRow
 from kdc_core.db.users import UserRow
-from kdc_core.demo import seed_demo
 from kdc_core.users import service as users
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def app(kdc_app):
-    with kdc_app.unit_of_work(source="demo") as uow:
-        seed_demo(uow)
     return create_app(kdc_app, SECRET_KEY=TEST_SECRET)
 
 

@@ -8,14 +8,17 @@ from sqlalchemy import select
 from kdc_admin import create_app
 from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user, csrf_token, form_fields, log_in
 from kdc_core.db.people import CouncillorRow, WardRow
-from kdc_core.demo import seed_demo
 from kdc_core.users import service as users
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def app(kdc_app):
-    with kdc_app.unit_of_work(source="demo") as uow:
-        seed_demo(uow)
     add_user(kdc_app, "boss@example.gov.uk", "admin")
     return create_app(kdc_app, SECRET_KEY=TEST_SECRET)
 

@@ -12,7 +12,6 @@ from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, form_fields, lo
 from kdc_core import hookimpl
 from kdc_core.changes import Action, ChangeSet
 from kdc_core.db.people import CouncillorRow
-from kdc_core.demo import seed_demo
 
 
 class PluginStatusView(SecuredBaseView):
@@ -53,6 +52,12 @@ class RecordingPlugin:
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def plugin():
     return RecordingPlugin()
 
@@ -64,8 +69,6 @@ def kdc_extra_plugins(plugin):
 
 @pytest.fixture
 def client(kdc_app, plugin):
-    with kdc_app.unit_of_work(source="demo") as uow:
-        seed_demo(uow)
     plugin.seen.clear()
     add_user(kdc_app, "liaison@example.gov.uk", "liaison")
     client = create_app(kdc_app, SECRET_KEY=TEST_SECRET).test_client()

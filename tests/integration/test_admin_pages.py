@@ -12,7 +12,7 @@ from sqlalchemy import select
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, log_in
 from kdc_core.db.people import CouncillorRow, OfficerRow
-from kdc_core.demo import CONTACT_GAPS, WARD_WITHOUT_LINK_OFFICER, seed_demo
+from kdc_core.demo import CONTACT_GAPS, WARD_WITHOUT_LINK_OFFICER
 from kdc_core.people.health import data_health
 
 XSS_BIO = (
@@ -23,9 +23,13 @@ XSS_BIO = (
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def client(kdc_app):
-    with kdc_app.unit_of_work(source="demo") as uow:
-        seed_demo(uow)
     add_user(kdc_app, "viewer@example.gov.uk", "viewer")
     client = create_app(kdc_app, SECRET_KEY=TEST_SECRET).test_client()
     log_in(client, "viewer@example.gov.uk")

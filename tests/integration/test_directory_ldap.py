@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from kdc_core.config import Settings
 from kdc_core.db import OfficerRow, OfficerWardRow, WardRow
-from kdc_directory_ldap.testserver import ThrowawaySlapd, available
+from kdc_core.testing.slapd import ThrowawaySlapd, available
 
 BASE = "ou=people,dc=example,dc=gov,dc=uk"
 PEOPLE = [

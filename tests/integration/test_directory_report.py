@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from kdc_core import hookimpl
 from kdc_core.db import OfficerRow
-from kdc_core.demo import CONTACT_GAPS, seed_demo
+from kdc_core.demo import CONTACT_GAPS
 from kdc_core.directory.report import FreshnessReport, months_before
 
 
@@ -26,6 +26,12 @@ class Reminders:
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def reminders() -> Reminders:
     return Reminders()
 
@@ -37,8 +43,6 @@ def kdc_extra_plugins(reminders):
 
 @pytest.fixture
 def demo(kdc_app):
-    with kdc_app.unit_of_work() as uow:
-        seed_demo(uow)
     with kdc_app.unit_of_work(dry_run=True) as uow:
         return uow.session.execute(
             select(OfficerRow.person_id, OfficerRow.email, OfficerRow.phone, OfficerRow.updated_at)

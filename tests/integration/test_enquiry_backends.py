@@ -11,10 +11,10 @@ from enquiry_people import seed_enquiry_people
 
 from kdc_core.enquiries.backends import CaseworkBackend, SqlBackend
 from kdc_core.enquiries.rest import RestBackend
-from kdc_core.enquiries.restserver import serve
 from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import Constituent, NewEnquiry, Status
 from kdc_core.errors import NotFound
+from kdc_core.testing.casework_api import serve
 
 
 @pytest.fixture(params=["sql", "rest"])

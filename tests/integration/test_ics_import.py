@@ -14,11 +14,12 @@ import pytest
 from event_people import seed_cast
 from sqlalchemy import func, select
 
+from fixture_files import FIXTURES
 from kdc_core.calendar.concerns import councillors_concerned
 from kdc_core.calendar.values import EventStatus
 from kdc_core.db import EventRow
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "ics"
+DATA = FIXTURES / "ics"
 SERIES = "planning-sub-2027@democracy.example.org/"
 YEAR = ("--from", "2027-01-01", "--to", "2027-12-31")
 UTC = dt.UTC

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from fixture_files import fixture_path
 from kdc_core.calendar.concerns import load_membership
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.db import CouncillorRoleRow, CouncillorRow, EventRow
@@ -22,13 +22,7 @@ IMPORT = ("import", "moderngov-meetings")
 
 
 def meetings_fixture() -> Path:
-    """``$KDC_SHARED_FIXTURES/moderngov/meetings-2027.xml``, else ``shared/fixtures`` beside
-    the checkout."""
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-    path = base / "moderngov" / "meetings-2027.xml"
-    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
-    return path
+    return fixture_path("moderngov", "meetings-2027.xml")
 
 
 @pytest.fixture

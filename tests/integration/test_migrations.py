@@ -1,21 +1,44 @@
+"""The Alembic migrations themselves, on an empty database (not the per-session template)."""
+
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, inspect
 
 from kdc_core.db import Base
+from kdc_core.db.engine import make_engine
 from kdc_core.db.migrate import current_revision, downgrade, head_revision, upgrade
 
 
-def test_schema_migrates_from_empty_to_head_and_matches_the_rows(kdc_app):
-    assert current_revision(kdc_app.engine) == head_revision()
-    tables = set(inspect(kdc_app.engine).get_table_names())
+@pytest.fixture
+def engine(kdc_database_url: str) -> Iterator[Engine]:
+    engine = make_engine(kdc_database_url)
+    yield engine
+    engine.dispose()
+
+
+def test_schema_migrates_from_empty_to_head_and_matches_the_rows(engine):
+    assert inspect(engine).get_table_names() == []
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
 
 
-def test_upgrade_twice_is_a_no_op_and_downgrade_empties(kdc_app):
-    upgrade(kdc_app.engine)
+def test_upgrade_twice_is_a_no_op_and_downgrade_empties(engine):
+    upgrade(engine)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+
+
+def test_a_copy_of_the_session_template_is_at_head_and_upgrade_is_a_no_op(kdc_app):
     assert current_revision(kdc_app.engine) == head_revision()
-    downgrade(kdc_app.engine, "base")
-    assert set(inspect(kdc_app.engine).get_table_names()) <= {"alembic_version"}
-    upgrade(kdc_app.engine)
+    assert set(Base.metadata.tables) <= set(inspect(kdc_app.engine).get_table_names())
+    kdc_app.upgrade_schema()
     assert current_revision(kdc_app.engine) == head_revision()

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import functools
 import json
-import os
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,6 +21,7 @@ from moderngov_builder import (
 )
 from sqlalchemy import select
 
+from fixture_files import fixture_path
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.changes import Action
@@ -316,9 +316,7 @@ def test_dash_reads_the_web_service_at_the_configured_base_url(kdc_app, kdc_run,
 
 
 def shared_sample() -> Path:
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    fixtures = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-    return fixtures / "moderngov" / "councillors-by-ward.xml"
+    return fixture_path("moderngov", "councillors-by-ward.xml")
 
 
 def test_the_shared_sample_file_imports(kdc_run, kdc_app):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import os
 import socket
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -21,6 +20,7 @@ from aiosmtpd.controller import Controller
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 
+from fixture_files import fixture_path
 from kdc_core import testing
 from kdc_core.app import Kdc
 from kdc_core.calendar.rota.service import apply_plan, plan
@@ -28,7 +28,6 @@ from kdc_core.cli import build_cli
 from kdc_core.config import Settings
 from kdc_core.db import CouncillorRow, EventRow, WardRow
 from kdc_core.db.newsletters import BriefingSendRow, NewsletterIssueRow, SuccessStoryRow
-from kdc_core.demo import seed_demo
 from kdc_core.mail.topics import set_topic
 from kdc_core.plugins import make_plugin_manager
 
@@ -36,11 +35,7 @@ SECRET = "newsletter-test-secret-" + "k" * 32
 
 
 def meetings_fixture() -> Path:
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-    path = base / "moderngov" / "meetings-2027.xml"
-    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
-    return path
+    return fixture_path("moderngov", "meetings-2027.xml")
 
 
 def free_port() -> int:
@@ -95,10 +90,8 @@ def demo(
         base_url="https://kdc.example.gov.uk",
         plugin_sections={"smtp": {"host": "127.0.0.1", "port": smtp[1], "retries": 1}},
     )
+    testing.copy_template(request, url, "demo")
     kdc = Kdc(settings, make_plugin_manager(settings))
-    kdc.upgrade_schema()
-    with kdc.unit_of_work() as uow:
-        seed_demo(uow)
     result = run(kdc, "import", "moderngov-meetings", str(meetings_fixture()))
     assert result.exit_code == 0, result.output
     with kdc.unit_of_work(source="test:rota") as uow:

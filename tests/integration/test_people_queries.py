@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from kdc_core.db import CouncillorRow, OfficerRow, OfficerWardRow, WardContactRow
-from kdc_core.demo import CONTACT_GAPS, WARD_WITHOUT_LINK_OFFICER, build_demo, seed_demo
+from kdc_core.demo import CONTACT_GAPS, WARD_WITHOUT_LINK_OFFICER, build_demo
 from kdc_core.errors import NotFound
 from kdc_core.people.queries import (
     contact_for,
@@ -26,9 +26,13 @@ ARCHIVED = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def demo(kdc_app):
-    with kdc_app.unit_of_work() as uow:
-        seed_demo(uow)
     return build_demo()
 
 

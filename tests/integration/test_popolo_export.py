@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -13,6 +12,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 
+from fixture_files import FIXTURES
 from kdc_core.db.people import (
     CouncillorExternalIdRow,
     CouncillorRoleRow,
@@ -25,7 +25,7 @@ from kdc_core.db.people import (
     WardRow,
 )
 
-SCHEMAS = Path(__file__).parent.parent / "data" / "popolo"
+SCHEMAS = FIXTURES / "popolo"
 KINDS = {
     "persons": "person",
     "organizations": "organization",

@@ -21,7 +21,6 @@ from kdc_core.db import (
     ProtocolFindingRow,
     WardRow,
 )
-from kdc_core.demo import seed_demo
 from kdc_core.protocol import complaints as log
 from kdc_core.protocol.briefings import Briefing
 from kdc_core.protocol.complaints import RouteError, Stage
@@ -33,9 +32,14 @@ START = dt.datetime(2027, 3, 4, 18, 0, tzinfo=LONDON)
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def demo(kdc_app):
     with kdc_app.unit_of_work() as uow:
-        seed_demo(uow)
         ward = uow.session.scalar(select(WardRow).where(WardRow.name == "Dewsbury East"))
         cllrs = list(
             uow.session.scalars(

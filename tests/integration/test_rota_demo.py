@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,13 +18,13 @@ from click.testing import CliRunner
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from fixture_files import fixture_path
 from kdc_core.app import Kdc
 from kdc_core.cli import build_cli
 from kdc_core.config import RotaSettings
 from kdc_core.db import CouncillorRow, EventRow, WardRow
 from kdc_core.db.events import OfficerUnavailabilityRow
 from kdc_core.db.people import CouncillorRoleRow, OfficerRow, OfficerWardRow, ServiceRow
-from kdc_core.demo import seed_demo
 from kdc_core.plugins import make_plugin_manager
 
 LONDON = ZoneInfo("Europe/London")
@@ -44,19 +43,17 @@ PLAN = ("rota", "plan", "--year", "2027")
 
 
 def meetings_fixture() -> Path:
-    """``$KDC_SHARED_FIXTURES/moderngov/meetings-2027.xml``, else ``shared/fixtures`` beside
-    the checkout."""
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-    path = base / "moderngov" / "meetings-2027.xml"
-    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
-    return path
+    return fixture_path("moderngov", "meetings-2027.xml")
+
+
+@pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
 
 
 @pytest.fixture
 def demo(kdc_app, kdc_run):
-    with kdc_app.unit_of_work() as uow:
-        seed_demo(uow)
     result = kdc_run("import", "moderngov-meetings", str(meetings_fixture()))
     assert result.exit_code == 0, result.output
     return kdc_app

@@ -5,15 +5,20 @@ from __future__ import annotations
 import pytest
 import vobject
 
-from kdc_core.demo import WARD_NAMES, seed_demo
+from kdc_core.demo import WARD_NAMES
 from kdc_core.people.queries import ward_summary
 from kdc_vcard import fold
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    """kdc_app starts as a copy of the demo council, seeded once per session."""
+    return "demo"
+
+
+@pytest.fixture
 def demo(kdc_app):
-    with kdc_app.unit_of_work() as uow:
-        seed_demo(uow)
+    return kdc_app
 
 
 def test_a_wards_people_export_as_vcard_4(kdc_app, kdc_run, demo, tmp_path):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import os
 import xml.etree.ElementTree as ET
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
+from fixture_files import fixture_path
 from kdc_core.demo import (
     CONTACT_GAPS,
     WARD_WITHOUT_LINK_OFFICER,
@@ -44,18 +43,6 @@ KIRKLEES_WARDS = [
     "Mirfield",
     "Newsome",
 ]
-
-
-def shared_fixtures() -> Path:
-    """``KDC_SHARED_FIXTURES``, else ``shared/fixtures`` beside the checkout."""
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-
-
-def fixture(*parts: str) -> Path:
-    path = shared_fixtures().joinpath(*parts)
-    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +111,7 @@ def test_cabinet_members_sit_on_no_scrutiny_or_audit_committee(demo):
 
 
 def test_every_committee_named_is_in_the_moderngov_meetings_fixture(demo):
-    tree = ET.parse(fixture("moderngov", "meetings-2027.xml"))
+    tree = ET.parse(fixture_path("moderngov", "meetings-2027.xml"))
     titles = {e.text.strip() for e in tree.iter("committeetitle") if e.text}
     named = {r.committee for c in demo.councillors for r in c.roles if r.committee}
     assert named <= titles
@@ -159,7 +146,7 @@ def test_about_400_officers_in_8_directorates_and_30_services(demo):
 
 
 def test_directory_csv_services_and_directorates_exist_in_the_demo(demo):
-    with fixture("directory", "officers.csv").open(newline="", encoding="utf-8") as f:
+    with fixture_path("directory", "officers.csv").open(newline="", encoding="utf-8") as f:
         pairs = {(row["directorate"], row["service"]) for row in csv.DictReader(f)}
     demo_pairs = {(s.directorate, s.name) for s in demo.services}
     assert pairs <= demo_pairs

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 
+from fixture_files import fixture_path
 from kdc_core.directory.values import SourceError
 from kdc_core.errors import ConfigError
 from kdc_directory_csv.reader import CsvOptions, options_from_config, read_csv
 
 
-def fixtures() -> Path:
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-
-
 def test_the_shared_fixture_reads_every_officer_with_wards_and_offsets():
-    records = read_csv(fixtures() / "directory" / "officers.csv")
+    records = read_csv(fixture_path("directory", "officers.csv"))
     assert len(records) == 200
     first = records[0]
     assert (first.person_id, first.given_name, first.manager_id) == ("P000001", "Sanjay", None)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from fixture_files import FIXTURES
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
 from kdc_ical.ics_reader import source_name, uid_key
 from kdc_ical.importer import load_ics, window
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "ics"
+DATA = FIXTURES / "ics"
 WEEKLY = DATA / "planning-weekly.ics"
 MIXED = DATA / "mixed.ics"
 SERIES = "planning-sub-2027@democracy.example.org/"

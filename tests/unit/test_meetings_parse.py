@@ -3,24 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 
+from fixture_files import fixture_path
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.errors import ImportFailed
 from kdc_moderngov.meetings import parse_meetings, parse_time
 
 
 def meetings_fixture() -> Path:
-    """``$KDC_SHARED_FIXTURES/moderngov/meetings-2027.xml``, else ``shared/fixtures`` beside
-    the checkout."""
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    base = Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-    path = base / "moderngov" / "meetings-2027.xml"
-    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
-    return path
+    return fixture_path("moderngov", "meetings-2027.xml")
 
 
 def _doc(*meetings: str) -> bytes:

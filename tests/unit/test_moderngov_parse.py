@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 
+from fixture_files import fixture_path
 from kdc_core.errors import ImportFailed
 from kdc_core.people.values import CouncillorRecord, TermOfOffice
 from kdc_moderngov.parse import parse_councillors, parse_date
 from kdc_moderngov.values import SCHEME, ModernGovCouncillor
 
 
-def shared_fixtures() -> Path:
-    """``KDC_SHARED_FIXTURES``, else ``shared/fixtures`` beside the checkout."""
-    env = os.environ.get("KDC_SHARED_FIXTURES")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "shared" / "fixtures"
-
-
 @pytest.fixture(scope="module")
 def sample_bytes() -> bytes:
-    path = shared_fixtures() / "moderngov" / "councillors-by-ward.xml"
-    assert path.is_file(), f"{path} is missing: set KDC_SHARED_FIXTURES to the fixtures folder"
-    return path.read_bytes()
+    return fixture_path("moderngov", "councillors-by-ward.xml").read_bytes()
 
 
 @pytest.fixture(scope="module")

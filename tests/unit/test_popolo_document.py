@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +13,7 @@ import pytest
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 
+from fixture_files import FIXTURES
 from kdc_core.people.values import (
     Councillor,
     Directorate,
@@ -27,7 +27,7 @@ from kdc_core.people.values import (
 )
 from kdc_popolo import Snapshot, build_document
 
-SCHEMAS = Path(__file__).parent.parent / "data" / "popolo"
+SCHEMAS = FIXTURES / "popolo"
 KINDS = {
     "persons": "person",
     "organizations": "organization",

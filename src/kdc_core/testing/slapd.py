@@ -1,4 +1,4 @@
-"""A throwaway OpenLDAP ``slapd`` on 127.0.0.1 for tests and examples (Debian's ``slapd``).
+"""A throwaway OpenLDAP ``slapd`` on 127.0.0.1 for tests (Debian's ``slapd``).
 
     server = ThrowawaySlapd(tmp_path, ldif=LDIF_TEXT)
     url = server.start()          # ldap://127.0.0.1:PORT

@@ -1,4 +1,4 @@
-"""A reference server for the casework JSON API, serving any backend (tests and demos).
+"""A reference server for the casework JSON API, serving any backend, for tests.
 
 ``serve(backend)`` starts it on 127.0.0.1 on a free port in a thread and returns the server;
 ``server.url`` is the API root, ``server.shutdown()`` stops it.

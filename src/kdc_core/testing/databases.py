@@ -1,0 +1,169 @@
+"""Test databases: fresh empty ones, and copies of templates migrated once per session.
+
+Running every Alembic migration for every test is most of a small test's time. Instead a
+template is migrated (and, for the demo council, seeded) once, and each test gets a copy:
+SQLite copies the template file; PostgreSQL runs ``CREATE DATABASE … TEMPLATE``. A copy is
+exactly what the migrations (and ``seed_demo``) would have left, so ``Kdc.upgrade_schema()``
+on it is a no-op.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+
+from kdc_core.db.engine import make_engine
+from kdc_core.db.migrate import upgrade
+
+POSTGRES_ENV = "KDC_TEST_POSTGRES_URL"
+
+#: Fills a freshly migrated template database, given its URL.
+Filler = Callable[[str], None]
+
+
+def _admin_engine(server_url: str) -> Engine:
+    return create_engine(server_url, isolation_level="AUTOCOMMIT")
+
+
+def _postgres_database(base_url: str) -> Iterator[str]:
+    """Create a throwaway database on the server at ``base_url``; drop it afterwards."""
+    name = f"kdc_test_{uuid.uuid4().hex[:12]}"
+    create_postgres_database(base_url, name)
+    try:
+        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        drop_postgres_database(base_url, name)
+
+
+def create_postgres_database(server_url: str, name: str, template: str | None = None) -> None:
+    admin = _admin_engine(server_url)
+    try:
+        with admin.connect() as conn:
+            suffix = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+    finally:
+        admin.dispose()
+
+
+def drop_postgres_database(server_url: str, name: str) -> None:
+    admin = _admin_engine(server_url)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def database_url_for(kind: str, tmp_path: Path, postgres_url: str | None = None) -> Iterator[str]:
+    """Yield a fresh, empty database URL of ``kind`` (``"sqlite"`` or ``"postgres"``)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'kdc.sqlite3'}"
+        return
+    if kind != "postgres":
+        raise ValueError(f"unknown database kind {kind!r}")
+    if not postgres_url:
+        reason = f"no PostgreSQL: set {POSTGRES_ENV} or install the server binaries"
+        if os.environ.get("KDC_REQUIRE_POSTGRES"):
+            pytest.fail(f"{reason} (KDC_REQUIRE_POSTGRES is set)")
+        pytest.skip(reason)
+    yield from _postgres_database(postgres_url)
+
+
+def migrate(database_url: str) -> None:
+    """Bring the database at ``database_url`` to the schema's head."""
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
+
+
+class Templates:
+    """Template databases of one kind, built on first use and kept for the session.
+
+    ``fillers`` maps a template's name to what fills it after the migrations (``"schema"``
+    adds nothing). A template built from another starts as a copy of the schema template.
+    """
+
+    def __init__(self, fillers: Mapping[str, Filler]) -> None:
+        self.fillers: dict[str, Filler] = {"schema": _nothing, **fillers}
+        self._built: dict[str, str] = {}
+
+    def _fill(self, kind: str, url: str) -> None:
+        if kind == "schema":
+            migrate(url)
+        self.fillers[kind](url)
+
+
+def _nothing(_url: str) -> None:
+    return None
+
+
+class SqliteTemplates(Templates):
+    """SQLite templates: files in ``folder``, copied byte for byte."""
+
+    def __init__(self, folder: Path, fillers: Mapping[str, Filler]) -> None:
+        super().__init__(fillers)
+        self.folder = folder
+
+    def template(self, kind: str) -> str:
+        if kind not in self._built:
+            path = self.folder / f"{kind}.sqlite3"
+            if kind != "schema":
+                shutil.copyfile(self.template("schema"), path)
+            self._fill(kind, f"sqlite:///{path}")
+            self._built[kind] = str(path)
+        return self._built[kind]
+
+    def copy(self, kind: str, database_url: str) -> None:
+        """Make the database file at ``database_url`` a copy of the ``kind`` template."""
+        database = make_url(database_url).database
+        if not database or database == ":memory:":
+            raise ValueError(f"cannot copy a template to {database_url!r}: not a file")
+        target = Path(database)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        for extra in ("-wal", "-shm"):
+            Path(f"{target}{extra}").unlink(missing_ok=True)
+        shutil.copyfile(self.template(kind), target)
+
+
+class PostgresTemplates(Templates):
+    """PostgreSQL templates: databases on the server at ``server_url``."""
+
+    def __init__(self, server_url: str, fillers: Mapping[str, Filler]) -> None:
+        super().__init__(fillers)
+        self.server_url = server_url
+        self.prefix = f"kdc_template_{uuid.uuid4().hex[:8]}"
+
+    def _url(self, name: str) -> str:
+        return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def template(self, kind: str) -> str:
+        if kind not in self._built:
+            name = f"{self.prefix}_{kind}"
+            base = None if kind == "schema" else self.template("schema")
+            create_postgres_database(self.server_url, name, base)
+            self._fill(kind, self._url(name))
+            self._built[kind] = name
+        return self._built[kind]
+
+    def copy(self, kind: str, database_url: str) -> None:
+        """Replace the database at ``database_url`` (on the same server) by a copy of ``kind``."""
+        name = make_url(database_url).database
+        if not name:
+            raise ValueError(f"no database name in {database_url!r}")
+        template = self.template(kind)
+        drop_postgres_database(self.server_url, name)
+        create_postgres_database(self.server_url, name, template)
+
+    def drop(self) -> None:
+        for name in self._built.values():
+            drop_postgres_database(self.server_url, name)
+        self._built.clear()
