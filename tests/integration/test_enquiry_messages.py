@@ -286,3 +286,39 @@ def test_the_digest_job_queues_one_letter_per_councillor_once_a_week(council, kd
     assert f"{fresh.reference} logged" in ann.split("What changed last week")[1]
     assert f"respond by {local_date(fresh.respond_by, kdc.settings.tz)}" in ann
     assert done.reference not in digests[EMAILS["Cat Lee"]]
+
+
+def test_assigning_an_unassigned_enquiry_audits_it_and_tells_both_sides(council, kdc_run):
+    """Parks has no contact, so the enquiry starts unassigned; naming Jo Joint audits who,
+    when, nobody → Jo Joint and the reason, and queues the councillor's and Jo's messages."""
+    with council.unit_of_work() as uow:
+        joint = uow.session.scalars(
+            select(OfficerRow).where(OfficerRow.family_name == "Joint")
+        ).one()
+        joint.email = "jo.joint@kirklees.example"
+        made = service.create(
+            uow,
+            NewEnquiry(
+                councillors=("Cat Lee",), ward="Dalton", category="general", service="Parks",
+                description="Broken swing",
+            ),
+            "t",
+        )  # fmt: skip
+    assert made.officer is None
+    assert made.told is not None and made.told.queued == ("Cllr Cat Lee",)
+    result = kdc_run("enquiries", "assign", made.reference, "--officer", "jo joint",
+                     "--reason", "Parks asked for it")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "A message is queued for Cllr Cat Lee, Jo Joint" in result.output
+    with council.unit_of_work(dry_run=True) as uow:
+        e = service.get(uow, made.reference)
+        keys = [m.key for m in outbox.messages(uow, kind="enquiry-reassigned")]
+    (entry,) = [a for a in e.audit if a.action == "assigned"]
+    assert (entry.field, entry.old, entry.new) == ("officer", None, "Jo Joint")
+    assert entry.actor.startswith("cli") and entry.at.tzinfo is not None
+    assert [n.body for n in e.notes] == ["Assigned to Jo Joint: Parks asked for it"]
+    assert len(keys) == 2 and all(
+        k.startswith(f"enquiry-reassigned:{made.reference}:") for k in keys
+    )
+    again = kdc_run("enquiries", "assign", made.reference, "--officer", "Jo Joint")
+    assert again.exit_code == 1 and "already with Jo Joint" in again.output
