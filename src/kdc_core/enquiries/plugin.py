@@ -45,6 +45,7 @@ def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> N
 
 @hookimpl
 def kdc_register_jobs(register: Callable[[Job], None]) -> None:
+    """The daily ``enquiry_escalation`` and weekly ``enquiry_digest`` jobs."""
     from kdc_core.enquiries.jobs import JOBS
 
     for job in JOBS:
