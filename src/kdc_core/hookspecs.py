@@ -275,11 +275,13 @@ def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> N
 
 @hookspec
 def kdc_enquiry_weekly_digest(digests: Sequence[EnquiryDigest], kdc: Kdc) -> None:
-    """Send (or store) the weekly enquiry digests built by ``kdc enquiries digest``.
+    """Send (or store) the weekly enquiry digests, one per councillor.
 
-    Each digest is one councillor's week: their open enquiries, those due this week and those
-    overdue, with references, due dates and named officers — no constituent details need be
-    sent. The digests are read-only values; nothing in the database changes.
+    The ``enquiry_digest`` job and ``kdc enquiries digest`` build them. Each digest is one
+    councillor's week: their open enquiries, those due this week and those overdue, with
+    references, due dates and named officers, and what changed the week before — no
+    constituent details need be sent. The digests are read-only values. The core's own
+    implementation queues one letter per councillor in the outbox.
 
     :param digests: :class:`kdc_core.enquiries.digest.EnquiryDigest` values, one per
         councillor with an open enquiry.

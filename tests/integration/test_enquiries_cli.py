@@ -29,7 +29,7 @@ def test_create_prints_reference_both_due_dates_and_the_named_officer(run):
     assert "Acknowledge by: 2026-12-24" in result.output
     assert "Respond by: 2027-01-11" in result.output
     assert "Named officer: Hana Road" in result.output
-    assert "Told Ann Smith: KE-2026-000001 is with Hana Road." in result.output
+    assert "Nobody was told: no mailer is configured ([mail] in kdc.toml)." in result.output
 
 
 def test_create_json_and_an_unassigned_enquiry_says_who_holds_it(run):

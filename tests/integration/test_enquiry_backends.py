@@ -12,7 +12,7 @@ from enquiry_people import seed_enquiry_people
 from kdc_core.enquiries.backends import CaseworkBackend, SqlBackend
 from kdc_core.enquiries.rest import RestBackend
 from kdc_core.enquiries.service import EnquiryError
-from kdc_core.enquiries.values import Constituent, NewEnquiry, Status
+from kdc_core.enquiries.values import KEPT_ELSEWHERE, Constituent, NewEnquiry, Status
 from kdc_core.errors import NotFound
 from kdc_core.testing.casework_api import serve
 
@@ -129,3 +129,18 @@ def test_overdue_lists_open_enquiries_past_due_oldest_first(backend):
     found = backend.overdue(dt.date(2026, 11, 20))
     assert [e.reference for e in found] == [older, old]
     assert all(e.respond_by < dt.date(2026, 11, 20) for e in found)
+
+
+def test_a_change_says_what_it_queued_and_rest_leaves_messages_to_the_casework_system(backend):
+    """No mailer here: the sql backend says nobody was told; the rest backend that the
+    external system owns the messages. Assigning goes through sql only."""
+    made = backend.create(new(), actor="clerk")
+    assert made.told is not None
+    if isinstance(backend, RestBackend):
+        assert made.told == KEPT_ELSEWHERE
+        with pytest.raises(EnquiryError, match="name the officer there"):
+            backend.assign(made.reference, "Dev Default", "clerk")
+    else:
+        assert made.told.summary().startswith("Nobody was told: no mailer is configured")
+        moved = backend.assign(made.reference, "Dev Default", "clerk", "Hana is away")
+        assert moved.officer == "Dev Default"

@@ -38,7 +38,7 @@ from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRo
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
 from kdc_core.enquiries.backends import DEFAULT_BACKEND
-from kdc_core.enquiries.cli import handler_line
+from kdc_core.enquiries.cli import handler_line, told_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,
@@ -260,7 +260,7 @@ class EnquiryCaseView(_ReadOnly):
             e = service.update_status(
                 uow, reference, form.status.data or "", actor, form.note.data or None
             )
-            return f"{e.reference} is now {e.status.value}."
+            return f"{e.reference} is now {e.status.value}. {told_line(e)}"
 
         return self._change(form, move, "The status was not changed")
 
@@ -270,7 +270,10 @@ class EnquiryCaseView(_ReadOnly):
 
         def extend(uow: UnitOfWork, reference: str, actor: str) -> str:
             e = service.extend(uow, reference, form.reason.data or "", actor, form.due.data)
-            return f"{e.reference}: extension {e.extension_stage}, respond by {e.respond_by}."
+            return (
+                f"{e.reference}: extension {e.extension_stage}, respond by {e.respond_by}. "
+                + told_line(e)
+            )
 
         return self._change(form, extend, "The enquiry was not extended")
 
@@ -324,7 +327,7 @@ class LogEnquiryView(SecuredBaseView):
                 else:
                     flash(
                         f"Logged {made.reference}. {handler_line(made)}. Acknowledge by "
-                        f"{made.acknowledge_by}; respond by {made.respond_by}.",
+                        f"{made.acknowledge_by}; respond by {made.respond_by}. {told_line(made)}",
                         "success",
                     )
                     return redirect(url_for("enquiry_case.details_view", id=row_id))

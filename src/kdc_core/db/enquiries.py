@@ -88,7 +88,9 @@ class EnquiryRow(Base):
     officer_id: Mapped[int | None] = mapped_column(
         ForeignKey("officers.id", ondelete="SET NULL"), index=True
     )
-    routed_by: Mapped[str] = mapped_column(String(20), doc="ward_contact|service|unassigned")
+    routed_by: Mapped[str] = mapped_column(
+        String(20), doc="ward_contact|service|unassigned|assigned"
+    )
     advocacy: Mapped[bool] = mapped_column(Boolean, default=False)
     info_public: Mapped[bool | None] = mapped_column(Boolean)
     info_not_barred: Mapped[bool | None] = mapped_column(Boolean)

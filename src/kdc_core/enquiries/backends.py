@@ -3,6 +3,10 @@
 Plugins add backends through ``kdc_register_casework_backends(register)``; the core registers
 ``sql`` (this database, the default) and ``rest`` (an external casework system speaking the
 JSON API in docs/enquiries-api.md).
+
+With ``sql`` every change queues the messages it promises in its own transaction (see
+:mod:`kdc_core.enquiries.messages`). With ``rest`` the external system keeps the enquiries and
+owns the messages about them: kdc queues none, and says so.
 """
 
 from __future__ import annotations
@@ -47,7 +51,11 @@ class EnquiriesConfig:
 
 
 class CaseworkBackend(Protocol):
-    """What every backend does. Errors: NotFound (no such reference), EnquiryError (a rule)."""
+    """What every backend does. Errors: NotFound (no such reference), EnquiryError (a rule).
+
+    A change returns the enquiry with ``told`` saying which messages it queued (``None`` when
+    the backend cannot tell).
+    """
 
     def create(self, new: NewEnquiry, actor: str) -> Enquiry: ...
 
@@ -59,6 +67,10 @@ class CaseworkBackend(Protocol):
 
     def extend(
         self, reference: str, reason: str, actor: str, new_due: dt.date | None = None
+    ) -> Enquiry: ...
+
+    def assign(
+        self, reference: str, officer: str, actor: str, reason: str | None = None
     ) -> Enquiry: ...
 
     def add_note(self, reference: str, body: str, actor: str) -> Note: ...
@@ -111,6 +123,12 @@ class SqlBackend:
     ) -> Enquiry:
         with self.kdc.unit_of_work(self.source) as uow:
             return service.extend(uow, reference, reason, actor, new_due)
+
+    def assign(
+        self, reference: str, officer: str, actor: str, reason: str | None = None
+    ) -> Enquiry:
+        with self.kdc.unit_of_work(self.source) as uow:
+            return service.assign(uow, reference, officer, actor, reason)
 
     def add_note(self, reference: str, body: str, actor: str) -> Note:
         with self.kdc.unit_of_work(self.source) as uow:

@@ -13,6 +13,7 @@ import click
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
 from kdc_core.enquiries.backends import backend_for
+from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry
 
 
@@ -46,6 +47,13 @@ def handler_line(e: Enquiry) -> str:
     if e.officer:
         return f"Named officer: {e.officer}"
     return "Named officer: none yet — in the liaison team's queue (unassigned)"
+
+
+def told_line(e: Enquiry) -> str:
+    """What the change's messages came to, honestly: queued (not sent), or nobody told."""
+    if e.told is None:
+        return "No message was queued here: this casework backend does not report its messages."
+    return e.told.summary()
 
 
 def describe(e: Enquiry, personal: bool = True) -> list[str]:
@@ -112,8 +120,7 @@ def create_cmd(
     click.echo(handler_line(made))
     click.echo(f"Acknowledge by: {made.acknowledge_by}")
     click.echo(f"Respond by: {made.respond_by}")
-    who = made.officer or "the Councillor Support & Liaison Team"
-    click.echo(f"Told {', '.join(made.councillors)}: {made.reference} is with {who}.")
+    click.echo(told_line(made))
 
 
 @enquiries_group.command("show")
@@ -143,6 +150,7 @@ def update_cmd(kdc: Kdc, reference: str, status: str, note: str | None) -> None:
     """Move an enquiry on (or reopen it inside the follow-up window)."""
     e = backend_for(kdc).update_status(reference, status, actor(), note)
     click.echo(f"{e.reference} is now {e.status.value}")
+    click.echo(told_line(e))
 
 
 @enquiries_group.command("extend")
@@ -154,6 +162,22 @@ def extend_cmd(kdc: Kdc, reference: str, reason: str, due: dt.date | None) -> No
     """Extend an enquiry's response date (two extensions at most)."""
     e = backend_for(kdc).extend(reference, reason, actor(), due)
     click.echo(f"{e.reference}: extension {e.extension_stage}, respond by {e.respond_by}")
+    click.echo(told_line(e))
+
+
+@enquiries_group.command("assign")
+@click.argument("reference")
+@click.option("--officer", required=True, help="The officer's name, person id or id.")
+@click.option("--reason", help="Why it moves (kept as a note, told to everyone concerned).")
+@pass_kdc
+def assign_cmd(kdc: Kdc, reference: str, officer: str, reason: str | None) -> None:
+    """Name the officer for an enquiry (first time, or instead of another)."""
+    backend = backend_for(kdc)
+    if not hasattr(backend, "assign"):
+        raise EnquiryError("this casework backend cannot assign officers")
+    e = backend.assign(reference, officer, actor(), reason)
+    click.echo(f"{e.reference}: {handler_line(e)}")
+    click.echo(told_line(e))
 
 
 @enquiries_group.command("overdue")
@@ -239,16 +263,16 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
 
 @enquiries_group.command("digest")
 @click.option("--week-of", callback=_date, help="Any day of the week (default: this week).")
+@click.option("--dry-run", is_flag=True, help="Build and show the digests; queue nothing.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @pass_kdc
-def digest_cmd(kdc: Kdc, week_of: dt.date | None, as_json: bool) -> None:
-    """Build each councillor's weekly enquiry digest and hand it to plugins to send."""
-    from kdc_core.enquiries.digest import weekly_digests
+def digest_cmd(kdc: Kdc, week_of: dt.date | None, dry_run: bool, as_json: bool) -> None:
+    """Build each councillor's weekly enquiry digest and hand it to plugins; the built-in
+    digest mailer queues one message per councillor (once a week, however often it runs)."""
+    from kdc_core.enquiries.jobs import deliver_digests
 
     week_of = week_of or dt.datetime.now(kdc.settings.tz).date()
-    with kdc.unit_of_work(source="enquiries digest", dry_run=True) as uow:
-        digests = weekly_digests(uow, week_of)
-    kdc.pm.hook.kdc_enquiry_weekly_digest(digests=digests, kdc=kdc)
+    run = deliver_digests(kdc, week_of, dry_run=dry_run)
     summary: list[dict[str, Any]] = [
         {
             "councillor": d.councillor,
@@ -256,15 +280,26 @@ def digest_cmd(kdc: Kdc, week_of: dt.date | None, as_json: bool) -> None:
             "due_this_week": [e.reference for e in d.due_this_week],
             "overdue": [e.reference for e in d.overdue],
         }
-        for d in digests
+        for d in run.digests
     ]
     if as_json:
-        echo_json({"week_start": digests[0].week_start.isoformat() if digests else None,
-                   "digests": summary})  # fmt: skip
+        echo_json(
+            {
+                "week_start": run.week_start.isoformat(),
+                "dry_run": dry_run,
+                "digests": summary,
+                "queued": run.queued,
+                "already_queued": run.already,
+                "mailer_configured": run.mailer_configured,
+            }
+        )
         return
     for line in summary:
         click.echo(
             f"{line['councillor']}: {line['open']} open, {len(line['due_this_week'])} due this "
             f"week, {len(line['overdue'])} overdue"
         )
-    click.echo(f"{len(digests)} digests handed to plugins")
+    if dry_run:
+        click.echo(f"Dry run: built {len(run.digests)} digests; nothing was handed on or queued.")
+    else:
+        click.echo(run.summary())

@@ -97,7 +97,7 @@ def import_legacy(uow: UnitOfWork, path: Path) -> ImportReport:
             skipped.append(new.legacy_reference or "")
             continue
         try:
-            made = service.create(uow, new, ACTOR)
+            made = service.create(uow, new, ACTOR, notify=False)
         except KdcError as exc:
             raise ImportFailed(f"{where} line {line} ({new.legacy_reference}): {exc}") from None
         if status is not Status.RECEIVED:

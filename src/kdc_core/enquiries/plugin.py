@@ -1,14 +1,16 @@
 """The enquiries feature's hook implementations.
 
-Config check, the built-in casework backends, ``kdc enquiries`` and each open enquiry's
-due date in the councillor's private feed.
+Config check, the built-in casework backends, ``kdc enquiries``, each open enquiry's
+due date in the councillor's private feed, and the ``enquiry_escalation`` and
+``enquiry_digest`` jobs, and the built-in digest mailer (one letter per councillor in the
+outbox).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,6 +20,10 @@ from kdc_core.config import Settings
 from kdc_core.enquiries.backends import BackendType, EnquiriesConfig, SqlBackend
 from kdc_core.enquiries.cli import enquiries_group
 from kdc_core.errors import ConfigError
+from kdc_core.jobs.values import Job
+
+if TYPE_CHECKING:
+    from kdc_core.enquiries.digest import EnquiryDigest
 
 
 @hookimpl
@@ -38,7 +44,29 @@ def kdc_register_casework_backends(register: Callable[[BackendType], None]) -> N
 
 
 @hookimpl
+def kdc_register_jobs(register: Callable[[Job], None]) -> None:
+    """The daily ``enquiry_escalation`` and weekly ``enquiry_digest`` jobs."""
+    from kdc_core.enquiries.jobs import JOBS
+
+    for job in JOBS:
+        register(job)
+
+
+@hookimpl
+def kdc_enquiry_weekly_digest(digests: Sequence[EnquiryDigest], kdc: Kdc) -> None:
+    """The built-in digest mailer: queue each councillor's digest as one letter in the
+    outbox, keyed ``enquiry-digest:<Monday>:<councillor id>`` (nothing when no mailer is
+    configured)."""
+    from kdc_core.enquiries.digest_mail import deliver
+
+    deliver(kdc, digests)
+
+
+@hookimpl
 def kdc_check_config(settings: Settings) -> None:
+    from kdc_core.enquiries.jobs import escalate_after
+
+    escalate_after(settings.jobs.get("enquiry_escalation", {}))
     config = settings.plugin_config("enquiries", into=EnquiriesConfig)
     if config.backend == "rest" and config.url is None:
         raise ConfigError(

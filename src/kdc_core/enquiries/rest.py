@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from kdc_core.enquiries.service import EnquiryError
-from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry, Note
+from kdc_core.enquiries.values import KEPT_ELSEWHERE, Constituent, Enquiry, NewEnquiry, Note
 from kdc_core.errors import ConfigError, KdcError, NotFound
 
 
@@ -109,9 +109,14 @@ class RestBackend:
     def _ref(reference: str) -> str:
         return "enquiries/" + urllib.parse.quote(reference.strip(), safe="")
 
+    @staticmethod
+    def _changed(data: Any) -> Enquiry:
+        """A changed enquiry: the external system owns the messages about it."""
+        return attrs.evolve(Enquiry.from_json(data), told=KEPT_ELSEWHERE)
+
     def create(self, new: NewEnquiry, actor: str) -> Enquiry:
         body = {"enquiry": new_to_json(new), "actor": actor}
-        return Enquiry.from_json(self._call("POST", "enquiries", body))
+        return self._changed(self._call("POST", "enquiries", body))
 
     def get(self, reference: str) -> Enquiry:
         return Enquiry.from_json(self._call("GET", self._ref(reference)))
@@ -120,13 +125,21 @@ class RestBackend:
         self, reference: str, status: str, actor: str, note: str | None = None
     ) -> Enquiry:
         body = {"status": str(status), "actor": actor, "note": note}
-        return Enquiry.from_json(self._call("POST", self._ref(reference) + "/status", body))
+        return self._changed(self._call("POST", self._ref(reference) + "/status", body))
 
     def extend(
         self, reference: str, reason: str, actor: str, new_due: dt.date | None = None
     ) -> Enquiry:
         body = {"reason": reason, "actor": actor, "new_due": new_due and new_due.isoformat()}
-        return Enquiry.from_json(self._call("POST", self._ref(reference) + "/extensions", body))
+        return self._changed(self._call("POST", self._ref(reference) + "/extensions", body))
+
+    def assign(
+        self, reference: str, officer: str, actor: str, reason: str | None = None
+    ) -> Enquiry:
+        raise EnquiryError(
+            "enquiries are kept by the external casework system (plugins.enquiries.backend = "
+            "rest): name the officer there; its API has no assign call"
+        )
 
     def add_note(self, reference: str, body: str, actor: str) -> Note:
         data = self._call("POST", self._ref(reference) + "/notes", {"body": body, "actor": actor})

@@ -1,18 +1,24 @@
-"""Enquiry use cases on a unit of work: create, change status, extend, note, search, overdue.
+"""Enquiry use cases on a unit of work: create, change status, extend, assign, note, search,
+overdue.
 
-Every change appends to the audit trail in the same transaction. Constituent details are
-personal data: the trail names the fields that changed but never copies their values.
+Every change appends to the audit trail in the same transaction, and queues the messages it
+promises (:mod:`kdc_core.enquiries.messages`) in that transaction too: the value a change
+returns carries them in ``Enquiry.told``. Constituent details are personal data: the trail
+names the fields that changed but never copies their values.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 
+import attrs
 from sqlalchemy import func, or_, select
 
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
+from kdc_core.db.people import OfficerRow
 from kdc_core.db.repositories import enquiries as store
-from kdc_core.enquiries import routing
+from kdc_core.enquiries import messages, routing
 from kdc_core.enquiries.timescales import add_working_days, due_dates
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,
@@ -22,8 +28,9 @@ from kdc_core.enquiries.values import (
     NewEnquiry,
     Note,
     Status,
+    Told,
 )
-from kdc_core.errors import KdcError
+from kdc_core.errors import KdcError, NotFound
 from kdc_core.unit_of_work import UnitOfWork
 
 
@@ -35,8 +42,10 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def create(uow: UnitOfWork, new: NewEnquiry, actor: str) -> Enquiry:
-    """Open an enquiry: take a reference, compute due dates, route it, audit it."""
+def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True) -> Enquiry:
+    """Open an enquiry: take a reference, compute due dates, route it, audit it, and queue
+    the councillors' and the named officer's messages (not when ``notify`` is false: an
+    import of old cases tells nobody)."""
     if not new.councillors:
         raise EnquiryError("an enquiry needs the councillor raising it")
     if not new.description.strip():
@@ -90,7 +99,12 @@ def create(uow: UnitOfWork, new: NewEnquiry, actor: str) -> Enquiry:
     store.audit(session, row, actor, "created", "status", None, row.status)
     store.audit(session, row, actor, "routed", "officer", None, chosen.routed_by)
     session.flush()
-    return get(uow, row.reference)
+    told = messages.created(uow, row) if notify else None
+    return _told(get(uow, row.reference), told)
+
+
+def _told(enquiry: Enquiry, told: Told | None) -> Enquiry:
+    return attrs.evolve(enquiry, told=told)
 
 
 def get(uow: UnitOfWork, reference: str) -> Enquiry:
@@ -148,7 +162,8 @@ def update_status(
     if note:
         _note(uow, row, note, actor, now)
     session.flush()
-    return get(uow, row.reference)
+    told = messages.status_changed(uow, row, current.value, note)
+    return _told(get(uow, row.reference), told)
 
 
 def extend(
@@ -176,6 +191,7 @@ def extend(
             f"the new due date {new_due} must be after the current one ({row.respond_by})"
         )
     stage = row.extension_stage + 1
+    old_due = row.respond_by
     store.audit(session, row, actor, f"extension {stage}", "respond_by", row.respond_by, new_due)
     if row.status != Status.EXTENDED.value:
         store.audit(session, row, actor, "status", "status", row.status, Status.EXTENDED.value)
@@ -185,7 +201,69 @@ def extend(
     row.status = Status.EXTENDED.value
     _note(uow, row, f"Extension {stage}: {reason.strip()}", actor, _now())
     session.flush()
-    return get(uow, row.reference)
+    told = messages.extended(uow, row, old_due, reason.strip())
+    return _told(get(uow, row.reference), told)
+
+
+def find_officer(uow: UnitOfWork, name_or_id: str) -> OfficerRow:
+    """An officer by person id, "Given Family" name (any case) or database id.
+
+    :raises NotFound: nobody matches; the message suggests the closest names.
+    """
+    key = name_or_id.strip()
+    try:
+        return store.find_officer(uow.session, key)
+    except NotFound as exc:
+        if key.isdigit():
+            row = uow.session.get(OfficerRow, int(key))
+            if row is not None:
+                return row
+        if "officers are called" in str(exc):
+            raise
+        names = list(
+            uow.session.scalars(
+                select(OfficerRow.given_name + " " + OfficerRow.family_name).where(
+                    OfficerRow.archived_at.is_(None)
+                )
+            )
+        )
+        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+        if not close:
+            lowered = {n.lower(): n for n in names}
+            close = [lowered[n] for n in difflib.get_close_matches(key.lower(), lowered, n=3)]
+        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        raise NotFound(f"no officer called {key!r}{hint}") from None
+
+
+def assign(
+    uow: UnitOfWork, reference: str, officer: str, actor: str, reason: str | None = None
+) -> Enquiry:
+    """Name ``officer`` (a name, person id or id) as the enquiry's officer — from nobody or
+    from someone else —, audit it (who, when, old → new; the reason as a note), and queue the
+    messages: the new officer gets the case, the previous one hears it moved, the
+    councillors hear who has it now."""
+    session = uow.session
+    row = store.enquiry_row(session, reference)
+    if row.anonymised_at is not None:
+        raise EnquiryError(f"{row.reference} has been anonymised and cannot change")
+    if Status(row.status) not in OPEN_STATUSES:
+        raise EnquiryError(f"{row.reference} is {row.status}: only open enquiries are assigned")
+    chosen = find_officer(uow, officer)
+    if chosen.archived_at is not None:
+        raise EnquiryError(f"{chosen.name} has left (archived): choose someone else")
+    if row.officer_id == chosen.id:
+        raise EnquiryError(f"{row.reference} is already with {chosen.name}")
+    previous_id = row.officer_id
+    previous = store.officer_name(session.get(OfficerRow, previous_id)) if previous_id else None
+    now = _now()
+    store.audit(session, row, actor, "assigned", "officer", previous, chosen.name, now)
+    row.officer_id = chosen.id
+    row.routed_by = "assigned"
+    if reason and reason.strip():
+        _note(uow, row, f"Assigned to {chosen.name}: {reason.strip()}", actor, now)
+    session.flush()
+    told = messages.reassigned(uow, row, previous_id, reason.strip() if reason else None)
+    return _told(get(uow, row.reference), told)
 
 
 def add_note(uow: UnitOfWork, reference: str, body: str, actor: str) -> Note:

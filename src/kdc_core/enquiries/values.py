@@ -94,8 +94,64 @@ class AuditEntry:
 
 
 @attrs.frozen
+class Told:
+    """Who a change's messages were queued for, who already had theirs queued, who could not
+    be told (no email address), and why nothing was queued at all when that is the case."""
+
+    queued: tuple[str, ...] = ()
+    already: tuple[str, ...] = ()
+    no_address: tuple[str, ...] = ()
+    not_queued_because: str | None = None
+    elsewhere: bool = False
+
+    def summary(self) -> str:
+        """One honest line for a person: queued is not sent."""
+        if self.not_queued_because:
+            lead = "No message was queued here" if self.elsewhere else "Nobody was told"
+            return f"{lead}: {self.not_queued_because}."
+        parts = []
+        if self.queued:
+            parts.append(
+                f"A message is queued for {', '.join(self.queued)} (it goes when the outbox "
+                "is dispatched)"
+            )
+        if self.already:
+            parts.append(f"already queued earlier for {', '.join(self.already)}")
+        if self.no_address:
+            parts.append(f"no email address for {', '.join(self.no_address)}")
+        if not parts:
+            return "Nobody needed telling."
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:] + "."
+
+    def __add__(self, other: Told) -> Told:
+        reason = self.not_queued_because or other.not_queued_because
+        return Told(
+            tuple(dict.fromkeys(self.queued + other.queued)),
+            tuple(dict.fromkeys(self.already + other.already)),
+            tuple(dict.fromkeys(self.no_address + other.no_address)),
+            reason,
+            self.elsewhere or other.elsewhere,
+        )
+
+
+#: What kdc says when the enquiry is kept by an external casework system (the ``rest``
+#: backend): that system owns the messages about it.
+KEPT_ELSEWHERE = Told(
+    not_queued_because="the enquiry is kept by the external casework system, which owns "
+    "the messages about it",
+    elsewhere=True,
+)
+
+
+@attrs.frozen
 class Enquiry:
-    """One enquiry as everyone outside the repository sees it."""
+    """One enquiry as everyone outside the repository sees it.
+
+    :ivar told: set on the value a change returns (create, status, extend, assign): the
+        messages that change queued. ``None`` on a value that was only read, or that came
+        from an external casework system.
+    """
 
     reference: str
     status: Status
@@ -123,6 +179,7 @@ class Enquiry:
     anonymised: bool = False
     notes: tuple[Note, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
+    told: Told | None = attrs.field(default=None, eq=False, repr=False)
 
     @property
     def is_open(self) -> bool:
@@ -154,7 +211,11 @@ class Enquiry:
                 return value.value
             return value
 
-        return attrs.asdict(self, value_serializer=lambda _i, _a, v: plain(v))
+        return attrs.asdict(
+            self,
+            filter=lambda a, _v: a.name != "told",
+            value_serializer=lambda _i, _a, v: plain(v),
+        )
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Enquiry:

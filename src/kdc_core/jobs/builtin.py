@@ -17,7 +17,7 @@ def dispatch_outbox(context: JobContext) -> Mapping[str, Any]:
     if context.dry_run:
         with context.kdc.unit_of_work(source="jobs", dry_run=True) as uow:
             return {"pending": outbox.counts(uow)["pending"]}
-    report = dispatch(context.kdc)
+    report = dispatch(context.kdc, now=context.now)
     for line in report.stopped:
         context.echo(f"stopped using {line}")
     return {

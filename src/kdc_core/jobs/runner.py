@@ -220,7 +220,7 @@ def _run_held(
             .returning(JobRunRow.id)
         )
     config = {k: v for k, v in kdc.settings.jobs.get(job.name, {}).items() if k != "schedule"}
-    context = JobContext(kdc=kdc, dry_run=dry_run, config=config, echo=echo)
+    context = JobContext(kdc=kdc, dry_run=dry_run, config=config, echo=echo, now=now)
     started = time.perf_counter()
     log.info("job %s started (%s)", job.name, trigger)
     status, error, summary = "ok", None, {}

@@ -29,12 +29,15 @@ class JobContext:
 
     :ivar config: the job's ``[jobs.NAME]`` table without ``schedule``.
     :ivar echo: prints a progress line for a person (the CLI) or does nothing (the worker).
+    :ivar now: the runner's clock (aware UTC); a job that depends on the day asks it, so
+        tests can move the clock.
     """
 
     kdc: Kdc
     dry_run: bool = False
     config: Mapping[str, Any] = attrs.field(factory=dict)
     echo: Callable[[str], None] = attrs.field(default=lambda _line: None, eq=False)
+    now: Callable[[], dt.datetime] = attrs.field(default=lambda: dt.datetime.now(dt.UTC), eq=False)
 
 
 @attrs.frozen
