@@ -15,7 +15,6 @@ from smtp_server import Mailbox, smtp_server
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET
 from kdc_core.config import MailSettings, Settings
-from kdc_core.demo import seed_demo
 
 WEBCAL = re.compile(r"webcal://\S+?\.ics")
 
@@ -38,9 +37,12 @@ def kdc_settings(kdc_database_url: str, tmp_path: Path, mailbox) -> Settings:
 
 
 @pytest.fixture
+def kdc_template() -> str:
+    return "demo"
+
+
+@pytest.fixture
 def demo(kdc_app):
-    with kdc_app.unit_of_work() as uow:
-        seed_demo(uow)
     return kdc_app
 
 
