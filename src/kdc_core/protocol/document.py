@@ -8,6 +8,7 @@ findings keep the version they were judged under.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 import re
@@ -187,5 +188,8 @@ def packaged_document() -> tuple[Protocol, dict[str, Any]]:
     return read_text(text, f"kdc_core/protocol/data/{PACKAGED}")
 
 
+@functools.cache
 def packaged() -> Protocol:
+    """The packaged protocol, parsed once per process: every protocol check asks for it, and
+    it is a frozen value that cannot change while kdc runs."""
     return packaged_document()[0]
