@@ -59,16 +59,21 @@ def serve(kdc: Kdc, host: str, port: int, threads: int, trusted_proxy: str | Non
 def demo(kdc: Kdc, port: int) -> None:
     """Set up a demo council and serve it on 127.0.0.1.
 
-    Creates or upgrades the schema, loads the demo council (again is harmless), creates
-    the account admin@example.gov.uk (or gives it a new password), prints the password
-    once and serves the web app.
+    Creates or upgrades the schema, loads the demo council and its activity (meetings, the
+    walkabout rota, enquiries, briefings, a newsletter; again is harmless), creates the
+    account admin@example.gov.uk (or gives it a new password), prints the password once and
+    serves the web app. Without [mail] in kdc.toml, mail is written to the instance folder's
+    mail/ Maildir.
     """
     from kdc_core.demo import seed_demo
+    from kdc_core.demo.living import mail_line, seed_living, use_demo_mail
     from kdc_core.users import service as users
 
     kdc.upgrade_schema()
+    use_demo_mail(kdc)
     with kdc.unit_of_work(source="demo") as uow:
         seed_demo(uow)
+    activity = seed_living(kdc, progress=lambda line: click.echo(line, err=True))
     with kdc.unit_of_work(source="demo", dry_run=True) as uow:
         wards, councillors = len(uow.people.wards()), len(uow.people.councillors())
         officers = len(uow.people.officers())
@@ -86,6 +91,8 @@ def demo(kdc: Kdc, port: int) -> None:
         url + "admin/",
         [
             f"Demo council: {wards} wards, {councillors} councillors, {officers} officers.",
+            *activity.lines(),
+            mail_line(kdc),
             f"Log in at {url}login as {DEMO_ADMIN} with password {password}",
             "(the password is shown only now; run kdc demo again for a new one)",
         ],

@@ -125,3 +125,11 @@ def kdc_register_commands(cli: click.Group) -> None:
     from kdc_ical.feed_cli import feeds
 
     cli.add_command(feeds)
+
+
+@hookimpl
+def kdc_seed_demo_activity(kdc: Kdc) -> list[str]:
+    """Queue calendar links for a handful of demo councillors (once; none without a mailer)."""
+    from kdc_ical.send_links import demo_links
+
+    return demo_links(kdc)

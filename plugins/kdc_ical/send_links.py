@@ -123,6 +123,33 @@ def send_links(
     return LinkReport(tuple(queued), tuple(already), tuple(no_email))
 
 
+#: How many demo councillors get their calendar link: enough to show it, not everyone.
+DEMO_LINKS = 5
+
+
+def demo_links(kdc: Kdc) -> list[str]:
+    """Queue the calendar link of the first few active councillors (by name) unless already
+    queued; nothing when no mailer is configured. Lines saying what was queued."""
+    if not kdc.settings.mail.configured:
+        return []
+    with kdc.unit_of_work(source="feeds", dry_run=True) as uow:
+        names = list(
+            uow.session.scalars(
+                select(CouncillorRow.name)
+                .where(CouncillorRow.archived_at.is_(None), CouncillorRow.email.is_not(None))
+                .order_by(CouncillorRow.name)
+                .limit(DEMO_LINKS)
+            )
+        )
+    report = send_links(kdc, names)
+    if not report.queued:
+        return []
+    return [
+        f"Calendar links queued for {len(report.queued)} councillors "
+        "(they go when the outbox is dispatched)."
+    ]
+
+
 def _current_links_queued(uow: UnitOfWork, councillor_ids: list[int]) -> set[int]:
     """Councillors whose active token's link is in the outbox (queued or sent)."""
     tokens = uow.session.execute(

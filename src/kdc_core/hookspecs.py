@@ -328,6 +328,27 @@ def kdc_register_jobs(register: Callable[[Job], None]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The demo council
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def kdc_seed_demo_activity(kdc: Kdc) -> Iterable[str]:
+    """Add the plugin's own demo data to the demo council, through the plugin's services.
+
+    ``kdc demo`` and ``kdc seed-demo`` call it once the demo council and its activity
+    (meetings, rota, enquiries, briefings, newsletter) are in the database, and before the
+    scheduled jobs run once, so whatever the plugin queues in the outbox is dispatched with
+    the rest. Use your own units of work (``kdc.unit_of_work(source="demo")``). It must be
+    safe to call again: a second call finds what the first added and adds nothing.
+
+    :param kdc: the application object (mail may be the demo's Maildir for this process).
+    :returns: lines for a person saying what was added (none when nothing was); say
+        "queued" for messages, never "sent".
+    """
+
+
+# ---------------------------------------------------------------------------------------------
 # The hooks as the application calls them
 # ---------------------------------------------------------------------------------------------
 
@@ -369,3 +390,4 @@ class KdcHooks(Protocol):
         self, *, councillor_id: int, start: dt.datetime, end: dt.datetime, kdc: Kdc
     ) -> list[Iterable[CalendarEvent]]: ...
     def kdc_register_jobs(self, *, register: Callable[[Job], None]) -> list[None]: ...
+    def kdc_seed_demo_activity(self, *, kdc: Kdc) -> list[Iterable[str]]: ...

@@ -13,19 +13,19 @@ from kdc_core.demo import WARD_NAMES, WARD_WITHOUT_LINK_OFFICER, build_demo
 
 
 def test_seed_demo_loads_then_reports_nothing_to_do(kdc_run):
-    first = kdc_run("seed-demo")
+    first = kdc_run("seed-demo", "--people-only")
     assert first.exit_code == 0, first.output
     assert "Loaded the demo council: 23 wards" in first.stdout
     assert "69 councillors" in first.stdout
-    second = kdc_run("seed-demo")
+    second = kdc_run("seed-demo", "--people-only")
     assert second.exit_code == 0
     assert second.stdout == "Demo council already loaded: 0 changes.\n"
-    as_json = json.loads(kdc_run("seed-demo", "--json").stdout)
+    as_json = json.loads(kdc_run("seed-demo", "--people-only", "--json").stdout)
     assert as_json == {"loaded": False, "changes": 0, "added": {}}
 
 
 def test_ward_json_lists_three_councillors_officers_by_service_and_link_officer(kdc_run):
-    kdc_run("seed-demo")
+    kdc_run("seed-demo", "--people-only")
     result = kdc_run("ward", "Almondbury", "--json")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
@@ -48,7 +48,7 @@ def test_ward_json_lists_three_councillors_officers_by_service_and_link_officer(
 
 
 def test_ward_text_shows_the_sections_and_key_posts(kdc_run):
-    kdc_run("seed-demo")
+    kdc_run("seed-demo", "--people-only")
     leader = next(c for c in build_demo().councillors if "Leader of the Council" in c.key_posts)
     result = kdc_run("ward", *leader.ward.lower().split())
     assert result.exit_code == 0, result.output
@@ -63,7 +63,7 @@ def test_ward_text_shows_the_sections_and_key_posts(kdc_run):
 
 
 def test_ward_without_link_officer_says_none(kdc_run):
-    kdc_run("seed-demo")
+    kdc_run("seed-demo", "--people-only")
     data = json.loads(kdc_run("ward", WARD_WITHOUT_LINK_OFFICER, "--json").stdout)
     assert data["link_officer"] is None
     text = kdc_run("ward", WARD_WITHOUT_LINK_OFFICER).stdout
@@ -71,7 +71,7 @@ def test_ward_without_link_officer_says_none(kdc_run):
 
 
 def test_unknown_ward_fails_listing_the_valid_names(kdc_run):
-    kdc_run("seed-demo")
+    kdc_run("seed-demo", "--people-only")
     result = kdc_run("ward", "Huddersfield", "Central", "--json")
     assert result.exit_code != 0
     assert result.stdout == ""
@@ -81,7 +81,7 @@ def test_unknown_ward_fails_listing_the_valid_names(kdc_run):
 
 
 def test_wards_json_has_23_wards_with_counts(kdc_run):
-    kdc_run("seed-demo")
+    kdc_run("seed-demo", "--people-only")
     result = kdc_run("wards", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)

@@ -151,24 +151,52 @@ def overview_json(o: WardOverview) -> dict[str, Any]:
 
 
 @click.command("seed-demo")
+@click.option(
+    "--people-only",
+    is_flag=True,
+    help="Load only the council (wards, councillors, officers), not its activity.",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @pass_kdc
-def seed_demo_cmd(kdc: Kdc, as_json: bool) -> None:
+def seed_demo_cmd(kdc: Kdc, people_only: bool, as_json: bool) -> None:
     """Load the fictional demo council into an empty database (run `kdc init` first).
 
-    Running it again changes nothing. It refuses a database that already holds other
-    wards, councillors or officers.
+    Then, unless --people-only, its activity: a year of committee meetings, open days, the
+    walkabout rota, enquiries in every state, briefings, success stories, this month's
+    newsletter, and one run of the scheduled jobs. Without [mail] in kdc.toml the messages
+    are written to the instance folder's mail/ Maildir. Running it again changes nothing.
+    It refuses a database that already holds other wards, councillors or officers.
     """
     from kdc_core.demo import seed_demo
+    from kdc_core.demo.living import mail_line, seed_living, use_demo_mail
 
     require_schema(kdc.engine)
+    if not people_only:
+        use_demo_mail(kdc)
     with kdc.unit_of_work(source="cli:seed-demo") as uow:
         changes = seed_demo(uow)
     added = {entity: counts.get("added", 0) for entity, counts in changes.summary().items()}
+    activity = None
+    if not people_only:
+        activity = seed_living(kdc, progress=lambda line: click.echo(line, err=True))
     if as_json:
-        echo_json({"loaded": bool(changes), "changes": len(changes), "added": added})
-    elif not changes:
+        document: dict[str, object] = {
+            "loaded": bool(changes),
+            "changes": len(changes),
+            "added": added,
+        }
+        if activity is not None:
+            document["activity"] = {k: n for k, n in activity.added.items() if n}
+            document["plugins"] = list(activity.plugins)
+            document["jobs"] = [{"job": j, "status": s} for j, s in activity.jobs]
+        echo_json(document)
+        return
+    if not changes:
         click.echo("Demo council already loaded: 0 changes.")
     else:
         counts = ", ".join(f"{n} {entity.replace('_', ' ')}s" for entity, n in added.items())
         click.echo(f"Loaded the demo council: {counts} ({len(changes)} changes).")
+    if activity is not None:
+        for line in activity.lines():
+            click.echo(line)
+        click.echo(mail_line(kdc))
