@@ -79,6 +79,14 @@ def test_demo_seeds_creates_the_admin_and_serves(tmp_path):
     try:
         text = "\n".join(lines)
         assert "Demo council: 23 wards, 69 councillors, 400 officers." in text
+        assert "Demo activity added: " in text and " enquiries, " in text
+        mail = tmp_path / "instance" / "mail"
+        written = re.search(
+            rf"Demo mail is written to {re.escape(str(mail))}: (\d+) messages", text
+        )
+        assert written, text
+        messages = int(written.group(1))
+        assert messages == len(list((mail / "new").iterdir())) > 0
         login = re.search(
             r"Log in at (http://127\.0\.0\.1:\d+/)login as admin@example\.gov\.uk "
             r"with password (\S+)",
@@ -91,6 +99,7 @@ def test_demo_seeds_creates_the_admin_and_serves(tmp_path):
         assert landed == base + "admin/"
         chart = opener.open(base + "admin/org-chart/").read().decode()
         assert 'class="orgchart"' in chart
+        assert "KE-" in opener.open(base + "admin/enquiry/").read().decode()
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(urllib.request.Request(base + "login", data=b"email=x"))
         assert refused.value.code == 400  # no CSRF token
@@ -101,7 +110,10 @@ def test_demo_seeds_creates_the_admin_and_serves(tmp_path):
 
     again, lines = _start(["demo", "--port", "0"], tmp_path)
     try:
-        assert "Demo council: 23 wards, 69 councillors, 400 officers." in "\n".join(lines)
+        text = "\n".join(lines)
+        assert "Demo council: 23 wards, 69 councillors, 400 officers." in text
+        assert "Demo activity already there: nothing added." in text
+        assert f"Demo mail is written to {mail}: {messages} messages." in text
         new_password = re.search(r"with password (\S+)", "\n".join(lines)).group(1)
         assert new_password != password
         base = re.search(r"Log in at (\S+)login", "\n".join(lines)).group(1)
