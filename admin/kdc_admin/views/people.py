@@ -14,6 +14,7 @@ from kdc_admin.views.common import (
     bio_cell,
     bio_html,
     clean_text,
+    email_args,
     pick_filter,
 )
 from kdc_core.db.people import (
@@ -115,6 +116,7 @@ class CouncillorView(ArchivableView):
     form_args: ClassVar[dict[str, Any]] = {
         "bio": {"description": BIO_HELP, "filters": [clean_text]},
         "key_posts": {"description": "One key post per line.", "filters": [clean_text]},
+        "email": email_args(),
     }
     form_widget_args: ClassVar[dict[str, Any]] = {
         "bio": {"rows": 8},
