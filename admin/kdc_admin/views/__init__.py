@@ -7,6 +7,7 @@ from typing import Any
 from kdc_admin.views.directory import directory_admin_views
 from kdc_admin.views.enquiries import enquiry_admin_views
 from kdc_admin.views.events import event_views
+from kdc_admin.views.jobs import jobs_admin_views
 from kdc_admin.views.newsletter import newsletter_admin_views
 from kdc_admin.views.organisation import organisation_views
 from kdc_admin.views.outbox import outbox_admin_views
@@ -35,4 +36,5 @@ def core_views(kdc: Kdc, db: Any) -> list[Any]:
         *enquiry_admin_views(kdc),
         *rota_admin_views(kdc),
         *outbox_admin_views(kdc),
+        *jobs_admin_views(kdc),
     ]
