@@ -100,6 +100,7 @@ def test_every_job_with_its_schedule_last_run_failure_and_next_due(app, kdc_app)
 
     fetch = job_row(html, "fetch")
     assert "manual only" in fetch and "table-danger" in fetch
+    assert re.search(r'class="small text-nowrap kdc-next-due">–<', fetch)  # never due
     assert "Friday 15 January 2027, 02:00 GMT: RuntimeError: the source answered 500" in fetch
     assert "02:00:05" not in html and "UTC" not in html
 

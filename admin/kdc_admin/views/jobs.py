@@ -20,6 +20,7 @@ from flask_admin import expose
 
 from kdc_admin.security import ADMINS, SecuredBaseView
 from kdc_core.app import Kdc
+from kdc_core.db.base import utcnow
 from kdc_core.errors import KdcError
 from kdc_core.jobs import runner
 from kdc_core.jobs.runner import RunRecord
@@ -63,7 +64,8 @@ class JobsView(SecuredBaseView):
         only = request.args.get("job") or None
         if only not in (None, *names):
             only = None
-        statuses = runner.statuses(kdc)
+        now = utcnow()
+        statuses = runner.statuses(kdc, now)
         return self.render(
             "kdc_jobs/jobs.html",
             statuses=statuses,
@@ -75,6 +77,7 @@ class JobsView(SecuredBaseView):
             duration=_duration,
             timezone=kdc.settings.timezone,
             may_run=self.can_write(),
+            now=now,
         )
 
     @expose("/run/", methods=("POST",))
