@@ -196,7 +196,7 @@ def test_the_list_filters_by_state_kind_and_councillor_by_name(app, sent, people
     bea = people["Cllr Bea Ross"]
     assert f'<option value="{bea}" >Cllr Bea Ross</option>' in page  # chosen by name
     to_bea = client.get(PAGE, query_string={"councillor": bea}).get_data(as_text=True)
-    assert "what was sent to Cllr Bea Ross" in to_bea
+    assert "What was sent to Cllr Bea Ross" in to_bea
     assert sorted(re.findall(r'<tr id="message-(\d+)"', to_bea)) == sorted(
         [str(sent["enquiry-created:KE-2:bea"]), str(sent["briefing:7:bea"])]
     )
