@@ -18,7 +18,9 @@ from typing import Any, ClassVar
 from flask import abort, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.validators import Unique
 from flask_login import current_user
+from wtforms.fields.core import UnboundField
 
 from kdc_core.users.values import EDITOR_ROLES, UserRole
 
@@ -103,7 +105,35 @@ class SecuredModelView(RoleRules, ModelView):
     def can_delete(self) -> bool:
         return self.allow_delete and self.can_write()
 
+    def scaffold_form(self) -> Any:
+        """The generated form, with its uniqueness checks reading the request's session.
+
+        Flask-Admin gives each ``Unique`` validator the session that exists when the form is
+        built (at start-up) and keeps it for good. That session is never closed, so on SQLite
+        the first check leaves a transaction open that holds the write lock, and every later
+        save waits on it ("database is locked"). Each check now asks for the request's own
+        session, which closes when the request ends.
+        """
+        form_class = super().scaffold_form()
+        for name in dir(form_class):
+            field = getattr(form_class, name, None)
+            if isinstance(field, UnboundField):
+                for validator in field.kwargs.get("validators") or ():
+                    if isinstance(validator, Unique):
+                        validator.db_session = _RequestSession(self.session)
+        return form_class
+
     def is_action_allowed(self, name: str) -> bool:
         if name not in self.read_only_actions and not self.can_write():
             return False
         return bool(super().is_action_allowed(name))
+
+
+class _RequestSession:
+    """Stands for "the current request's session" where Flask-Admin keeps one object."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._db.session, name)

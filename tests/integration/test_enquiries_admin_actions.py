@@ -256,7 +256,8 @@ def test_bad_input_shows_each_fields_error_and_writes_nothing(app, kdc_app):
         "category": "Field cannot be longer than 120 characters.",
         "description": "Say what the enquiry is about.",
         "received_at": "Not a valid datetime value.",
-        "constituent_email": "Give an email address like name@example.org.",
+        "constituent_email": "Constituent&#39;s email: not a valid email address: "
+        "An email address must have an @-sign.",
     }
     # What was typed is kept, for correcting.
     assert form_fields(html, "constituent_email")["constituent_email"] == "not-an-email"

@@ -7,8 +7,10 @@ from typing import Any
 from kdc_admin.views.directory import directory_admin_views
 from kdc_admin.views.enquiries import enquiry_admin_views
 from kdc_admin.views.events import event_views
+from kdc_admin.views.jobs import jobs_admin_views
 from kdc_admin.views.newsletter import newsletter_admin_views
 from kdc_admin.views.organisation import organisation_views
+from kdc_admin.views.outbox import outbox_admin_views
 from kdc_admin.views.pages import page_views
 from kdc_admin.views.people import people_views
 from kdc_admin.views.protocol import protocol_views
@@ -33,4 +35,6 @@ def core_views(kdc: Kdc, db: Any) -> list[Any]:
         *newsletter_admin_views(kdc),
         *enquiry_admin_views(kdc),
         *rota_admin_views(kdc),
+        *outbox_admin_views(kdc),
+        *jobs_admin_views(kdc),
     ]

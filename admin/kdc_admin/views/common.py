@@ -1,4 +1,5 @@
-"""Pieces the model views share: archived rows hidden by default, pick-lists, bio cells."""
+"""Pieces the views share: archived rows hidden by default, pick-lists, bio cells, and the
+one email-address check every form uses."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from flask_admin.actions import action
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
 from markupsafe import Markup
 from sqlalchemy import select
+from wtforms import Field
+from wtforms.validators import ValidationError
 
 from kdc_admin.security import SecuredModelView
 from kdc_core.db.base import utcnow
+from kdc_core.errors import KdcError
+from kdc_core.mail.addresses import normalise_address
 from kdc_core.people.markup import bio_text, render_bio
 
 ACTIVE, ARCHIVED, EVERYONE = "active", "archived", "all"
@@ -123,3 +128,31 @@ def bio_cell(_view: Any, _context: Any, model: Any, _name: str) -> str:
 
 def bio_html(_view: Any, _context: Any, model: Any, _name: str) -> Markup:
     return Markup(render_bio(model.bio))  # render_bio escapes and sanitises
+
+
+class OneAddress:
+    """Form validator for an email field: exactly one valid address, stored in normal form.
+
+    The check is the core's (:func:`kdc_core.mail.addresses.normalise_address`, or a
+    service's own such as ``users.normalise_email``), so a form refuses what the command line
+    and the imports refuse: a display name, angle brackets, two addresses. The error names the
+    field; an empty field is left empty (``None``) for the field's other validators to judge.
+    """
+
+    def __init__(self, normalise: Callable[[str], str] = normalise_address) -> None:
+        self.normalise = normalise
+
+    def __call__(self, _form: Any, field: Field) -> None:
+        value = field.data
+        if value is None or not str(value).strip():
+            field.data = None
+            return
+        try:
+            field.data = self.normalise(str(value))
+        except KdcError as exc:
+            raise ValidationError(f"{field.label.text}: {exc}") from None
+
+
+def email_args(description: str = "One address, like name@kirklees.gov.uk.") -> dict[str, Any]:
+    """``form_args`` for a model view's email column."""
+    return {"validators": [OneAddress()], "description": description}

@@ -22,10 +22,10 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
-    Regexp,
     ValidationError,
 )
 
+from kdc_admin.views.common import OneAddress
 from kdc_core.enquiries.values import OPEN_STATUSES, TRANSITIONS, Status
 
 STATUS_LABELS = {
@@ -35,7 +35,6 @@ STATUS_LABELS = {
     Status.RESOLVED: "Resolved",
     Status.CLOSED: "Closed",
 }
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
 def _no_nul(_form: Any, field: Field) -> None:
@@ -87,7 +86,7 @@ class LogEnquiryForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=254),
-            Regexp(EMAIL, message="Give an email address like name@example.org."),
+            OneAddress(),
             _no_nul,
         ],
     )

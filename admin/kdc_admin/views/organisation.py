@@ -9,7 +9,7 @@ from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import ValidationError
 
 from kdc_admin.security import SecuredModelView
-from kdc_admin.views.common import ArchivableView, ArchivedFilter, pick_filter
+from kdc_admin.views.common import ArchivableView, ArchivedFilter, email_args, pick_filter
 from kdc_core.db.people import (
     DirectorateRow,
     OfficerRow,
@@ -134,6 +134,7 @@ class OfficerView(ArchivableView):
         "phone",
     )
     form_ajax_refs: ClassVar[dict[str, Any]] = {"manager": _OFFICER_LOOKUP}
+    form_args: ClassVar[dict[str, Any]] = {"email": email_args()}
     inline_models = (
         (
             OfficerWardRow,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from flask import url_for
+from markupsafe import Markup
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import ValidationError
 
@@ -14,6 +16,7 @@ from kdc_admin.views.common import (
     bio_cell,
     bio_html,
     clean_text,
+    email_args,
     pick_filter,
 )
 from kdc_core.db.people import (
@@ -30,6 +33,14 @@ BIO_HELP = (
     "Markdown: **bold**, *italic*, lists and [links](https://example.org). "
     "HTML is shown as text, never run."
 )
+
+
+def _messages(_view: Any, _context: Any, model: CouncillorRow, _name: str) -> Markup:
+    """A link to the Outbox filtered to this councillor: what was sent to them."""
+    url = url_for("outbox.index", councillor=model.id)
+    return Markup('<a href="{}" id="councillor-messages">What was sent to {}</a>').format(
+        url, model.name
+    )
 
 
 class WardView(SecuredModelView):
@@ -77,7 +88,7 @@ class CouncillorView(ArchivableView):
     ]
     column_default_sort = "name"
     column_formatters: ClassVar[dict[str, Any]] = {"bio": bio_cell}
-    column_formatters_detail: ClassVar[dict[str, Any]] = {"bio": bio_html}
+    column_formatters_detail: ClassVar[dict[str, Any]] = {"bio": bio_html, "messages": _messages}
     column_details_list = (
         "name",
         "ward",
@@ -91,6 +102,7 @@ class CouncillorView(ArchivableView):
         "terms",
         "roles",
         "archived_at",
+        "messages",
     )
     column_export_list = ("name", "ward", "group", "email", "phone", "mobile", "key_posts")
     column_labels: ClassVar[dict[str, str]] = {
@@ -100,6 +112,7 @@ class CouncillorView(ArchivableView):
         "archived_at": "Archived",
         "key_posts": "Key posts",
         "terms": "Terms of office",
+        "messages": "Messages",
     }
     form_columns = (
         "name",
@@ -115,6 +128,7 @@ class CouncillorView(ArchivableView):
     form_args: ClassVar[dict[str, Any]] = {
         "bio": {"description": BIO_HELP, "filters": [clean_text]},
         "key_posts": {"description": "One key post per line.", "filters": [clean_text]},
+        "email": email_args(),
     }
     form_widget_args: ClassVar[dict[str, Any]] = {
         "bio": {"rows": 8},

@@ -12,6 +12,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.validators import Optional as OptionalValidator
 
 from kdc_admin.security import ADMINS, SecuredModelView
+from kdc_admin.views.common import OneAddress
 from kdc_core.db.users import UserRow
 from kdc_core.users import service as users
 from kdc_core.users.values import UserRole
@@ -49,7 +50,11 @@ class UserView(SecuredModelView):
     }
     form_overrides: ClassVar[dict[str, Any]] = {"role": SelectField}
     form_args: ClassVar[dict[str, Any]] = {
-        "role": {"choices": _ROLE_CHOICES, "validators": [DataRequired()]}
+        "role": {"choices": _ROLE_CHOICES, "validators": [DataRequired()]},
+        "email": {
+            "validators": [OneAddress(users.normalise_email)],
+            "description": "The address they sign in with: one address, like name@kirklees.gov.uk.",
+        },
     }
 
     def create_form(self, obj: Any = None) -> Any:

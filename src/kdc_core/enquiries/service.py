@@ -31,6 +31,7 @@ from kdc_core.enquiries.values import (
     Told,
 )
 from kdc_core.errors import KdcError, NotFound
+from kdc_core.mail.addresses import AddressError, optional_address
 from kdc_core.unit_of_work import UnitOfWork
 
 
@@ -45,11 +46,18 @@ def _now() -> dt.datetime:
 def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True) -> Enquiry:
     """Open an enquiry: take a reference, compute due dates, route it, audit it, and queue
     the councillors' and the named officer's messages (not when ``notify`` is false: an
-    import of old cases tells nobody)."""
+    import of old cases tells nobody).
+
+    The constituent's email, when given, must be one valid address (stored in normal form).
+    """
     if not new.councillors:
         raise EnquiryError("an enquiry needs the councillor raising it")
     if not new.description.strip():
         raise EnquiryError("an enquiry needs a description")
+    try:
+        constituent_email = optional_address(new.constituent.email)
+    except AddressError as exc:
+        raise EnquiryError(f"the constituent's email: {exc}") from None
     session = uow.session
     ward = uow.people.ward_row(new.ward)
     service = uow.people.service_row(new.service)
@@ -73,7 +81,7 @@ def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True)
         category=category.name,
         description=new.description.strip(),
         constituent_name=new.constituent.name,
-        constituent_email=new.constituent.email,
+        constituent_email=constituent_email,
         constituent_phone=new.constituent.phone,
         constituent_address=new.constituent.address,
         status=Status.RECEIVED.value,

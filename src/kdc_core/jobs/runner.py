@@ -70,7 +70,10 @@ class RunRecord:
 
 @attrs.frozen
 class JobStatus:
-    """A job as ``kdc jobs list`` and the admin show it."""
+    """A job as ``kdc jobs list`` and the admin show it.
+
+    :ivar last_failed: its latest failed run (with the error), however long ago.
+    """
 
     job: Job
     schedule: Schedule
@@ -78,6 +81,7 @@ class JobStatus:
     last_ok: RunRecord | None
     next_due: dt.datetime | None
     running: bool
+    last_failed: RunRecord | None = None
 
 
 @attrs.frozen
@@ -112,7 +116,8 @@ def schedule_of(kdc: Kdc, job: Job) -> Schedule:
 
 
 def statuses(kdc: Kdc, now: dt.datetime | None = None) -> list[JobStatus]:
-    """Every job with its schedule, last run, last good run and when it is next due."""
+    """Every job with its schedule, last run, last good and failed runs and when it is next
+    due."""
     now = now or utcnow()
     out = []
     for job in jobs(kdc).values():
@@ -127,6 +132,7 @@ def statuses(kdc: Kdc, now: dt.datetime | None = None) -> list[JobStatus]:
                 last_ok=last_ok,
                 next_due=_next_due(schedule, last, now, kdc.settings.tz),
                 running=locks.is_held(kdc.engine, job.name),
+                last_failed=_last_run(kdc, job.name, status="failed"),
             )
         )
     return out

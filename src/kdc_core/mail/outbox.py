@@ -14,6 +14,9 @@ message went.
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.message
+import email.policy
 import email.utils
 import hashlib
 from collections.abc import Iterable, Sequence
@@ -25,6 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.outbox import OutboxMessageRow
+from kdc_core.db.people import CouncillorRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.mail.addresses import normalise_address
 from kdc_core.mail.message import render_eml
@@ -248,6 +252,62 @@ def messages(
     if kind is not None:
         query = query.where(OutboxMessageRow.kind == kind)
     return [OutboxMessage.from_row(row) for row in uow.session.scalars(query)]
+
+
+def kinds(uow: UnitOfWork) -> list[str]:
+    """Every kind of message there is in the outbox, sorted (for a filter's choices)."""
+    return list(
+        uow.session.scalars(
+            select(OutboxMessageRow.kind).distinct().order_by(OutboxMessageRow.kind)
+        )
+    )
+
+
+def councillors_messaged(uow: UnitOfWork) -> list[tuple[int, str]]:
+    """``(id, name)`` of every councillor the outbox holds a message for, by name (archived
+    councillors included: what was sent to them stays)."""
+    rows = uow.session.execute(
+        select(CouncillorRow.id, CouncillorRow.name)
+        .where(
+            CouncillorRow.id.in_(
+                select(OutboxMessageRow.councillor_id).where(
+                    OutboxMessageRow.councillor_id.is_not(None)
+                )
+            )
+        )
+        .order_by(CouncillorRow.name, CouncillorRow.id)
+    ).all()
+    return [(int(i), str(n)) for i, n in rows]
+
+
+def message(uow: UnitOfWork, message_id: int) -> OutboxMessage:
+    """One queued message, without its body. :raises NotFound: no message has this id."""
+    row = uow.session.get(OutboxMessageRow, message_id)
+    if row is None:
+        raise NotFound(f"no outbox message with id {message_id}")
+    return OutboxMessage.from_row(row)
+
+
+def message_text(uow: UnitOfWork, message_id: int) -> str:
+    """What the recipient reads: the plain-text part of an email, or an SMS's text.
+
+    It may carry personal data (a constituent's name in an enquiry letter), so only people
+    allowed to read casework should be shown it.
+
+    :raises NotFound: no message has this id.
+    """
+    row = uow.session.get(OutboxMessageRow, message_id)
+    if row is None:
+        raise NotFound(f"no outbox message with id {message_id}")
+    if row.channel != "email":
+        return bytes(row.body).decode("utf-8", "replace")
+    parsed = email.message_from_bytes(bytes(row.body), policy=email.policy.default)
+    assert isinstance(parsed, email.message.EmailMessage)
+    part = parsed.get_body(preferencelist=("plain",))
+    if part is None:
+        return ""
+    assert isinstance(part, email.message.EmailMessage)
+    return str(part.get_content())
 
 
 def keys_sent(uow: UnitOfWork, keys: Sequence[str]) -> set[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from sqlalchemy import func, select
 from kdc_core.db.base import utcnow
 from kdc_core.db.users import UserRow
 from kdc_core.errors import KdcError, NotFound
+from kdc_core.mail.addresses import AddressError, normalise_address
 from kdc_core.users.values import LoginResult, User, UserRole
 
 if TYPE_CHECKING:
@@ -33,7 +33,6 @@ LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 
 BAD_CREDENTIALS = "Email address or password is wrong."
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 
 
@@ -85,11 +84,16 @@ def credential_tag(password_hash: str | None) -> str:
 
 
 def normalise_email(email: str) -> str:
-    """Trim and lower-case an address. :raises UserError: it does not look like one."""
-    key = email.strip().lower()
-    if len(key) > 254 or not _EMAIL.match(key):
-        raise UserError(f"{email!r} is not an email address")
-    return key
+    """One valid address (:func:`kdc_core.mail.addresses.normalise_address`), lower-cased:
+    an account's login name is matched without regard to case.
+
+    :raises UserError: the value is not exactly one valid address (a display name, angle
+        brackets or a list of addresses are refused), saying why.
+    """
+    try:
+        return normalise_address(email).lower()
+    except AddressError as exc:
+        raise UserError(str(exc)) from None
 
 
 def parse_role(role: str) -> UserRole:
@@ -121,7 +125,9 @@ def _row(uow: UnitOfWork, email: str) -> UserRow | None:
 
 
 def _require(uow: UnitOfWork, email: str) -> UserRow:
-    row = _row(uow, email)
+    """The account for ``email``. :raises UserError: the value is not one address;
+    :raises NotFound: no account has it."""
+    row = _row(uow, normalise_email(email))
     if row is None:
         raise NotFound(f"no user with email {email.strip()!r} (see kdc users list)")
     return row
