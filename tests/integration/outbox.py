@@ -54,3 +54,30 @@ class OutboxMailer:
             yield self.outbox
 
         register(Mailer(name="outbox", help="Keep messages in memory", open=open_outbox))
+
+
+def record_sent(
+    session, *, key: str, kind: str, councillor_id: int, at, channel: str = "email"
+) -> None:
+    """An outbox message already sent at ``at`` (what a dispatch leaves behind)."""
+    from kdc_core.db.outbox import OutboxMessageRow
+
+    session.add(
+        OutboxMessageRow(
+            key=key,
+            kind=kind,
+            channel=channel,
+            mailer="outbox",
+            recipient="someone@x.test",
+            recipient_name="Someone",
+            councillor_id=councillor_id,
+            subject="s",
+            body=b"",
+            status="sent",
+            attempts=1,
+            created_at=at,
+            next_attempt_at=at,
+            sent_at=at,
+        )
+    )
+    session.flush()
