@@ -35,6 +35,8 @@ class Outbox:
     def body(self, name: str) -> str:
         """The text of the one email addressed to ``name``."""
         (message,) = [m for m in self.emails if email.utils.parseaddr(m["To"])[0] == name]
+        if message.is_multipart():  # a letter: its plain-text part
+            message = next(p for p in message.walk() if p.get_content_type() == "text/plain")
         payload = message.get_payload(decode=True)
         assert isinstance(payload, bytes), message
         return payload.decode(message.get_content_charset() or "utf-8")

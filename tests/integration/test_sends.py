@@ -184,6 +184,10 @@ def test_a_late_briefing_is_delivered_marked_late_and_the_8_1_finding_stands(
     today = dt.datetime.now(kdc_app.settings.tz).date()
     late = _post(kdc_app, "Bus lane", today - dt.timedelta(days=2))
     timely = _post(kdc_app, "Play area", today + dt.timedelta(days=10))
+    dry = kdc_run("briefing", "send", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run: would queue 6 messages for 2 briefings" in dry.output
+    assert box.messages == []
     result = kdc_run("briefing", "send")  # every briefing nothing was queued for
     assert result.exit_code == 0, result.output
     assert f"briefing {late.id} (late): queued email" in result.output

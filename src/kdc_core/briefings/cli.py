@@ -83,10 +83,16 @@ def post_cmd(
 @click.option(
     "--no-dispatch", is_flag=True, help="Only queue; the outbox_dispatch job sends them later."
 )
+@click.option("--dry-run", is_flag=True, help="Say what would be queued; queue nothing.")
 @click.option("--override", "reason", help=OVERRIDE_HELP)
 @pass_kdc
 def send_briefings_cmd(
-    kdc: Kdc, ids: tuple[int, ...], mailer: str | None, no_dispatch: bool, reason: str | None
+    kdc: Kdc,
+    ids: tuple[int, ...],
+    mailer: str | None,
+    no_dispatch: bool,
+    dry_run: bool,
+    reason: str | None,
 ) -> None:
     """Queue briefings (IDS, else every one nothing was queued for yet, late ones too) for
     their wards' councillors, once each, then dispatch the outbox."""
@@ -94,21 +100,28 @@ def send_briefings_cmd(
     from kdc_core.mail.outbox import installed_mailer
     from kdc_core.newsletter.cli import dispatch_now
 
-    installed_mailer(kdc, mailer)
+    if not dry_run:
+        installed_mailer(kdc, mailer)
     if not ids:
         with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
             ids = tuple(unsent_briefings(uow))
     total = 0
     for briefing_id in ids:
-        report = send_briefing(kdc, briefing_id, mailer=mailer, override_reason=reason)
+        report = send_briefing(
+            kdc, briefing_id, mailer=mailer, override_reason=reason, dry_run=dry_run
+        )
         late = " (late)" if report.briefing.late else ""
+        verb = "would queue" if dry_run else "queued"
         for line in report.queued:
-            click.echo(f"briefing {briefing_id}{late}: queued {line}")
+            click.echo(f"briefing {briefing_id}{late}: {verb} {line}")
         for name in report.no_address:
             click.echo(f"briefing {briefing_id}: no email address for {name}")
         if report.already:
             click.echo(f"briefing {briefing_id}: {len(report.already)} already queued")
         total += len(report.queued)
+    if dry_run:
+        click.echo(f"Dry run: would queue {total} messages for {len(ids)} briefings.")
+        return
     click.echo(
         f"Queued {total} messages for {len(ids)} briefings; they go when the outbox is dispatched."
     )

@@ -317,6 +317,7 @@ def send_briefing(
     mailer: str | None = None,
     override_reason: str | None = None,
     today: dt.date | None = None,
+    dry_run: bool = False,
 ) -> BriefingQueued:
     """Queue the briefing for every recipient: an email each, and a text to those who chose
     SMS for its topic; each key once, so sending again queues only what is missing.
@@ -325,15 +326,24 @@ def send_briefing(
     is given); the messages are queued in the same transaction. Run :func:`record_outcome`
     once the outbox has dispatched them to record what 8.1 and 9.1 then find.
 
+    :param dry_run: say what would be queued; write nothing (no mailer needed).
     :raises NoMailer: no mailer is configured (nothing is queued).
     """
     today = today or dt.datetime.now(kdc.settings.tz).date()
-    with kdc.unit_of_work(source="briefing") as uow:
+    with kdc.unit_of_work(source="briefing", dry_run=dry_run) as uow:
         briefing = get_briefing(uow, briefing_id)
         override(uow, override_reason)
         enforce(uow, "briefing", [briefing_id])
         messages, missing, lines = briefing_messages(uow, briefing, today)
-        report: QueueReport = outbox.queue(uow, messages, mailer=mailer)
+        if dry_run:
+            from kdc_core.newsletter.build import queued_keys
+
+            already = queued_keys(uow, [m.key for m in messages])
+            report = QueueReport(
+                tuple(m.key for m in messages if m.key not in already), tuple(already)
+            )
+        else:
+            report = outbox.queue(uow, messages, mailer=mailer)
     return BriefingQueued(
         briefing,
         tuple(lines[k] for k in report.queued),
