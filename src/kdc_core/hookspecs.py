@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from kdc_core.calendar.values import CalendarEvent
     from kdc_core.changes import ChangeSet
     from kdc_core.config import Settings
+    from kdc_core.directory.reminders import RemindersQueued
     from kdc_core.directory.report import FreshnessReport
     from kdc_core.directory.values import DirectorySource
     from kdc_core.enquiries.backends import BackendType
@@ -127,15 +128,24 @@ def kdc_register_directory_sources(register: Callable[[DirectorySource], None]) 
 
 
 @hookspec
-def kdc_directory_reminders(report: FreshnessReport, kdc: Kdc) -> None:
-    """Called by ``kdc directory report --remind`` with the freshness report, to send reminders.
+def kdc_directory_reminders(
+    report: FreshnessReport, kdc: Kdc, month: str, dry_run: bool
+) -> RemindersQueued | None:
+    """Remind people whose staff-directory profile is stale to check it.
 
-    A mail plugin writes to each person whose profile is stale or incomplete (and to their
-    manager, both named in the report's entries) asking them to update the directory. The
-    report is read-only; nothing in the database changes.
+    Called by ``kdc directory report --remind`` and the monthly ``directory_reminders`` job.
+    The core's own implementation (:mod:`kdc_core.directory.plugin`) queues an email in the
+    outbox to each stale officer — what kdc holds about them and how to correct it — and to
+    each of their managers with the team's list, keyed by ``month`` so each goes once a
+    month. Implement it to remind over another channel too (Teams, a ticket …); key your
+    own messages by ``month`` likewise. Write nothing when ``dry_run`` is set.
 
-    :param report: a :class:`kdc_core.directory.report.FreshnessReport`.
+    :param report: a :class:`kdc_core.directory.report.FreshnessReport` (read-only).
     :param kdc: the application object.
+    :param month: ``YYYY-MM`` in the council's time zone: the reminder period.
+    :param dry_run: say what would be sent; queue or send nothing.
+    :returns: a :class:`kdc_core.directory.reminders.RemindersQueued` saying what was
+        queued (the command prints it), or ``None``.
     """
 
 
@@ -370,7 +380,9 @@ class KdcHooks(Protocol):
     def kdc_register_directory_sources(
         self, *, register: Callable[[DirectorySource], None]
     ) -> list[None]: ...
-    def kdc_directory_reminders(self, *, report: FreshnessReport, kdc: Kdc) -> list[None]: ...
+    def kdc_directory_reminders(
+        self, *, report: FreshnessReport, kdc: Kdc, month: str, dry_run: bool
+    ) -> list[RemindersQueued]: ...
     def kdc_register_protocol_rules(self, *, register: Callable[[Rule], None]) -> list[None]: ...
     def kdc_changes_committed(self, *, changes: ChangeSet, kdc: Kdc) -> list[None]: ...
     def kdc_blueprints(self, *, kdc: Kdc) -> list[Iterable[flask.Blueprint]]: ...

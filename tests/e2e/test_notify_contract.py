@@ -11,7 +11,7 @@ import pytest
 from notify_server import API_KEY, EMAIL_TEMPLATE, SERVICE_ID, SMS_TEMPLATE, Notify
 from sqlalchemy import select
 
-from kdc_core.config import Settings
+from kdc_core.config import MailSettings, Settings
 from kdc_core.db import CouncillorRow, WardRow
 from kdc_core.errors import ConfigError
 from kdc_core.mail.delivery import DeliveryError
@@ -158,6 +158,7 @@ def kdc_settings(kdc_database_url, tmp_path, notify):
         instance_path=tmp_path / "instance",
         environ={"KDC_SECRET_KEY": "notify-test-" + "n" * 32},
         plugin_sections={"notify": config(notify)},
+        mail=MailSettings(mailer="notify", sender="ward-newsletter@kirklees.example"),
     )
 
 
@@ -167,19 +168,19 @@ def test_kdc_newsletter_send_through_notify_sends_each_issue_once(kdc_app, kdc_r
         uow.session.add_all(
             [
                 ward,
-                CouncillorRow(name="Ann Ash", ward=ward, email="ann@kirklees.test"),
-                CouncillorRow(name="Bo Birch", ward=ward, email="bo@kirklees.test"),
+                CouncillorRow(name="Ann Ash", ward=ward, email="ann@kirklees.example"),
+                CouncillorRow(name="Bo Birch", ward=ward, email="bo@kirklees.example"),
             ]
         )
     first = kdc_run("newsletter", "send", "--month", "2027-03", "--mailer", "notify")
     assert first.exit_code == 0, first.output
     assert sorted(s["email_address"] for s in notify.sent) == [
-        "ann@kirklees.test",
-        "bo@kirklees.test",
+        "ann@kirklees.example",
+        "bo@kirklees.example",
     ]
     assert all("Lindley ward newsletter" in s["personalisation"]["subject"] for s in notify.sent)
     again = kdc_run("newsletter", "send", "--month", "2027-03", "--mailer", "notify")
-    assert again.exit_code == 0 and "Sent 0;" in again.output
+    assert again.exit_code == 0 and "Queued 0 issues" in again.output
     assert len(notify.sent) == 2
     with kdc_app.unit_of_work(dry_run=True) as uow:
         assert len(list(uow.session.scalars(select(CouncillorRow)))) == 2

@@ -9,6 +9,7 @@ import json
 import pytest
 from outbox import Outbox, OutboxMailer
 
+from kdc_core.config import MailSettings, Settings
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
 from kdc_core.db.people import CouncillorRoleRow
 
@@ -23,6 +24,16 @@ def mailer() -> OutboxMailer:
 @pytest.fixture
 def outbox(mailer) -> Outbox:
     return mailer.outbox
+
+
+@pytest.fixture
+def kdc_settings(kdc_database_url, tmp_path) -> Settings:
+    return Settings(
+        database_url=kdc_database_url,
+        instance_path=tmp_path / "instance",
+        environ={},
+        mail=MailSettings(mailer="outbox", sender="ward-briefings@kirklees.example"),
+    )
 
 
 @pytest.fixture
@@ -53,7 +64,7 @@ def council(kdc_app) -> dict[str, int]:
                 name=name,
                 ward=ward,
                 group=groups[group],
-                email=f"{name[:3].lower()}@x.test",
+                email=f"{name.split()[0].lower()}@kirklees.example",
                 key_posts=post,
             )
             for name, (ward, group, post) in people.items()

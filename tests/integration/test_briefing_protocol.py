@@ -7,14 +7,15 @@ import datetime as dt
 import json
 
 import pytest
-from outbox import OutboxMailer
-from sqlalchemy import event, func, insert, select
+from outbox import OutboxMailer, record_sent
+from sqlalchemy import event, func, select
 
 from kdc_core import hookimpl
 from kdc_core.briefings.protocol import protocol_briefings
 from kdc_core.briefings.service import post_briefing
+from kdc_core.config import MailSettings, Settings
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
-from kdc_core.db.newsletters import BriefingRow, BriefingSendRow
+from kdc_core.db.newsletters import BriefingRow
 from kdc_core.protocol.rules import Rule, Severity
 
 TODAY = dt.date.today()
@@ -51,6 +52,16 @@ def mailer() -> OutboxMailer:
 
 
 @pytest.fixture
+def kdc_settings(kdc_database_url, tmp_path) -> Settings:
+    return Settings(
+        database_url=kdc_database_url,
+        instance_path=tmp_path / "instance",
+        environ={},
+        mail=MailSettings(mailer="outbox", sender="ward-briefings@kirklees.example"),
+    )
+
+
+@pytest.fixture
 def kdc_extra_plugins(hush, mailer):
     return [("hush", hush), ("outbox", mailer)]
 
@@ -65,7 +76,12 @@ def people(kdc_app) -> dict[str, int]:
         crosland = WardRow(name="Crosland Moor", slug="crosland-moor")
         uow.session.add_all([labour, green, lindley, crosland])
         rows = [
-            CouncillorRow(name=name, ward=ward, group=group, email=f"{name[:3].lower()}@x.test")
+            CouncillorRow(
+                name=name,
+                ward=ward,
+                group=group,
+                email=f"{name.split()[0].lower()}@kirklees.example",
+            )
             for name, ward, group in (
                 ("Ann Ash", lindley, labour),
                 ("Bo Birch", lindley, green),
@@ -90,13 +106,13 @@ def stored(kdc_app, title: str, public_on: dt.date, sends: dict[int, dt.datetime
             posted_at=dt.datetime.combine(public_on, dt.time(9), dt.UTC) - dt.timedelta(days=5),
             **kw,
         )
-        if sends:
-            uow.session.execute(
-                insert(BriefingSendRow),
-                [
-                    {"briefing_id": b.id, "councillor_id": c, "channel": "email", "sent_at": at}
-                    for c, at in sends.items()
-                ],
+        for c, at in sends.items():
+            record_sent(
+                uow.session,
+                key=f"briefing:{b.id}:{c}:email",
+                kind="briefing",
+                councillor_id=c,
+                at=at,
             )
         return b.id
 
@@ -148,10 +164,12 @@ def test_significant_briefing_sent_to_one_group_only_gives_9_1_until_the_other_g
         {"kind": "political_group", "id": people["green"], "label": "Green"}
     ]
     with kdc_app.unit_of_work() as uow:
-        uow.session.add(
-            BriefingSendRow(
-                briefing_id=briefing_id, councillor_id=people["Bo"], channel="email", sent_at=now
-            )
+        record_sent(
+            uow.session,
+            key=f"briefing:{briefing_id}:{people['Bo']}:email",
+            kind="briefing",
+            councillor_id=people["Bo"],
+            at=now,
         )
     assert [f for f in check(kdc_run) if f["subject"]["kind"] == "briefing"] == []
 

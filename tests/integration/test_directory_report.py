@@ -4,25 +4,49 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from smtp_server import Mailbox, smtp_server
 from sqlalchemy import select
 
 from kdc_core import hookimpl
+from kdc_core.config import MailSettings, Settings
 from kdc_core.db import OfficerRow
 from kdc_core.demo import CONTACT_GAPS
 from kdc_core.directory.report import FreshnessReport, months_before
+from kdc_core.mail import outbox
+from kdc_core.mail.dispatch import dispatch
+from kdc_core.mail.letters import local_date
 
 
 class Reminders:
-    """A stand-in mail plugin: keeps the reports it was asked to send reminders for."""
+    """A plugin reminding over another channel: keeps what it was asked to remind about."""
 
     def __init__(self) -> None:
-        self.reports: list[FreshnessReport] = []
+        self.reports: list[tuple[FreshnessReport, str, bool]] = []
 
     @hookimpl
-    def kdc_directory_reminders(self, report: FreshnessReport) -> None:
-        self.reports.append(report)
+    def kdc_directory_reminders(self, report: FreshnessReport, month: str, dry_run: bool) -> None:
+        self.reports.append((report, month, dry_run))
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def kdc_settings(kdc_database_url: str, tmp_path: Path, mailbox) -> Settings:
+    return Settings(
+        database_url=kdc_database_url,
+        instance_path=tmp_path / "instance",
+        environ={},
+        plugin_sections={"smtp": {"host": "127.0.0.1", "port": mailbox[1], "retries": 0}},
+        mail=MailSettings(mailer="smtp", sender="people-finder@kirklees.example"),
+    )
 
 
 @pytest.fixture
@@ -73,17 +97,57 @@ def test_report_as_text_ends_with_the_counts(kdc_run, demo):
     assert result.output.strip().splitlines()[-1].endswith("wards with gaps.")
 
 
-def test_hook_kdc_directory_reminders_receives_the_report_with_remind(kdc_run, demo, reminders):
+def test_hook_kdc_directory_reminders_queues_a_letter_per_stale_officer_and_manager_monthly(
+    kdc_app, kdc_run, demo, reminders, mailbox
+):
+    box, _ = mailbox
     kdc_run("directory", "report", "--json")
     assert reminders.reports == []
+    dry = kdc_run("directory", "report", "--remind", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert "Would queue reminders for" in dry.output
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        assert outbox.counts(uow)["pending"] == 0
+
     result = kdc_run("directory", "report", "--json", "--remind")
     assert result.exit_code == 0, result.output
-    (report,) = reminders.reports
     printed = json.loads(result.stdout)
-    assert len(report.stale) == printed["counts"]["stale"]
-    assert {i.person_id for i in report.incomplete} == {
-        i["person_id"] for i in printed["incomplete"]
-    }
+    (queued,) = printed["reminders"]
+    report, month, dry_run = reminders.reports[-1]
+    assert not dry_run and month == queued["month"]
+    stale_with_email = {i.name for i in report.stale if i.email}
+    assert stale_with_email and set(queued["officers"]) == stale_with_email
+    managers = {i.manager_name for i in report.stale if i.manager_email}
+    assert managers and set(queued["managers"]) == managers
+
+    again = kdc_run("directory", "report", "--remind")
+    assert again.exit_code == 0, again.output
+    assert "Queued reminders for" in again.output and "0 officers, 0 managers" in again.output
+    assert "They go when the outbox is dispatched." in again.output
+
+    dispatch(kdc_app)
+    assert len(box.messages) == len(stale_with_email) + len(managers)
+    someone = next(i for i in report.stale if i.email and i.updated_at)
+    (letter,) = [m for m in box.messages if m["To"].addresses[0].addr_spec == someone.email]
+    text = box.text(letter)
+    assert letter["Subject"] == "Please check your details in the staff directory"
+    assert local_date(someone.updated_at, kdc_app.settings.tz) in text
+    assert "People Finder" in text and someone.email in text
+    boss = next(i for i in report.stale if i.manager_email)
+    (team,) = [m for m in box.messages if m["To"].addresses[0].addr_spec == boss.manager_email]
+    assert boss.name in box.text(team)
+
+
+def test_directory_reminders_job_is_monthly_and_queues_once(kdc_app, demo, mailbox):
+    from kdc_core.jobs import runner
+
+    (status,) = [s for s in runner.statuses(kdc_app) if s.job.name == "directory_reminders"]
+    assert status.schedule.expression == "0 9 1 * *"
+    first = runner.run(kdc_app, "directory_reminders")
+    assert first.status == "ok" and first.record is not None
+    assert first.record.summary["officers"] > 0
+    second = runner.run(kdc_app, "directory_reminders")
+    assert second.record is not None and second.record.summary["officers"] == 0
 
 
 def test_months_before_never_gives_a_day_the_month_lacks():

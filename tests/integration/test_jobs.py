@@ -14,7 +14,7 @@ from sqlalchemy import insert, text
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
-from kdc_core.config import Settings
+from kdc_core.config import MailSettings, Settings
 from kdc_core.db.jobs import JobLockRow, JobRunRow
 from kdc_core.errors import ConfigError
 from kdc_core.jobs import locks, runner
@@ -57,6 +57,17 @@ class Counting:
 @pytest.fixture
 def counting() -> Counting:
     return Counting()
+
+
+@pytest.fixture
+def kdc_settings(kdc_database_url: str, tmp_path: Path) -> Settings:
+    """A mailer is configured, so the jobs that queue mail (newsletter, reminders) can run."""
+    return Settings(
+        database_url=kdc_database_url,
+        instance_path=tmp_path / "instance",
+        environ={},
+        mail=MailSettings(mailer="smtp", sender="councillor-support@kirklees.example"),
+    )
 
 
 @pytest.fixture

@@ -23,11 +23,12 @@ from sqlalchemy import select
 from fixture_files import fixture_path
 from kdc_core import testing
 from kdc_core.app import Kdc
+from kdc_core.briefings.service import get_briefing
 from kdc_core.calendar.rota.service import apply_plan, plan
 from kdc_core.cli import build_cli
-from kdc_core.config import Settings
+from kdc_core.config import MailSettings, Settings
 from kdc_core.db import CouncillorRow, EventRow, WardRow
-from kdc_core.db.newsletters import BriefingSendRow, NewsletterIssueRow, SuccessStoryRow
+from kdc_core.db.newsletters import NewsletterIssueRow, SuccessStoryRow
 from kdc_core.mail.topics import set_topic
 from kdc_core.plugins import make_plugin_manager
 
@@ -89,6 +90,7 @@ def demo(
         environ={"KDC_SECRET_KEY": SECRET},
         base_url="https://kdc.example.gov.uk",
         plugin_sections={"smtp": {"host": "127.0.0.1", "port": smtp[1], "retries": 1}},
+        mail=MailSettings(mailer="smtp", sender="ward-newsletter@kirklees.example"),
     )
     testing.copy_template(request, url, "demo")
     kdc = Kdc(settings, make_plugin_manager(settings))
@@ -276,8 +278,9 @@ def test_send_delivers_each_message_once_and_a_second_run_sends_nothing(demo: Kd
         str(p[2]) for p in people
     )
     assert all(m.get_content_type() == "multipart/alternative" for m in new)
+    assert "Outbox dispatched: " in first.output
     second = run(demo, "newsletter", "send", "--month", "2027-02", "--ward", "Greenhead")
-    assert second.exit_code == 0 and "Sent 0;" in second.output
+    assert second.exit_code == 0 and "Queued 0 issues" in second.output
     assert len(handler.messages) == before + len(people)
     with demo.unit_of_work(dry_run=True) as uow:
         stored = [
@@ -302,7 +305,7 @@ def test_send_dry_run_lists_recipients_and_sends_nothing(demo: Kdc, smtp):
         "Holme Valley North",
         "--dry-run",
     )
-    assert result.exit_code == 0 and "would send:" in result.output
+    assert result.exit_code == 0 and "would queue:" in result.output
     assert len(handler.messages) == before
 
 
@@ -379,10 +382,5 @@ def test_a_late_briefing_is_flagged_and_a_timely_one_reaches_all_three_councillo
     assert run(demo, "briefing", "send", str(briefing_id)).exit_code == 0
     assert len(handler.messages) == before + len(expected)
     with demo.unit_of_work(dry_run=True) as uow:
-        sends = [
-            s.councillor_id
-            for s in uow.session.scalars(
-                select(BriefingSendRow).where(BriefingSendRow.briefing_id == briefing_id)
-            )
-        ]
+        sends = [cid for cid, _, _ in get_briefing(uow, briefing_id).sent]
     assert sorted(sends) == sorted(cid for cid, _ in expected)

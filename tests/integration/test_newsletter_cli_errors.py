@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from kdc_core.config import MailSettings
 from kdc_core.db import WardRow
 from kdc_core.db.newsletters import BriefingRow, NewsletterIssueRow
 
@@ -44,6 +45,9 @@ def test_posting_a_briefing_for_an_unknown_ward_or_topic_writes_nothing(kdc_app,
 
 
 def test_sending_with_an_unknown_mailer_names_the_ones_installed(kdc_app, kdc_run):
+    kdc_app.settings = kdc_app.settings.evolve(
+        mail=MailSettings(mailer="smtp", sender="ward-newsletter@kirklees.example")
+    )
     result = kdc_run("newsletter", "send", "--month", "2027-03", "--mailer", "pigeon")
     assert result.exit_code == 1 and "no mailer called 'pigeon'" in result.output
     assert "smtp" in result.output and "notify" in result.output

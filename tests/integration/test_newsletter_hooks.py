@@ -12,10 +12,12 @@ from sqlalchemy import select
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
-from kdc_core.briefings.service import post_briefing, send_briefing
+from kdc_core.briefings.service import get_briefing, post_briefing, send_briefing
+from kdc_core.config import MailSettings, Settings
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
 from kdc_core.errors import PluginError
 from kdc_core.mail.delivery import Mailer
+from kdc_core.mail.dispatch import dispatch
 from kdc_core.mail.topics import confirm_topics, overdue_reviews, set_topic
 from kdc_core.newsletter.values import Section, SectionItem, WardMonth
 
@@ -50,6 +52,16 @@ def plugin() -> EnquiryFigures:
 
 
 @pytest.fixture
+def kdc_settings(kdc_database_url, tmp_path) -> Settings:
+    return Settings(
+        database_url=kdc_database_url,
+        instance_path=tmp_path / "instance",
+        environ={},
+        mail=MailSettings(mailer="outbox", sender="ward-briefings@kirklees.example"),
+    )
+
+
+@pytest.fixture
 def kdc_extra_plugins(plugin):
     return [("enquiry-figures", plugin)]
 
@@ -68,7 +80,7 @@ def ward(kdc_app):
                     name=name,
                     ward=w,
                     group=group,
-                    email=f"{name[:2].lower()}@x.test",
+                    email=f"{name[:2].lower()}@kirklees.example",
                     mobile="07700900001",
                 )
             )
@@ -125,11 +137,15 @@ def test_hook_kdc_register_mailers_delivers_briefings_once_by_email_and_by_sms_w
             significant=True,
             topic="planning",
         )
-    mailer = kdc_app.mailers["outbox"]
-    sent, lines = send_briefing(kdc_app, b.id, mailer)
-    assert len(lines) == 4
+    queued = send_briefing(kdc_app, b.id)
+    assert len(queued.queued) == 4
+    assert plugin.outbox.emails == []  # queued, not sent
+    dispatch(kdc_app)
     assert len(plugin.outbox.emails) == 3  # every group in the ward: Labour and Green
-    assert plugin.outbox.texts == [("07700900001", "Significant briefing: Estate plans")]
+    (text,) = plugin.outbox.texts
+    assert text[0] == "07700900001" and text[1].startswith("Significant briefing: Estate plans")
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        sent = get_briefing(uow, b.id)
     assert {(cid, ch) for cid, ch, _ in sent.sent} == {
         (ann, "email"),
         (bo, "email"),
@@ -137,7 +153,9 @@ def test_hook_kdc_register_mailers_delivers_briefings_once_by_email_and_by_sms_w
         (bo, "sms"),
     }
     assert not sent.late
-    send_briefing(kdc_app, b.id, mailer)
+    again = send_briefing(kdc_app, b.id)
+    assert again.queued == () and len(again.already) == 4
+    dispatch(kdc_app)
     assert len(plugin.outbox.emails) == 3 and len(plugin.outbox.texts) == 1
 
 

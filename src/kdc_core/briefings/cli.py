@@ -79,23 +79,55 @@ def post_cmd(
 
 @briefing_group.command("send")
 @click.argument("ids", nargs=-1, type=int)
-@click.option("--mailer", help="Mailer to use (default [plugins.newsletter] mailer, else smtp).")
+@click.option("--mailer", help="Mailer to queue them for (default: [mail] mailer).")
+@click.option(
+    "--no-dispatch", is_flag=True, help="Only queue; the outbox_dispatch job sends them later."
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be queued; queue nothing.")
 @click.option("--override", "reason", help=OVERRIDE_HELP)
 @pass_kdc
 def send_briefings_cmd(
-    kdc: Kdc, ids: tuple[int, ...], mailer: str | None, reason: str | None
+    kdc: Kdc,
+    ids: tuple[int, ...],
+    mailer: str | None,
+    no_dispatch: bool,
+    dry_run: bool,
+    reason: str | None,
 ) -> None:
-    """Send briefings (IDS, else every one not yet public) to their wards' councillors, once."""
-    from kdc_core.briefings.service import send_briefing, unsent_briefings
-    from kdc_core.mail.delivery import pick_mailer
+    """Queue briefings (IDS, else every one nothing was queued for yet, late ones too) for
+    their wards' councillors, once each, then dispatch the outbox."""
+    from kdc_core.briefings.service import record_outcome, send_briefing, unsent_briefings
+    from kdc_core.mail.outbox import installed_mailer
+    from kdc_core.newsletter.cli import dispatch_now
 
-    chosen = pick_mailer(kdc, mailer)
+    if not dry_run:
+        installed_mailer(kdc, mailer)
     if not ids:
         with kdc.unit_of_work(source="briefing", dry_run=True) as uow:
-            ids = tuple(unsent_briefings(uow, dt.date.today()))
+            ids = tuple(unsent_briefings(uow))
+    total = 0
     for briefing_id in ids:
-        b, lines = send_briefing(kdc, briefing_id, chosen, override_reason=reason)
-        for line in lines:
-            click.echo(f"briefing {b.id}: sent {line}")
-        _protocol_warnings(kdc, b.id)
-    click.echo(f"Done: {len(ids)} briefings checked.")
+        report = send_briefing(
+            kdc, briefing_id, mailer=mailer, override_reason=reason, dry_run=dry_run
+        )
+        late = " (late)" if report.briefing.late else ""
+        verb = "would queue" if dry_run else "queued"
+        for line in report.queued:
+            click.echo(f"briefing {briefing_id}{late}: {verb} {line}")
+        for name in report.no_address:
+            click.echo(f"briefing {briefing_id}: no email address for {name}")
+        if report.already:
+            click.echo(f"briefing {briefing_id}: {len(report.already)} already queued")
+        total += len(report.queued)
+    if dry_run:
+        click.echo(f"Dry run: would queue {total} messages for {len(ids)} briefings.")
+        return
+    click.echo(
+        f"Queued {total} messages for {len(ids)} briefings; they go when the outbox is dispatched."
+    )
+    if no_dispatch or not ids:
+        return
+    dispatch_now(kdc)
+    for briefing_id in ids:
+        record_outcome(kdc, briefing_id, reason)
+        _protocol_warnings(kdc, briefing_id)

@@ -7,6 +7,11 @@ developments. A briefing goes to all the ward's active councillors, never one gr
 significant one also goes to the leader of each group that has no councillor in its wards
 (see :meth:`~kdc_core.db.repositories.people.PeopleRepository.group_leaders`).
 
+Sending queues the messages in the outbox (keys ``briefing:<id>:<councillor>:<channel>``),
+so each person gets each briefing once over each channel however often it is sent; the
+outbox's record of what it sent is what rules 8.1 and 9.1 read. A late briefing is still
+sent, and says it is late.
+
 Posting and sending run the protocol's briefing rules before the work commits (see
 :mod:`kdc_core.briefings.protocol`); an error-level finding blocks unless overridden.
 """
@@ -14,19 +19,22 @@ Posting and sending run the protocol's briefing rules before the work commits (s
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kdc_core.briefings.protocol import KIND, briefing_id_of, briefing_key, delivered
 from kdc_core.db.base import utcnow
-from kdc_core.db.newsletters import BriefingRow, BriefingSendRow
+from kdc_core.db.newsletters import BriefingRow
+from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import PoliticalGroupRow, ServiceRow, WardRow
 from kdc_core.errors import KdcError, NotFound
-from kdc_core.mail.message import make_message
+from kdc_core.mail import outbox
+from kdc_core.mail.letters import Letter, local_date, outgoing
+from kdc_core.mail.outbox import Outgoing, QueueReport
 from kdc_core.mail.topics import recipients_by_id, recipients_by_ward
 from kdc_core.mail.values import Recipient, check_topic
 from kdc_core.protocol.service import enforce, override
@@ -34,7 +42,6 @@ from kdc_core.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
-    from kdc_core.mail.delivery import Mailer
 
 
 @attrs.frozen
@@ -51,14 +58,21 @@ class Briefing:
     service: str | None
     posted_at: dt.datetime
     sent: tuple[tuple[int, str, dt.datetime], ...] = ()
+    timezone: dt.tzinfo = dt.UTC
 
     @property
     def late(self) -> bool:
-        """Posted on or after the day it became public: councillors could not hear first."""
-        return self.posted_at.date() >= self.public_on
+        """Posted on or after the day it became public (in the council's time zone):
+        councillors could not hear of it first."""
+        return self.posted_at.astimezone(self.timezone).date() >= self.public_on
 
     @classmethod
-    def from_row(cls, row: BriefingRow, sent: Iterable[BriefingSendRow] = ()) -> Briefing:
+    def from_row(
+        cls,
+        row: BriefingRow,
+        sent: Iterable[tuple[int, str, dt.datetime]] = (),
+        timezone: dt.tzinfo = dt.UTC,
+    ) -> Briefing:
         return cls(
             id=row.id,
             title=row.title,
@@ -69,7 +83,8 @@ class Briefing:
             topic=row.topic,
             service=row.service.name if row.service else None,
             posted_at=row.posted_at,
-            sent=tuple((s.councillor_id, s.channel, s.sent_at) for s in sent),
+            sent=tuple(sent),
+            timezone=timezone,
         )
 
 
@@ -120,26 +135,36 @@ def post_briefing(
     uow.session.add(row)
     uow.session.flush()
     enforce(uow, "briefing", [row.id])
-    return Briefing.from_row(row)
+    return Briefing.from_row(row, timezone=uow.settings.tz)
 
 
 def get_briefing(uow: UnitOfWork, briefing_id: int) -> Briefing:
+    """The briefing, with whom the outbox has sent it to (councillor, channel, when)."""
     row = uow.session.get(BriefingRow, briefing_id, options=[selectinload(BriefingRow.wards)])
     if row is None:
         raise NotFound(f"no briefing with id {briefing_id}")
-    sends = uow.session.scalars(
-        select(BriefingSendRow).where(BriefingSendRow.briefing_id == briefing_id)
-    )
-    return Briefing.from_row(row, sends)
+    sent = [
+        (cid, channel, at)
+        for _, cid, channel, at in delivered(uow, frozenset({briefing_id}))
+        if at is not None
+    ]
+    return Briefing.from_row(row, sent, timezone=uow.settings.tz)
 
 
-def unsent_briefings(uow: UnitOfWork, today: dt.date) -> list[int]:
-    """Ids of briefings public today or later, oldest first (what ``kdc briefing send`` sends)."""
-    return list(
-        uow.session.scalars(
-            select(BriefingRow.id).where(BriefingRow.public_on >= today).order_by(BriefingRow.id)
+def unsent_briefings(uow: UnitOfWork) -> list[int]:
+    """Ids of briefings nothing has been queued for yet — late ones too — oldest first
+    (what ``kdc briefing send`` sends when given no ids)."""
+    queued = {
+        briefing_id_of(key)
+        for key in uow.session.scalars(
+            select(OutboxMessageRow.key).where(OutboxMessageRow.kind == KIND)
         )
-    )
+    }
+    return [
+        i
+        for i in uow.session.scalars(select(BriefingRow.id).order_by(BriefingRow.id))
+        if i not in queued
+    ]
 
 
 def briefing_recipients(uow: UnitOfWork, briefing: Briefing) -> list[Recipient]:
@@ -168,79 +193,168 @@ def group_leaders_not_in(uow: UnitOfWork, people: Iterable[Recipient]) -> list[R
     return recipients_by_id(uow, wanted)
 
 
-def send_briefing(
-    kdc: Kdc, briefing_id: int, mailer: Mailer, override_reason: str | None = None
-) -> tuple[Briefing, list[str]]:
-    """Email every ward councillor (and text those who asked for this topic by SMS) once.
+@attrs.frozen
+class BriefingQueued:
+    """What :func:`send_briefing` queued: ``"channel Name"`` lines, and those already queued."""
 
-    The protocol rules run before anything is sent (an error-level finding stops the send
-    unless ``override_reason`` is given) and again once it has gone, to record the outcome.
+    briefing: Briefing
+    queued: tuple[str, ...]
+    already: tuple[str, ...]
+    no_address: tuple[str, ...] = ()
+
+
+def briefing_letter(
+    briefing: Briefing, person: Recipient, *, leader: bool, today: dt.date
+) -> Letter:
+    """The email for one recipient: marked late when it is, "not public until" only when the
+    public date is still to come."""
+    flag = "Significant briefing" if briefing.significant else "Ward briefing"
+    wards = ", ".join(briefing.wards)
+    public = local_date(briefing.public_on, briefing.timezone)
+    paragraphs: list[str] = []
+    if briefing.late:
+        posted = local_date(briefing.posted_at, briefing.timezone)
+        paragraphs.append(
+            f"This briefing is late: it was posted on {posted}, when the proposal was already "
+            f"public (from {public}). Ward councillors should hear of proposals affecting "
+            "their ward before they are announced (member–officer protocol 8.1)."
+        )
+    elif briefing.public_on > today:
+        paragraphs.append(f"This is not public until {public}.")
+    else:
+        paragraphs.append(f"This has been public since {public}.")
+    if leader:
+        paragraphs.append(
+            f"You receive this as leader of the {person.group} group: every political group "
+            "hears of significant developments (member–officer protocol 9.1)."
+        )
+    paragraphs.append(briefing.body)
+    facts = [("Wards", wards), ("Public from", public)]
+    if briefing.service:
+        facts.append(("From", briefing.service))
+    return Letter(
+        subject=f"{'Late: ' if briefing.late else ''}{flag}: {briefing.title}",
+        heading=briefing.title,
+        greeting=f"Dear Councillor {person.name},",
+        paragraphs=tuple(paragraphs),
+        facts=tuple(facts),
+        why=(
+            f"You receive this as leader of the {person.group} group."
+            if leader
+            else f"You receive this as a councillor for {wards}."
+        ),
+    )
+
+
+def briefing_sms(briefing: Briefing, today: dt.date) -> str:
+    """The text message: the title, and whether it is late or when it becomes public."""
+    flag = "Significant briefing" if briefing.significant else "Ward briefing"
+    public = f"{briefing.public_on.day} {briefing.public_on:%b %Y}"
+    if briefing.late:
+        note = f" (late: public from {public})"
+    elif briefing.public_on > today:
+        note = f" (not public until {public})"
+    else:
+        note = ""
+    return f"{flag}: {briefing.title}{note}. Details by email."
+
+
+def briefing_messages(
+    uow: UnitOfWork, briefing: Briefing, today: dt.date
+) -> tuple[list[Outgoing], list[str], dict[str, str]]:
+    """The messages for every recipient and channel, who has no address, and key → line."""
+    ward_people, leaders = _audience(uow, briefing)
+    in_wards = {r.councillor_id for r in ward_people}
+    council = uow.settings.council_name
+    messages: list[Outgoing] = []
+    missing: list[str] = []
+    lines: dict[str, str] = {}
+    for person in ward_people + leaders:
+        if not person.email:
+            missing.append(person.name)
+        else:
+            letter = briefing_letter(
+                briefing,
+                person,
+                leader=person.councillor_id not in in_wards,
+                today=today,
+            )
+            key = briefing_key(briefing.id, person.councillor_id, "email")
+            messages.append(
+                outgoing(
+                    letter,
+                    council=council,
+                    key=key,
+                    kind=KIND,
+                    to_address=person.email,
+                    to_name=person.name,
+                    councillor_id=person.councillor_id,
+                )
+            )
+            lines[key] = f"email {person.name}"
+        if person.mobile and briefing.topic in person.sms_topics:
+            key = briefing_key(briefing.id, person.councillor_id, "sms")
+            messages.append(
+                Outgoing(
+                    key=key,
+                    kind=KIND,
+                    channel="sms",
+                    to_address=person.mobile,
+                    to_name=person.name,
+                    subject=briefing.title,
+                    text=briefing_sms(briefing, today),
+                    councillor_id=person.councillor_id,
+                )
+            )
+            lines[key] = f"sms {person.name}"
+    return messages, missing, lines
+
+
+def send_briefing(
+    kdc: Kdc,
+    briefing_id: int,
+    *,
+    mailer: str | None = None,
+    override_reason: str | None = None,
+    today: dt.date | None = None,
+    dry_run: bool = False,
+) -> BriefingQueued:
+    """Queue the briefing for every recipient: an email each, and a text to those who chose
+    SMS for its topic; each key once, so sending again queues only what is missing.
+
+    The protocol rules run first (an error-level finding stops it unless ``override_reason``
+    is given); the messages are queued in the same transaction. Run :func:`record_outcome`
+    once the outbox has dispatched them to record what 8.1 and 9.1 then find.
+
+    :param dry_run: say what would be queued; write nothing (no mailer needed).
+    :raises NoMailer: no mailer is configured (nothing is queued).
     """
-    with kdc.unit_of_work(source="briefing") as uow:
+    today = today or dt.datetime.now(kdc.settings.tz).date()
+    with kdc.unit_of_work(source="briefing", dry_run=dry_run) as uow:
         briefing = get_briefing(uow, briefing_id)
         override(uow, override_reason)
         enforce(uow, "briefing", [briefing_id])
-        ward_people, leaders = _audience(uow, briefing)
-        sender = email.utils.formataddr(
-            (kdc.settings.council_name, "ward-briefings@kirklees.gov.uk")
-        )
-    in_wards = {r.councillor_id for r in ward_people}
-    done = {(cid, channel) for cid, channel, _ in briefing.sent}
-    lines: list[str] = []
-    flag = "Significant briefing" if briefing.significant else "Ward briefing"
-    heading = (
-        f"{flag} for {', '.join(briefing.wards)}: not public until "
-        f"{briefing.public_on:%-d %B %Y}.\n\n"
+        messages, missing, lines = briefing_messages(uow, briefing, today)
+        if dry_run:
+            from kdc_core.newsletter.build import queued_keys
+
+            already = queued_keys(uow, [m.key for m in messages])
+            report = QueueReport(
+                tuple(m.key for m in messages if m.key not in already), tuple(already)
+            )
+        else:
+            report = outbox.queue(uow, messages, mailer=mailer)
+    return BriefingQueued(
+        briefing,
+        tuple(lines[k] for k in report.queued),
+        tuple(lines[k] for k in report.already),
+        tuple(missing),
     )
-    story = f"{briefing.title}\n\n{briefing.body}\n"
-    with mailer.open(kdc.settings) as transport:
-        for person in ward_people + leaders:
-            jobs: list[tuple[str, str]] = []
-            if person.email:
-                jobs.append(("email", person.email))
-            if person.mobile and briefing.topic in person.sms_topics:
-                jobs.append(("sms", person.mobile))
-            for channel, address in jobs:
-                if (person.councillor_id, channel) in done:
-                    continue
-                if channel == "email":
-                    text = heading + story
-                    if person.councillor_id not in in_wards:
-                        text = (
-                            heading
-                            + (
-                                f"You receive this as leader of the {person.group} group: every "
-                                "political group hears of significant developments (member-officer "
-                                "protocol 9.1).\n\n"
-                            )
-                            + story
-                        )
-                    msg = make_message(
-                        sender=sender,
-                        to=email.utils.formataddr((person.name, address)),
-                        subject=f"{flag}: {briefing.title}",
-                        html=None,
-                        text=text,
-                        message_id=f"<briefing.{briefing.id}.{person.councillor_id}@kdc.invalid>",
-                    )
-                    reference = transport.send_email(msg)
-                else:
-                    reference = transport.send_sms(address, f"{flag}: {briefing.title}")
-                with kdc.unit_of_work(source="briefing") as uow:
-                    uow.session.execute(
-                        insert(BriefingSendRow),
-                        [
-                            {
-                                "briefing_id": briefing.id,
-                                "councillor_id": person.councillor_id,
-                                "channel": channel,
-                                "sent_at": utcnow(),
-                                "reference": reference[:200],
-                            }
-                        ],
-                    )
-                lines.append(f"{channel} {person.name} <{address}>")
+
+
+def record_outcome(kdc: Kdc, briefing_id: int, override_reason: str | None = None) -> Briefing:
+    """Run 8.1 and 9.1 again over the briefing as the outbox has delivered it."""
     with kdc.unit_of_work(source="briefing") as uow:
         override(uow, override_reason)
         enforce(uow, "briefing", [briefing_id])
-        return get_briefing(uow, briefing_id), lines
+        return get_briefing(uow, briefing_id)

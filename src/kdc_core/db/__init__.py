@@ -16,7 +16,6 @@ from kdc_core.db.feed_tokens import FeedTokenRow
 from kdc_core.db.jobs import JobLockRow, JobRunRow
 from kdc_core.db.newsletters import (
     BriefingRow,
-    BriefingSendRow,
     NewsletterIssueRow,
     SuccessStoryRow,
     TopicChoiceRow,
@@ -48,7 +47,6 @@ from kdc_core.db.users import UserRow
 __all__ = [
     "Base",
     "BriefingRow",
-    "BriefingSendRow",
     "ComplaintRow",
     "ComplaintStageRow",
     "CouncillorExternalIdRow",

@@ -1,4 +1,8 @@
-"""Rows for ward briefings, topic opt-ins, success stories and stored newsletter issues."""
+"""Rows for ward briefings, topic opt-ins, success stories and stored newsletter issues.
+
+Whom a briefing or an issue reached is the outbox's record (``outbox_messages``, keys
+``briefing:…`` and ``newsletter:…``), not a table of its own.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    cast,
+    literal,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from kdc_core.db.base import Base, UTCDateTime, utcnow
+from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import ServiceRow, WardRow
 
 briefing_wards = Table(
@@ -48,24 +56,6 @@ class BriefingRow(Base):
 
     def __str__(self) -> str:
         return self.title
-
-
-class BriefingSendRow(Base):
-    """One briefing sent to one councillor over one channel (email or sms)."""
-
-    __tablename__ = "briefing_sends"
-    __table_args__ = (UniqueConstraint("briefing_id", "councillor_id", "channel"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    briefing_id: Mapped[int] = mapped_column(
-        ForeignKey("briefings.id", ondelete="CASCADE"), index=True
-    )
-    councillor_id: Mapped[int] = mapped_column(
-        ForeignKey("councillors.id", ondelete="CASCADE"), index=True
-    )
-    channel: Mapped[str] = mapped_column(String(10))
-    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    reference: Mapped[str | None] = mapped_column(String(200))
 
 
 class TopicChoiceRow(Base):
@@ -134,7 +124,33 @@ class NewsletterIssueRow(Base):
     html: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     built_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    reference: Mapped[str | None] = mapped_column(String(200))
 
     ward: Mapped[WardRow] = relationship()
+
+    @property
+    def outbox_key(self) -> str:
+        """The key this issue is queued under in the outbox."""
+        return issue_key(self.ward_id, self.month, self.councillor_id)
+
+
+def issue_key(ward_id: int, month: str, councillor_id: int) -> str:
+    """``newsletter:<ward id>:<month>:<councillor id>``: one issue, queued once."""
+    return f"newsletter:{ward_id}:{month}:{councillor_id}"
+
+
+#: When the issue was sent: read from its outbox message (``None`` until the outbox sends it).
+NewsletterIssueRow.sent_at = column_property(
+    select(OutboxMessageRow.sent_at)
+    .where(
+        OutboxMessageRow.key
+        == literal("newsletter:")
+        + cast(NewsletterIssueRow.ward_id, String)
+        + literal(":")
+        + NewsletterIssueRow.month
+        + literal(":")
+        + cast(NewsletterIssueRow.councillor_id, String),
+        OutboxMessageRow.status == "sent",
+    )
+    .correlate_except(OutboxMessageRow)
+    .scalar_subquery()
+)

@@ -12,6 +12,7 @@ import click
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
 from kdc_core.db.migrate import require_schema
+from kdc_core.directory.reminders import RemindersQueued
 from kdc_core.directory.report import FreshnessReport, ProfileIssue
 from kdc_core.directory.values import DirectoryRecord, OfficerDiff, SyncPlan
 
@@ -87,9 +88,10 @@ def sync_cmd(
     Adds new people, updates only changed fields, archives leavers (never deletes) and
     reactivates returners, in one transaction. Refuses to archive more than
     directory.max_archive_share of the officers (default 10%) or to read zero records,
-    unless --force.
+    unless --force. Only one sync runs at a time: another started meanwhile (here or on
+    another host, or the directory_sync job) is refused and exits 1.
     """
-    from kdc_core.directory.engine import run_sync, source_named
+    from kdc_core.directory.engine import locked_sync, source_named
 
     require_schema(kdc.engine)
     found = source_named(kdc, source)
@@ -98,7 +100,7 @@ def sync_cmd(
     show = sys.stderr.isatty() and not as_json
     writing = _WriteBar(show)
     try:
-        result = run_sync(
+        result = locked_sync(
             kdc,
             found,
             args,
@@ -271,12 +273,19 @@ def report_json(report: FreshnessReport) -> dict[str, Any]:
 
 @click.command("report")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
-@click.option("--remind", is_flag=True, help="Hand the report to mail plugins to send reminders.")
+@click.option(
+    "--remind",
+    is_flag=True,
+    help="Queue this month's reminders to stale officers and their managers (once a month).",
+)
+@click.option("--dry-run", is_flag=True, help="With --remind: say who would be reminded.")
 @pass_kdc
-def report_cmd(kdc: Kdc, as_json: bool, remind: bool) -> None:
-    """Stale and incomplete officer profiles, and missing ward links (read-only).
+def report_cmd(kdc: Kdc, as_json: bool, remind: bool, dry_run: bool) -> None:
+    """Stale and incomplete officer profiles, and missing ward links.
 
-    Stale means not updated for more than directory.stale_months (default 6) months.
+    Stale means not updated for more than directory.stale_months (default 6) months. With
+    --remind, each stale officer is queued a letter with what kdc holds about them and how
+    to correct it, and each of their managers the team's list; each at most once a month.
     """
     from kdc_core.db.migrate import require_schema
     from kdc_core.directory.report import freshness_report
@@ -284,10 +293,16 @@ def report_cmd(kdc: Kdc, as_json: bool, remind: bool) -> None:
     require_schema(kdc.engine)
     with kdc.unit_of_work(source="cli", dry_run=True) as uow:
         report = freshness_report(uow.session, kdc.settings.directory.stale_months)
+    reminded = []
     if remind:
-        kdc.hook.kdc_directory_reminders(report=report, kdc=kdc)
+        from kdc_core.directory.plugin import remind as send_reminders
+
+        reminded = send_reminders(kdc, report, dry_run=dry_run)
     if as_json:
-        echo_json(report_json(report))
+        echo_json(
+            report_json(report)
+            | ({"reminders": [reminders_json(r) for r in reminded]} if remind else {})
+        )
         return
     click.echo(f"Stale profiles (not updated since {report.stale_before:%d %b %Y}):")
     for i in report.stale:
@@ -307,4 +322,29 @@ def report_cmd(kdc: Kdc, as_json: bool, remind: bool) -> None:
         f"{len(report.stale)} stale, {len(report.incomplete)} incomplete, "
         f"{len(report.services_without_wards)} services and "
         f"{len(report.wards_without_contacts)} wards with gaps."
+    )
+    for r in reminded:
+        click.echo(reminders_line(r))
+
+
+def reminders_json(r: RemindersQueued) -> dict[str, Any]:
+    return {
+        "channel": r.channel,
+        "month": r.month,
+        "dry_run": r.dry_run,
+        "officers": list(r.officers),
+        "managers": list(r.managers),
+        "already": r.already,
+        "no_email": list(r.no_email),
+    }
+
+
+def reminders_line(r: RemindersQueued) -> str:
+    """What was queued, honestly: queued is not sent."""
+    verb = "Would queue" if r.dry_run else "Queued"
+    tail = "" if r.dry_run else " They go when the outbox is dispatched."
+    return (
+        f"{verb} reminders for {r.month} ({r.channel}): {len(r.officers)} officers, "
+        f"{len(r.managers)} managers; {r.already} already queued this month; "
+        f"{len(r.no_email)} stale officers have no email address.{tail}"
     )

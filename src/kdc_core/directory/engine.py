@@ -11,7 +11,7 @@ import contextlib
 import datetime as dt
 import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from sqlalchemy import select
@@ -80,6 +80,37 @@ class SyncResult:
     plan: SyncPlan
     dry_run: bool
     run: SyncRun
+
+
+#: The job lock a sync holds: the ``directory_sync`` job's, so a scheduled run and one from
+#: the command line cannot interleave either.
+LOCK = "directory_sync"
+
+
+class SyncBusy(KdcError):
+    """Another sync is running (on this host or another)."""
+
+
+def locked_sync(
+    kdc: Kdc,
+    source: DirectorySource,
+    args: Sequence[str] = (),
+    **kwargs: Any,
+) -> SyncResult:
+    """:func:`run_sync` holding the ``directory_sync`` lock for the whole run, so two syncs
+    never interleave: the second is refused before it reads anything.
+
+    :raises SyncBusy: another sync holds the lock ("directory_sync is already running on
+        HOST since T", T in the council's time zone).
+    """
+    from kdc_core.jobs import locks
+    from kdc_core.mail.dispatch import worker_name
+
+    try:
+        with locks.hold(kdc.engine, LOCK, worker_name()):
+            return run_sync(kdc, source, args, **kwargs)
+    except locks.Busy as exc:
+        raise SyncBusy(exc.local(kdc.settings.tz)) from None
 
 
 def run_sync(

@@ -27,6 +27,11 @@ class Held:
     owner: str | None = None
     since: dt.datetime | None = None
 
+    @property
+    def host(self) -> str | None:
+        """The host part of the owner (``host:pid:random``)."""
+        return self.owner.rsplit(":", 2)[0] if self.owner else None
+
 
 class Busy(Exception):
     """Another run holds the lock."""
@@ -34,9 +39,17 @@ class Busy(Exception):
     def __init__(self, name: str, held: Held) -> None:
         self.name = name
         self.held = held
-        where = f" on {held.owner.rsplit(':', 2)[0]}" if held.owner else ""
+        where = f" on {held.host}" if held.host else ""
         since = f" since {held.since:%Y-%m-%d %H:%M} UTC" if held.since else ""
         super().__init__(f"{name} is already running{where}{since}")
+
+    def local(self, tz: dt.tzinfo) -> str:
+        """The message with the time in ``tz`` (the council's zone) for a person to read."""
+        where = f" on {self.held.host}" if self.held.host else ""
+        since = (
+            f" since {self.held.since.astimezone(tz):%Y-%m-%d %H:%M %Z}" if self.held.since else ""
+        )
+        return f"{self.name} is already running{where}{since}"
 
 
 @contextlib.contextmanager
@@ -46,25 +59,42 @@ def hold(engine: Engine, name: str, owner: str, minutes: int = 360) -> Iterator[
     :raises Busy: another run holds it (the body does not run).
     """
     if engine.dialect.name == "postgresql":
-        with _advisory(engine, name):
+        with _advisory(engine, name, owner):
             yield
         return
     with _lock_row(engine, name, owner, minutes):
         yield
 
 
+_HOLDER = text(
+    "SELECT a.application_name, a.state_change FROM pg_locks l "
+    "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+    "AND l.objid = (hashtext(:key)::bigint & 4294967295)::oid LIMIT 1"
+)
+
+
 @contextlib.contextmanager
-def _advisory(engine: Engine, name: str) -> Iterator[None]:
+def _advisory(engine: Engine, name: str, owner: str) -> Iterator[None]:
     key = f"kdc:job:{name}"
     with engine.connect() as conn:
+        # The holder's name and (once the lock is taken, its connection is idle until the
+        # run ends) when it took it, for the message another run gets.
+        conn.execute(
+            text("SELECT set_config('application_name', :owner, false)"), {"owner": owner[:63]}
+        )
         got = conn.scalar(select(func.pg_try_advisory_lock(func.hashtext(key))))
         conn.commit()  # the lock is the session's; no transaction stays open for the run
         if not got:
-            raise Busy(name, Held())
+            holder = conn.execute(_HOLDER, {"key": key}).first()
+            conn.execute(text("SELECT set_config('application_name', '', false)"))
+            conn.commit()
+            held = Held(holder[0] or None, holder[1]) if holder is not None else Held()
+            raise Busy(name, held)
         try:
             yield
         finally:
             conn.execute(select(func.pg_advisory_unlock(func.hashtext(key))))
+            conn.execute(text("SELECT set_config('application_name', '', false)"))
             conn.commit()
 
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from email.message import Message
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import attrs
 
 from kdc_core.config import Settings
 from kdc_core.errors import KdcError
-
-if TYPE_CHECKING:
-    from kdc_core.app import Kdc
 
 
 class Transport(Protocol):
@@ -63,15 +60,3 @@ class DeliveryError(KdcError):
     def __init__(self, message: str, *, permanent: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
-
-
-def pick_mailer(kdc: Kdc, name: str | None) -> Mailer:
-    from kdc_core.newsletter.values import NewsletterConfig
-
-    registry = kdc.mailers
-    if name is None:
-        name = kdc.settings.plugin_config("newsletter", into=NewsletterConfig).mailer
-    if name not in registry:
-        known = ", ".join(registry.names()) or "none installed"
-        raise KdcError(f"no mailer called {name!r} (mailers: {known})")
-    return registry[name]

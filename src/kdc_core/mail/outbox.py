@@ -34,6 +34,7 @@ from kdc_core.mail.addresses import normalise_address
 from kdc_core.mail.message import render_eml
 
 if TYPE_CHECKING:
+    from kdc_core.app import Kdc
     from kdc_core.config import Settings
     from kdc_core.unit_of_work import UnitOfWork
 
@@ -136,6 +137,20 @@ def mailer_name(settings: Settings, override: str | None = None) -> str:
     name = override or settings.mail.mailer
     if not name or not settings.mail.sender:
         raise NoMailer()
+    return name
+
+
+def installed_mailer(kdc: Kdc, override: str | None = None) -> str:
+    """:func:`mailer_name`, also checked against the mailers installed, so a command refuses
+    a misspelt ``--mailer`` before it queues anything a dispatcher could never send.
+
+    :raises NoMailer: no mailer or sender is configured.
+    :raises KdcError: no installed mailer has that name.
+    """
+    name = mailer_name(kdc.settings, override)
+    if name not in kdc.mailers:
+        known = ", ".join(kdc.mailers.names()) or "none installed"
+        raise KdcError(f"no mailer called {name!r} (mailers: {known}); nothing was queued")
     return name
 
 

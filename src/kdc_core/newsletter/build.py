@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import email.utils
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Table, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kdc_core.db.base import utcnow
-from kdc_core.db.newsletters import NewsletterIssueRow
+from kdc_core.db.newsletters import NewsletterIssueRow, issue_key
+from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import WardRow
 from kdc_core.errors import NotFound
+from kdc_core.mail import outbox
 from kdc_core.mail.message import render_eml
 from kdc_core.mail.topics import recipients_by_ward
 from kdc_core.mail.values import TOPICS, Recipient
@@ -20,7 +24,6 @@ from kdc_core.newsletter.values import (
     BuiltIssue,
     FilledSection,
     Month,
-    NewsletterConfig,
     Section,
     WardMonth,
 )
@@ -29,8 +32,11 @@ from kdc_core.unit_of_work import UnitOfWork
 
 
 def sender_address(uow: UnitOfWork) -> str:
-    address = uow.settings.plugin_config("newsletter", into=NewsletterConfig).from_address
-    return email.utils.formataddr((uow.settings.council_name, address))
+    """The From header: ``[mail]``'s sender (and name), as the outbox sends it; issues built
+    to files without a sender configured say ``newsletter@kdc.invalid``."""
+    if not uow.settings.mail.sender:
+        return email.utils.formataddr((uow.settings.council_name, "newsletter@kdc.invalid"))
+    return outbox.sender(uow.settings)
 
 
 def wards(uow: UnitOfWork, ward: str | None) -> list[tuple[int, str]]:
@@ -104,7 +110,9 @@ def build_month(
                 html=html,
                 text=text,
                 unsubscribe_url=urls["newsletter"],
-                message_id=f"<newsletter.{month}.{ward_id}.{person.councillor_id}@kdc.invalid>",
+                message_id=outbox.message_id(
+                    settings, issue_key(ward_id, str(month), person.councillor_id)
+                ),
             )
             built.append(
                 BuiltIssue(
@@ -124,25 +132,46 @@ def build_month(
     return built
 
 
+def queued_keys(uow: UnitOfWork, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are in the outbox, whatever their state."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):
+        found.update(
+            uow.session.scalars(
+                select(OutboxMessageRow.key).where(
+                    OutboxMessageRow.key.in_(keys[start : start + 500])
+                )
+            )
+        )
+    return found
+
+
 def _store(uow: UnitOfWork, month: Month, built: Sequence[BuiltIssue]) -> None:
-    """Keep the archive: replace issues not yet sent; a sent issue stays as it went out."""
-    ward_ids = {b.ward_id for b in built}
-    sent = set(
-        uow.session.execute(
+    """Keep the archive: an issue already queued stays as it was queued; the others are
+    replaced (an upsert, so two runs at once both succeed), and issues of councillors who
+    no longer get one are dropped unless queued."""
+    ward_ids = sorted({b.ward_id for b in built})
+    stored = [
+        (w, c)
+        for w, c in uow.session.execute(
             select(NewsletterIssueRow.ward_id, NewsletterIssueRow.councillor_id).where(
                 NewsletterIssueRow.month == str(month),
                 NewsletterIssueRow.ward_id.in_(ward_ids),
-                NewsletterIssueRow.sent_at.is_not(None),
             )
-        ).all()
-    )
-    uow.session.execute(
-        delete(NewsletterIssueRow).where(
-            NewsletterIssueRow.month == str(month),
-            NewsletterIssueRow.ward_id.in_(ward_ids),
-            NewsletterIssueRow.sent_at.is_(None),
         )
-    )
+    ]
+    wanted = {(b.ward_id, b.recipient.councillor_id) for b in built}
+    keys = {issue_key(w, str(month), c): (w, c) for w, c in wanted | set(stored)}
+    queued = {keys[k] for k in queued_keys(uow, list(keys))}
+    stale = [wc for wc in stored if wc not in wanted and wc not in queued]
+    for ward_id, councillor_id in stale:
+        uow.session.execute(
+            delete(NewsletterIssueRow).where(
+                NewsletterIssueRow.month == str(month),
+                NewsletterIssueRow.ward_id == ward_id,
+                NewsletterIssueRow.councillor_id == councillor_id,
+            )
+        )
     now = utcnow()
     rows = [
         {
@@ -155,7 +184,16 @@ def _store(uow: UnitOfWork, month: Month, built: Sequence[BuiltIssue]) -> None:
             "built_at": now,
         }
         for b in built
-        if (b.ward_id, b.recipient.councillor_id) not in sent
+        if (b.ward_id, b.recipient.councillor_id) not in queued
     ]
-    if rows:
-        uow.session.execute(insert(NewsletterIssueRow), rows)
+    if not rows:
+        return
+    table = cast(Table, NewsletterIssueRow.__table__)
+    dialect = uow.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["ward_id", "month", "councillor_id"],
+        set_={c: stmt.excluded[c] for c in ("subject", "html", "text", "built_at")},
+    )
+    uow.session.execute(stmt, rows)

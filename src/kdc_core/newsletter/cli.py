@@ -56,26 +56,53 @@ def _slug(name: str) -> str:
 @newsletter_group.command("send")
 @click.option("--month", required=True, callback=_month, help="The month, YYYY-MM.")
 @click.option("--ward", help="Only this ward (name or slug).")
-@click.option("--mailer", help="Mailer to use (default [plugins.newsletter] mailer, else smtp).")
-@click.option("--dry-run", is_flag=True, help="List who would get an issue; send nothing.")
+@click.option("--mailer", help="Mailer to queue them for (default: [mail] mailer).")
+@click.option(
+    "--no-dispatch", is_flag=True, help="Only queue; the outbox_dispatch job sends them later."
+)
+@click.option("--dry-run", is_flag=True, help="List who would be queued; queue nothing.")
 @pass_kdc
-def send_cmd(kdc: Kdc, month: Month, ward: str | None, mailer: str | None, dry_run: bool) -> None:
-    """Build and send a month's issues; anyone already sent this month's issue is skipped."""
-    from kdc_core.mail.delivery import pick_mailer
-    from kdc_core.newsletter.build import build_month
-    from kdc_core.newsletter.delivery import send_issues
+def send_cmd(
+    kdc: Kdc, month: Month, ward: str | None, mailer: str | None, no_dispatch: bool, dry_run: bool
+) -> None:
+    """Build a month's issues and queue them in the outbox, then dispatch the outbox.
 
-    chosen = None if dry_run else pick_mailer(kdc, mailer)
-    with kdc.unit_of_work(source="newsletter", dry_run=dry_run) as uow:
-        built = build_month(uow, kdc.sections, month, ward)
-    if chosen is None:
-        for issue in built:
-            click.echo(f"would send: {issue.recipient.name} <{issue.recipient.email}>")
-        click.echo(f"Dry run: {len(built)} issues; nothing was sent or stored.")
+    Each councillor's issue is queued once (key newsletter:WARD:MONTH:COUNCILLOR), however
+    often this runs and on however many hosts at once; anyone whose issue is already queued
+    or sent is left out.
+    """
+    from kdc_core.newsletter.delivery import queue_month
+
+    report = queue_month(kdc, month, ward, mailer=mailer, dry_run=dry_run)
+    for line in report.no_email:
+        click.echo(f"no email address: {line}")
+    if dry_run:
+        for line in report.queued:
+            click.echo(f"would queue: {line}")
+        click.echo(
+            f"Dry run: would queue {len(report.queued)} issues for {month}; "
+            f"{len(report.already)} already queued; nothing was stored or queued."
+        )
         return
-    report = send_issues(kdc, built, chosen)
-    for line in report.sent:
-        click.echo(f"sent: {line}")
+    for line in report.queued:
+        click.echo(f"queued: {line}")
     click.echo(
-        f"Sent {len(report.sent)}; skipped {len(report.skipped)} (already sent or no email)."
+        f"Queued {len(report.queued)} issues for {month}; {len(report.already)} were already "
+        f"queued; {len(report.no_email)} without an email address. They go when the outbox "
+        "is dispatched."
+    )
+    if not no_dispatch:
+        dispatch_now(kdc)
+
+
+def dispatch_now(kdc: Kdc) -> None:
+    """Dispatch the outbox and say what happened (it also sends anything else that is due)."""
+    from kdc_core.mail.dispatch import dispatch
+
+    result = dispatch(kdc)
+    for line in result.stopped:
+        click.echo(f"stopped using {line}", err=True)
+    click.echo(
+        f"Outbox dispatched: {result.sent} sent, {result.retrying} to retry later, "
+        f"{result.failed} failed."
     )

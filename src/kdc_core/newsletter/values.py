@@ -115,11 +115,9 @@ class BuiltIssue:
 
 @attrs.frozen
 class NewsletterConfig:
-    """The ``[plugins.newsletter]`` section.
+    """The ``[plugins.newsletter]`` section: nothing to set.
 
-    :ivar mailer: the registered mailer that sends when ``--mailer`` is not given.
-    :ivar from_address: the address newsletters and briefings come from.
+    Newsletters and briefings are sent through the outbox, from ``[mail] sender`` by
+    ``[mail] mailer``; the section's old ``mailer`` and ``from_address`` keys are refused
+    so that a setting that no longer does anything cannot look as if it did.
     """
-
-    mailer: str = "smtp"
-    from_address: str = "ward-newsletter@kirklees.gov.uk"
