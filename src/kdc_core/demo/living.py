@@ -139,6 +139,8 @@ def seed_living(
         added["success_stories"] = news.seed_stories(uow, today)
     with kdc.unit_of_work(source="demo") as uow:
         added["newsletter_issues"] = news.build_newsletter(uow, kdc.sections, today)
+    if kdc.settings.mail.configured:
+        added["briefing_messages"] = _send_briefings(kdc, today)
 
     plugins = tuple(line for lines in kdc.hook.kdc_seed_demo_activity(kdc=kdc) for line in lines)
     report = LivingReport(added, plugins)
@@ -146,6 +148,15 @@ def seed_living(
         progress("Running the scheduled jobs once…")
         report = attrs.evolve(report, jobs=_run_jobs(kdc))
     return report
+
+
+def _send_briefings(kdc: Kdc, today: dt.date) -> int:
+    """Queue every briefing not yet queued to its ward councillors (and group leaders)."""
+    from kdc_core.briefings.service import send_briefing, unsent_briefings
+
+    with kdc.unit_of_work(source="demo", dry_run=True) as uow:
+        ids = unsent_briefings(uow)
+    return sum(len(send_briefing(kdc, i, today=today).queued) for i in ids)
 
 
 def _pending(kdc: Kdc) -> int:
