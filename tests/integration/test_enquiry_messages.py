@@ -48,7 +48,9 @@ def mail_configured() -> bool:
 
 @pytest.fixture
 def jobs_config() -> dict[str, dict[str, object]]:
-    return {}
+    """Only the enquiry jobs and the outbox: the monthly newsletter and directory reminders
+    would otherwise run too (never run, so due) and write to the same people."""
+    return {"newsletter": {"schedule": "off"}, "directory_reminders": {"schedule": "off"}}
 
 
 @pytest.fixture
@@ -109,7 +111,15 @@ def dispatch(kdc_run) -> None:
     assert result.exit_code == 0, result.output
 
 
-@pytest.mark.parametrize("jobs_config", [{"enquiry_digest": {"schedule": "off"}}])
+@pytest.mark.parametrize(
+    "jobs_config",
+    [
+        {
+            name: {"schedule": "off"}
+            for name in ("enquiry_digest", "newsletter", "directory_reminders")
+        }
+    ],
+)
 def test_each_enquiry_change_delivers_its_messages_once(council, kdc_run, mailbox):
     box, _port = mailbox
     kdc = council
