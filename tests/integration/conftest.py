@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from smtp_server import Mailbox, smtp_server
 
 from kdc_core import testing
 
@@ -14,3 +15,10 @@ from kdc_core import testing
 def kdc_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     server = request.getfixturevalue("kdc_postgres_url") if request.param == "postgres" else None
     yield from testing.database_url_for(request.param, tmp_path, server)
+
+
+@pytest.fixture
+def mailbox() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for the test: (its mailbox, its port)."""
+    with smtp_server() as server:
+        yield server

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from smtp_server import Mailbox, smtp_server
 from sqlalchemy import select
 
 from kdc_core import hookimpl
@@ -30,12 +28,6 @@ class Reminders:
     @hookimpl
     def kdc_directory_reminders(self, report: FreshnessReport, month: str, dry_run: bool) -> None:
         self.reports.append((report, month, dry_run))
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,12 +4,11 @@ assigned, extended, overdue (officer, then line manager), resolved, and the week
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from enquiry_people import seed_enquiry_people
-from smtp_server import Mailbox, smtp_server
+from smtp_server import Mailbox
 from sqlalchemy import select
 
 from kdc_core.app import Kdc
@@ -33,12 +32,6 @@ OFFICERS = {
     "Bins": "wes.bins@kirklees.example",
 }
 MANAGER = "mo.manager@kirklees.example"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

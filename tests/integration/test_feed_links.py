@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from smtp_server import Mailbox, smtp_server
+from smtp_server import Mailbox
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET
 from kdc_core.config import MailSettings, Settings
 
 WEBCAL = re.compile(r"webcal://\S+?\.ics")
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from smtp_server import Mailbox, smtp_server
 
 from kdc_core.app import Kdc
 from kdc_core.config import MailSettings, Settings
@@ -17,12 +15,6 @@ from kdc_core.mail import dispatch as dispatching
 from kdc_core.mail import outbox
 from kdc_core.mail.addresses import AddressError
 from kdc_core.mail.outbox import NoMailer, Outgoing
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

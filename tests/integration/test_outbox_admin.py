@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from smtp_server import Mailbox, smtp_server
 from sqlalchemy import update
 
 from kdc_admin import create_app
@@ -26,12 +24,6 @@ from kdc_core.mail.outbox import Outgoing
 PAGE = "/admin/outbox/"
 VIEWER, LIAISON, ADMIN = "vic@example.gov.uk", "lia@example.gov.uk", "ada@example.gov.uk"
 REFUSED = "amal.khan@kirklees.example"
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture

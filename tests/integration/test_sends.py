@@ -9,11 +9,9 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from smtp_server import Mailbox, smtp_server
 from sqlalchemy import select
 
 from kdc_core.app import Kdc
@@ -29,12 +27,6 @@ SENDER = "councillor-support@kirklees.example"
 SECRET = "sends-test-secret-" + "s" * 32
 KDC = str(Path(sys.executable).parent / "kdc")
 WARDS = ("Almondbury", "Batley East", "Colne Valley", "Dewsbury West", "Golcar")
-
-
-@pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    with smtp_server() as server:
-        yield server
 
 
 @pytest.fixture
