@@ -1,9 +1,14 @@
-"""Logging in and out: Flask-Login over the core's users service, plus the single sign-on hook.
+"""Signing in and out: server-side web sessions, Flask-Login over the core's users service,
+and the single sign-on hook.
 
-A web session remembers ``"<user id>:<credential tag>"``; every request reloads the account,
-so disabling a user, changing their role or resetting their password takes effect at once.
-When the session holds no user, plugins get a chance through ``kdc_authenticate`` (a proxy
-header, an OpenID Connect session …); the address they return must belong to an active
+Every way of signing in (a password here, OpenID Connect or an emailed link on the site) ends
+in :func:`begin_web_session`: a row in ``web_sessions`` whose random token the cookie holds.
+Every request looks that row up, so signing out ends the session on the server and a cookie
+replayed afterwards no longer works. The admin's Flask-Login user is the active local account
+with the session's email address; it remembers ``"<user id>:<credential tag>"`` and reloads
+the account each request, so disabling a user, changing their role or resetting their
+password takes effect at once. When the session holds no user, plugins get a chance through
+``kdc_authenticate`` (a proxy header …); the address they return must belong to an active
 local account, whose role then applies.
 """
 
@@ -13,7 +18,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask import url_for as flask_url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -23,7 +38,12 @@ from wtforms.validators import DataRequired, Length
 
 from kdc_core.app import Kdc
 from kdc_core.users import service as users
+from kdc_core.users import sessions
+from kdc_core.users.sessions import Identity
 from kdc_core.users.values import User
+
+#: The Flask session key holding the web session's token.
+SESSION_KEY = "sid"
 
 bp = Blueprint("auth", __name__)
 
@@ -64,13 +84,74 @@ def _kdc() -> Kdc:
     return kdc
 
 
+def _web_session() -> sessions.WebSession | None:
+    """The live server-side session of this request's cookie (looked up once a request)."""
+    if "kdc_web_session" not in g:
+        token = session.get(SESSION_KEY)
+        found = None
+        if isinstance(token, str):
+            with _kdc().unit_of_work(source="web", dry_run=True) as uow:
+                found = sessions.find_session(uow, token)
+        g.kdc_web_session = found
+    result: sessions.WebSession | None = g.kdc_web_session
+    return result
+
+
+def current_identity() -> Identity | None:
+    """Who is signed in on this request (councillor, officer and/or admin account), or ``None``."""
+    if "kdc_identity" not in g:
+        web = _web_session()
+        identity = None
+        if web is not None:
+            with _kdc().unit_of_work(source="web", dry_run=True) as uow:
+                identity = sessions.identify(uow, web.email)
+        g.kdc_identity = identity
+    result: Identity | None = g.kdc_identity
+    return result
+
+
+def begin_web_session(email: str, method: str) -> Identity:
+    """Sign this browser in as ``email``: a new server-side session (any old one is dropped,
+    so a session id planted before sign-in is useless), and the admin login when ``email``
+    has an active local account."""
+    with _kdc().unit_of_work(source=f"web:{method}") as uow:
+        token, _web = sessions.start_session(uow, email, method)
+        identity = sessions.identify(uow, email)
+    logout_user()
+    session.clear()
+    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
+    session[SESSION_KEY] = token
+    for key in ("kdc_web_session", "kdc_identity"):
+        g.pop(key, None)
+    if identity.user is not None:
+        login_user(WebUser(identity.user))
+    return identity
+
+
+def end_web_session() -> None:
+    """Sign out: the server-side session ends, whoever holds a copy of the cookie."""
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str):
+        with _kdc().unit_of_work(source="web:sign-out") as uow:
+            sessions.end_session(uow, token)
+    logout_user()
+    session.clear()
+    for key in ("kdc_web_session", "kdc_identity"):
+        g.pop(key, None)
+
+
 def load_user(session_id: str) -> WebUser | None:
     user_id, _, tag = session_id.partition(":")
     if not user_id.isdigit():
         return None
+    web = _web_session()
+    if web is None:
+        return None
     with _kdc().unit_of_work(source="web", dry_run=True) as uow:
         user = users.get_user(uow, int(user_id))
     if user is None or not user.active or user.credential_tag != tag:
+        return None
+    if user.email.lower() != web.email:
         return None
     return WebUser(user)
 
@@ -112,11 +193,6 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-@bp.route("/")
-def home() -> Response:
-    return redirect(flask_url_for("admin.index"))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if current_user.is_authenticated:
@@ -128,9 +204,7 @@ def login() -> Any:
             result = users.authenticate(uow, form.email.data or "", form.password.data or "")
         if result.user is not None:
             next_url = _safe_next(request.args.get("next"))
-            session.clear()
-            session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-            login_user(WebUser(result.user))
+            begin_web_session(result.user.email, "password")
             return redirect(next_url)
         flash(result.message or users.BAD_CREDENTIALS, "error")
         status = 200 if result.locked_until is None else 429
@@ -141,7 +215,6 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    logout_user()
-    session.clear()
+    end_web_session()
     flash("You have logged out.", "info")
     return redirect(flask_url_for("auth.login"))

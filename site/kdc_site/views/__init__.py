@@ -1,0 +1,44 @@
+"""The site's pages, one module a subject.
+
+Each module has ``register(bp, kdc)``, which adds its routes, and may list ``NAV`` entries
+(:class:`~kdc_site.navigation.NavItem`) for the menu and the start page.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+from flask import Blueprint
+
+from kdc_core.app import Kdc
+from kdc_site.access import visitor
+from kdc_site.navigation import NavItem
+from kdc_site.views import home, signin
+
+MODULES: tuple[ModuleType, ...] = (home, signin)
+
+
+def nav_items() -> list[NavItem]:
+    return [item for module in MODULES for item in getattr(module, "NAV", ())]
+
+
+def register(bp: Blueprint, kdc: Kdc) -> None:
+    for module in MODULES:
+        module.register(bp, kdc)
+
+    @bp.app_context_processor
+    def _navigation() -> dict[str, Any]:
+        def site_navigation() -> list[tuple[str, str]]:
+            who = visitor()
+            return [(i.endpoint, i.label) for i in nav_items() if i.shown_to(who)]
+
+        def home_links() -> list[tuple[str, str, str]]:
+            who = visitor()
+            return [
+                (i.endpoint, i.label, i.description)
+                for i in nav_items()
+                if i.description and i.shown_to(who)
+            ]
+
+        return {"site_navigation": site_navigation, "home_links": home_links}
