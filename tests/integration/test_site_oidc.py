@@ -350,3 +350,9 @@ def test_unsigned_and_hmac_id_tokens_are_refused(provider, issued):
     hmac = jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(secret), algorithms=["HS256"])
     with pytest.raises(oidc.SignInRefused, match="UnsupportedAlgorithm"):
         _verify(provider, issued, hmac, algorithms=["HS256", "RS256"])
+
+
+def test_the_button_needs_the_forms_csrf_token(client):
+    assert client.post("/sign-in/oidc", data={"next": "/"}).status_code == 400
+    with client.session_transaction() as session:
+        assert not [k for k in session if k.startswith("_state_")]

@@ -211,3 +211,8 @@ def test_without_single_sign_on_or_a_mailer_the_page_offers_neither(kdc_app):
         )
     finally:
         bare.dispose()
+
+
+def test_asking_needs_the_forms_csrf_token(kdc_app, client, councillor):
+    assert client.post("/sign-in/email", data={"email": ADDRESS}).status_code == 400
+    assert _letters(kdc_app) == []
