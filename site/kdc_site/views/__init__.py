@@ -14,9 +14,9 @@ from flask import Blueprint
 from kdc_core.app import Kdc
 from kdc_site.access import visitor
 from kdc_site.navigation import NavItem
-from kdc_site.views import home, signin
+from kdc_site.views import home, oidc, signin
 
-MODULES: tuple[ModuleType, ...] = (home, signin)
+MODULES: tuple[ModuleType, ...] = (home, signin, oidc)
 
 
 def nav_items() -> list[NavItem]:
