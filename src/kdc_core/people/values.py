@@ -132,6 +132,7 @@ class Officer:
     wards: tuple[OfficerWard, ...] = ()
     updated_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
+    confirmed_at: dt.datetime | None = None
 
     @property
     def name(self) -> str:
