@@ -67,16 +67,18 @@ def councillors_with_enquiries(kdc: Kdc) -> list[tuple[int, str, str]]:
     return [(r.id, r.name, r.email) for r in (first, second)]
 
 
-def officer_with_team_and_wards(kdc: Kdc) -> tuple[int, str]:
-    """``(id, email)`` of an active officer who has a manager, reports and wards."""
+def an_officer(kdc: Kdc, *, manages: bool = False) -> tuple[int, str]:
+    """``(id, email)`` of an active officer with an email and a manager who either manages
+    people or (in the demo, where managers list no wards) works in wards."""
     with kdc.unit_of_work(dry_run=True) as uow:
-        report = select(OfficerRow.id).where(OfficerRow.archived_at.is_(None))
-        managers = set(
-            uow.session.scalars(
-                select(OfficerRow.manager_id).where(
-                    OfficerRow.manager_id.is_not(None), OfficerRow.id.in_(report)
-                )
-            )
+        active = select(OfficerRow.manager_id).where(
+            OfficerRow.manager_id.is_not(None), OfficerRow.archived_at.is_(None)
+        )
+        managers = set(uow.session.scalars(active))
+        which = (
+            OfficerRow.id.in_(managers)
+            if manages
+            else exists().where(OfficerWardRow.officer_id == OfficerRow.id)
         )
         row = uow.session.execute(
             select(OfficerRow.id, OfficerRow.email)
@@ -84,11 +86,10 @@ def officer_with_team_and_wards(kdc: Kdc) -> tuple[int, str]:
                 OfficerRow.email.is_not(None),
                 OfficerRow.archived_at.is_(None),
                 OfficerRow.manager_id.is_not(None),
-                OfficerRow.id.in_(managers),
-                exists().where(OfficerWardRow.officer_id == OfficerRow.id),
+                which,
             )
             .order_by(OfficerRow.id)
             .limit(1)
         ).first()
-    assert row is not None, "the demo should have a manager who works in wards"
+    assert row is not None, "the demo should have such an officer"
     return row.id, row.email

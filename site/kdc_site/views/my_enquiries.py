@@ -60,7 +60,7 @@ class ChoiceField(SelectField):
         self.message = message
 
     def pre_validate(self, form: Any) -> None:
-        if self.data not in {value for value, *_ in self.choices or () if value}:  # type: ignore[union-attr]
+        if self.data not in {value for value, *_ in self.choices or () if value}:
             raise ValidationError(self.message)
 
 
