@@ -14,6 +14,7 @@ from kdc_admin.testing import TEST_SECRET
 from kdc_core.db.people import CouncillorRow, OfficerRow
 from kdc_core.directory.report import freshness_report
 from kdc_core.people import queries
+from kdc_core.people.health import data_health
 
 
 @pytest.fixture
@@ -113,6 +114,7 @@ def test_these_details_are_right_restarts_the_freshness_clock(kdc_app, client, o
         person_id = row.person_id
     with kdc_app.unit_of_work(dry_run=True) as uow:
         stale = {i.person_id for i in freshness_report(uow.session).stale}
+        assert officer_id in {o.id for o in data_health(uow).stale_officers}
     assert person_id in stale
     sign_in(kdc_app, client, email)
     page = client.get("/my/record/").get_data(as_text=True)
@@ -123,6 +125,7 @@ def test_these_details_are_right_restarts_the_freshness_clock(kdc_app, client, o
         row = uow.session.get(OfficerRow, officer_id)
         updated_at, confirmed_at = row.updated_at, row.confirmed_at
         report = freshness_report(uow.session)
+        assert officer_id not in {o.id for o in data_health(uow).stale_officers}
     assert updated_at == long_ago  # the directory's own date is left alone
     assert dt.datetime.now(dt.UTC) - confirmed_at < dt.timedelta(minutes=1)
     assert person_id not in {i.person_id for i in report.stale}

@@ -139,6 +139,13 @@ class Officer:
         return f"{self.given_name} {self.family_name}".strip()
 
     @property
+    def checked_at(self) -> dt.datetime | None:
+        """When the details were last known right: the later of the directory's last change
+        (``updated_at``) and the officer's own confirmation (``confirmed_at``)."""
+        moments = [m for m in (self.updated_at, self.confirmed_at) if m is not None]
+        return max(moments) if moments else None
+
+    @property
     def active(self) -> bool:
         return self.archived_at is None
 
