@@ -85,8 +85,14 @@ def test_an_overdue_enquiry_says_so_in_words(kdc_app, client, two):
         row.status = "in_progress"
         row.respond_by = dt.date.today() - dt.timedelta(days=3)
     sign_in(kdc_app, client, email)
-    row_html = client.get("/my/enquiries/").get_data(as_text=True).split(reference, 2)[2]
-    assert "Overdue" in row_html.split("</tr>")[0]
+    listing = client.get("/my/enquiries/").get_data(as_text=True)
+    cards = {
+        ref: card
+        for card in listing.split('id="enquiry-')[1:]
+        for ref in re.findall(r"^(KE-\d{4}-\d{6})", card)
+    }
+    assert ">Overdue<" in cards[reference]
+    assert all(">Overdue<" not in card for ref, card in cards.items() if ref != reference)
     assert ">Overdue<" in client.get(f"/my/enquiries/{reference}").get_data(as_text=True)
 
 
