@@ -14,6 +14,7 @@ from kdc_admin.testing import TEST_SECRET
 from kdc_core.briefings.service import post_briefing
 from kdc_core.calendar import feed_tokens
 from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
+from kdc_core.db.people import CouncillorRow
 from kdc_core.enquiries import service
 from kdc_core.mail.topics import menu_of, set_topic
 from kdc_core.newsletter.build import build_month
@@ -38,6 +39,19 @@ def _references(kdc_app, councillor_id: int) -> set[str]:
             EnquiryPersonRow.kind.in_(("councillor", "joint_councillor")),
         )
         return set(uow.session.scalars(select(EnquiryRow.reference).where(EnquiryRow.id.in_(mine))))
+
+
+@pytest.fixture
+def one(kdc_app):
+    """A councillor with an email (no enquiries needed): ``(id, name, email)``."""
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        row = uow.session.execute(
+            select(CouncillorRow.id, CouncillorRow.name, CouncillorRow.email)
+            .where(CouncillorRow.email.is_not(None), CouncillorRow.archived_at.is_(None))
+            .order_by(CouncillorRow.id)
+            .limit(1)
+        ).one()
+    return row.id, row.name, row.email
 
 
 @pytest.fixture
@@ -168,8 +182,8 @@ def test_a_councillor_raises_a_new_enquiry_and_sees_its_reference(kdc_app, clien
     assert reference in client.get("/my/enquiries/").get_data(as_text=True)
 
 
-def test_the_calendar_link_is_shown_once_and_a_new_one_replaces_it(kdc_app, client, two):
-    me, _, email = two[0]
+def test_the_calendar_link_is_shown_once_and_a_new_one_replaces_it(kdc_app, client, one):
+    me, _, email = one
     sign_in(kdc_app, client, email)
     page = client.get("/my/calendar/").get_data(as_text=True)
     assert "Get my calendar link" in page and "Outlook" in page and "Google Calendar" in page
@@ -195,8 +209,8 @@ def test_the_calendar_link_is_shown_once_and_a_new_one_replaces_it(kdc_app, clie
     assert client.post("/my/calendar/").status_code == 400  # no CSRF token
 
 
-def test_my_briefings_lists_the_wards_briefings_newest_first(kdc_app, client, two):
-    me, _, email = two[0]
+def test_my_briefings_lists_the_wards_briefings_newest_first(kdc_app, client, one):
+    me, _, email = one
     with kdc_app.unit_of_work() as uow:
         ward = uow.people.councillor(me).ward
         elsewhere = next(w for w in uow.people.wards() if w.id != ward.id)
@@ -222,8 +236,8 @@ def test_my_briefings_lists_the_wards_briefings_newest_first(kdc_app, client, tw
     assert ">Significant<" in page
 
 
-def test_topic_choices_are_saved_and_confirmed(kdc_app, client, two):
-    me, _, email = two[0]
+def test_topic_choices_are_saved_and_confirmed(kdc_app, client, one):
+    me, _, email = one
     sign_in(kdc_app, client, email)
     page = client.get("/my/opportunities/").get_data(as_text=True)
     assert "You have not checked your choices yet" in page
@@ -254,9 +268,9 @@ def test_topic_choices_are_saved_and_confirmed(kdc_app, client, two):
 
 
 def test_acceptance_5_opting_in_to_two_topics_and_out_of_one_shapes_the_next_newsletter(
-    kdc_app, client, two
+    kdc_app, client, one
 ):
-    me, _, email = two[0]
+    me, _, email = one
     month = this_month(kdc_app)
 
     def issue_sections() -> dict[str, str]:
