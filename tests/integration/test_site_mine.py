@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import attrs
 import pytest
 from site_people import councillors_with_enquiries, form_token, sign_in
 from sqlalchemy import select
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET
+from kdc_core.app import Kdc
 from kdc_core.briefings.service import post_briefing
 from kdc_core.calendar import feed_tokens
 from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
@@ -19,6 +21,7 @@ from kdc_core.enquiries import service
 from kdc_core.mail.topics import menu_of, set_topic
 from kdc_core.newsletter.build import build_month
 from kdc_core.newsletter.delivery import this_month
+from kdc_core.plugins import make_plugin_manager
 from kdc_site.views.my_enquiries import NOTE_LIMIT
 
 
@@ -301,3 +304,40 @@ def test_acceptance_5_opting_in_to_two_topics_and_out_of_one_shapes_the_next_new
     after = issue_sections()
     assert first in after and second in after
     assert third not in after
+
+
+NOTIFY_KEY = "kdc-test-" + "-".join(["0f9c3b6a-1111-4000-8000-000000000000"] * 2)
+
+
+def test_texts_are_offered_when_the_mailer_can_send_them(kdc_app, one):
+    me, _, email = one
+    with kdc_app.unit_of_work() as uow:
+        uow.session.get(CouncillorRow, me).mobile = "07700 900123"
+    settings = attrs.evolve(
+        kdc_app.settings,
+        mail=attrs.evolve(kdc_app.settings.mail, mailer="notify", sender="cslt@example.gov.uk"),
+        plugin_sections={
+            **kdc_app.settings.plugin_sections,
+            "notify": {"api_key": NOTIFY_KEY, "sms_template_id": "sms-template"},
+        },
+    )
+    texting = Kdc(settings, make_plugin_manager(settings))
+    try:
+        client = create_app(texting, SECRET_KEY=TEST_SECRET).test_client()
+        sign_in(texting, client, email)
+        page = client.get("/my/opportunities/").get_data(as_text=True)
+        assert 'name="sms"' in page and "By text message as well" in page
+        answer = client.post(
+            "/my/opportunities/",
+            data={
+                "csrf_token": form_token(page),
+                "email": ["briefings", "newsletter"],
+                "sms": ["briefings"],
+            },
+        )
+        assert answer.status_code == 302
+        with texting.unit_of_work(dry_run=True) as uow:
+            menu = menu_of(uow, me)
+        assert menu.email == {"briefings", "newsletter"} and menu.sms == {"briefings"}
+    finally:
+        texting.dispose()

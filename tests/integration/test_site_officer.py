@@ -10,7 +10,7 @@ from site_people import an_officer, form_token, sign_in
 from sqlalchemy import select
 
 from kdc_admin import create_app
-from kdc_admin.testing import TEST_SECRET
+from kdc_admin.testing import TEST_SECRET, add_user, log_in
 from kdc_core.db.people import CouncillorRow, OfficerRow
 from kdc_core.directory.report import freshness_report
 from kdc_core.people import queries
@@ -161,3 +161,13 @@ def test_my_wards_lists_each_ward_with_its_councillors(kdc_app, client, officer)
         assert escape(councillor.name) in mine
         assert councillor.email in mine
     assert "Nobody reports to you" in client.get("/my/team/").get_data(as_text=True)
+
+
+def test_an_admin_account_alone_has_no_pages_of_its_own(kdc_app, client):
+    add_user(kdc_app, "keeper@example.org", "admin")
+    assert log_in(client, "keeper@example.org").status_code == 302
+    page = client.get("/my/")
+    assert page.status_code == 200
+    assert "There are no pages here for your account" in page.get_data(as_text=True)
+    assert client.get("/my/enquiries/").status_code == 403
+    assert client.get("/my/record/").status_code == 403
