@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 
 from kdc_core.db.enquiries import EnquiryCategoryRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
@@ -105,15 +105,3 @@ def known_categories(uow: UnitOfWork) -> list[CategorySettings]:
             names.add(name)
             lowered.add(name.lower())
     return [store.category_settings(uow.session, n) for n in sorted(names, key=str.lower)]
-
-
-def count_for_councillor(uow: UnitOfWork, councillor_id: int) -> int:
-    """How many enquiries the councillor raised or joined."""
-    return int(
-        uow.session.scalar(
-            select(func.count())
-            .select_from(EnquiryRow)
-            .where(EnquiryRow.id.in_(_theirs(councillor_id)))
-        )
-        or 0
-    )
