@@ -203,6 +203,19 @@ def kdc_check_config(settings: Settings) -> None:
         NotifyConfig.from_settings(settings)
 
 
+def sends_sms(settings: Settings) -> bool:
+    """Text messages go out only when a Notify SMS template is configured."""
+    section = settings.plugin_sections.get("notify", {})
+    return bool(section.get("sms_template_id"))
+
+
 @hookimpl
 def kdc_register_mailers(register: Callable[[Mailer], None]) -> None:
-    register(Mailer(name="notify", help="Send through GOV.UK Notify", open=open_notify))
+    register(
+        Mailer(
+            name="notify",
+            help="Send through GOV.UK Notify",
+            open=open_notify,
+            sends_sms=sends_sms,
+        )
+    )

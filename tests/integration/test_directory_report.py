@@ -85,7 +85,7 @@ def test_report_lists_exactly_the_stale_and_incomplete_demo_profiles(kdc_run, de
 def test_report_as_text_ends_with_the_counts(kdc_run, demo):
     result = kdc_run("directory", "report")
     assert result.exit_code == 0, result.output
-    assert "Stale profiles (not updated since" in result.output
+    assert "Stale profiles (not updated or confirmed since" in result.output
     assert result.output.strip().splitlines()[-1].endswith("wards with gaps.")
 
 

@@ -84,4 +84,4 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
             return page, 403
         begin_web_session(identity.email, "oidc")
         flash(f"You are signed in as {identity.name}.", "success")
-        return redirect(safe_next(next_url) or url_for("site.home"))
+        return redirect(safe_next(next_url) or url_for("site.my_home"))

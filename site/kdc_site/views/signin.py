@@ -89,7 +89,7 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
             abort(403)
         begin_web_session(identity.email, "link")
         flash(f"You are signed in as {identity.name}.", "success")
-        return redirect(url_for("site.home"))
+        return redirect(url_for("site.my_home"))
 
     @bp.post("/sign-out")
     def sign_out() -> Any:

@@ -151,6 +151,19 @@ def get_briefing(uow: UnitOfWork, briefing_id: int) -> Briefing:
     return Briefing.from_row(row, sent, timezone=uow.settings.tz)
 
 
+def briefings_for_ward(uow: UnitOfWork, ward_id: int, limit: int = 100) -> list[Briefing]:
+    """The briefings about the ward (alone or with others), newest posted first: what the
+    ward's councillors were told, or are about to be."""
+    rows = uow.session.scalars(
+        select(BriefingRow)
+        .options(selectinload(BriefingRow.wards), selectinload(BriefingRow.service))
+        .where(BriefingRow.wards.any(WardRow.id == ward_id))
+        .order_by(BriefingRow.posted_at.desc(), BriefingRow.id.desc())
+        .limit(limit)
+    )
+    return [Briefing.from_row(r, timezone=uow.settings.tz) for r in rows]
+
+
 def unsent_briefings(uow: UnitOfWork) -> list[int]:
     """Ids of briefings nothing has been queued for yet — late ones too — oldest first
     (what ``kdc briefing send`` sends when given no ids)."""

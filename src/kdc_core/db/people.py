@@ -180,6 +180,9 @@ class OfficerRow(TimestampMixin, Base):
     updated_at: Mapped[dt.datetime | None] = mapped_column(
         UTCDateTime, doc="when the directory last changed this person"
     )
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime, doc="when the officer last said their details are right (kept by kdc)"
+    )
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     service: Mapped[ServiceRow | None] = relationship(back_populates="officers")

@@ -240,6 +240,7 @@ def _issue_json(i: ProfileIssue) -> dict[str, Any]:
         "manager": i.manager_name,
         "manager_email": i.manager_email,
         "updated_at": i.updated_at.isoformat() if i.updated_at else None,
+        "confirmed_at": i.confirmed_at.isoformat() if i.confirmed_at else None,
         "reasons": list(i.reasons),
     }
 
@@ -304,7 +305,7 @@ def report_cmd(kdc: Kdc, as_json: bool, remind: bool, dry_run: bool) -> None:
             | ({"reminders": [reminders_json(r) for r in reminded]} if remind else {})
         )
         return
-    click.echo(f"Stale profiles (not updated since {report.stale_before:%d %b %Y}):")
+    click.echo(f"Stale profiles (not updated or confirmed since {report.stale_before:%d %b %Y}):")
     for i in report.stale:
         click.echo(
             f"  {i.person_id} {i.name} ({i.service or 'no service'}): {', '.join(i.reasons)}"

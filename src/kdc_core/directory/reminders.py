@@ -72,7 +72,7 @@ def _holdings(uow: UnitOfWork, person_ids: list[str]) -> dict[str, OfficerRow]:
 
 def officer_letter(issue: ProfileIssue, row: OfficerRow | None, tz: dt.tzinfo) -> Letter:
     """What kdc holds about the officer, and how to correct it."""
-    updated = local_date(issue.updated_at, tz) if issue.updated_at else "never"
+    updated = local_date(issue.checked_at, tz) if issue.checked_at else "never"
     facts: list[tuple[str, str]] = [("Name", issue.name)]
     if row is not None:
         facts += [
@@ -83,17 +83,18 @@ def officer_letter(issue: ProfileIssue, row: OfficerRow | None, tz: dt.tzinfo) -
             ("Manager", issue.manager_name or "none held"),
             ("Wards you cover", ", ".join(sorted({w.ward.name for w in row.wards})) or "none held"),
         ]
-    facts.append(("Last updated", updated))
+    facts.append(("Last updated or confirmed", updated))
     return Letter(
         subject="Please check your details in the staff directory",
         heading="Please check your details",
         greeting=f"Dear {issue.name},",
         paragraphs=(
             "Councillors use these details to reach the right officer for their ward. Your "
-            f"entry has not been updated since {updated}.",
+            f"entry has not been updated or confirmed since {updated}.",
             "If anything is wrong or missing, correct it in your People Finder profile (the "
             "staff directory); kdc copies it at the next directory sync. If everything is "
-            "right, open your profile and save it so it counts as checked.",
+            'right, sign in to the council\'s site and choose "These details are right" '
+            "on your record (or save your People Finder profile), so it counts as checked.",
         ),
         facts=tuple(facts),
         why="You receive this because your staff directory entry has not been updated "
@@ -104,8 +105,8 @@ def officer_letter(issue: ProfileIssue, row: OfficerRow | None, tz: dt.tzinfo) -
 def manager_letter(manager: str, team: list[ProfileIssue], tz: dt.tzinfo) -> Letter:
     """The manager's list of their officers whose details need checking."""
     items = tuple(
-        f"{i.name} ({i.service or 'no service'}): last updated "
-        f"{local_date(i.updated_at, tz) if i.updated_at else 'never'}"
+        f"{i.name} ({i.service or 'no service'}): last updated or confirmed "
+        f"{local_date(i.checked_at, tz) if i.checked_at else 'never'}"
         for i in team
     )
     return Letter(

@@ -1,4 +1,9 @@
-"""The freshness loop: which profiles are stale or incomplete, and where ward links are missing."""
+"""The freshness loop: which profiles are stale or incomplete, and where ward links are missing.
+
+A profile counts as checked from the later of two moments: when the directory last changed
+it (``updated_at``, copied by the sync) and when the officer last said it is right
+(``confirmed_at``, which :func:`confirm_details` records and the sync never touches).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.people import OfficerRow, OfficerWardRow, ServiceRow, WardContactRow, WardRow
+from kdc_core.errors import NotFound
+from kdc_core.unit_of_work import UnitOfWork
 
 
 @attrs.frozen
@@ -24,6 +31,40 @@ class ProfileIssue:
     service: str | None
     updated_at: dt.datetime | None
     reasons: tuple[str, ...]
+    confirmed_at: dt.datetime | None = None
+
+    @property
+    def checked_at(self) -> dt.datetime | None:
+        """When the profile was last known to be right: updated or confirmed."""
+        return last_checked(self.updated_at, self.confirmed_at)
+
+
+def last_checked(
+    updated_at: dt.datetime | None, confirmed_at: dt.datetime | None
+) -> dt.datetime | None:
+    """The later of the directory's last change and the officer's last confirmation."""
+    moments = [m for m in (updated_at, confirmed_at) if m is not None]
+    return max(moments) if moments else None
+
+
+def confirm_details(
+    uow: UnitOfWork, officer_id: int, now: dt.datetime | None = None
+) -> dt.datetime:
+    """Record that the officer has checked their details and says they are right.
+
+    This restarts the freshness clock for their profile (no reminder until it is stale
+    again). The change is tracked like any other (an ``officer`` update of
+    ``confirmed_at``, with the unit of work's source), so plugins hear of it after commit.
+
+    :raises NotFound: no active officer has that id.
+    :returns: the moment recorded.
+    """
+    row = uow.session.get(OfficerRow, officer_id)
+    if row is None or row.archived_at is not None:
+        raise NotFound(f"no active officer with id {officer_id}")
+    row.confirmed_at = now or utcnow()
+    uow.session.flush()
+    return row.confirmed_at
 
 
 @attrs.frozen
@@ -81,6 +122,7 @@ def freshness_report(
             o.email,
             o.phone,
             o.updated_at,
+            o.confirmed_at,
             o.manager_id,
             o.service_id,
         )
@@ -107,13 +149,15 @@ def freshness_report(
             service=service.name if service else None,
             updated_at=r.updated_at,  # type: ignore[attr-defined]
             reasons=tuple(reasons),
+            confirmed_at=r.confirmed_at,  # type: ignore[attr-defined]
         )
 
     stale, incomplete = [], []
     for r in officers:
-        if r.updated_at is None or r.updated_at < cutoff:
-            when = r.updated_at.date().isoformat() if r.updated_at else "never"
-            stale.append(issue(r, [f"not updated since {when}"]))
+        checked = last_checked(r.updated_at, r.confirmed_at)
+        if checked is None or checked < cutoff:
+            when = checked.date().isoformat() if checked else "never"
+            stale.append(issue(r, [f"not updated or confirmed since {when}"]))
         missing = [f"no {f}" for f in ("email", "phone") if not getattr(r, f)]
         if missing:
             incomplete.append(issue(r, missing))

@@ -155,6 +155,13 @@ class SqlBackend:
             return service.overdue(uow, today)
 
 
+def kept_here(kdc: Kdc) -> bool:
+    """Whether enquiries are kept in this database (the ``sql`` backend), so pages that
+    read and change them here see the real cases."""
+    section = kdc.settings.plugin_sections.get("enquiries", {})
+    return section.get("backend", DEFAULT_BACKEND) == DEFAULT_BACKEND
+
+
 def backend_for(kdc: Kdc) -> CaseworkBackend:
     """The backend ``[plugins.enquiries] backend`` names (``sql`` when unset)."""
     section = kdc.settings.plugin_config("enquiries")

@@ -17,6 +17,11 @@ class Status(enum.StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
 
+    @property
+    def label(self) -> str:
+        """The status in words for a person: ``In progress``."""
+        return self.value.replace("_", " ").capitalize()
+
 
 OPEN_STATUSES = frozenset(
     {Status.RECEIVED, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.EXTENDED}

@@ -9,12 +9,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from email.message import Message
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import attrs
 
 from kdc_core.config import Settings
 from kdc_core.errors import KdcError
+
+if TYPE_CHECKING:
+    from kdc_core.registry import Registry
 
 
 class Transport(Protocol):
@@ -43,11 +46,23 @@ class Mailer:
 
     :ivar open: ``open(settings)`` → a context manager yielding a :class:`Transport`; it
         reads its own ``[plugins.NAME]`` section.
+    :ivar sends_sms: ``sends_sms(settings)`` → whether, as configured, it can send text
+        messages; ``None`` for a mailer that never can (email only).
     """
 
     name: str
     help: str
     open: Callable[[Settings], contextlib.AbstractContextManager[Transport]] = attrs.field(eq=False)
+    sends_sms: Callable[[Settings], bool] | None = attrs.field(default=None, eq=False)
+
+
+def sms_available(settings: Settings, mailers: Registry[Mailer]) -> bool:
+    """Whether text messages can go out: the configured mailer (``[mail] mailer``) is
+    installed and says it can send them as configured. Councillors are offered text
+    messages only when this is true."""
+    name = settings.mail.mailer
+    mailer = mailers[name] if name and name in mailers else None
+    return bool(mailer is not None and mailer.sends_sms is not None and mailer.sends_sms(settings))
 
 
 class DeliveryError(KdcError):

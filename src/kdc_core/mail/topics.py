@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
+import attrs
 from sqlalchemy import ColumnElement, select
 
 from kdc_core.db.base import utcnow
@@ -46,6 +47,69 @@ def confirm_topics(uow: UnitOfWork, councillor_id: int, on: dt.date) -> None:
     else:
         row.confirmed_on = on
     uow.session.flush()
+
+
+@attrs.frozen
+class Menu:
+    """One councillor's menu of opportunities as it stands.
+
+    :ivar email: the topics they receive (by email).
+    :ivar sms: the topics they also want as a text message.
+    :ivar confirmed_on: when they last said the menu is right (``None``: never).
+    """
+
+    email: frozenset[str]
+    sms: frozenset[str]
+    confirmed_on: dt.date | None = None
+
+    def review_due(self, today: dt.date) -> bool:
+        """Not confirmed in the last twelve months (or never)."""
+        return self.confirmed_on is None or today - self.confirmed_on > REVIEW_AFTER
+
+
+def menu_of(uow: UnitOfWork, councillor_id: int) -> Menu:
+    """The councillor's current choices (every topic on unless they turned it off)."""
+    off: set[str] = set()
+    sms: set[str] = set()
+    for topic, opted_in, by_sms in uow.session.execute(
+        select(TopicChoiceRow.topic, TopicChoiceRow.opted_in, TopicChoiceRow.sms).where(
+            TopicChoiceRow.councillor_id == councillor_id
+        )
+    ):
+        if not opted_in:
+            off.add(topic)
+        if by_sms:
+            sms.add(topic)
+    review = uow.session.get(TopicReviewRow, councillor_id)
+    return Menu(
+        frozenset(TOPICS) - off,
+        frozenset(sms) & frozenset(TOPICS),
+        review.confirmed_on if review is not None else None,
+    )
+
+
+def save_menu(
+    uow: UnitOfWork,
+    councillor_id: int,
+    email: Iterable[str],
+    sms: Iterable[str] | None = None,
+) -> Menu:
+    """Record the whole menu at once: the topics in ``email`` on, every other topic off.
+
+    :param sms: the topics also wanted by text; ``None`` leaves the text choices as they
+        are (when text messages are not offered).
+    :raises KdcError: an unknown topic.
+    """
+    wanted = {check_topic(t) for t in email}
+    texts = None if sms is None else {check_topic(t) for t in sms}
+    before = menu_of(uow, councillor_id)
+    for topic in TOPICS:
+        on = topic in wanted
+        by_sms = None if texts is None else topic in texts
+        if on == (topic in before.email) and (by_sms is None or by_sms == (topic in before.sms)):
+            continue
+        set_topic(uow, councillor_id, topic, on, by_sms)
+    return menu_of(uow, councillor_id)
 
 
 def overdue_reviews(uow: UnitOfWork, today: dt.date) -> list[tuple[int, str, dt.date | None]]:

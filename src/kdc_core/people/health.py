@@ -65,8 +65,8 @@ def data_health(
     people = uow.people
     officers = people.officers()
     stale = sorted(
-        (o for o in officers if o.updated_at is None or o.updated_at < stale_before),
-        key=lambda o: (o.updated_at or dt.datetime.min.replace(tzinfo=dt.UTC), o.family_name),
+        (o for o in officers if o.checked_at is None or o.checked_at < stale_before),
+        key=lambda o: (o.checked_at or dt.datetime.min.replace(tzinfo=dt.UTC), o.family_name),
     )
     wards = people.wards()
     without_link = tuple(o.ward for o in queries.ward_overviews(uow) if o.link_officer is None)

@@ -132,10 +132,18 @@ class Officer:
     wards: tuple[OfficerWard, ...] = ()
     updated_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
+    confirmed_at: dt.datetime | None = None
 
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
+
+    @property
+    def checked_at(self) -> dt.datetime | None:
+        """When the details were last known right: the later of the directory's last change
+        (``updated_at``) and the officer's own confirmation (``confirmed_at``)."""
+        moments = [m for m in (self.updated_at, self.confirmed_at) if m is not None]
+        return max(moments) if moments else None
 
     @property
     def active(self) -> bool:

@@ -110,6 +110,7 @@ def officer_value(row: OfficerRow) -> Officer:
         ),
         updated_at=row.updated_at,
         archived_at=row.archived_at,
+        confirmed_at=row.confirmed_at,
     )
 
 
