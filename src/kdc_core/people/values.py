@@ -85,6 +85,8 @@ class Councillor:
     roles: tuple[Role, ...] = ()
     external_ids: tuple[tuple[str, str], ...] = ()
     archived_at: dt.datetime | None = None
+    #: When and where residents can meet them (Markdown, rendered like ``bio``).
+    surgery: str | None = None
 
     @property
     def active(self) -> bool:
@@ -132,6 +134,8 @@ class Officer:
     wards: tuple[OfficerWard, ...] = ()
     updated_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
+    #: A pen portrait (Markdown): kept in kdc, never overwritten by the staff directory.
+    bio: str | None = None
 
     @property
     def name(self) -> str:

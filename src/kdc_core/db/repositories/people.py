@@ -72,6 +72,7 @@ def councillor_value(row: CouncillorRow) -> Councillor:
         roles=tuple(Role(RoleKind(r.kind), r.title, r.committee) for r in row.roles),
         external_ids=tuple(sorted((x.scheme, x.value) for x in row.external_ids)),
         archived_at=row.archived_at,
+        surgery=row.surgery,
     )
 
 
@@ -110,6 +111,7 @@ def officer_value(row: OfficerRow) -> Officer:
         ),
         updated_at=row.updated_at,
         archived_at=row.archived_at,
+        bio=row.bio,
     )
 
 
