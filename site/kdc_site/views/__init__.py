@@ -12,11 +12,31 @@ from typing import Any
 from flask import Blueprint
 
 from kdc_core.app import Kdc
+from kdc_site import errors
 from kdc_site.access import visitor
 from kdc_site.navigation import NavItem
-from kdc_site.views import home, signin
+from kdc_site.views import (
+    councillors,
+    events,
+    home,
+    people,
+    protocol,
+    signin,
+    stories,
+    wards,
+)
 
-MODULES: tuple[ModuleType, ...] = (home, signin)
+MODULES: tuple[ModuleType, ...] = (
+    home,
+    signin,
+    wards,
+    councillors,
+    people,
+    events,
+    protocol,
+    stories,
+    errors,
+)
 
 
 def nav_items() -> list[NavItem]:

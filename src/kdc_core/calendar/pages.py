@@ -22,8 +22,8 @@ from sqlalchemy import select
 
 from kdc_core.calendar.concerns import councillors_concerned
 from kdc_core.calendar.values import CalendarEvent
-from kdc_core.db.people import ServiceRow
-from kdc_core.db.repositories.people import service_value
+from kdc_core.db.people import ServiceRow, WardRow
+from kdc_core.db.repositories.people import service_value, ward_value
 from kdc_core.errors import NotFound
 from kdc_core.people.values import Councillor, Officer, Service, Ward
 from kdc_core.unit_of_work import UnitOfWork
@@ -78,20 +78,21 @@ def event_access(uow: UnitOfWork, event: CalendarEvent, who: Identity | None) ->
 
 def event_page(uow: UnitOfWork, event: CalendarEvent) -> EventPage:
     """The event's wards, service and invitees (active or not), for its page."""
-    wards = {w.id: w for w in uow.people.wards()}
+    ward_rows = uow.session.scalars(
+        select(WardRow).where(WardRow.id.in_(event.ward_ids)).order_by(WardRow.name)
+    )
     service = None
     if event.service_id is not None:
-        row = uow.session.scalar(select(ServiceRow).where(ServiceRow.id == event.service_id))
+        row = uow.session.get(ServiceRow, event.service_id)
         service = service_value(row) if row is not None else None
-    invited = set(event.councillor_ids)
-    councillors = tuple(c for c in uow.people.councillors(include_archived=True) if c.id in invited)
-    officers = tuple(uow.people.officers(ids=event.officer_ids, include_archived=True))
+    councillors = uow.people.councillors(ids=event.councillor_ids, include_archived=True)
+    officers = uow.people.officers(ids=event.officer_ids, include_archived=True)
     return EventPage(
         event=event,
-        wards=tuple(sorted((wards[i] for i in event.ward_ids if i in wards), key=lambda w: w.name)),
+        wards=tuple(ward_value(r) for r in ward_rows),
         service=service,
-        councillors=councillors,
-        officers=officers,
+        councillors=tuple(councillors),
+        officers=tuple(officers),
     )
 
 

@@ -53,7 +53,7 @@ def clean_text(value: str | None, limit: int = MAX_TEXT) -> str:
     return " ".join(printable.split())[:limit]
 
 
-def _filtered(query: OfficerQuery) -> Select[tuple[int]]:
+def _filtered(query: OfficerQuery) -> Select[int]:
     stmt = select(OfficerRow.id).where(OfficerRow.archived_at.is_(None))
     if query.text:
         needle = query.text.lower()

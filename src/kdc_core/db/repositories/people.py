@@ -170,9 +170,15 @@ class PeopleRepository:
     # -- councillors ---------------------------------------------------------------------------
 
     def councillors(
-        self, *, ward_id: int | None = None, include_archived: bool = False
+        self,
+        *,
+        ward_id: int | None = None,
+        include_archived: bool = False,
+        ids: Iterable[int] | None = None,
     ) -> list[Councillor]:
         stmt = select(CouncillorRow).options(*_COUNCILLOR_LOAD).order_by(CouncillorRow.name)
+        if ids is not None:
+            stmt = stmt.where(CouncillorRow.id.in_(list(ids)))
         if ward_id is not None:
             stmt = stmt.where(CouncillorRow.ward_id == ward_id)
         if not include_archived:

@@ -1,0 +1,62 @@
+"""How the site writes times, dates and images: GOV.UK style, in the council's time zone.
+
+Template filters, registered on the app by the blueprint:
+
+- ``when``: ``Tuesday 3 March 2027, 6:00pm`` (an aware datetime, shown in the council's zone)
+- ``time_of_day``: ``6:00pm``
+- ``long_date``: ``3 March 2027`` (a date or datetime)
+- ``on_site_image``: the address of an image this site may show, or ``None``. The
+  Content-Security-Policy lets pages load images only from this site, so a photo kept
+  elsewhere (a ModernGov server, say) is left out rather than shown as a broken image.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask.sansio.app import App
+
+
+def time_of_day(moment: dt.datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def when(moment: dt.datetime, tz: ZoneInfo) -> str:
+    """``Tuesday 3 March 2027, 6:00pm`` in ``tz``."""
+    local = moment.astimezone(tz)
+    return f"{local:%A} {local.day} {local:%B %Y}, {time_of_day(local, tz)}"
+
+
+def long_date(day: dt.date | dt.datetime, tz: ZoneInfo) -> str:
+    """``3 March 2027``; a datetime is first put in ``tz``."""
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(tz).date()
+    return f"{day.day} {day:%B %Y}"
+
+
+def on_site_image(url: str | None, base_url: str) -> str | None:
+    """``url`` when it is a path on this site or under ``base_url``; otherwise ``None``."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    here, there = urlsplit(base_url), urlsplit(url)
+    if there.scheme in ("http", "https") and (there.scheme, there.netloc) == (
+        here.scheme,
+        here.netloc,
+    ):
+        return url
+    return None
+
+
+def register_filters(app: App, tz: ZoneInfo, base_url: str) -> None:
+    app.jinja_env.filters.update(
+        when=lambda moment: when(moment, tz),
+        time_of_day=lambda moment: time_of_day(moment, tz),
+        long_date=lambda day: long_date(day, tz),
+        on_site_image=lambda url: on_site_image(url, base_url),
+    )
