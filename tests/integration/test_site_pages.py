@@ -87,6 +87,17 @@ def test_a_councillor_profile_shows_posts_committees_terms_and_surgery(kdc_app, 
     assert client.get("/councillors/nobody-at-all/").status_code == 404
 
 
+def test_a_councillors_mobile_number_is_for_signed_in_people_only(kdc_app, client):
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        slugs = councillor_slugs(uow)
+        person = next(c for c in uow.people.councillors() if c.mobile and c.email)
+    path = f"/councillors/{slugs[person.id]}/"
+    public = text(client.get(path))
+    assert person.email in public and person.mobile not in public
+    sign_in(kdc_app, client, person.email)
+    assert person.mobile in text(client.get(path))
+
+
 def test_two_councillors_with_one_name_get_distinct_stable_addresses(kdc_app, client):
     with kdc_app.unit_of_work() as uow:
         first = uow.session.scalars(select(CouncillorRow).order_by(CouncillorRow.id)).first()
