@@ -67,6 +67,7 @@ def demo(kdc: Kdc, port: int) -> None:
     """
     from kdc_core.demo import seed_demo
     from kdc_core.demo.living import mail_line, seed_living, use_demo_mail
+    from kdc_core.demo.signin import demo_sign_in_links
     from kdc_core.users import service as users
 
     kdc.upgrade_schema()
@@ -86,6 +87,9 @@ def demo(kdc: Kdc, port: int) -> None:
             users.set_password(uow, DEMO_ADMIN, password)
             users.enable_user(uow, DEMO_ADMIN)
     url = server.server_url(wsgi, "127.0.0.1")
+    with kdc.unit_of_work(source="demo") as uow:
+        links = demo_sign_in_links(uow, url)
+    sign_ins = [f"See it as {link.kind} {link.name}: {link.url}" for link in links]
     server.run(
         wsgi,
         url + "admin/",
@@ -93,7 +97,10 @@ def demo(kdc: Kdc, port: int) -> None:
             f"Demo council: {wards} wards, {councillors} councillors, {officers} officers.",
             *activity.lines(),
             mail_line(kdc),
-            f"Log in at {url}login as {DEMO_ADMIN} with password {password}",
-            "(the password is shown only now; run kdc demo again for a new one)",
+            f"The site for councillors and staff: {url}",
+            *sign_ins,
+            "(each link signs one browser in, once, within 15 minutes)",
+            f"The admin: log in at {url}login as {DEMO_ADMIN} with password {password}",
+            "(the password is shown only now; run kdc demo again for a new one and new links)",
         ],
     )

@@ -21,9 +21,15 @@ _POLICY = (
     "connect-src 'self'; "
     "object-src 'none'; "
     "base-uri 'self'; "
-    "form-action 'self'; "
+    "form-action {form_action}; "
     "frame-ancestors 'none'"
 )
+
+
+def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
+    """The policy for this request; ``form_targets`` are origins besides this site that a
+    form on the page may lead to (a sign-in button that redirects to the identity provider)."""
+    return _POLICY.format(nonce=csp_nonce(), form_action=" ".join(("'self'", *form_targets)))
 
 
 def csp_nonce() -> str:
@@ -35,7 +41,7 @@ def csp_nonce() -> str:
 
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", _POLICY.format(nonce=csp_nonce()))
+    headers.setdefault("Content-Security-Policy", content_security_policy())
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -4,7 +4,7 @@ Where settings come from, highest first:
 
 1. ``KDC_*`` environment variables (``KDC_DATABASE_URL``, ``KDC_INSTANCE_PATH``,
    ``KDC_TIMEZONE``, ``KDC_DISABLED_PLUGINS`` comma-separated, ``KDC_BASE_URL``,
-   ``KDC_MAIL_MAILER``, ``KDC_MAIL_SENDER``);
+   ``KDC_MAIL_MAILER``, ``KDC_MAIL_SENDER``, ``KDC_OIDC_CLIENT_SECRET``);
 2. the TOML file named by ``--config`` or ``KDC_CONFIG`` (or ``./kdc.toml`` if present);
 3. defaults: a SQLite file in the instance folder, Europe/London.
 
@@ -20,6 +20,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TypeVar, overload
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -43,6 +44,7 @@ _TOP_LEVEL_KEYS = {
     "directory",
     "mail",
     "jobs",
+    "oidc",
 }
 
 
@@ -181,6 +183,81 @@ def _mail_settings(data: Any, where: str, environ: Mapping[str, str]) -> MailSet
     return MailSettings(**values)
 
 
+def _oidc_issuer(value: str) -> bool | str:
+    parts = urlsplit(value)
+    if not parts.netloc or parts.query or parts.fragment:
+        return False
+    if parts.scheme == "https":
+        return True
+    if parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        return True  # a provider on this machine (tests, a local trial)
+    return "must use https"
+
+
+def _oidc_scopes(scopes: tuple[str, ...]) -> bool | str:
+    for needed in ("openid", "email"):
+        if needed not in scopes:
+            return f'must include "{needed}"'
+    return all(s and not any(c.isspace() for c in s) for s in scopes)
+
+
+@attrs.frozen
+class OidcSettings:
+    """The ``[oidc]`` table: single sign-on for the site and the admin over OpenID Connect.
+
+    :ivar issuer: the provider's issuer URL; its ``/.well-known/openid-configuration`` is
+        read for the endpoints and keys (Entra ID:
+        ``https://login.microsoftonline.com/<tenant id>/v2.0``). Empty: no single sign-on.
+    :ivar client_id: this site's client (application) id at the provider.
+    :ivar client_secret: written ``{"$env" = "NAME"}``, or left out and given in
+        ``KDC_OIDC_CLIENT_SECRET``; never shown or logged.
+    :ivar scopes: the scopes asked for; ``openid`` and ``email`` at least.
+    :ivar label: the sign-in button's text.
+    :ivar require_verified_email: refuse an ID token whose ``email_verified`` claim is not
+        true. Turn off only for a provider that does not send the claim and whose addresses
+        the council's own administrators set (Entra ID, single tenant).
+    """
+
+    issuer: str = setting("", expect="an https URL", check=_oidc_issuer)
+    client_id: str = ""
+    client_secret: str = setting("", secret=True)
+    scopes: tuple[str, ...] = setting(
+        ("openid", "email", "profile"), expect="a list of scope names", check=_oidc_scopes
+    )
+    label: str = setting(
+        "Sign in with your council account", expect="some text", check=lambda s: bool(s.strip())
+    )
+    require_verified_email: bool = True
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.issuer)
+
+    @property
+    def metadata_url(self) -> str:
+        return self.issuer.rstrip("/") + "/.well-known/openid-configuration"
+
+
+def _oidc_settings(data: Any, where: str, environ: Mapping[str, str]) -> OidcSettings:
+    settings = build(OidcSettings, data, "oidc", where, environ)
+    secret = environ.get("KDC_OIDC_CLIENT_SECRET")
+    if secret:
+        settings = attrs.evolve(settings, client_secret=secret)
+    if settings.issuer:
+        if not settings.client_id.strip():
+            raise ConfigError(
+                f"{where}: oidc.client_id is required when oidc.issuer is set",
+                key="oidc.client_id",
+            )
+        if not settings.client_secret:
+            raise ConfigError(
+                f"{where}: oidc.client_secret is required when oidc.issuer is set: write "
+                '{"$env" = "NAME"} or set KDC_OIDC_CLIENT_SECRET',
+                key="oidc.client_secret",
+            )
+    return settings
+
+
 def _jobs_tables(data: Any, where: str, environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
         raise ConfigError(f"{where}: [jobs] must hold one table per job", key="jobs")
@@ -206,6 +283,7 @@ class Settings:
     rota: RotaSettings = attrs.field(factory=lambda: RotaSettings())
     directory: DirectorySettings = attrs.field(factory=lambda: DirectorySettings())
     mail: MailSettings = attrs.field(factory=lambda: MailSettings())
+    oidc: OidcSettings = attrs.field(factory=lambda: OidcSettings())
     #: ``[jobs.NAME]`` tables as written (``schedule`` and the job's own keys); checked
     #: against the registered jobs by :mod:`kdc_core.jobs`.
     jobs: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
@@ -362,4 +440,5 @@ def load_settings(
         directory=_directory_settings(data.get("directory", {}), where),
         mail=_mail_settings(data.get("mail", {}), where, env),
         jobs=_jobs_tables(data.get("jobs", {}), where, env),
+        oidc=_oidc_settings(data.get("oidc", {}), where, env),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.cookiejar
 import os
 import re
@@ -24,6 +25,19 @@ def _env(tmp_path: Path) -> dict[str, str]:
     env["KDC_INSTANCE_PATH"] = str(tmp_path / "instance")
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+def _sign_in_with_link(url: str) -> str:
+    """Open a one-time sign-in link, press its button, and return who the site says is signed
+    in."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+    page = opener.open(url).read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrf_token": token}).encode()
+    landed = opener.open(urllib.request.Request(url, data=body)).read().decode()
+    signed_in = re.search(r"Signed in as <strong[^>]*>([^<]+)</strong>", landed)
+    assert signed_in, landed
+    return html.unescape(signed_in.group(1))
 
 
 def _start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], list[str]]:
@@ -88,7 +102,7 @@ def test_demo_seeds_creates_the_admin_and_serves(tmp_path):
         messages = int(written.group(1))
         assert messages == len(list((mail / "new").iterdir())) > 0
         login = re.search(
-            r"Log in at (http://127\.0\.0\.1:\d+/)login as admin@example\.gov\.uk "
+            r"The admin: log in at (http://127\.0\.0\.1:\d+/)login as admin@example\.gov\.uk "
             r"with password (\S+)",
             text,
         )
@@ -103,6 +117,11 @@ def test_demo_seeds_creates_the_admin_and_serves(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(urllib.request.Request(base + "login", data=b"email=x"))
         assert refused.value.code == 400  # no CSRF token
+        assert f"The site for councillors and staff: {base}" in text
+        for kind in ("councillor", "officer"):
+            link = re.search(rf"See it as {kind} (.+): ({re.escape(base)}sign-in/link/\S+)", text)
+            assert link, text
+            assert _sign_in_with_link(link.group(2)) == link.group(1)
     finally:
         out = _stop(proc)
     assert "Stopped." in out
@@ -116,7 +135,7 @@ def test_demo_seeds_creates_the_admin_and_serves(tmp_path):
         assert f"Demo mail is written to {mail}: {messages} messages." in text
         new_password = re.search(r"with password (\S+)", "\n".join(lines)).group(1)
         assert new_password != password
-        base = re.search(r"Log in at (\S+)login", "\n".join(lines)).group(1)
+        base = re.search(r"log in at (\S+)login", "\n".join(lines)).group(1)
         _, landed = _log_in(base, "admin@example.gov.uk", password)
         assert landed.startswith(base + "login")  # the old password no longer works
     finally:

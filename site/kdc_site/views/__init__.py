@@ -19,6 +19,7 @@ from kdc_site.views import (
     councillors,
     events,
     home,
+    oidc,
     people,
     protocol,
     signin,
@@ -29,6 +30,7 @@ from kdc_site.views import (
 MODULES: tuple[ModuleType, ...] = (
     home,
     signin,
+    oidc,
     wards,
     councillors,
     people,
