@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from kdc_core.app import Kdc
 from kdc_site import views
 from kdc_site.access import visitor
+from kdc_site.formats import register_filters
 
 
 def _add_govuk_templates(app: App) -> None:
@@ -36,6 +37,7 @@ def make_blueprint(kdc: Kdc) -> Blueprint:
     @bp.record_once
     def _setup(state: BlueprintSetupState) -> None:
         _add_govuk_templates(state.app)
+        register_filters(state.app, kdc.settings.tz, kdc.settings.base_url)
 
     @bp.app_context_processor
     def _site_context() -> dict[str, Any]:

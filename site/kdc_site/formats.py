@@ -1,12 +1,47 @@
-"""Dates and times for people, in the council's time zone, the way GOV.UK writes them.
+"""How the site writes times, dates and images: GOV.UK style, in the council's time zone.
 
-``Tuesday 3 March 2027`` and ``Tuesday 3 March 2027, 6:00pm``; a stored time (UTC) is shown
-in the council's zone first.
+Template filters, registered on the app by the blueprint:
+
+- ``when``: ``Tuesday 3 March 2027, 6:00pm`` (an aware datetime, shown in the council's zone)
+- ``time_of_day``: ``6:00pm``
+- ``long_date``: ``3 March 2027`` (a date or datetime)
+- ``govuk_date``: ``Tuesday 3 March 2027``; ``govuk_time``: ``Tuesday 3 March 2027, 6:00pm``
+  (both empty for ``None``; a naive datetime is read as UTC, as stored)
+- ``on_site_image``: the address of an image this site may show, or ``None``. The
+  Content-Security-Policy lets pages load images only from this site, so a photo kept
+  elsewhere (a ModernGov server, say) is left out rather than shown as a broken image.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlsplit
+
+from flask.sansio.app import App
+
+
+def time_of_day(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
+
+
+def when(moment: dt.datetime, tz: dt.tzinfo) -> str:
+    """``Tuesday 3 March 2027, 6:00pm`` in ``tz``."""
+    local = moment.astimezone(tz)
+    return f"{local:%A} {local.day} {local:%B %Y}, {time_of_day(local, tz)}"
+
+
+def long_date(day: dt.date | dt.datetime, tz: dt.tzinfo) -> str:
+    """``3 March 2027``; a datetime is first put in ``tz``."""
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(tz).date()
+    return f"{day.day} {day:%B %Y}"
+
+
+def _local(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    if value.tzinfo is None:  # stored times are UTC
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(tz)
 
 
 def govuk_date(value: dt.date | dt.datetime | None, tz: dt.tzinfo) -> str:
@@ -23,12 +58,31 @@ def govuk_time(value: dt.datetime | None, tz: dt.tzinfo) -> str:
     if value is None:
         return ""
     local = _local(value, tz)
-    hour = local.hour % 12 or 12
-    half = "am" if local.hour < 12 else "pm"
-    return f"{govuk_date(local.date(), tz)}, {hour}:{local.minute:02d}{half}"
+    return f"{govuk_date(local.date(), tz)}, {time_of_day(local, tz)}"
 
 
-def _local(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    if value.tzinfo is None:  # stored times are UTC
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(tz)
+def on_site_image(url: str | None, base_url: str) -> str | None:
+    """``url`` when it is a path on this site or under ``base_url``; otherwise ``None``."""
+    if not url:
+        return None
+    url = url.strip()
+    if url.startswith("/") and not url.startswith("//") and "\\" not in url:
+        return url
+    here, there = urlsplit(base_url), urlsplit(url)
+    if there.scheme in ("http", "https") and (there.scheme, there.netloc) == (
+        here.scheme,
+        here.netloc,
+    ):
+        return url
+    return None
+
+
+def register_filters(app: App, tz: dt.tzinfo, base_url: str) -> None:
+    app.jinja_env.filters.update(
+        when=lambda moment: when(moment, tz),
+        time_of_day=lambda moment: time_of_day(moment, tz),
+        long_date=lambda day: long_date(day, tz),
+        on_site_image=lambda url: on_site_image(url, base_url),
+        govuk_date=lambda value: govuk_date(value, tz),
+        govuk_time=lambda value: govuk_time(value, tz),
+    )

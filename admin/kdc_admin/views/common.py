@@ -126,8 +126,9 @@ def bio_cell(_view: Any, _context: Any, model: Any, _name: str) -> str:
     return bio_text(model.bio, 80)
 
 
-def bio_html(_view: Any, _context: Any, model: Any, _name: str) -> Markup:
-    return Markup(render_bio(model.bio))  # render_bio escapes and sanitises
+def bio_html(_view: Any, _context: Any, model: Any, name: str) -> Markup:
+    """A Markdown column (a pen portrait, surgery details) as safe HTML."""
+    return Markup(render_bio(getattr(model, name, None)))  # render_bio escapes and sanitises
 
 
 class OneAddress:

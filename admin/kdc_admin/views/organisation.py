@@ -9,7 +9,15 @@ from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import ValidationError
 
 from kdc_admin.security import SecuredModelView
-from kdc_admin.views.common import ArchivableView, ArchivedFilter, email_args, pick_filter
+from kdc_admin.views.common import (
+    ArchivableView,
+    ArchivedFilter,
+    bio_html,
+    clean_text,
+    email_args,
+    pick_filter,
+)
+from kdc_admin.views.people import BIO_HELP
 from kdc_core.db.people import (
     DirectorateRow,
     OfficerRow,
@@ -89,6 +97,7 @@ class OfficerView(ArchivableView):
         "person_id": "Directory id",
         "updated_at": "Directory updated",
         "archived_at": "Archived",
+        "bio": "Pen portrait",
     }
     column_details_list = (
         "person_id",
@@ -101,6 +110,7 @@ class OfficerView(ArchivableView):
         "location",
         "email",
         "phone",
+        "bio",
         "wards",
         "updated_at",
         "archived_at",
@@ -119,7 +129,8 @@ class OfficerView(ArchivableView):
     column_formatters_detail: ClassVar[dict[str, Any]] = {
         "wards": lambda _v, _c, m, _n: ", ".join(
             sorted(f"{w.ward.name} ({w.source})" for w in m.wards)
-        )
+        ),
+        "bio": bio_html,
     }
     form_columns = (
         "person_id",
@@ -132,9 +143,14 @@ class OfficerView(ArchivableView):
         "location",
         "email",
         "phone",
+        "bio",
     )
     form_ajax_refs: ClassVar[dict[str, Any]] = {"manager": _OFFICER_LOOKUP}
-    form_args: ClassVar[dict[str, Any]] = {"email": email_args()}
+    form_args: ClassVar[dict[str, Any]] = {
+        "email": email_args(),
+        "bio": {"description": BIO_HELP, "filters": [clean_text]},
+    }
+    form_widget_args: ClassVar[dict[str, Any]] = {"bio": {"rows": 6}}
     inline_models = (
         (
             OfficerWardRow,

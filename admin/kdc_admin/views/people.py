@@ -88,7 +88,11 @@ class CouncillorView(ArchivableView):
     ]
     column_default_sort = "name"
     column_formatters: ClassVar[dict[str, Any]] = {"bio": bio_cell}
-    column_formatters_detail: ClassVar[dict[str, Any]] = {"bio": bio_html, "messages": _messages}
+    column_formatters_detail: ClassVar[dict[str, Any]] = {
+        "bio": bio_html,
+        "surgery": bio_html,
+        "messages": _messages,
+    }
     column_details_list = (
         "name",
         "ward",
@@ -99,6 +103,7 @@ class CouncillorView(ArchivableView):
         "photo_url",
         "key_posts",
         "bio",
+        "surgery",
         "terms",
         "roles",
         "archived_at",
@@ -109,6 +114,7 @@ class CouncillorView(ArchivableView):
         "group": "Political group",
         "photo_url": "Photo URL",
         "bio": "Pen portrait",
+        "surgery": "Surgeries",
         "archived_at": "Archived",
         "key_posts": "Key posts",
         "terms": "Terms of office",
@@ -124,14 +130,20 @@ class CouncillorView(ArchivableView):
         "photo_url",
         "key_posts",
         "bio",
+        "surgery",
     )
     form_args: ClassVar[dict[str, Any]] = {
         "bio": {"description": BIO_HELP, "filters": [clean_text]},
+        "surgery": {
+            "description": "When and where residents can meet them. " + BIO_HELP,
+            "filters": [clean_text],
+        },
         "key_posts": {"description": "One key post per line.", "filters": [clean_text]},
         "email": email_args(),
     }
     form_widget_args: ClassVar[dict[str, Any]] = {
         "bio": {"rows": 8},
+        "surgery": {"rows": 3},
         "key_posts": {"rows": 3},
     }
     inline_models = (

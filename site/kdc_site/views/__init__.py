@@ -12,18 +12,40 @@ from typing import Any
 from flask import Blueprint
 
 from kdc_core.app import Kdc
+from kdc_site import errors
 from kdc_site.access import visitor
 from kdc_site.navigation import NavItem
-from kdc_site.views import home, mine, my_councillor, my_enquiries, officer, oidc, signin
+from kdc_site.views import (
+    councillors,
+    events,
+    home,
+    mine,
+    my_councillor,
+    my_enquiries,
+    officer,
+    oidc,
+    people,
+    protocol,
+    signin,
+    stories,
+    wards,
+)
 
 MODULES: tuple[ModuleType, ...] = (
     home,
     signin,
     oidc,
+    wards,
+    councillors,
+    people,
+    events,
+    protocol,
+    stories,
     mine,
     my_enquiries,
     my_councillor,
     officer,
+    errors,
 )
 
 

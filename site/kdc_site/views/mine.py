@@ -14,7 +14,6 @@ from flask import Blueprint, render_template
 from kdc_core.app import Kdc
 from kdc_core.enquiries import councillors as casework
 from kdc_site.access import signed_in, visitor
-from kdc_site.formats import govuk_date, govuk_time
 from kdc_site.navigation import NavItem
 
 _ABOUT = "Your enquiries, calendar, briefings and choices, or your record, team and wards."
@@ -70,16 +69,6 @@ PAGES = (
 
 
 def register(bp: Blueprint, kdc: Kdc) -> None:
-    tz = kdc.settings.tz
-
-    @bp.app_template_filter("govuk_date")
-    def _govuk_date(value: Any) -> str:
-        return govuk_date(value, tz)
-
-    @bp.app_template_filter("govuk_time")
-    def _govuk_time(value: Any) -> str:
-        return govuk_time(value, tz)
-
     @bp.get("/my/")
     @signed_in
     def my_home() -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import attrs
 
@@ -43,8 +43,12 @@ def make_uid(uow: UnitOfWork, new: NewEvent) -> str:
 
 
 def event_url(uow: UnitOfWork, event: CalendarEvent) -> str:
-    """The event's page in the web app, used as the URL back-link in feeds."""
-    return f"{uow.settings.base_url}/events/{event.uid}"
+    """The event's page in the web app, used as the URL back-link in feeds.
+
+    The UID is percent-encoded (``@`` kept), so a source's UID with ``/``, ``?`` or ``#`` in
+    it still makes one address that opens the page.
+    """
+    return f"{uow.settings.base_url}/events/{quote(event.uid, safe='@')}"
 
 
 def _stamp_cancellation(row: EventRow) -> None:

@@ -62,6 +62,7 @@ class CouncillorRow(TimestampMixin, Base):
     mobile: Mapped[str | None] = mapped_column(String(40))
     photo_url: Mapped[str | None] = mapped_column(String(500))
     bio: Mapped[str | None] = mapped_column(Text)
+    surgery: Mapped[str | None] = mapped_column(Text, doc="when and where to meet them (Markdown)")
     key_posts: Mapped[str | None] = mapped_column(Text, doc="one key post per line")
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
@@ -177,6 +178,9 @@ class OfficerRow(TimestampMixin, Base):
     )
     team: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(200))
+    bio: Mapped[str | None] = mapped_column(
+        Text, doc="pen portrait (Markdown); kept here, not synced"
+    )
     updated_at: Mapped[dt.datetime | None] = mapped_column(
         UTCDateTime, doc="when the directory last changed this person"
     )

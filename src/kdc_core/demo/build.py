@@ -9,6 +9,7 @@ from kdc_core.demo.names import NamePicker
 from kdc_core.demo.officers import build_officers, link_officers, ward_contacts
 from kdc_core.demo.organisation import DIRECTORATES
 from kdc_core.demo.places import GROUPS, WARD_AREAS, WARD_NAMES
+from kdc_core.demo.portraits import add_portraits
 from kdc_core.demo.records import DemoCouncil, DemoService, DemoWard
 
 #: The seed every demo build uses; change it and every name and number changes.
@@ -31,7 +32,7 @@ def build_demo(seed: str = DEMO_SEED) -> DemoCouncil:
         for directorate in DIRECTORATES
         for spec in directorate.services
     )
-    return DemoCouncil(
+    council = DemoCouncil(
         wards=wards,
         groups=GROUPS,
         directorates=tuple(d.name for d in DIRECTORATES),
@@ -40,6 +41,7 @@ def build_demo(seed: str = DEMO_SEED) -> DemoCouncil:
         officers=staffing.officers,
         contacts=ward_contacts(staffing),
     )
+    return add_portraits(council, seed)
 
 
 def describe(council: DemoCouncil) -> str:

@@ -44,6 +44,8 @@ class DemoCouncillor:
     key_posts: tuple[str, ...]
     terms: tuple[TermOfOffice, ...]
     roles: tuple[Role, ...]
+    #: when and where to meet them (Markdown); ``None`` for those who hold no surgery.
+    surgery: str | None = None
 
 
 @attrs.frozen
@@ -69,6 +71,8 @@ class DemoOfficer:
     location: str | None
     wards: tuple[tuple[str, WardSource], ...]
     updated_at: dt.datetime
+    #: a pen portrait (Markdown), for some of them.
+    bio: str | None = None
 
     @property
     def name(self) -> str:

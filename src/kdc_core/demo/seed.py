@@ -172,6 +172,7 @@ def _councillor_rows(
             mobile=c.mobile,
             photo_url=c.photo_url,
             bio=c.bio,
+            surgery=c.surgery,
             key_posts="\n".join(c.key_posts) or None,
             terms=[TermOfOfficeRow(start=t.start, end=t.end) for t in c.terms],
             roles=[
@@ -212,6 +213,7 @@ def _officer_dict(
         "manager_id": ids[o.manager] if o.manager else None,
         "team": o.team,
         "location": o.location,
+        "bio": o.bio,
         "updated_at": o.updated_at,
     }
 

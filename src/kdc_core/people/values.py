@@ -85,6 +85,8 @@ class Councillor:
     roles: tuple[Role, ...] = ()
     external_ids: tuple[tuple[str, str], ...] = ()
     archived_at: dt.datetime | None = None
+    #: When and where residents can meet them (Markdown, rendered like ``bio``).
+    surgery: str | None = None
 
     @property
     def active(self) -> bool:
@@ -133,6 +135,8 @@ class Officer:
     updated_at: dt.datetime | None = None
     archived_at: dt.datetime | None = None
     confirmed_at: dt.datetime | None = None
+    #: A pen portrait (Markdown): kept in kdc, never overwritten by the staff directory.
+    bio: str | None = None
 
     @property
     def name(self) -> str:

@@ -34,8 +34,9 @@ def guide_items(protocol: Protocol, audience: str) -> list[tuple[str, list[Claus
     return out
 
 
-def _expectations(protocol: Protocol, audience: str) -> list[tuple[str, tuple[str, ...]]]:
-    # What the other side can expect of you, plus what both expect of each other.
+def expectations_for(protocol: Protocol, audience: str) -> list[tuple[str, tuple[str, ...]]]:
+    """``(heading, items)`` of section 1 for this audience: what the other side can expect of
+    them, and what both expect of each other."""
     who = _PLURAL[audience]
     return [
         (e.heading, e.items) for e in protocol.expectations if e.who in (Binds.BOTH, Binds(who))
@@ -52,7 +53,7 @@ def guide_markdown(protocol: Protocol, audience: str) -> str:
         "## What to expect (section 1)",
         "",
     ]
-    for heading, items in _expectations(protocol, audience):
+    for heading, items in expectations_for(protocol, audience):
         lines.append(f"- **{heading}:** " + "; ".join(i[0].lower() + i[1:] for i in items) + ".")
     for title, clauses in guide_items(protocol, audience):
         lines += ["", f"## {title}", ""]
@@ -82,7 +83,7 @@ def guide_html(protocol: Protocol, audience: str) -> str:
         "Plain-English summary; clause numbers in brackets.</small></p>",
         "<h2>What to expect (section 1)</h2><ul>",
     ]
-    for heading, items in _expectations(protocol, audience):
+    for heading, items in expectations_for(protocol, audience):
         parts.append(f"<li><b>{escape(heading)}:</b> {escape('; '.join(items))}.</li>")
     parts.append("</ul>")
     for title, clauses in guide_items(protocol, audience):

@@ -72,6 +72,7 @@ def councillor_value(row: CouncillorRow) -> Councillor:
         roles=tuple(Role(RoleKind(r.kind), r.title, r.committee) for r in row.roles),
         external_ids=tuple(sorted((x.scheme, x.value) for x in row.external_ids)),
         archived_at=row.archived_at,
+        surgery=row.surgery,
     )
 
 
@@ -111,6 +112,7 @@ def officer_value(row: OfficerRow) -> Officer:
         updated_at=row.updated_at,
         archived_at=row.archived_at,
         confirmed_at=row.confirmed_at,
+        bio=row.bio,
     )
 
 
@@ -169,9 +171,15 @@ class PeopleRepository:
     # -- councillors ---------------------------------------------------------------------------
 
     def councillors(
-        self, *, ward_id: int | None = None, include_archived: bool = False
+        self,
+        *,
+        ward_id: int | None = None,
+        include_archived: bool = False,
+        ids: Iterable[int] | None = None,
     ) -> list[Councillor]:
         stmt = select(CouncillorRow).options(*_COUNCILLOR_LOAD).order_by(CouncillorRow.name)
+        if ids is not None:
+            stmt = stmt.where(CouncillorRow.id.in_(list(ids)))
         if ward_id is not None:
             stmt = stmt.where(CouncillorRow.ward_id == ward_id)
         if not include_archived:

@@ -5,7 +5,7 @@ survives the next sync; the freshness report counts an entry as checked from the
 the directory's ``updated_at`` and this.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-04 22:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 import kdc_core.db.base
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
