@@ -1,0 +1,182 @@
+"""axe-core in headless Chromium: check a page, and crawl a site page by page.
+
+The crawl is breadth first over same-origin ``<a href>`` links, GET only. Each URL is reduced to
+its *page kind* — the Flask URL rule it matches (``/admin/ward-pages/<slug>``), the query string
+dropped — and at most ``per_kind`` URLs of a kind are checked, so a demo council with hundreds of
+people costs a few dozen pages. Pages that change data, feeds, exports and static files are never
+opened.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urldefrag, urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map
+
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+#: Paths the crawl never opens: they sign out, download, or serve files rather than pages.
+SKIP = re.compile(
+    r"(/sign-out|/logout|\.ics$|/export/|^/kdc-static/|^/static/|^/admin/static/|^/site-static/"
+    r"|^/feeds/|/ajax/|/delete/|\.(css|js|mjs|png|svg|ico|csv|json|pdf|txt|woff2?)$)"
+)
+
+RUN_AXE = """
+async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 4).map(n => n.target.join(' ')),
+    count: v.nodes.length,
+  }));
+}
+"""
+
+
+@dataclass(frozen=True)
+class Violation:
+    url: str
+    rule: str
+    impact: str | None
+    help: str
+    targets: tuple[str, ...]
+    count: int
+
+    def __str__(self) -> str:
+        where = "; ".join(self.targets)
+        return f"{self.url}\n  {self.rule} ({self.impact}): {self.help} — {self.count}× e.g. {where}"
+
+
+@dataclass
+class Crawl:
+    """What a crawl saw: the kinds of page and the URLs checked, violations, time taken."""
+
+    name: str
+    width: int
+    kinds: dict[str, list[str]] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def report(self) -> str:
+        lines = [f"{len(self.violations)} axe violation(s) in the {self.name} crawl at {self.width}px:"]
+        lines += [str(v) for v in self.violations]
+        lines += self.failures
+        return "\n".join(lines)
+
+
+def axe_check(page, axe_source: str) -> list[Violation]:
+    """Inject axe-core into ``page`` (its context needs ``bypass_csp=True``) and run the WCAG 2.x
+    A and AA rules; the violations found."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    found = page.evaluate(RUN_AXE, TAGS)
+    return [
+        Violation(
+            url=page.url,
+            rule=v["id"],
+            impact=v["impact"],
+            help=v["help"],
+            targets=tuple(v["targets"]),
+            count=v["count"],
+        )
+        for v in found
+    ]
+
+
+def page_kind(url_map: Map, path: str) -> str:
+    """The URL rule ``path`` matches (``/admin/councillor/edit/``, ``/wards/<slug>``), or the
+    path itself when no rule does."""
+    adapter = url_map.bind("localhost")
+    try:
+        rule, _args = adapter.match(path, method="GET", return_rule=True)
+    except HTTPException:
+        return path
+    return str(rule.rule)
+
+
+def kind_slug(kind: str) -> str:
+    """A file-name-safe form of a page kind, for screenshots."""
+    slug = re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
+    return slug or "start"
+
+
+def crawl(
+    page,
+    *,
+    name: str,
+    width: int,
+    start: Iterable[str],
+    url_map: Map,
+    axe_source: str,
+    shots: Path,
+    per_kind: int = 2,
+    max_pages: int = 150,
+    follow: Callable[[str], bool] = lambda path: True,
+) -> Crawl:
+    """Check every page kind reachable from ``start`` (absolute URLs on one origin).
+
+    :param follow: a further filter on paths (for instance, stay inside ``/admin/``).
+    :returns: the kinds visited with their URLs, and every violation found.
+    """
+    began = time.monotonic()
+    result = Crawl(name=name, width=width)
+    origin = None
+    queued: dict[str, int] = {}
+    seen: set[str] = set()
+    checked: set[str] = set()
+    todo: deque[str] = deque()
+
+    def enqueue(url: str) -> None:
+        url = urldefrag(url)[0]
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or (origin and parts.netloc != origin):
+            return
+        path = parts.path or "/"
+        if url in seen or SKIP.search(path) or not follow(path):
+            return
+        kind = page_kind(url_map, path)
+        if queued.get(kind, 0) >= per_kind:
+            return
+        queued[kind] = queued.get(kind, 0) + 1
+        seen.add(url)
+        todo.append(url)
+
+    for url in start:
+        origin = origin or urlsplit(url).netloc
+        enqueue(url)
+    opened = 0
+    while todo and opened < max_pages:
+        url = todo.popleft()
+        response = page.goto(url)
+        opened += 1
+        if response is not None and response.status >= 500:
+            result.failures.append(f"{url}: HTTP {response.status}")
+        if response is None or "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        if page.url in checked:  # a redirect to a page already checked
+            continue
+        checked.add(page.url)
+        path = urlsplit(page.url).path or "/"
+        kind = page_kind(url_map, path)
+        urls = result.kinds.setdefault(kind, [])
+        urls.append(page.url)
+        result.violations += axe_check(page, axe_source)
+        if len(urls) == 1:
+            shots.mkdir(parents=True, exist_ok=True)
+            target = shots / f"{name}-{kind_slug(kind)}-{width}.png"
+            page.screenshot(path=str(target), full_page=True)
+        links = page.eval_on_selector_all(
+            "a[href]:not([download])", "els => els.map(e => e.href)"
+        )
+        for link in links:
+            enqueue(link)
+    result.seconds = time.monotonic() - began
+    return result
