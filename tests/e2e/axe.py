@@ -30,12 +30,44 @@ SKIP = re.compile(
 
 RUN_AXE = """
 async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+  });
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.slice(0, 4).map(n => n.target.join(' ')),
     count: v.nodes.length,
   }));
+}
+"""
+
+#: What the council asks of every page beyond axe's WCAG rules (axe files these under "best
+#: practice"): one h1, one main landmark, a skip link to it first in the tab order, and no
+#: sideways scrolling of the whole page (WCAG 1.4.10 reflow, checked at 320px).
+STRUCTURE = """
+() => {
+  const found = [];
+  const h1s = document.querySelectorAll('h1');
+  if (h1s.length !== 1) found.push(['kdc-one-h1', `${h1s.length} h1 elements`, 'h1']);
+  const mains = document.querySelectorAll('main, [role=main]');
+  if (mains.length !== 1) found.push(['kdc-one-main', `${mains.length} main landmarks`, 'main']);
+  if (!document.documentElement.lang) found.push(['kdc-lang', 'no lang on html', 'html']);
+  const first = document.querySelector('a[href], button, input:not([type=hidden]), select, textarea');
+  const skip = first && first.matches('a[href^="#"]') ? document.querySelector(first.getAttribute('href')) : null;
+  if (!skip || !(skip.matches('main, [role=main]') || skip.closest('main'))) {
+    found.push(['kdc-skip-link', 'the first focusable element is not a skip link to the main content', first ? first.outerHTML.slice(0, 80) : 'none']);
+  }
+  const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+  if (overflow > 1) {
+    const edge = document.documentElement.clientWidth + 1;
+    const sticksOut = el => el.getBoundingClientRect().right > edge;
+    // The outermost elements that stick out: their parent fits, so they are the cause.
+    const wide = [...document.querySelectorAll('body *')].filter(el => sticksOut(el)
+      && !(el.parentElement && el.parentElement !== document.body && sticksOut(el.parentElement))
+      && !(el.parentElement && el.parentElement.closest('.kdc-scroll, [role=region]'))).slice(0, 4).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
+    found.push(['kdc-reflow', `the page scrolls sideways by ${overflow}px`, ...wide]);
+  }
+  return found;
 }
 """
 
@@ -64,6 +96,19 @@ class Crawl:
     violations: list[Violation] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def tick(self, step: str, since: float) -> None:
+        """Add the time since ``since`` to ``step``'s total."""
+        self.timings[step] = self.timings.get(step, 0.0) + time.monotonic() - since
+
+    def summary(self) -> str:
+        pages = sum(len(urls) for urls in self.kinds.values())
+        steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in self.timings.items())
+        return (
+            f"{self.name} at {self.width}px: {len(self.kinds)} page kinds, {pages} pages, "
+            f"{self.seconds:.1f} s ({steps})"
+        )
 
     def report(self) -> str:
         lines = [f"{len(self.violations)} axe violation(s) in the {self.name} crawl at {self.width}px:"]
@@ -74,11 +119,15 @@ class Crawl:
 
 def axe_check(page, axe_source: str) -> list[Violation]:
     """Inject axe-core into ``page`` (its context needs ``bypass_csp=True``) and run the WCAG 2.x
-    A and AA rules; the violations found."""
+    A and AA rules, then the :data:`STRUCTURE` checks; the violations found."""
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
     found = page.evaluate(RUN_AXE, TAGS)
-    return [
+    own = [
+        Violation(url=page.url, rule=rule, impact="serious", help=text, targets=tuple(where), count=1)
+        for rule, text, *where in page.evaluate(STRUCTURE)
+    ]
+    return own + [
         Violation(
             url=page.url,
             rule=v["id"],
@@ -155,8 +204,10 @@ def crawl(
     opened = 0
     while todo and opened < max_pages:
         url = todo.popleft()
+        clock = time.monotonic()
         response = page.goto(url)
         opened += 1
+        result.tick("load", clock)
         if response is not None and response.status >= 500:
             result.failures.append(f"{url}: HTTP {response.status}")
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
@@ -168,14 +219,16 @@ def crawl(
         kind = page_kind(url_map, path)
         urls = result.kinds.setdefault(kind, [])
         urls.append(page.url)
+        clock = time.monotonic()
         result.violations += axe_check(page, axe_source)
+        result.tick("axe", clock)
         if len(urls) == 1:
+            clock = time.monotonic()
             shots.mkdir(parents=True, exist_ok=True)
             target = shots / f"{name}-{kind_slug(kind)}-{width}.png"
             page.screenshot(path=str(target), full_page=True)
-        links = page.eval_on_selector_all(
-            "a[href]:not([download])", "els => els.map(e => e.href)"
-        )
+            result.tick("screenshot", clock)
+        links = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)")
         for link in links:
             enqueue(link)
     result.seconds = time.monotonic() - began

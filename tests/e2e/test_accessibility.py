@@ -142,14 +142,12 @@ def test_every_page_a_crawl_reaches_passes_axe(
             _log_in_to_admin(page, VIEWER)
             forbidden = run(["/admin/user/"], lambda path: path == "/admin/user/", "admin-error")
             assert forbidden.kinds, "the error page was not reached"
+            result.kinds.update({f"{kind} (refused)": urls for kind, urls in forbidden.kinds.items()})
             result.violations += forbidden.violations
             result.failures += forbidden.failures
     finally:
         context.close()
 
-    print(
-        f"\n{name} at {width}px: {len(result.kinds)} page kinds, "
-        f"{sum(len(urls) for urls in result.kinds.values())} pages, {result.seconds:.1f} s"
-    )
+    print("\n" + result.summary())
     assert not result.violations and not result.failures, result.report()
     assert len(result.kinds) >= FLOORS[name], f"the crawl reached only {sorted(result.kinds)}"
