@@ -47,15 +47,21 @@ async (tags) => {
 STRUCTURE = """
 () => {
   const found = [];
+  const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + (typeof el.className === 'string' && el.className.trim()
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
   const h1s = document.querySelectorAll('h1');
   if (h1s.length !== 1) found.push(['kdc-one-h1', `${h1s.length} h1 elements`, 'h1']);
   const mains = document.querySelectorAll('main, [role=main]');
   if (mains.length !== 1) found.push(['kdc-one-main', `${mains.length} main landmarks`, 'main']);
   if (!document.documentElement.lang) found.push(['kdc-lang', 'no lang on html', 'html']);
-  const first = document.querySelector('a[href], button, input:not([type=hidden]), select, textarea');
-  const skip = first && first.matches('a[href^="#"]') ? document.querySelector(first.getAttribute('href')) : null;
+  const first = document.querySelector(
+    'a[href], button, input:not([type=hidden]), select, textarea');
+  const href = first && first.matches('a[href^="#"]') ? first.getAttribute('href') : null;
+  const skip = href && href.length > 1 ? document.querySelector(href) : null;
   if (!skip || !(skip.matches('main, [role=main]') || skip.closest('main'))) {
-    found.push(['kdc-skip-link', 'the first focusable element is not a skip link to the main content', first ? first.outerHTML.slice(0, 80) : 'none']);
+    found.push(['kdc-skip-link', 'the first thing to focus is not a skip link to the main content',
+      first ? describe(first) : 'nothing to focus']);
   }
   const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
   if (overflow > 1) {
@@ -64,8 +70,9 @@ STRUCTURE = """
     // The outermost elements that stick out: their parent fits, so they are the cause.
     const wide = [...document.querySelectorAll('body *')].filter(el => sticksOut(el)
       && !(el.parentElement && el.parentElement !== document.body && sticksOut(el.parentElement))
-      && !(el.parentElement && el.parentElement.closest('.kdc-scroll, [role=region]'))).slice(0, 4).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : ''));
-    found.push(['kdc-reflow', `the page scrolls sideways by ${overflow}px`, ...wide]);
+      && !(el.parentElement && el.parentElement.closest('.kdc-scroll, [role=region]')));
+    found.push(['kdc-reflow', `the page scrolls sideways by ${overflow}px`,
+      ...wide.slice(0, 4).map(describe)]);
   }
   return found;
 }
@@ -83,7 +90,9 @@ class Violation:
 
     def __str__(self) -> str:
         where = "; ".join(self.targets)
-        return f"{self.url}\n  {self.rule} ({self.impact}): {self.help} — {self.count}× e.g. {where}"
+        return (
+            f"{self.url}\n  {self.rule} ({self.impact}): {self.help} — {self.count}× e.g. {where}"
+        )
 
 
 @dataclass
@@ -111,7 +120,9 @@ class Crawl:
         )
 
     def report(self) -> str:
-        lines = [f"{len(self.violations)} axe violation(s) in the {self.name} crawl at {self.width}px:"]
+        lines = [
+            f"{len(self.violations)} axe violation(s) in the {self.name} crawl at {self.width}px:"
+        ]
         lines += [str(v) for v in self.violations]
         lines += self.failures
         return "\n".join(lines)
@@ -124,7 +135,9 @@ def axe_check(page, axe_source: str) -> list[Violation]:
         page.add_script_tag(content=axe_source)
     found = page.evaluate(RUN_AXE, TAGS)
     own = [
-        Violation(url=page.url, rule=rule, impact="serious", help=text, targets=tuple(where), count=1)
+        Violation(
+            url=page.url, rule=rule, impact="serious", help=text, targets=tuple(where), count=1
+        )
         for rule, text, *where in page.evaluate(STRUCTURE)
     ]
     return own + [

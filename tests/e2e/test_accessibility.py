@@ -44,7 +44,9 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def kdc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
-    kdc = demo_kdc(request, tmp_path_factory.mktemp("kdc-a11y"), [(ADMIN, "admin"), (VIEWER, "viewer")])
+    kdc = demo_kdc(
+        request, tmp_path_factory.mktemp("kdc-a11y"), [(ADMIN, "admin"), (VIEWER, "viewer")]
+    )
     yield kdc
     kdc.dispose()
 
@@ -146,7 +148,9 @@ def test_every_page_a_crawl_reaches_passes_axe(
             _log_in_to_admin(page, VIEWER)
             forbidden = run(["/admin/user/"], lambda path: path == "/admin/user/", "admin-error")
             assert forbidden.kinds, "the error page was not reached"
-            result.kinds.update({f"{kind} (refused)": urls for kind, urls in forbidden.kinds.items()})
+            result.kinds.update(
+                {f"{kind} (refused)": urls for kind, urls in forbidden.kinds.items()}
+            )
             result.violations += forbidden.violations
             result.failures += forbidden.failures
     finally:
@@ -155,3 +159,35 @@ def test_every_page_a_crawl_reaches_passes_axe(
     print("\n" + result.summary())
     assert not result.violations and not result.failures, result.report()
     assert len(result.kinds) >= FLOORS[name], f"the crawl reached only {sorted(result.kinds)}"
+
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const box = el.getBoundingClientRect();
+  const style = getComputedStyle(el);
+  return {
+    text: el.textContent.trim(),
+    onScreen: box.width > 0 && box.height > 0 && box.left >= 0 && box.right <= innerWidth,
+    ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+      || style.boxShadow !== 'none' || style.backgroundColor !== 'rgba(0, 0, 0, 0)',
+  };
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/"])
+def test_the_first_tab_shows_a_skip_link_that_moves_focus_to_the_main_content(
+    browser, base_url: str, path: str
+) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        if path == "/admin/":
+            _log_in_to_admin(page, ADMIN)
+        page.goto(path)
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused == {"text": "Skip to main content", "onScreen": True, "ring": True}
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.closest('main') !== null")
+    finally:
+        context.close()
