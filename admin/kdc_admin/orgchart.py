@@ -106,7 +106,7 @@ def render_chart(
     searching = bool(query.strip())
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="orgchart" width="{width}" '
-        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="group" '
         f'aria-label="Organisation chart: {escape(directorate.name)}">'
     ]
     top_w = min(width - 2 * GAP, 560)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from kdc_admin import create_app
 from kdc_admin.server import make_server
@@ -32,9 +33,11 @@ def demo_kdc(request: pytest.FixtureRequest, folder: Path, users: Iterable[tuple
 
 
 @contextlib.contextmanager
-def served(kdc: Kdc) -> Iterator[str]:
-    """The real app on waitress (the server ``kdc serve`` uses) on a free port: its base URL."""
-    server = make_server(create_app(kdc, SECRET_KEY=TEST_SECRET), "127.0.0.1", 0, threads=4)
+def served(kdc: Kdc, app: Flask | None = None) -> Iterator[str]:
+    """The real app (or ``app``, built on ``kdc``) on waitress (the server ``kdc serve`` uses)
+    on a free port: its base URL."""
+    app = app or create_app(kdc, SECRET_KEY=TEST_SECRET)
+    server = make_server(app, "127.0.0.1", 0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

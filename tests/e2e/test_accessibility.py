@@ -1,0 +1,193 @@
+"""WCAG 2.2 AA: axe-core finds no violation on any page a crawl of the demo council reaches.
+
+Five crawls — the site signed out, signed in as a councillor and as an officer, the admin
+signed in, and the admin's sign-in and error pages — each at 1280 and 320 pixels wide. axe-core
+comes from ``node_modules`` (``npm ci``); Chromium is Debian's. A screenshot of each kind of
+page at each width lands in ``test-artifacts/screenshots/a11y/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from admin_browser import SHOTS, demo_kdc, served
+from axe import Crawl, crawl
+from flask import Flask
+from sqlalchemy import select
+
+from kdc_admin import create_app
+from kdc_admin.testing import PASSWORD, TEST_SECRET
+from kdc_core import Kdc
+from kdc_core.db.people import CouncillorRow, OfficerRow
+from kdc_core.users import sessions
+
+pytestmark = pytest.mark.browser
+
+ADMIN = "a11y-admin@example.gov.uk"
+VIEWER = "a11y-viewer@example.gov.uk"
+HEIGHTS = {1280: 900, 320: 640}
+#: URLs checked per kind of page: two (say, two councillors' records) at the desktop width; one
+#: at 320px, where what is checked is the layout a template gives every page of its kind.
+PER_KIND = {1280: 2, 320: 1}
+
+#: Fewest kinds of page each crawl must reach, so a crawl that stops early fails.
+FLOORS = {
+    "site": 2,
+    "site-councillor": 1,
+    "site-officer": 1,
+    "admin": 30,
+    "admin-signed-out": 2,
+}
+
+
+@pytest.fixture(scope="module")
+def kdc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
+    kdc = demo_kdc(
+        request, tmp_path_factory.mktemp("kdc-a11y"), [(ADMIN, "admin"), (VIEWER, "viewer")]
+    )
+    yield kdc
+    kdc.dispose()
+
+
+@pytest.fixture(scope="module")
+def app(kdc: Kdc) -> Flask:
+    return create_app(kdc, SECRET_KEY=TEST_SECRET)
+
+
+@pytest.fixture(scope="module")
+def base_url(kdc: Kdc, app: Flask) -> Iterator[str]:
+    with served(kdc, app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def axe_source(node_modules: Path) -> str:
+    return (node_modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
+
+
+def _email(kdc: Kdc, row: type[CouncillorRow] | type[OfficerRow]) -> str:
+    with kdc.unit_of_work(dry_run=True) as uow:
+        email = uow.session.scalar(
+            select(row.email)
+            .where(row.email.is_not(None), row.archived_at.is_(None))
+            .order_by(row.id)
+            .limit(1)
+        )
+    assert email, f"the demo has no {row.__name__} with an email address"
+    return email
+
+
+def _sign_in_to_site(page, kdc: Kdc, email: str) -> None:
+    """Sign in with a one-time link, as a person following the emailed link would."""
+    with kdc.unit_of_work(source="test") as uow:
+        token = sessions.issue_sign_in_link(uow, email)
+    page.goto(f"/sign-in/link/{token}")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/")
+    assert "Signed in as" in page.content()
+
+
+def _log_in_to_admin(page, email: str) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/admin/")
+
+
+def _on_site(path: str) -> bool:
+    return not path.startswith(("/admin", "/login"))
+
+
+def _in_admin(path: str) -> bool:
+    return path.startswith(("/admin", "/login"))
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+@pytest.mark.parametrize("name", list(FLOORS))
+def test_every_page_a_crawl_reaches_passes_axe(
+    browser, kdc: Kdc, app: Flask, base_url: str, axe_source: str, name: str, width: int
+) -> None:
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": width, "height": HEIGHTS[width]},
+        bypass_csp=True,
+    )
+    page = context.new_page()
+    shots = SHOTS / "a11y"
+
+    def run(start: list[str], follow, label: str = name) -> Crawl:
+        return crawl(
+            page,
+            name=label,
+            width=width,
+            start=[base_url + path for path in start],
+            url_map=app.url_map,
+            axe_source=axe_source,
+            shots=shots,
+            per_kind=PER_KIND[width],
+            follow=follow,
+        )
+
+    try:
+        if name == "site-councillor":
+            _sign_in_to_site(page, kdc, _email(kdc, CouncillorRow))
+        elif name == "site-officer":
+            _sign_in_to_site(page, kdc, _email(kdc, OfficerRow))
+        elif name == "admin":
+            _log_in_to_admin(page, ADMIN)
+        if name.startswith("site"):
+            result = run(["/", "/sign-in"], _on_site)
+        elif name == "admin":
+            result = run(["/admin/"], _in_admin)
+        else:
+            result = run(["/login", "/admin/"], _in_admin)
+            # The error page: a viewer opening the admin-only list of accounts.
+            _log_in_to_admin(page, VIEWER)
+            forbidden = run(["/admin/user/"], lambda path: path == "/admin/user/", "admin-error")
+            assert forbidden.kinds, "the error page was not reached"
+            result.kinds.update(
+                {f"{kind} (refused)": urls for kind, urls in forbidden.kinds.items()}
+            )
+            result.violations += forbidden.violations
+            result.failures += forbidden.failures
+    finally:
+        context.close()
+
+    print("\n" + result.summary())
+    assert not result.violations and not result.failures, result.report()
+    assert len(result.kinds) >= FLOORS[name], f"the crawl reached only {sorted(result.kinds)}"
+
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const box = el.getBoundingClientRect();
+  const style = getComputedStyle(el);
+  return {
+    text: el.textContent.trim(),
+    onScreen: box.width > 0 && box.height > 0 && box.left >= 0 && box.right <= innerWidth,
+    ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+      || style.boxShadow !== 'none' || style.backgroundColor !== 'rgba(0, 0, 0, 0)',
+  };
+}"""
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/"])
+def test_the_first_tab_shows_a_skip_link_that_moves_focus_to_the_main_content(
+    browser, base_url: str, path: str
+) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        if path == "/admin/":
+            _log_in_to_admin(page, ADMIN)
+        page.goto(path)
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        assert focused == {"text": "Skip to main content", "onScreen": True, "ring": True}
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.closest('main') !== null")
+    finally:
+        context.close()
