@@ -18,12 +18,14 @@ import pytest
 import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet, OctKey, RSAKey
+from site_people import councillors_with_enquiries
 from sqlalchemy import select, update
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, csrf_token
 from kdc_core.app import Kdc
 from kdc_core.config import OidcSettings, Settings
+from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import CouncillorRow
 from kdc_core.db.users import WebSessionRow
 from kdc_core.plugins import make_plugin_manager
@@ -356,3 +358,26 @@ def test_the_button_needs_the_forms_csrf_token(client):
     assert client.post("/sign-in/oidc", data={"next": "/"}).status_code == 400
     with client.session_transaction() as session:
         assert not [k for k in session if k.startswith("_state_")]
+
+
+def test_a_councillor_signed_in_by_the_provider_sees_their_enquiries_and_no_one_elses(
+    client, kdc_app, councillor
+):
+    (me, name, email), (other, _, _) = councillors_with_enquiries(kdc_app)
+    assert name == councillor and email == COUNCILLOR
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        by_person: dict[int, set[str]] = {}
+        for person, reference in uow.session.execute(
+            select(EnquiryPersonRow.person_id, EnquiryRow.reference)
+            .join(EnquiryRow, EnquiryRow.id == EnquiryPersonRow.enquiry_id)
+            .where(EnquiryPersonRow.kind.in_(("councillor", "joint_councillor")))
+        ):
+            by_person.setdefault(person, set()).add(reference)
+    mine, theirs = by_person[me], by_person[other] - by_person[me]
+    assert mine and theirs
+    landed = _sign_in(client, "councillor", next_url="")
+    assert landed.headers["Location"] == "/my/"
+    listing = client.get("/my/enquiries/").text
+    assert set(re.findall(r"KE-\d{4}-\d{6}", listing)) == mine
+    for reference in theirs:
+        assert client.get(f"/my/enquiries/{reference}").status_code == 404
