@@ -8,8 +8,9 @@ Template filters, registered on the app by the blueprint:
 - ``govuk_date``: ``Tuesday 3 March 2027``; ``govuk_time``: ``Tuesday 3 March 2027, 6:00pm``
   (both empty for ``None``; a naive datetime is read as UTC, as stored)
 - ``on_site_image``: the address of an image this site may show, or ``None``. The
-  Content-Security-Policy lets pages load images only from this site, so a photo kept
-  elsewhere (a ModernGov server, say) is left out rather than shown as a broken image.
+  Content-Security-Policy lets pages load images only from this site, so a story's picture
+  kept elsewhere is left out rather than shown as a broken image. (Councillors' photos are
+  copied here and served by the site itself: :mod:`kdc_core.people.photos`.)
 """
 
 from __future__ import annotations

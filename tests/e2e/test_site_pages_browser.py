@@ -11,6 +11,7 @@ from admin_browser import demo_kdc, served, shot
 
 from kdc_core.calendar.events import create_event
 from kdc_core.calendar.values import EventKind, NewEvent
+from kdc_core.demo.photos import seed_photos
 from kdc_core.people.slugs import councillor_slugs
 
 pytestmark = pytest.mark.browser
@@ -20,8 +21,10 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @pytest.fixture(scope="module")
 def site(request, tmp_path_factory):
-    """The demo council served for real, with one public event; the paths to visit."""
+    """The demo council served for real, with one public event and the demo's councillor
+    photos; the paths to visit."""
     kdc = demo_kdc(request, tmp_path_factory.mktemp("site"), [])
+    seed_photos(kdc)
     start = dt.datetime(2027, 3, 2, 18, 0, tzinfo=ZoneInfo("Europe/London"))
     with kdc.unit_of_work() as uow:
         ward = uow.people.wards()[0]
@@ -76,8 +79,14 @@ def test_public_pages_pass_axe_and_fit_a_phone(browser, site, node_modules):
         lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
     )
     problems = {}
+    photos = 0
     for path in paths:
         page.goto(path)
+        images = page.evaluate(
+            "[...document.images].map(i => ({src: i.src, shown: i.complete && i.naturalWidth > 0}))"
+        )
+        photos += sum("/photo?" in i["src"] for i in images)
+        assert all(i["shown"] for i in images), (path, images)
         width = page.evaluate("document.documentElement.scrollWidth")
         result = page.evaluate(
             "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
@@ -91,3 +100,4 @@ def test_public_pages_pass_axe_and_fit_a_phone(browser, site, node_modules):
     context.close()
     assert not problems, problems
     assert not blocked, blocked
+    assert photos > 0  # the ward and councillor pages showed stored photos

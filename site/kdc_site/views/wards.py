@@ -10,6 +10,7 @@ from kdc_core.app import Kdc
 from kdc_core.calendar.pages import upcoming_public_events
 from kdc_core.errors import NotFound
 from kdc_core.newsletter.stories import published_stories
+from kdc_core.people.photos import stored_photos
 from kdc_core.people.queries import ward_summary
 from kdc_core.people.slugs import councillor_slugs
 from kdc_site.navigation import NavItem
@@ -61,4 +62,5 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
             events=events,
             stories=stories,
             slugs=slugs,
+            photos=stored_photos(kdc.settings),
         )

@@ -1,6 +1,7 @@
 """The demo council at work: :func:`seed_living` adds, after :func:`~kdc_core.demo.seed_demo`,
 what a council does — meetings, open days and the walkabout rota, enquiries in every state,
-briefings, success stories, this month's newsletter, the plugins' own demo data
+briefings, success stories, this month's newsletter, drawn portraits for the councillors
+with a photo address (:mod:`kdc_core.demo.photos`), the plugins' own demo data
 (``kdc_seed_demo_activity``), and one round of the scheduled jobs, which sends the queued mail.
 
 Every part goes through the real services and says "already there" by what it finds, so a
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from kdc_core.demo import casework, events, news
+from kdc_core.demo import casework, events, news, photos
 from kdc_core.mail import outbox
 
 if TYPE_CHECKING:
@@ -141,6 +142,9 @@ def seed_living(
         added["newsletter_issues"] = news.build_newsletter(uow, kdc.sections, today)
     if kdc.settings.mail.configured:
         added["briefing_messages"] = _send_briefings(kdc, today)
+
+    progress("Councillors' photos…")
+    added["councillor_photos"] = photos.seed_photos(kdc)
 
     plugins = tuple(line for lines in kdc.hook.kdc_seed_demo_activity(kdc=kdc) for line in lines)
     report = LivingReport(added, plugins)

@@ -1,18 +1,21 @@
 """The core's own CLI commands about people and wards, added by :mod:`kdc_core.people.plugin`.
 
-``kdc ward NAME``, ``kdc wards`` and ``kdc seed-demo``. Each reads or writes in one unit of
-work; with ``--json`` the only thing on stdout is one JSON document.
+``kdc ward NAME``, ``kdc wards``, ``kdc seed-demo`` and ``kdc councillors photos``. Each
+reads or writes in one unit of work (``kdc councillors photos`` also in the instance
+folder); with ``--json`` the only thing on stdout is one JSON document.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
 
 from kdc_core.app import Kdc
-from kdc_core.cli import echo_json, pass_kdc
+from kdc_core.cli import KdcGroup, echo_json, pass_kdc
 from kdc_core.db.migrate import require_schema
+from kdc_core.people.photos import PhotoReport
 from kdc_core.people.values import Councillor, Officer, WardOverview, WardSummary
 
 # -- kdc ward -------------------------------------------------------------------------------------
@@ -200,3 +203,88 @@ def seed_demo_cmd(kdc: Kdc, people_only: bool, as_json: bool) -> None:
         for line in activity.lines():
             click.echo(line)
         click.echo(mail_line(kdc))
+
+
+# -- kdc councillors photos -----------------------------------------------------------------------
+
+
+@click.group("councillors", cls=KdcGroup)
+def councillors_group() -> None:
+    """Councillors: copy their photos to this site."""
+
+
+@councillors_group.command("photos")
+@click.option("--dry-run", is_flag=True, help="Download and check the photos; store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def photos_cmd(kdc: Kdc, dry_run: bool, as_json: bool) -> None:
+    """Copy each serving councillor's photo (their photo_url) into the instance folder,
+    where the people's site serves it from.
+
+    Only JPEG, PNG, GIF and WebP images up to 2 MB are stored, and only when they changed.
+    A photo that cannot be fetched is skipped with a warning naming the councillor (the one
+    stored before stays); photos of councillors with no photo address any more are removed.
+    Only one run at a time: another started meanwhile, here or on another host, or the
+    councillor_photos job, is refused and exits 1.
+    """
+    from kdc_core.people.photos import locked_fetch
+
+    require_schema(kdc.engine)
+    show = sys.stderr.isatty() and not as_json
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if not show:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="Fetching photos", file=sys.stderr)
+            bar.__enter__()
+        bar.update(1)
+
+    try:
+        report = locked_fetch(kdc, dry_run=dry_run, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if as_json:
+        echo_json(photo_report_json(report))
+        return
+    click.echo(photo_report_text(report), nl=False)
+
+
+def photo_report_json(report: PhotoReport) -> dict[str, Any]:
+    return {
+        "dry_run": report.dry_run,
+        "counts": report.counts(),
+        "councillors": [
+            {
+                "id": o.councillor_id,
+                "name": o.name,
+                "outcome": o.outcome,
+                "reason": o.reason or None,
+                "source": o.source,
+            }
+            for o in report.outcomes
+        ],
+        "warnings": list(report.warnings),
+    }
+
+
+def photo_report_text(report: PhotoReport) -> str:
+    counts = report.counts()
+    verb = "Would fetch" if report.dry_run else "Fetched"
+    lines = [
+        f"{verb} {counts['fetched']}, unchanged {counts['unchanged']}, "
+        f"kept {counts['kept']}, skipped {counts['skipped']}, "
+        f"{'would remove' if report.dry_run else 'removed'} {counts['removed']}."
+    ]
+    lines += [f"Warning: {w}" for w in report.warnings]
+    lines += [
+        f"Removed the photo of {o.name}: {o.reason}."
+        for o in report.outcomes
+        if o.outcome == "removed" and not report.dry_run
+    ]
+    if report.dry_run:
+        lines.append("Dry run: nothing was stored or removed.")
+    return "\n".join(lines) + "\n"

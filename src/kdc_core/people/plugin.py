@@ -1,11 +1,16 @@
-"""The people feature's hook implementations: its ``kdc`` commands."""
+"""The people feature's hook implementations: its ``kdc`` commands, and the weekly
+``councillor_photos`` job."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import click
 
 from kdc_core import hookimpl
-from kdc_core.people.cli import seed_demo_cmd, ward_cmd, wards_cmd
+from kdc_core.jobs.values import Job, JobContext
+from kdc_core.people.cli import councillors_group, seed_demo_cmd, ward_cmd, wards_cmd
 
 
 @hookimpl
@@ -13,3 +18,30 @@ def kdc_register_commands(cli: click.Group) -> None:
     cli.add_command(ward_cmd)
     cli.add_command(wards_cmd)
     cli.add_command(seed_demo_cmd)
+    cli.add_command(councillors_group)
+
+
+def photos_job(context: JobContext) -> Mapping[str, Any]:
+    """Copy the councillors' photos to this site (the runner holds the job's lock, the one
+    ``kdc councillors photos`` takes). Each skipped photo is echoed and logged by name."""
+    from kdc_core.people.photos import fetch_photos
+
+    report = fetch_photos(context.kdc, dry_run=context.dry_run)
+    for warning in report.warnings:
+        context.echo(warning)
+    return report.counts()
+
+
+@hookimpl
+def kdc_register_jobs(register: Callable[[Job], None]) -> None:
+    """``councillor_photos`` weekly, early on Monday morning."""
+    from kdc_core.people.photos import JOB
+
+    register(
+        Job(
+            name=JOB,
+            help="Copy councillors' photos (their photo_url) to this site.",
+            run=photos_job,
+            schedule="20 4 * * 1",
+        )
+    )

@@ -59,6 +59,16 @@ def councillor_by_slug(uow: UnitOfWork, slug: str) -> tuple[Councillor, str]:
 
     :raises NotFound: no councillor has this slug.
     """
+    found, canonical = councillor_id_by_slug(uow, slug)
+    return uow.people.councillor(found), canonical
+
+
+def councillor_id_by_slug(uow: UnitOfWork, slug: str) -> tuple[int, str]:
+    """The id of the councillor a slug names, and their canonical slug, without loading the
+    councillor.
+
+    :raises NotFound: no councillor has this slug.
+    """
     slugs = councillor_slugs(uow)
     by_slug = {s: cid for cid, s in slugs.items()}
     found = by_slug.get(slug)
@@ -68,4 +78,4 @@ def councillor_by_slug(uow: UnitOfWork, slug: str) -> tuple[Councillor, str]:
             found = candidate
     if found is None:
         raise NotFound(f"no councillor at {slug[:80]!r}")
-    return uow.people.councillor(found), slugs[found]
+    return found, slugs[found]
