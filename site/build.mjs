@@ -23,7 +23,11 @@ const result = sass.compile(join(root, "site", "assets", "site.scss"), {
   quietDeps: true,
   silenceDeprecations: ["import"],
 });
-writeFileSync(join(out, "site.css"), `/* govuk-frontend ${version} */\n${result.css}\n`);
+// Sass starts compressed output that has non-ASCII text with a byte-order mark; a BOM anywhere
+// but the first byte breaks the first rule (GOV.UK Frontend's :root breakpoints, which its
+// scripts read), so it is dropped and the charset said the standard way.
+const css = result.css.replace(/^\uFEFF/, "");
+writeFileSync(join(out, "site.css"), `@charset "UTF-8";/* govuk-frontend ${version} */\n${css}\n`);
 copyFileSync(join(govuk, "dist", "govuk", "govuk-frontend.min.js"), join(out, "govuk-frontend.min.js"));
 mkdirSync(join(out, "images"), { recursive: true });
 copyFileSync(join(govuk, "dist", "govuk", "assets", "images", "favicon.svg"), join(out, "images", "favicon.svg"));

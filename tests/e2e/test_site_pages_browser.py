@@ -74,14 +74,24 @@ def test_public_pages_pass_axe_and_fit_a_phone(browser, site, node_modules):
     context.add_init_script(path=str(node_modules / "axe-core" / "axe.min.js"))
     page = context.new_page()
     blocked: list[str] = []
-    page.on(
-        "console",
-        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
-    )
+    errors: list[tuple[str, str]] = []
+    current = {"path": ""}
+
+    def console(message) -> None:
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+        elif message.type == "error":
+            errors.append((current["path"], message.text))
+
+    page.on("console", console)
+    page.on("pageerror", lambda exc: errors.append((current["path"], str(exc))))
     problems = {}
     photos = 0
     for path in paths:
+        current["path"] = path
         page.goto(path)
+        # GOV.UK Frontend's scripts ran: on a phone the menu folds behind its "Menu" button.
+        assert page.locator(".govuk-service-navigation__toggle").is_visible(), path
         images = page.evaluate(
             "[...document.images].map(i => ({src: i.src, shown: i.complete && i.naturalWidth > 0}))"
         )
@@ -100,4 +110,7 @@ def test_public_pages_pass_axe_and_fit_a_phone(browser, site, node_modules):
     context.close()
     assert not problems, problems
     assert not blocked, blocked
+    # The one page expected to answer 404 is the missing one itself.
+    errors = [(path, text) for path, text in errors if path != "/no-such-page"]
+    assert not errors, errors
     assert photos > 0  # the ward and councillor pages showed stored photos

@@ -22,3 +22,4 @@ def test_the_built_version_is_the_pinned_one():
     pinned = json.loads((ROOT / "package.json").read_text())["devDependencies"]["govuk-frontend"]
     assert (STATIC / "GOVUK_FRONTEND_VERSION").read_text().strip() == pinned
     assert f"govuk-frontend {pinned}" in (STATIC / "site.css").read_text()[:100]
+    assert "\ufeff" not in (STATIC / "site.css").read_text()  # a BOM mid-file breaks a rule
