@@ -71,8 +71,13 @@ def test_the_archive_previews_a_stored_issue_under_a_sandboxing_policy(
         ids = list(uow.session.scalars(select(NewsletterIssueRow.id)))
     assert len(ids) == 2
     assert f"/admin/newsletter/preview?id={ids[0]}" in listing
-    preview = client.get(f"/admin/newsletter/preview?id={ids[0]}")
+    page = client.get(f"/admin/newsletter/preview?id={ids[0]}")
+    assert page.status_code == 200
+    frame = f'src="/admin/newsletter/preview/raw?id={ids[0]}"'
+    assert frame in page.get_data(as_text=True) and 'sandbox="allow-popups"' in page.text
+    preview = client.get(f"/admin/newsletter/preview/raw?id={ids[0]}")
     assert client.get("/admin/newsletter/preview?id=x").status_code == 404
+    assert client.get("/admin/newsletter/preview/raw?id=99999").status_code == 404
     assert preview.status_code == 200
     policy = preview.headers["Content-Security-Policy"]
     assert "sandbox" in policy and "script-src" not in policy and "default-src 'none'" in policy

@@ -50,8 +50,33 @@
     }
   }
 
+  /*
+   * Select2 (Flask-Admin's multiple-choice fields) draws each chosen item with an empty
+   * "remove" link; give every such link a name that says what it removes, now and whenever
+   * an item is added.
+   */
+  function nameRemoveLinks(root) {
+    root.querySelectorAll(".select2-search-choice-close").forEach(function (link) {
+      var choice = link.parentElement ? link.parentElement.textContent.trim() : "";
+      var label = "Remove " + (choice || "this choice");
+      if (link.getAttribute("aria-label") !== label) {
+        link.setAttribute("aria-label", label);
+        link.setAttribute("title", label);
+      }
+    });
+  }
+
+  function watchSelect2() {
+    nameRemoveLinks(document);
+    if (!document.querySelector(".select2-container, [data-role='select2']")) { return; }
+    new MutationObserver(function () { nameRemoveLinks(document); })
+      .observe(document.body, { childList: true, subtree: true });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wire(document);
     autoSubmit();
   });
+  // After Flask-Admin's own scripts have turned the selects into Select2 widgets.
+  window.addEventListener("load", watchSelect2);
 })();

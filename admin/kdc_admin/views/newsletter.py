@@ -71,7 +71,7 @@ class IssueArchiveView(SecuredModelView):
 
 
 class PreviewView(SecuredBaseView):
-    """One stored issue's HTML, served under a strict, sandboxing policy."""
+    """Topic reviews, and one stored issue as the councillor received it."""
 
     @expose("/")
     def index(self) -> Any:
@@ -83,6 +83,27 @@ class PreviewView(SecuredBaseView):
 
     @expose("/preview")
     def preview(self) -> Any:
+        """An admin page around the issue: its subject and recipient, and the issue itself in a
+        sandboxed frame (the mail's own HTML has no place for the admin's landmarks)."""
+        issue = self._issue()
+        return self.render(
+            "kdc_newsletter/preview.html",
+            subject=issue["subject"],
+            month=issue["month"],
+            ward=issue["ward"],
+            frame_url=url_for(".raw", id=issue["id"]),
+        )
+
+    @expose("/preview/raw")
+    def raw(self) -> Any:
+        """The stored issue's HTML as sent, under a strict, sandboxing policy."""
+        response = Response(self._issue()["html"], mimetype="text/html")
+        response.headers["Content-Security-Policy"] = PREVIEW_POLICY
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        return response
+
+    def _issue(self) -> dict[str, Any]:
+        """The issue named by ``?id=``: id, subject, month, ward (its name) and html."""
         kdc: Kdc = current_app.extensions["kdc"]
         raw = request.args.get("id", "")
         if not raw.isdigit():
@@ -91,11 +112,13 @@ class PreviewView(SecuredBaseView):
             row = uow.session.get(NewsletterIssueRow, int(raw))
             if row is None:
                 abort(404)
-            html = row.html
-        response = Response(html, mimetype="text/html")
-        response.headers["Content-Security-Policy"] = PREVIEW_POLICY
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        return response
+            return {
+                "id": row.id,
+                "subject": row.subject,
+                "month": row.month,
+                "ward": row.ward.name,
+                "html": row.html,
+            }
 
 
 def newsletter_admin_views(kdc: Kdc) -> list[Any]:
