@@ -170,6 +170,10 @@ def kind_slug(kind: str) -> str:
     return slug or "start"
 
 
+#: The most of a page a screenshot shows, in CSS pixels.
+SHOT_HEIGHT = 3600
+
+
 def crawl(
     page,
     *,
@@ -239,7 +243,11 @@ def crawl(
             clock = time.monotonic()
             shots.mkdir(parents=True, exist_ok=True)
             target = shots / f"{name}-{kind_slug(kind)}-{width}.png"
-            page.screenshot(path=str(target), full_page=True)
+            # The whole page, up to a few screens: a list of a hundred councillors costs more
+            # to encode than the rest of the crawl of its page.
+            height = min(page.evaluate("document.documentElement.scrollHeight"), SHOT_HEIGHT)
+            clip = {"x": 0, "y": 0, "width": width, "height": height}
+            page.screenshot(path=str(target), full_page=True, clip=clip)
             result.tick("screenshot", clock)
         links = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)")
         for link in links:
