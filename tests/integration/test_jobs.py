@@ -87,7 +87,8 @@ def test_hook_kdc_register_jobs_adds_a_job_that_kdc_jobs_lists(kdc_run, counting
 def test_run_due_runs_each_due_job_once_and_then_nothing_is_due(kdc_run, kdc_app, counting):
     first = kdc_run("jobs", "run-due")
     assert first.exit_code == 0, first.output
-    assert "counting: ok" in first.output and "outbox_dispatch: ok" in first.output
+    assert "counting: ok" in first.output, first.output
+    assert "outbox_dispatch: ok" in first.output, first.output
     assert counting.runs == 1
     second = kdc_run("jobs", "run-due")
     assert second.exit_code == 0
