@@ -180,17 +180,20 @@ def init_login(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never an absolute or scheme-relative URL."""
-    default = flask_url_for("admin.index")
-    if not target:
-        return default
+def safe_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else ``None``: never an absolute,
+    scheme-relative or backslashed URL (the admin's and the site's "next" after sign-in)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return default
-    if "\\" in target:
-        return default
+    if parts.scheme or parts.netloc:
+        return None
     return target
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after logging in to the admin: a same-site path, or the admin's start."""
+    return safe_path(target) or flask_url_for("admin.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

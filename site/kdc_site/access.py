@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
 
@@ -18,16 +17,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 def visitor() -> Identity | None:
     """The signed-in person of this request, or ``None`` for the public."""
     return current_identity()
-
-
-def safe_next(target: str | None) -> str | None:
-    """A same-site path to return to after signing in, or ``None``."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def _sign_in_first() -> Any:

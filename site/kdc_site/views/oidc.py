@@ -15,11 +15,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from kdc_admin.auth import begin_web_session
+from kdc_admin.auth import safe_path as safe_next
 from kdc_admin.headers import content_security_policy
 from kdc_core.app import Kdc
 from kdc_core.users import sessions
 from kdc_site import oidc
-from kdc_site.access import safe_next
 
 log = logging.getLogger(__name__)
 

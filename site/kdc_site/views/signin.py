@@ -19,11 +19,12 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from kdc_admin.auth import begin_web_session, end_web_session
+from kdc_admin.auth import safe_path as safe_next
 from kdc_core.app import Kdc
 from kdc_core.mail.addresses import AddressError
 from kdc_core.mail.outbox import NoMailer
 from kdc_core.users import links, sessions
-from kdc_site.access import safe_next, visitor
+from kdc_site.access import visitor
 
 log = logging.getLogger(__name__)
 
