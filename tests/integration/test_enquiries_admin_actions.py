@@ -186,7 +186,7 @@ def test_liaison_logs_an_enquiry_as_the_service_would(app, kdc_app):
     case = liaison.get(response.headers["Location"]).get_data(as_text=True)
     assert f"Logged {reference}. Named officer: Hana Road." in case
     assert reference in case and "Pat Resident" in case
-    assert "2026-07-01 00:30" in case, "times show in the council's zone, to the minute"
+    assert "Wednesday 1 July 2026, 12:30am" in case, "council time, to the minute"
 
     # Local time in the council's zone: 00:30 on 1 July (BST) is 23:30 UTC on 30 June.
     assert made.received_at == dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)
@@ -336,9 +336,14 @@ def test_note_status_and_extend_leave_the_same_trail_as_the_service(app, kdc_app
     assert (a.respond_by, a.extension_reason) == (s.respond_by, s.extension_reason)
 
     case = liaison.get(case_url(row_id)).get_data(as_text=True)
-    audit = case.split('id="case-audit"')[1]
-    assert f"<td>{ACTOR}</td><td>extension 2</td><td>respond_by</td>" in audit
-    assert "Rang the resident" in case.split('id="case-notes"')[1]
+    timeline = case.split('id="case-timeline"')[1]
+    rows = [r.split("</tr>")[0] for r in timeline.split("<tr>")[2:]]
+    assert any(
+        f'<td class="kdc-break">{LIAISON} (liaison)</td>' in r
+        and "Extension 2: respond by 31 March 2026 instead of " in r
+        for r in rows
+    ), "the timeline says who (by role) and what, in words"
+    assert '<div class="kdc-note">Rang the resident</div>' in timeline
 
 
 def test_refusals_from_the_rules_are_messages_not_errors(app, kdc_app):

@@ -1,7 +1,9 @@
-"""Enquiries in the admin: a list everyone signed in may read (no constituent data), the full
-case view and the read-only audit trail for liaison staff and admins, the SLA dashboard, and
-for liaison staff and admins a form to log an enquiry and, on the case view, forms to add a
-note, change the status and extend.
+"""Enquiries in the admin: a list everyone signed in may read (no personal data for viewers:
+see :mod:`kdc_admin.views.enquiry_list`), the case page and the read-only audit trail for
+liaison staff and admins, the SLA dashboard, and for liaison staff and admins a form to log an
+enquiry and, on the case page, forms to add a note, change the status, extend and assign the
+named officer. The case page shows one timeline of the audit entries and notes, with who (by
+name), when (council time, to the minute) and what, in words.
 
 Enquiries change only through the services in
 :mod:`kdc_core.enquiries.service` — the same functions ``kdc enquiries`` uses — so every
@@ -17,15 +19,15 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_admin import expose
-from flask_admin.model import typefmt
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
 from kdc_admin.views.enquiry_forms import (
+    AssignForm,
     ExtendForm,
     LogEnquiryForm,
     NoteForm,
@@ -33,12 +35,23 @@ from kdc_admin.views.enquiry_forms import (
     form_errors,
     next_statuses,
 )
+from kdc_admin.views.enquiry_list import (
+    DETAIL_TYPE_FORMATTERS,
+    EXPORT_FORMATTERS,
+    EXPORT_TYPE_FORMATTERS,
+    FORMATTERS,
+    LABELS,
+    TYPE_FORMATTERS,
+    EnquiryColumnsView,
+    removed_on,
+)
 from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
 from kdc_core.enquiries.backends import DEFAULT_BACKEND
-from kdc_core.enquiries.cli import handler_line, told_line
+from kdc_core.enquiries.caseview import actor_names, officer_choices, queued_words, timeline
+from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,
@@ -47,22 +60,11 @@ from kdc_core.enquiries.values import (
 )
 from kdc_core.errors import KdcError
 from kdc_core.unit_of_work import UnitOfWork
+from kdc_site.formats import govuk_time, long_date
 
 RULE_8_3 = (
     "Protocol 8.3: an officer gives a councillor information on behalf of a third party only "
     "when it is public, not barred (by law or a court) and not confidential."
-)
-STATISTICS = (
-    "reference",
-    "status",
-    "category",
-    "received_at",
-    "acknowledge_by",
-    "respond_by",
-    "extension_stage",
-    "routed_by",
-    "advocacy",
-    "closed_at",
 )
 
 
@@ -71,6 +73,11 @@ def _share(_view: Any, _context: Any, model: EnquiryRow, _name: str) -> str:
     if any(f is None for f in flags):
         return "not recorded"
     return "yes" if all(flags) else "no"
+
+
+def _flag(_view: Any, _context: Any, model: EnquiryRow, name: str) -> str:
+    value = getattr(model, name)
+    return "Not recorded" if value is None else ("Yes" if value else "No")
 
 
 def _verdict(view: Any, context: Any, model: EnquiryRow, name: str) -> str:
@@ -110,72 +117,118 @@ def _kept_elsewhere(kdc: Kdc) -> str | None:
     )
 
 
-def _local_time(_view: Any, value: dt.datetime, _name: str = "") -> str:
-    """A stored (UTC) time as the council's local time, to the minute."""
-    kdc: Kdc = current_app.extensions["kdc"]
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return f"{value.astimezone(kdc.settings.tz):%Y-%m-%d %H:%M}"
-
-
 class _ReadOnly(SecuredModelView):
     allow_create = False
     allow_edit = False
     allow_delete = False
     can_view_details = True
-    column_type_formatters: ClassVar[dict[type, Any]] = {
-        **typefmt.BASE_FORMATTERS,
-        dt.datetime: _local_time,
-    }
-    column_type_formatters_detail: ClassVar[dict[type, Any]] = {
-        **typefmt.DETAIL_FORMATTERS,
-        dt.datetime: _local_time,
-    }
+    column_type_formatters = TYPE_FORMATTERS
+    column_type_formatters_detail = DETAIL_TYPE_FORMATTERS
+    column_type_formatters_export = EXPORT_TYPE_FORMATTERS
 
 
-class EnquiryListView(_ReadOnly):
-    """Every role: reference, status, dates and routing, never the constituent or the text."""
+class EnquiryListView(EnquiryColumnsView):
+    """Every role: the list (the description only for liaison staff and admins) and, on the
+    details page, the enquiry's routing and dates — never the constituent."""
 
-    column_list = STATISTICS
-    column_details_list = STATISTICS
-    column_export_list = STATISTICS
-    column_searchable_list = ("reference",)
-    column_filters = ("status", "category", "advocacy")
-    column_default_sort = ("received_at", True)
+    column_details_list = (
+        "reference",
+        "status",
+        "category",
+        "councillor",
+        "ward",
+        "service",
+        "officer",
+        "routed_by",
+        "received_at",
+        "acknowledge_by",
+        "respond_by",
+        "timescale",
+        "extension_stage",
+        "advocacy",
+        "closed_at",
+    )
+    column_export_list = (*EnquiryColumnsView.column_list, "category", "received_at", "closed_at")
 
 
-class EnquiryCaseView(_ReadOnly):
-    """Liaison staff and admins: the whole case, with the protocol 8.3 rule."""
+def _constituent(_view: Any, _context: Any, model: EnquiryRow, name: str) -> str:
+    """A contact detail, or when retention removed it (the date it went)."""
+    if model.anonymised_at is not None:
+        return removed_on(model)
+    return getattr(model, name) or "Not given"
+
+
+class EnquiryCaseView(EnquiryColumnsView):
+    """Liaison staff and admins: the whole case — the constituent's contact details, the
+    protocol 8.3 rule, the timeline and the forms that work the case."""
 
     read_roles = EDITORS
     column_list = (
         "reference",
-        "status",
         "constituent_name",
         "description",
+        "councillor",
+        "ward",
+        "officer",
+        "status",
         "respond_by",
-        "advocacy",
+        "timescale",
         "may_share",
     )
     column_details_list = (
-        *STATISTICS,
+        "reference",
         "legacy_reference",
+        "status",
+        "category",
+        "councillor",
+        "ward",
+        "service",
+        "officer",
+        "routed_by",
+        "received_at",
+        "acknowledge_by",
+        "respond_by",
+        "timescale",
+        "extension_stage",
+        "extension_reason",
+        "advocacy",
+        "closed_at",
         "constituent_name",
         "constituent_email",
         "constituent_phone",
         "constituent_address",
         "description",
-        "extension_reason",
         "info_public",
         "info_not_barred",
         "info_not_confidential",
-        "anonymised_at",
     )
+    column_export_list = (*column_list[:-1], "category", "received_at", "closed_at")
     column_searchable_list = ("reference", "legacy_reference", "description")
-    column_default_sort = ("received_at", True)
-    column_formatters: ClassVar[dict[str, Any]] = {"may_share": _share}
-    column_formatters_detail: ClassVar[dict[str, Any]] = {"info_not_confidential": _verdict}
-    column_labels: ClassVar[dict[str, str]] = {
+    column_formatters: ClassVar[dict[str, Any]] = {
+        **FORMATTERS,
+        "may_share": _share,
+        "constituent_name": _constituent,
+    }
+    column_formatters_detail: ClassVar[dict[str, Any]] = {
+        **FORMATTERS,
+        "info_public": _flag,
+        "info_not_barred": _flag,
+        "info_not_confidential": _verdict,
+        "description": lambda _v, _c, m, _n: removed_on(m) or m.description,
+        **{f"constituent_{f}": _constituent for f in ("name", "email", "phone", "address")},
+    }
+    column_formatters_export: ClassVar[dict[str, Any]] = {
+        **EXPORT_FORMATTERS,
+        "constituent_name": _constituent,
+    }
+    column_labels: ClassVar[dict[str, Any]] = {
+        **LABELS,
+        "constituent_name": "Constituent",
+        "constituent_email": "Constituent's email",
+        "constituent_phone": "Constituent's phone",
+        "constituent_address": "Constituent's address",
+        "legacy_reference": "Reference in the old system",
+        "extension_reason": "Reason for the extension",
         "may_share": "May share (8.3)",
         "info_public": "Public (8.3)",
         "info_not_barred": "Not barred (8.3)",
@@ -199,17 +252,26 @@ class EnquiryCaseView(_ReadOnly):
         kdc = _kdc()
         with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
             enquiry = service.get(uow, model.reference)
+            entries = timeline(uow, enquiry)
+            assign_form = AssignForm() if enquiry.is_open else None
+            if assign_form is not None:
+                assign_form.officer.choices = [("", "Choose …"), *officer_choices(uow)]
         status_form = StatusForm()
         status_form.status.choices = next_statuses(enquiry.status)
         extendable = enquiry.is_open and enquiry.extension_stage < MAX_EXTENSIONS
         return {
             "enquiry": enquiry,
             "handler": handler_line(enquiry),
+            "timeline": entries,
+            "when": lambda at: govuk_time(at, kdc.settings.tz),
+            "day": lambda d: long_date(d, kdc.settings.tz),
+            "removed": removed_on(model),
             "can_act": self.can_write() and not enquiry.anonymised,
             "kept_elsewhere": _kept_elsewhere(kdc),
             "note_form": NoteForm(),
             "status_form": status_form if status_form.status.choices else None,
             "extend_form": ExtendForm() if extendable else None,
+            "assign_form": assign_form,
         }
 
     def _change(
@@ -260,7 +322,7 @@ class EnquiryCaseView(_ReadOnly):
             e = service.update_status(
                 uow, reference, form.status.data or "", actor, form.note.data or None
             )
-            return f"{e.reference} is now {e.status.value}. {told_line(e)}"
+            return f"{e.reference} is now {e.status.label.lower()}. {queued_words(e.told)}"
 
         return self._change(form, move, "The status was not changed")
 
@@ -270,12 +332,26 @@ class EnquiryCaseView(_ReadOnly):
 
         def extend(uow: UnitOfWork, reference: str, actor: str) -> str:
             e = service.extend(uow, reference, form.reason.data or "", actor, form.due.data)
+            due = long_date(e.respond_by, uow.settings.tz)
             return (
-                f"{e.reference}: extension {e.extension_stage}, respond by {e.respond_by}. "
-                + told_line(e)
+                f"{e.reference}: extension {e.extension_stage}, respond by {due}. "
+                + queued_words(e.told)
             )
 
         return self._change(form, extend, "The enquiry was not extended")
+
+    @expose("/assign/", methods=("POST",))
+    def assign_view(self) -> Any:
+        """Name the officer (first time or instead of another) as ``kdc enquiries assign``."""
+        form = AssignForm()
+        with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
+            form.officer.choices = officer_choices(uow)
+
+        def assign(uow: UnitOfWork, reference: str, actor: str) -> str:
+            e = service.assign(uow, reference, form.officer.data or "", actor, form.reason.data)
+            return f"{e.reference}: the named officer is now {e.officer}. {queued_words(e.told)}"
+
+        return self._change(form, assign, "The named officer was not changed")
 
 
 class EnquiryAuditView(_ReadOnly):
@@ -286,6 +362,27 @@ class EnquiryAuditView(_ReadOnly):
     column_list = ("at", "enquiry", "actor", "action", "field", "old", "new")
     column_default_sort = ("id", True)
     column_filters = ("action", "actor")
+    column_labels: ClassVar[dict[str, str]] = {
+        "at": "When",
+        "actor": "Who",
+        "action": "What",
+        "old": "From",
+        "new": "To",
+    }
+    column_formatters: ClassVar[dict[str, Any]] = {
+        "actor": lambda _v, _c, model, _n: g.get("kdc_actor_names", {}).get(
+            model.actor, model.actor
+        ),
+    }
+
+    def get_list(self, *args: Any, **kwargs: Any) -> Any:
+        """The page's rows, with who each actor is looked up once for the page."""
+        count, rows = super().get_list(*args, **kwargs)
+        if kwargs.get("execute", True) and rows:
+            rows = list(rows)
+            with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
+                g.kdc_actor_names = actor_names(uow, [r.actor for r in rows])
+        return count, rows
 
 
 class SlaDashboardView(SecuredBaseView):
@@ -325,9 +422,11 @@ class LogEnquiryView(SecuredBaseView):
                 except KdcError as exc:
                     flash(f"The enquiry was not logged: {exc}", "error")
                 else:
+                    tz = kdc.settings.tz
                     flash(
                         f"Logged {made.reference}. {handler_line(made)}. Acknowledge by "
-                        f"{made.acknowledge_by}; respond by {made.respond_by}. {told_line(made)}",
+                        f"{long_date(made.acknowledge_by, tz)}; respond by "
+                        f"{long_date(made.respond_by, tz)}. {queued_words(made.told)}",
                         "success",
                     )
                     return redirect(url_for("enquiry_case.details_view", id=row_id))

@@ -29,11 +29,14 @@ from kdc_admin.views.common import OneAddress
 from kdc_core.enquiries.values import OPEN_STATUSES, TRANSITIONS, Status
 
 STATUS_LABELS = {
-    Status.RECEIVED: "Received",
-    Status.ACKNOWLEDGED: "Acknowledged",
-    Status.IN_PROGRESS: "In progress",
-    Status.RESOLVED: "Resolved",
-    Status.CLOSED: "Closed",
+    s: s.label
+    for s in (
+        Status.RECEIVED,
+        Status.ACKNOWLEDGED,
+        Status.IN_PROGRESS,
+        Status.RESOLVED,
+        Status.CLOSED,
+    )
 }
 
 
@@ -126,6 +129,20 @@ class ExtendForm(FlaskForm):
         "New response date",
         validators=[Optional()],
         description="Leave empty for the category's response time again.",
+    )
+
+
+class AssignForm(FlaskForm):
+    """``kdc enquiries assign``: the named officer (active officers, by name) and why."""
+
+    officer = SelectField(
+        "Named officer", validators=[InputRequired("Choose the officer to take the enquiry.")]
+    )
+    reason = TextAreaField(
+        "Reason (optional)",
+        filters=[_strip],
+        validators=[Optional(), Length(max=2000), _no_nul],
+        description="Kept as a note on the case and told to the officers and councillors.",
     )
 
 
