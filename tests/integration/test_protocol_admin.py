@@ -97,9 +97,7 @@ def test_protocol_pages_are_behind_the_login_and_viewers_cannot_run_the_check(
     assert "(7.5)" in guide and "(5.3)" not in guide
     scenarios = client.get("/admin/protocol/scenarios").get_data(as_text=True)
     assert scenarios.count('id="scenario-') == 6
-    complaints = client.get("/admin/protocol/complaints").get_data(as_text=True)
-    assert "Ann Lee" in complaints and "Shouting &lt;at&gt; reception" not in complaints
-    assert "Group Leader and Group Business Manager" in complaints
+    assert client.get("/admin/complaints/").status_code == 403  # complaints: admins only
     token = csrf_token(client, "/admin/protocol/")
     assert client.post("/admin/protocol/check", data={"csrf_token": token}).status_code == 403
 

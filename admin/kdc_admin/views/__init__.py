@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kdc_admin.views.complaints import complaint_views
 from kdc_admin.views.directory import directory_admin_views
 from kdc_admin.views.enquiries import enquiry_admin_views
 from kdc_admin.views.events import event_views
@@ -29,6 +30,7 @@ def core_views(kdc: Kdc, db: Any) -> list[Any]:
         *organisation_views(db),
         *event_views(db),
         *protocol_views(),
+        *complaint_views(),
         *page_views(),
         *user_views(db),
         *directory_admin_views(kdc),

@@ -40,13 +40,13 @@ STATUS_LABELS = {
 }
 
 
-def _no_nul(_form: Any, field: Field) -> None:
+def no_nul(_form: Any, field: Field) -> None:
     """PostgreSQL cannot store a NUL character in text; say so instead of failing later."""
     if isinstance(field.data, str) and "\x00" in field.data:
         raise ValidationError("Remove the control character (NUL) from this text.")
 
 
-def _strip(value: Any) -> Any:
+def strip_text(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -64,15 +64,15 @@ class LogEnquiryForm(FlaskForm):
     )
     category = StringField(
         "Category",
-        filters=[_strip],
-        validators=[DataRequired("Give a category."), Length(max=120), _no_nul],
+        filters=[strip_text],
+        validators=[DataRequired("Give a category."), Length(max=120), no_nul],
         description="Sets the timescales; a category without its own settings uses the "
         "defaults (acknowledge in 1 working day, respond in 10).",
     )
     description = TextAreaField(
         "Description",
-        filters=[_strip],
-        validators=[DataRequired("Say what the enquiry is about."), _no_nul],
+        filters=[strip_text],
+        validators=[DataRequired("Say what the enquiry is about."), no_nul],
     )
     received_at = DateTimeLocalField(
         "Received",
@@ -81,30 +81,30 @@ class LogEnquiryForm(FlaskForm):
         description="Council time. Leave empty for now.",
     )
     constituent_name = StringField(
-        "Constituent's name", filters=[_strip], validators=[Optional(), Length(max=200), _no_nul]
+        "Constituent's name", filters=[strip_text], validators=[Optional(), Length(max=200), no_nul]
     )
     constituent_email = StringField(
         "Constituent's email",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             Optional(),
             Length(max=254),
             OneAddress(),
-            _no_nul,
+            no_nul,
         ],
     )
     constituent_phone = StringField(
-        "Constituent's phone", filters=[_strip], validators=[Optional(), Length(max=40), _no_nul]
+        "Constituent's phone", filters=[strip_text], validators=[Optional(), Length(max=40), no_nul]
     )
     constituent_address = TextAreaField(
-        "Constituent's address", filters=[_strip], validators=[Optional(), _no_nul]
+        "Constituent's address", filters=[strip_text], validators=[Optional(), no_nul]
     )
     advocacy = BooleanField("The Councillor Support & Liaison Team is handling it (advocacy)")
 
 
 class NoteForm(FlaskForm):
     body = TextAreaField(
-        "Note", filters=[_strip], validators=[DataRequired("Write the note."), _no_nul]
+        "Note", filters=[strip_text], validators=[DataRequired("Write the note."), no_nul]
     )
 
 
@@ -116,14 +116,14 @@ class StatusForm(FlaskForm):
         choices=[(s.value, label) for s, label in STATUS_LABELS.items()],
         validators=[InputRequired("Choose the new status.")],
     )
-    note = TextAreaField("Note (optional)", filters=[_strip], validators=[Optional(), _no_nul])
+    note = TextAreaField("Note (optional)", filters=[strip_text], validators=[Optional(), no_nul])
 
 
 class ExtendForm(FlaskForm):
     """``kdc enquiries extend``: a reason, and a new date or the category's timescale again."""
 
     reason = TextAreaField(
-        "Reason", filters=[_strip], validators=[DataRequired("Give the reason."), _no_nul]
+        "Reason", filters=[strip_text], validators=[DataRequired("Give the reason."), no_nul]
     )
     due = DateField(
         "New response date",
@@ -140,8 +140,8 @@ class AssignForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason (optional)",
-        filters=[_strip],
-        validators=[Optional(), Length(max=2000), _no_nul],
+        filters=[strip_text],
+        validators=[Optional(), Length(max=2000), no_nul],
         description="Kept as a note on the case and told to the officers and councillors.",
     )
 

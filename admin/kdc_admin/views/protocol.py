@@ -1,7 +1,8 @@
-"""The member–officer protocol in the admin: open findings, the guide, scenarios, complaints.
+"""The member–officer protocol in the admin: open findings, the guide and the scenarios.
 
 Everyone who may read the admin sees these pages; editors may re-run the whole-database
 check (a POST with the CSRF token), which records findings as ``kdc protocol check`` does.
+The 11.2 complaints are admins' only: :mod:`kdc_admin.views.complaints`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from kdc_admin.database import admin_source
 from kdc_admin.security import SecuredBaseView
 from kdc_core.app import Kdc
 from kdc_core.errors import KdcError
-from kdc_core.protocol import complaints as complaint_log
 from kdc_core.protocol.guide import AUDIENCES, guide_items
 from kdc_core.protocol.rules import Severity
 from kdc_core.protocol.service import check_all, current_protocol, open_findings
@@ -75,12 +75,6 @@ class ProtocolView(SecuredBaseView):
         with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
             protocol = current_protocol(uow)
         return self.render("kdc/protocol_scenarios.html", protocol=protocol)
-
-    @expose("/complaints")
-    def complaints(self) -> Any:
-        with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
-            log = complaint_log.complaints(uow)
-        return self.render("kdc/protocol_complaints.html", complaints=log)
 
 
 def protocol_views() -> list[Any]:
