@@ -211,6 +211,7 @@ class EnquiryCaseView(EnquiryColumnsView):
     }
     column_formatters_detail: ClassVar[dict[str, Any]] = {
         **FORMATTERS,
+        "reference": lambda _v, _c, m, _n: m.reference,
         "info_public": _flag,
         "info_not_barred": _flag,
         "info_not_confidential": _verdict,
