@@ -14,6 +14,7 @@ from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
 from kdc_core.protocol import complaints as complaint_log
 from kdc_core.protocol.complaints import Stage
+from kdc_core.protocol.service import check_all
 
 ADMIN, LIAISON, VIEWER = "admin@example.gov.uk", "liaison@example.gov.uk", "viewer@example.gov.uk"
 
@@ -151,3 +152,16 @@ def test_an_admin_logs_a_complaint_and_takes_it_through_the_stages(app, kdc_app,
     assert "Closed on Thursday 1 April 2027" in page or "closed on Thursday 1 April 2027" in page
     assert 'id="complaint-escalate"' not in page and 'id="complaint-close"' not in page
     assert admin.get("/admin/complaints/details?id=999").status_code == 404
+
+
+def test_findings_about_complaints_are_shown_only_to_admins(app, kdc_app, cast):
+    with kdc_app.unit_of_work() as uow:
+        late = complaint_log.open_complaint(uow, cast.bob, "Hectoring", dt.date(2020, 1, 6)).id
+        check_all(uow)
+    label = f"Complaint {late} about Bob Hall"
+    for email in (VIEWER, LIAISON):
+        page = text(client(app, email).get("/admin/protocol/"))
+        assert label not in page and "Hectoring" not in page, email
+    page = client(app, ADMIN).get("/admin/protocol/").get_data(as_text=True)
+    assert f'<a href="/admin/complaints/details?id={late}">{label}</a>' in page
+    assert "<td>Warning" in page and "<td>warning" not in page

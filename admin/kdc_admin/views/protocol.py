@@ -2,7 +2,9 @@
 
 Everyone who may read the admin sees these pages; editors may re-run the whole-database
 check (a POST with the CSRF token), which records findings as ``kdc protocol check`` does.
-The 11.2 complaints are admins' only: :mod:`kdc_admin.views.complaints`.
+The 11.2 complaints are admins' only (:mod:`kdc_admin.views.complaints`), and so are the
+findings about them: the list of open findings leaves those out for everyone else, since a
+finding names the councillor a complaint is about.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
 
 from kdc_admin.database import admin_source
-from kdc_admin.security import SecuredBaseView
+from kdc_admin.security import ADMINS, SecuredBaseView, current_role
 from kdc_core.app import Kdc
+from kdc_core.enquiries.caseview import actor_names
 from kdc_core.errors import KdcError
+from kdc_core.protocol.complaints import COMPLAINT_RULE
 from kdc_core.protocol.guide import AUDIENCES, guide_items
 from kdc_core.protocol.rules import Severity
 from kdc_core.protocol.service import check_all, current_protocol, open_findings
@@ -31,9 +35,15 @@ class ProtocolView(SecuredBaseView):
 
     @expose("/")
     def index(self) -> Any:
+        admin = current_role() in ADMINS
         with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
-            found = open_findings(uow)
+            found = [
+                r
+                for r in open_findings(uow)
+                if admin or r.finding.subject_kind != COMPLAINT_RULE.subject
+            ]
             version = current_protocol(uow).version
+            who = actor_names(uow, [r.overridden_by for r in found if r.overridden_by])
         found.sort(key=lambda r: (-r.finding.severity.rank, r.finding.clause, r.id))
         counts = {s.value: sum(r.finding.severity is s for r in found) for s in Severity}
         return self.render(
@@ -42,6 +52,8 @@ class ProtocolView(SecuredBaseView):
             counts=counts,
             version=version,
             can_check=self.can_write(),
+            who=who,
+            severity={"error": "Error", "warning": "Warning", "info": "Record"},
         )
 
     @expose("/check", methods=("POST",))
