@@ -22,7 +22,6 @@ from kdc_core.config import MailSettings, Settings
 from kdc_core.db.people import CouncillorRow, OfficerRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
-from kdc_core.enquiries.caseview import timescale_words
 from kdc_core.enquiries.retention import Due, anonymise
 from kdc_core.enquiries.values import Constituent, NewEnquiry
 from kdc_core.mail import outbox
@@ -294,15 +293,3 @@ def test_contact_details_show_for_liaison_and_say_when_retention_removed_them(ap
     assert 'id="case-assign"' not in page
     listing = liaison.get("/admin/enquiry/").get_data(as_text=True)
     assert "Removed under retention on 3 February 2031" in rows(listing)[refs["done"]]
-
-
-def test_timescale_words_never_rely_on_colour():
-    monday = dt.date(2027, 3, 1)
-    assert timescale_words("received", monday, dt.date(2027, 3, 15)) == "Overdue by 10 working days"
-    assert timescale_words("extended", monday, dt.date(2027, 3, 2)) == "Overdue by 1 working day"
-    friday = dt.date(2027, 3, 5)
-    assert timescale_words("in_progress", friday, dt.date(2027, 3, 6)) == "Overdue"
-    assert timescale_words("received", monday, monday) == "Due today"
-    assert timescale_words("received", friday, monday) == "", "not due soon: nothing to say"
-    assert timescale_words("received", dt.date(2027, 3, 4), monday) == "Due in 3 working days"
-    assert timescale_words("resolved", monday, dt.date(2027, 3, 15)) == ""

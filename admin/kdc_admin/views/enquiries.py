@@ -1,9 +1,7 @@
 """Enquiries in the admin: a list everyone signed in may read (no personal data for viewers:
-see :mod:`kdc_admin.views.enquiry_list`), the case page and the read-only audit trail for
-liaison staff and admins, the SLA dashboard, and for liaison staff and admins a form to log an
-enquiry and, on the case page, forms to add a note, change the status, extend and assign the
-named officer. The case page shows one timeline of the audit entries and notes, with who (by
-name), when (council time, to the minute) and what, in words.
+see :mod:`kdc_admin.views.enquiry_list`), the case page (:mod:`kdc_admin.views.enquiry_case`)
+and the read-only audit trail for liaison staff and admins, the SLA dashboard, and for liaison
+staff and admins a form to log an enquiry.
 
 Enquiries change only through the services in
 :mod:`kdc_core.enquiries.service` — the same functions ``kdc enquiries`` uses — so every
@@ -16,105 +14,36 @@ audit entry directly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, ClassVar
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, url_for
 from flask_admin import expose
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
-from kdc_admin.views.enquiry_forms import (
-    AssignForm,
-    ExtendForm,
-    LogEnquiryForm,
-    NoteForm,
-    StatusForm,
-    form_errors,
-    next_statuses,
-)
+from kdc_admin.views.enquiry_case import RULE_8_3, EnquiryCaseView, kept_elsewhere
+from kdc_admin.views.enquiry_forms import LogEnquiryForm
 from kdc_admin.views.enquiry_list import (
     DETAIL_TYPE_FORMATTERS,
-    EXPORT_FORMATTERS,
     EXPORT_TYPE_FORMATTERS,
-    FORMATTERS,
-    LABELS,
     TYPE_FORMATTERS,
     EnquiryColumnsView,
-    removed_on,
+    current_kdc,
 )
 from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
-from kdc_core.enquiries.backends import DEFAULT_BACKEND
-from kdc_core.enquiries.caseview import actor_names, officer_choices, queued_words, timeline
+from kdc_core.enquiries.caseview import actor_names, queued_words
 from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
 from kdc_core.enquiries.values import (
-    MAX_EXTENSIONS,
     Constituent,
     NewEnquiry,
 )
 from kdc_core.errors import KdcError
-from kdc_core.unit_of_work import UnitOfWork
-from kdc_site.formats import govuk_time, long_date
-
-RULE_8_3 = (
-    "Protocol 8.3: an officer gives a councillor information on behalf of a third party only "
-    "when it is public, not barred (by law or a court) and not confidential."
-)
-
-
-def _share(_view: Any, _context: Any, model: EnquiryRow, _name: str) -> str:
-    flags = (model.info_public, model.info_not_barred, model.info_not_confidential)
-    if any(f is None for f in flags):
-        return "not recorded"
-    return "yes" if all(flags) else "no"
-
-
-def _flag(_view: Any, _context: Any, model: EnquiryRow, name: str) -> str:
-    value = getattr(model, name)
-    return "Not recorded" if value is None else ("Yes" if value else "No")
-
-
-def _verdict(view: Any, context: Any, model: EnquiryRow, name: str) -> str:
-    """The third flag, then what the three together mean, then the rule itself."""
-    value = getattr(model, name)
-    shown = "not recorded" if value is None else ("yes" if value else "no")
-    meaning = {
-        "yes": "the information may be shared",
-        "no": "the information may not be shared",
-        "not recorded": "not decided until all three are recorded",
-    }[_share(view, context, model, name)]
-    return f"{shown} — so {meaning}. {RULE_8_3}"
-
-
-# -- forms: what ``kdc enquiries create``, ``update`` and ``extend`` take --------------------
-
-
-#: How each status is offered as a next step (``extended`` only through the extend form).
-def _kdc() -> Kdc:
-    kdc: Kdc = current_app.extensions["kdc"]
-    return kdc
-
-
-def _kept_elsewhere(kdc: Kdc) -> str | None:
-    """Why the admin must not change enquiries: another casework backend keeps them.
-
-    The admin's pages read this database; with another backend, logging an enquiry here would
-    start a second series of references that the command line never sees.
-    """
-    section = kdc.settings.plugin_sections.get("enquiries", {})
-    name = section.get("backend", DEFAULT_BACKEND)
-    if name == DEFAULT_BACKEND:
-        return None
-    return (
-        f"Enquiries are kept by the {name!r} casework backend, not in this database: "
-        "change them there or with kdc enquiries."
-    )
+from kdc_site.formats import long_date
 
 
 class _ReadOnly(SecuredModelView):
@@ -151,210 +80,6 @@ class EnquiryListView(EnquiryColumnsView):
     column_export_list = (*EnquiryColumnsView.column_list, "category", "received_at", "closed_at")
 
 
-def _constituent(_view: Any, _context: Any, model: EnquiryRow, name: str) -> str:
-    """A contact detail, or when retention removed it (the date it went)."""
-    if model.anonymised_at is not None:
-        return removed_on(model)
-    return getattr(model, name) or "Not given"
-
-
-class EnquiryCaseView(EnquiryColumnsView):
-    """Liaison staff and admins: the whole case — the constituent's contact details, the
-    protocol 8.3 rule, the timeline and the forms that work the case."""
-
-    read_roles = EDITORS
-    column_list = (
-        "reference",
-        "constituent_name",
-        "description",
-        "councillor",
-        "ward",
-        "officer",
-        "status",
-        "respond_by",
-        "timescale",
-        "may_share",
-    )
-    column_details_list = (
-        "reference",
-        "legacy_reference",
-        "status",
-        "category",
-        "councillor",
-        "ward",
-        "service",
-        "officer",
-        "routed_by",
-        "received_at",
-        "acknowledge_by",
-        "respond_by",
-        "timescale",
-        "extension_stage",
-        "extension_reason",
-        "advocacy",
-        "closed_at",
-        "constituent_name",
-        "constituent_email",
-        "constituent_phone",
-        "constituent_address",
-        "description",
-        "info_public",
-        "info_not_barred",
-        "info_not_confidential",
-    )
-    column_export_list = (*column_list[:-1], "category", "received_at", "closed_at")
-    column_searchable_list = ("reference", "legacy_reference", "description")
-    column_formatters: ClassVar[dict[str, Any]] = {
-        **FORMATTERS,
-        "may_share": _share,
-        "constituent_name": _constituent,
-    }
-    column_formatters_detail: ClassVar[dict[str, Any]] = {
-        **FORMATTERS,
-        "reference": lambda _v, _c, m, _n: m.reference,
-        "info_public": _flag,
-        "info_not_barred": _flag,
-        "info_not_confidential": _verdict,
-        "description": lambda _v, _c, m, _n: removed_on(m) or m.description,
-        **{f"constituent_{f}": _constituent for f in ("name", "email", "phone", "address")},
-    }
-    column_formatters_export: ClassVar[dict[str, Any]] = {
-        **EXPORT_FORMATTERS,
-        "constituent_name": _constituent,
-    }
-    column_labels: ClassVar[dict[str, Any]] = {
-        **LABELS,
-        "constituent_name": "Constituent",
-        "constituent_email": "Constituent's email",
-        "constituent_phone": "Constituent's phone",
-        "constituent_address": "Constituent's address",
-        "legacy_reference": "Reference in the old system",
-        "extension_reason": "Reason for the extension",
-        "may_share": "May share (8.3)",
-        "info_public": "Public (8.3)",
-        "info_not_barred": "Not barred (8.3)",
-        "info_not_confidential": "Not confidential (8.3)",
-    }
-    column_descriptions: ClassVar[dict[str, str]] = {
-        "may_share": RULE_8_3,
-        "info_public": RULE_8_3,
-    }
-    details_template = "kdc/enquiries_case.html"
-
-    def render(self, template: str, **kwargs: Any) -> Any:
-        """The case page also shows the notes, the enquiry's own audit trail and, for
-        editors, the forms that change it."""
-        model = kwargs.get("model")
-        if template == self.details_template and isinstance(model, EnquiryRow):
-            kwargs.update(self._case(model))
-        return super().render(template, **kwargs)
-
-    def _case(self, model: EnquiryRow) -> dict[str, Any]:
-        kdc = _kdc()
-        with kdc.unit_of_work(source=admin_source(), dry_run=True) as uow:
-            enquiry = service.get(uow, model.reference)
-            entries = timeline(uow, enquiry)
-            assign_form = AssignForm() if enquiry.is_open else None
-            if assign_form is not None:
-                assign_form.officer.choices = [("", "Choose …"), *officer_choices(uow)]
-        status_form = StatusForm()
-        status_form.status.choices = next_statuses(enquiry.status)
-        extendable = enquiry.is_open and enquiry.extension_stage < MAX_EXTENSIONS
-        return {
-            "enquiry": enquiry,
-            "handler": handler_line(enquiry),
-            "timeline": entries,
-            "when": lambda at: govuk_time(at, kdc.settings.tz),
-            "day": lambda d: long_date(d, kdc.settings.tz),
-            "removed": removed_on(model),
-            "can_act": self.can_write() and not enquiry.anonymised,
-            "kept_elsewhere": _kept_elsewhere(kdc),
-            "note_form": NoteForm(),
-            "status_form": status_form if status_form.status.choices else None,
-            "extend_form": ExtendForm() if extendable else None,
-            "assign_form": assign_form,
-        }
-
-    def _change(
-        self,
-        form: FlaskForm,
-        change: Callable[[UnitOfWork, str, str], str],
-        refused: str,
-    ) -> Any:
-        """Validate ``form``, run ``change(uow, reference, actor)`` in one transaction and
-        go back to the case; a refusal (bad input, a rule, a missing enquiry) is flashed."""
-        raw = request.args.get("id", "")
-        if not raw.isdigit():
-            abort(404)
-        kdc = _kdc()
-        elsewhere = _kept_elsewhere(kdc)
-        if elsewhere:
-            flash(f"{refused}: {elsewhere}", "error")
-        elif not form.validate():
-            flash(f"{refused}: {form_errors(form)}", "error")
-        else:
-            try:
-                with kdc.unit_of_work(source=admin_source()) as uow:
-                    row = uow.session.get(EnquiryRow, int(raw))
-                    if row is None:
-                        abort(404)
-                    done = change(uow, row.reference, admin_source())
-            except KdcError as exc:
-                flash(f"{refused}: {exc}", "error")
-            else:
-                flash(done, "success")
-        return redirect(url_for(".details_view", id=int(raw)))
-
-    @expose("/note/", methods=("POST",))
-    def note_view(self) -> Any:
-        form = NoteForm()
-
-        def note(uow: UnitOfWork, reference: str, actor: str) -> str:
-            service.add_note(uow, reference, form.body.data or "", actor)
-            return f"Note added to {reference}."
-
-        return self._change(form, note, "The note was not added")
-
-    @expose("/status/", methods=("POST",))
-    def status_view(self) -> Any:
-        form = StatusForm()
-
-        def move(uow: UnitOfWork, reference: str, actor: str) -> str:
-            e = service.update_status(
-                uow, reference, form.status.data or "", actor, form.note.data or None
-            )
-            return f"{e.reference} is now {e.status.label.lower()}. {queued_words(e.told)}"
-
-        return self._change(form, move, "The status was not changed")
-
-    @expose("/extend/", methods=("POST",))
-    def extend_view(self) -> Any:
-        form = ExtendForm()
-
-        def extend(uow: UnitOfWork, reference: str, actor: str) -> str:
-            e = service.extend(uow, reference, form.reason.data or "", actor, form.due.data)
-            due = long_date(e.respond_by, uow.settings.tz)
-            return (
-                f"{e.reference}: extension {e.extension_stage}, respond by {due}. "
-                + queued_words(e.told)
-            )
-
-        return self._change(form, extend, "The enquiry was not extended")
-
-    @expose("/assign/", methods=("POST",))
-    def assign_view(self) -> Any:
-        """Name the officer (first time or instead of another) as ``kdc enquiries assign``."""
-        form = AssignForm()
-        with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
-            form.officer.choices = officer_choices(uow)
-
-        def assign(uow: UnitOfWork, reference: str, actor: str) -> str:
-            e = service.assign(uow, reference, form.officer.data or "", actor, form.reason.data)
-            return f"{e.reference}: the named officer is now {e.officer}. {queued_words(e.told)}"
-
-        return self._change(form, assign, "The named officer was not changed")
-
-
 class EnquiryAuditView(_ReadOnly):
     """The audit trail: appended by the services, never edited — here or anywhere."""
 
@@ -381,7 +106,7 @@ class EnquiryAuditView(_ReadOnly):
         count, rows = super().get_list(*args, **kwargs)
         if kwargs.get("execute", True) and rows:
             rows = list(rows)
-            with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
+            with current_kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
                 g.kdc_actor_names = actor_names(uow, [r.actor for r in rows])
         return count, rows
 
@@ -408,10 +133,10 @@ class LogEnquiryView(SecuredBaseView):
 
     @expose("/", methods=("GET", "POST"))
     def index(self) -> Any:
-        kdc = _kdc()
+        kdc = current_kdc()
         form = LogEnquiryForm()
         categories = self._choices(kdc, form)
-        elsewhere = _kept_elsewhere(kdc)
+        elsewhere = kept_elsewhere(kdc)
         if form.validate_on_submit():
             if elsewhere:
                 flash(f"The enquiry was not logged: {elsewhere}", "error")

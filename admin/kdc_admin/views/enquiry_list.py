@@ -44,22 +44,23 @@ UNASSIGNED = "Unassigned"
 DESCRIPTION_LENGTH = 60
 
 
-def _kdc() -> Kdc:
+def current_kdc() -> Kdc:
+    """The :class:`Kdc` the admin app serves."""
     kdc: Kdc = current_app.extensions["kdc"]
     return kdc
 
 
 def today() -> dt.date:
-    return dt.datetime.now(_kdc().settings.tz).date()
+    return dt.datetime.now(current_kdc().settings.tz).date()
 
 
 def when(_view: Any, value: dt.datetime, _name: str = "") -> str:
     """A stored (UTC) time in the council's time zone: ``Tuesday 3 March 2027, 6:00pm``."""
-    return govuk_time(value, _kdc().settings.tz)
+    return govuk_time(value, current_kdc().settings.tz)
 
 
 def day(_view: Any, value: dt.date, _name: str = "") -> str:
-    return long_date(value, _kdc().settings.tz)
+    return long_date(value, current_kdc().settings.tz)
 
 
 def yes_no(_view: Any, value: bool, _name: str = "") -> str:
@@ -125,7 +126,7 @@ def _routed(_v: Any, _c: Any, model: EnquiryRow, _n: str) -> str:
 def removed_on(model: EnquiryRow) -> str:
     """What replaces personal data once retention has removed it."""
     at = model.anonymised_at
-    return f"Removed under retention on {long_date(at, _kdc().settings.tz)}" if at else ""
+    return f"Removed under retention on {long_date(at, current_kdc().settings.tz)}" if at else ""
 
 
 def _short(_v: Any, _c: Any, model: EnquiryRow, _n: str) -> str:

@@ -22,7 +22,7 @@ from kdc_core.errors import KdcError
 from kdc_core.protocol.complaints import COMPLAINT_RULE
 from kdc_core.protocol.guide import AUDIENCES, guide_items
 from kdc_core.protocol.rules import Severity
-from kdc_core.protocol.service import check_all, current_protocol, open_findings
+from kdc_core.protocol.service import Recorded, check_all, current_protocol, open_findings
 
 
 def _kdc() -> Kdc:
@@ -30,18 +30,20 @@ def _kdc() -> Kdc:
     return kdc
 
 
+def _visible(found: list[Recorded]) -> list[Recorded]:
+    """The findings the signed-in user may see: those about 11.2 complaints are admins' only."""
+    if current_role() in ADMINS:
+        return found
+    return [r for r in found if r.finding.subject_kind != COMPLAINT_RULE.subject]
+
+
 class ProtocolView(SecuredBaseView):
     """Open findings first (errors, then warnings, then records), then the reference pages."""
 
     @expose("/")
     def index(self) -> Any:
-        admin = current_role() in ADMINS
         with _kdc().unit_of_work(source=admin_source(), dry_run=True) as uow:
-            found = [
-                r
-                for r in open_findings(uow)
-                if admin or r.finding.subject_kind != COMPLAINT_RULE.subject
-            ]
+            found = _visible(open_findings(uow))
             version = current_protocol(uow).version
             who = actor_names(uow, [r.overridden_by for r in found if r.overridden_by])
         found.sort(key=lambda r: (-r.finding.severity.rank, r.finding.clause, r.id))
@@ -64,6 +66,7 @@ class ProtocolView(SecuredBaseView):
         except KdcError as exc:
             flash(f"The protocol check failed: {exc}", "error")
         else:
+            found = _visible(found)
             flash(f"Protocol check done: {len(found)} open finding(s).", "success")
         return redirect(url_for(".index"))
 
