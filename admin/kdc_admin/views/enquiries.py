@@ -27,6 +27,7 @@ from kdc_admin.views.enquiry_forms import LogEnquiryForm
 from kdc_admin.views.enquiry_list import (
     DETAIL_TYPE_FORMATTERS,
     EXPORT_TYPE_FORMATTERS,
+    ROUTING_DETAILS,
     TYPE_FORMATTERS,
     EnquiryColumnsView,
     current_kdc,
@@ -60,23 +61,7 @@ class EnquiryListView(EnquiryColumnsView):
     """Every role: the list (the description only for liaison staff and admins) and, on the
     details page, the enquiry's routing and dates — never the constituent."""
 
-    column_details_list = (
-        "reference",
-        "status",
-        "category",
-        "councillor",
-        "ward",
-        "service",
-        "officer",
-        "routed_by",
-        "received_at",
-        "acknowledge_by",
-        "respond_by",
-        "timescale",
-        "extension_stage",
-        "advocacy",
-        "closed_at",
-    )
+    column_details_list = ("reference", *ROUTING_DETAILS, "advocacy", "closed_at")
     column_export_list = (*EnquiryColumnsView.column_list, "category", "received_at", "closed_at")
 
 

@@ -88,6 +88,23 @@ EXPORT_TYPE_FORMATTERS: dict[type, Any] = {
 }
 
 
+#: What the details pages show of an enquiry's routing and dates (no personal data).
+ROUTING_DETAILS = (
+    "status",
+    "category",
+    "councillor",
+    "ward",
+    "service",
+    "officer",
+    "routed_by",
+    "received_at",
+    "acknowledge_by",
+    "respond_by",
+    "timescale",
+    "extension_stage",
+)
+
+
 # -- names for the rows on the page -----------------------------------------------------------
 
 

@@ -187,13 +187,6 @@ class TimelineEntry:
     note: str | None = None
 
 
-_ROUTES = {
-    routing.WARD_CONTACT: "the ward's named contact for the service",
-    routing.SERVICE_DEFAULT: "the service's default contact",
-    routing.UNASSIGNED: "nobody yet (the liaison team's queue)",
-}
-
-
 _ROUTED_BY = {
     routing.WARD_CONTACT: "The ward's named contact for the service",
     routing.SERVICE_DEFAULT: "The service's default contact",
@@ -227,7 +220,8 @@ def _what(a: AuditEntry) -> str:
     if a.action == "created":
         return f"Logged (status {_label(a.new)})"
     if a.action == "routed":
-        return f"Routed to {_ROUTES.get(a.new or '', a.new or 'nobody')}"
+        how = routed_by_words(a.new or routing.UNASSIGNED)
+        return f"Routed to {how[0].lower()}{how[1:]}"
     if a.action == "status":
         return f"Status changed from {_label(a.old)} to {_label(a.new)}"
     if a.action == "reopened":
