@@ -77,7 +77,7 @@ def test_liaison_sees_the_case_and_the_protocol_8_3_rule(app):
 def test_the_audit_trail_cannot_be_edited_or_deleted_through_the_admin(app, kdc_app):
     liaison = client(app, "liaison@example.gov.uk")
     listing = liaison.get("/admin/enquiry_audit/")
-    assert listing.status_code == 200 and "received" in listing.get_data(as_text=True)
+    assert listing.status_code == 200 and "Received" in listing.get_data(as_text=True)
     token = csrf_token(liaison, "/admin/enquiry_audit/")
     with kdc_app.unit_of_work(dry_run=True) as uow:
         before = [(a.actor, a.new) for a in uow.session.scalars(select(EnquiryAuditRow))]

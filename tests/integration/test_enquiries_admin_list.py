@@ -240,6 +240,7 @@ def test_liaison_assigns_the_named_officer_with_a_reason_and_the_flash_counts_th
         assert service.get(uow, refs["late"]).officer == "Wes Bins"
     assert sum(after.values()) - sum(before.values()) == 3
     timeline = html.split('id="case-timeline"')[1].split("</table>")[0]
+    assert "Routed to the ward&#39;s named contact for the service" in timeline
     assert "Named officer changed from Hana Road to Wes Bins" in timeline
     assert "Assigned to Wes Bins: Waste team owns the verge" in timeline
     assert f"{LIAISON} (liaison)" in timeline

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kdc_core.enquiries.caseview import queued_words, routed_by_words, timescale_words
+from kdc_core.enquiries.caseview import (
+    audit_value,
+    queued_words,
+    routed_by_words,
+    timescale_words,
+)
 from kdc_core.enquiries.values import KEPT_ELSEWHERE, Told
 
 
@@ -46,3 +51,11 @@ def test_timescale_words_never_rely_on_colour():
     assert timescale_words("received", friday, monday) == "", "not due soon: nothing to say"
     assert timescale_words("received", dt.date(2027, 3, 4), monday) == "Due in 3 working days"
     assert timescale_words("resolved", monday, dt.date(2027, 3, 15)) == ""
+
+
+def test_audit_values_in_words():
+    assert audit_value("status", "status", "in_progress") == "In progress"
+    assert audit_value("extension 1", "respond_by", "2027-03-05") == "5 March 2027"
+    assert audit_value("routed", "officer", "service_default") == "The service's default contact"
+    assert audit_value("assigned", "officer", "Hana Road") == "Hana Road"
+    assert audit_value("note", None, None) == ""

@@ -36,7 +36,7 @@ from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
-from kdc_core.enquiries.caseview import actor_names, queued_words
+from kdc_core.enquiries.caseview import actor_names, audit_value, queued_words
 from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import overdue_counts, sla
 from kdc_core.enquiries.values import (
@@ -84,6 +84,8 @@ class EnquiryAuditView(_ReadOnly):
         "actor": lambda _v, _c, model, _n: g.get("kdc_actor_names", {}).get(
             model.actor, model.actor
         ),
+        "old": lambda _v, _c, m, _n: audit_value(m.action, m.field, m.old),
+        "new": lambda _v, _c, m, _n: audit_value(m.action, m.field, m.new),
     }
 
     def get_list(self, *args: Any, **kwargs: Any) -> Any:

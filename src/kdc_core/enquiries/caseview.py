@@ -216,6 +216,20 @@ def _day(value: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def audit_value(action: str, field: str | None, value: str | None) -> str:
+    """One old or new value of an audit entry, in words: a status by its label, a date as
+    a UK date, a routing by how it was routed; anything else as stored."""
+    if value is None:
+        return ""
+    if field == "status":
+        return _label(value)
+    if field == "respond_by":
+        return _day(value)
+    if action == "routed":
+        return routed_by_words(value)
+    return value
+
+
 def _what(a: AuditEntry) -> str:
     if a.action == "created":
         return f"Logged (status {_label(a.new)})"
