@@ -3,10 +3,12 @@
 from kdc_core.db.base import Base
 from kdc_core.db.directory import SyncRunRow
 from kdc_core.db.enquiries import (
+    EnquiryAnsweredCountRow,
     EnquiryAuditRow,
     EnquiryCategoryRow,
     EnquiryCounterRow,
     EnquiryNoteRow,
+    EnquiryOpenCountRow,
     EnquiryPersonRow,
     EnquiryRow,
     ServiceContactRow,
@@ -53,10 +55,12 @@ __all__ = [
     "CouncillorRoleRow",
     "CouncillorRow",
     "DirectorateRow",
+    "EnquiryAnsweredCountRow",
     "EnquiryAuditRow",
     "EnquiryCategoryRow",
     "EnquiryCounterRow",
     "EnquiryNoteRow",
+    "EnquiryOpenCountRow",
     "EnquiryPersonRow",
     "EnquiryRow",
     "EventPoliticalMeetingRow",
