@@ -218,3 +218,19 @@ def test_the_migration_fills_the_summary_from_the_enquiries_already_there(kdc):
     downgrade(kdc.engine, _summary_migration())
     upgrade(kdc.engine)
     assert check(kdc) == right and len(right) == 6  # 1 open + 1 answered, in 3 dimensions
+
+
+def test_the_dashboard_command_checks_rebuilds_and_prints_the_figures(kdc, kdc_run):
+    with kdc.unit_of_work() as uow:
+        service.create(uow, new("2026-01-05"), "t")
+    with kdc.engine.begin() as conn:  # written by SQL: the summary misses it
+        conn.execute(delete(EnquiryOpenCountRow))
+    off = kdc_run("enquiries", "dashboard", "--check", "--today", "2026-01-26")
+    assert off.exit_code == 1 and "--rebuild" in off.output
+    fixed = kdc_run("enquiries", "dashboard", "--rebuild", "--check", "--today", "2026-01-26")
+    assert fixed.exit_code == 0, fixed.output
+    assert "Rebuilt the dashboard summary: 3 rows." in fixed.output
+    assert "Highways: 1 open, 0 due soon, 1 overdue; 0 answered, - in time" in fixed.output
+    officers = kdc_run("enquiries", "dashboard", "--by", "officer", "--json")
+    assert '"name": "Hana Road"' in officers.output
+    check(kdc)
