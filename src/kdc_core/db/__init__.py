@@ -3,7 +3,6 @@
 from kdc_core.db.base import Base
 from kdc_core.db.directory import SyncRunRow
 from kdc_core.db.enquiries import (
-    EnquiryAnsweredCountRow,
     EnquiryAuditRow,
     EnquiryCategoryRow,
     EnquiryCounterRow,
@@ -11,6 +10,7 @@ from kdc_core.db.enquiries import (
     EnquiryOpenCountRow,
     EnquiryPersonRow,
     EnquiryRow,
+    EnquiryTotalRow,
     ServiceContactRow,
 )
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
@@ -55,7 +55,6 @@ __all__ = [
     "CouncillorRoleRow",
     "CouncillorRow",
     "DirectorateRow",
-    "EnquiryAnsweredCountRow",
     "EnquiryAuditRow",
     "EnquiryCategoryRow",
     "EnquiryCounterRow",
@@ -63,6 +62,7 @@ __all__ = [
     "EnquiryOpenCountRow",
     "EnquiryPersonRow",
     "EnquiryRow",
+    "EnquiryTotalRow",
     "EventPoliticalMeetingRow",
     "EventRow",
     "FeedTokenRow",

@@ -125,33 +125,37 @@ class EnquiryRow(Base):
         return self.reference
 
 
-class EnquiryOpenCountRow(Base):
-    """How many open enquiries are due on one date, for one ward, service or officer.
+class EnquiryTotalRow(Base):
+    """How many enquiries one ward, service or officer has open, answered in time and
+    answered late (resolved, whether closed since or not).
 
-    With :class:`EnquiryAnsweredCountRow`, the summary the SLA dashboard reads instead of the
+    With :class:`EnquiryOpenCountRow`, the summary the SLA dashboard reads instead of the
     enquiries themselves. :mod:`kdc_core.db.enquiry_counts` keeps both in the same
     transaction as every change to an enquiry; ``key_id`` 0 stands for none (no ward, no
-    service, nobody named). Kept by date rather than as one figure because whether an
-    enquiry is overdue or due soon depends on the day the dashboard is read.
+    service, nobody named).
+    """
+
+    __tablename__ = "enquiry_totals"
+
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True, doc="ward|service|officer")
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(8), primary_key=True, doc="open|in_time|late")
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class EnquiryOpenCountRow(Base):
+    """How many open enquiries one ward, service or officer has due on one date.
+
+    Whether an enquiry is overdue or due soon depends on the day the dashboard is read, so
+    the open ones are counted by date too. Keyed date first: the dashboard reads only the
+    dates from today on (overdue = open − those), however much history there is.
     """
 
     __tablename__ = "enquiry_open_counts"
 
     dimension: Mapped[str] = mapped_column(String(8), primary_key=True, doc="ward|service|officer")
-    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     respond_by: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-
-
-class EnquiryAnsweredCountRow(Base):
-    """How many enquiries were answered (resolved, whether closed since or not), in time or
-    late, for one ward, service or officer: the on-time rate's figures."""
-
-    __tablename__ = "enquiry_answered_counts"
-
-    dimension: Mapped[str] = mapped_column(String(8), primary_key=True, doc="ward|service|officer")
     key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    in_time: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
 
 

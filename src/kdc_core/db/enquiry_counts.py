@@ -1,9 +1,10 @@
 """The SLA dashboard's summary of enquiries, kept in the same transaction as every change.
 
-Two tables (:class:`~kdc_core.db.enquiries.EnquiryOpenCountRow`,
-:class:`~kdc_core.db.enquiries.EnquiryAnsweredCountRow`) count, per ward, per service and per
-officer, the open enquiries by response date and the answered ones by in time or late. The
-dashboard sums a few thousand summary rows instead of reading a million enquiries.
+Two tables count, per ward, per service and per officer: the open enquiries, the ones
+answered in time and the ones answered late (:class:`~kdc_core.db.enquiries.EnquiryTotalRow`),
+and the open ones by respond-by date (:class:`~kdc_core.db.enquiries.EnquiryOpenCountRow`).
+The dashboard reads the totals and the dates from today on — a few thousand summary rows —
+instead of a million enquiries; overdue is open minus those due from today on.
 
 Every ORM change to an enquiry keeps them right: :func:`listen` (installed with the change
 tracking, :func:`kdc_core.db.tracking.track`) compares each flushed enquiry's old and new
@@ -26,11 +27,23 @@ from __future__ import annotations
 import collections
 from typing import Any
 
-from sqlalchemy import Select, Table, and_, bindparam, delete, event, func, inspect, literal, select
+from sqlalchemy import (
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    event,
+    func,
+    inspect,
+    literal,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from kdc_core.db.enquiries import EnquiryAnsweredCountRow, EnquiryOpenCountRow, EnquiryRow
+from kdc_core.db.enquiries import EnquiryOpenCountRow, EnquiryRow, EnquiryTotalRow
 from kdc_core.db.people import OfficerRow, ServiceRow, WardRow
 
 #: Dashboard dimension → the enquiry column it groups by.
@@ -40,15 +53,15 @@ NONE = 0  # key_id of "no ward / no service / nobody named"
 
 _FIELDS = ("status", "respond_by", "ward_id", "service_id", "officer_id", "resolved_in_time")
 _OPEN_T: Table = EnquiryOpenCountRow.__table__  # type: ignore[assignment]
-_ANSWERED_T: Table = EnquiryAnsweredCountRow.__table__  # type: ignore[assignment]
-_TABLES = {"open": (_OPEN_T, "respond_by"), "answered": (_ANSWERED_T, "in_time")}
-_TABLES_ONLY = (_OPEN_T, _ANSWERED_T)
+_TOTALS_T: Table = EnquiryTotalRow.__table__  # type: ignore[assignment]
+_TABLES = {"open": (_OPEN_T, "respond_by"), "totals": (_TOTALS_T, "state")}
+_TABLES_ONLY = (_OPEN_T, _TOTALS_T)
 _OWNERS = {WardRow: "ward", ServiceRow: "service", OfficerRow: "officer"}
 _DELETED = "kdc_enquiry_counts_deleted"
 _STALE = "kdc_enquiry_counts_stale"
 _LISTENING = "_kdc_enquiry_counts"
 
-#: (table name, dimension, key id, respond-by date or in-time flag) → count
+#: ("open", dimension, key id, respond-by date) or ("totals", dimension, key id, state) → count
 Counts = dict[tuple[str, str, int, Any], int]
 
 
@@ -58,8 +71,10 @@ def _contributions(values: tuple[Any, ...]) -> list[tuple[str, str, int, Any]]:
     out = []
     if status in OPEN:
         out += [("open", d, k or NONE, respond_by) for d, k in keys.items()]
+        out += [("totals", d, k or NONE, "open") for d, k in keys.items()]
     if in_time is not None:
-        out += [("answered", d, k or NONE, bool(in_time)) for d, k in keys.items()]
+        state = "in_time" if in_time else "late"
+        out += [("totals", d, k or NONE, state) for d, k in keys.items()]
     return out
 
 
@@ -169,8 +184,17 @@ def _recount_selects() -> list[tuple[Table, Select[Any]]]:
         )
         out.append(
             (
-                _ANSWERED_T,
-                select(literal(dimension), key, EnquiryRow.resolved_in_time, func.count())
+                _TOTALS_T,
+                select(literal(dimension), key, literal("open"), func.count())
+                .where(EnquiryRow.status.in_(OPEN))
+                .group_by(key),
+            )
+        )
+        state = case((EnquiryRow.resolved_in_time.is_(True), "in_time"), else_="late")
+        out.append(
+            (
+                _TOTALS_T,
+                select(literal(dimension), key, state, func.count())
                 .where(EnquiryRow.resolved_in_time.is_not(None))
                 .group_by(key, EnquiryRow.resolved_in_time),
             )
@@ -179,7 +203,7 @@ def _recount_selects() -> list[tuple[Table, Select[Any]]]:
 
 
 def _name(table: Table) -> str:
-    return "open" if table is _OPEN_T else "answered"
+    return "open" if table is _OPEN_T else "totals"
 
 
 def recount(session: Session) -> Counts:
@@ -187,7 +211,8 @@ def recount(session: Session) -> Counts:
     out: Counts = {}
     for table, stmt in _recount_selects():
         for dimension, key_id, value, n in session.execute(stmt):
-            out[(_name(table), dimension, int(key_id), _normal(value))] = int(n)
+            key = (_name(table), dimension, int(key_id), value)
+            out[key] = out.get(key, 0) + int(n)
     return out
 
 
@@ -199,12 +224,8 @@ def stored(session: Session) -> Counts:
             select(table.c.dimension, table.c.key_id, table.c[bucket], table.c.n)
         )
         for dimension, key_id, value, n in rows:
-            out[(name, dimension, int(key_id), _normal(value))] = int(n)
+            out[(name, dimension, int(key_id), value)] = int(n)
     return out
-
-
-def _normal(value: Any) -> Any:
-    return bool(value) if isinstance(value, int) else value
 
 
 def rebuild(session: Session) -> int:
@@ -214,11 +235,9 @@ def rebuild(session: Session) -> int:
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("LOCK TABLE enquiries IN SHARE MODE")
-        conn.exec_driver_sql(
-            "LOCK TABLE enquiry_open_counts, enquiry_answered_counts IN EXCLUSIVE MODE"
-        )
+        conn.exec_driver_sql("LOCK TABLE enquiry_open_counts, enquiry_totals IN EXCLUSIVE MODE")
     conn.execute(delete(_OPEN_T))
-    conn.execute(delete(_ANSWERED_T))
+    conn.execute(delete(_TOTALS_T))
     for table, stmt in _recount_selects():
         bucket = _TABLES[_name(table)][1]
         conn.execute(table.insert().from_select(["dimension", "key_id", bucket, "n"], stmt))

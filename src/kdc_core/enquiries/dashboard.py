@@ -2,8 +2,8 @@
 soon and those overdue, and the share answered within the timescale.
 
 Read from the summary that :mod:`kdc_core.db.enquiry_counts` keeps in step with every change
-to an enquiry — a few thousand rows however many enquiries there are — never from the
-enquiries themselves.
+to an enquiry — the totals per ward, service and officer, and the open enquiries due from
+today on — never from the enquiries themselves.
 
 - **Open**: received, acknowledged, in progress or extended.
 - **Overdue**: open, and the respond-by date has passed (it is before today).
@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 from sqlalchemy import case, func, select
 
-from kdc_core.db.enquiries import EnquiryAnsweredCountRow, EnquiryOpenCountRow
+from kdc_core.db.enquiries import EnquiryOpenCountRow, EnquiryTotalRow
 from kdc_core.db.enquiry_counts import NONE
 from kdc_core.db.people import OfficerRow, ServiceRow, WardRow
 from kdc_core.enquiries.timescales import add_working_days
@@ -93,29 +93,29 @@ def sla(uow: UnitOfWork, today: dt.date, by: str) -> list[SlaLine]:
     none (no ward, nobody assigned) have a line of their own, named in :data:`NOBODY`."""
     if by not in NOBODY:
         raise ValueError(f"no dashboard by {by!r}")
-    o, a = EnquiryOpenCountRow, EnquiryAnsweredCountRow
+    o, t = EnquiryOpenCountRow, EnquiryTotalRow
     until = due_until(today)
+    # open, due soon, overdue, answered, answered in time
     figures: dict[int, list[int]] = {}
-    opened = (
-        select(
-            o.key_id,
-            func.sum(o.n),
-            func.sum(case((o.respond_by.between(today, until), o.n), else_=0)),
-            func.sum(case((o.respond_by < today, o.n), else_=0)),
-        )
-        .where(o.dimension == by)
+    for key_id, state, n in uow.session.execute(
+        select(t.key_id, t.state, t.n).where(t.dimension == by)
+    ):
+        line = figures.setdefault(int(key_id), [0, 0, 0, 0, 0])
+        if state == "open":
+            line[0] += n
+            line[2] += n  # less those due from today on, below
+        else:
+            line[3] += n
+            line[4] += n if state == "in_time" else 0
+    upcoming = (
+        select(o.key_id, func.sum(o.n), func.sum(case((o.respond_by <= until, o.n), else_=0)))
+        .where(o.dimension == by, o.respond_by >= today)
         .group_by(o.key_id)
     )
-    for key_id, n, due, overdue in uow.session.execute(opened):
-        figures[int(key_id)] = [int(n or 0), int(due or 0), int(overdue or 0), 0, 0]
-    answered = (
-        select(a.key_id, func.sum(a.n), func.sum(case((a.in_time.is_(True), a.n), else_=0)))
-        .where(a.dimension == by)
-        .group_by(a.key_id)
-    )
-    for key_id, n, in_time in uow.session.execute(answered):
+    for key_id, n, due in uow.session.execute(upcoming):
         line = figures.setdefault(int(key_id), [0, 0, 0, 0, 0])
-        line[3:] = [int(n or 0), int(in_time or 0)]
+        line[1] += int(due or 0)
+        line[2] -= int(n or 0)
     names = _names(uow, by)
     merged: dict[str, list[int]] = {}
     for key_id, values in figures.items():
