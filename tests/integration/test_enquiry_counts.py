@@ -49,29 +49,22 @@ def test_every_step_of_an_enquiry_keeps_the_summary_equal_to_a_recount(kdc, tmp_
         b = service.create(uow, new("2026-01-06", "Waste", "Dalton"), "t").reference
         c = service.create(uow, new("2026-01-07", "Parks"), "t").reference
     assert check(kdc)[("open", "officer", 0, dt.date(2026, 1, 21))] == 1  # Parks: nobody
+
+    def to(ref: str, status: str, day: str):
+        when = dt.datetime.fromisoformat(f"{day}T12:00+00:00")
+        return lambda uow: service.update_status(uow, ref, status, "t", now=when)
+
     steps = [
         lambda uow: service.assign(uow, c, "Jo Joint", "t", "knows parks"),
         lambda uow: service.update_status(uow, a, "acknowledged", "t"),
         lambda uow: service.extend(uow, a, "waiting for a contractor", "t"),
-        lambda uow: service.update_status(
-            uow, a, "resolved", "t", now=dt.datetime(2026, 2, 2, tzinfo=UTC)
-        ),
-        lambda uow: service.update_status(
-            uow, b, "resolved", "t", now=dt.datetime(2026, 3, 2, tzinfo=UTC)
-        ),
-        lambda uow: service.update_status(
-            uow, a, "closed", "t", now=dt.datetime(2026, 2, 3, tzinfo=UTC)
-        ),
+        to(a, "resolved", "2026-02-02"),
+        to(b, "resolved", "2026-03-02"),
+        to(a, "closed", "2026-02-03"),
         # reopened inside the follow-up window: open again, no longer answered
-        lambda uow: service.update_status(
-            uow, a, "in_progress", "t", now=dt.datetime(2026, 2, 10, tzinfo=UTC)
-        ),
-        lambda uow: service.update_status(
-            uow, a, "resolved", "t", now=dt.datetime(2026, 2, 11, tzinfo=UTC)
-        ),
-        lambda uow: service.update_status(
-            uow, a, "closed", "t", now=dt.datetime(2026, 2, 12, tzinfo=UTC)
-        ),
+        to(a, "in_progress", "2026-02-10"),
+        to(a, "resolved", "2026-02-11"),
+        to(a, "closed", "2026-02-12"),
     ]
     for step in steps:
         with kdc.unit_of_work() as uow:
