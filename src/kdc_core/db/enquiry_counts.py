@@ -45,10 +45,11 @@ from sqlalchemy.orm import Session
 
 from kdc_core.db.enquiries import EnquiryOpenCountRow, EnquiryRow, EnquiryTotalRow
 from kdc_core.db.people import OfficerRow, ServiceRow, WardRow
+from kdc_core.enquiries.values import OPEN_STATUSES
 
 #: Dashboard dimension → the enquiry column it groups by.
 DIMENSIONS = {"ward": "ward_id", "service": "service_id", "officer": "officer_id"}
-OPEN = ("received", "acknowledged", "in_progress", "extended")
+OPEN = tuple(sorted(s.value for s in OPEN_STATUSES))
 NONE = 0  # key_id of "no ward / no service / nobody named"
 
 _FIELDS = ("status", "respond_by", "ward_id", "service_id", "officer_id", "resolved_in_time")
