@@ -7,8 +7,10 @@ from kdc_core.db.enquiries import (
     EnquiryCategoryRow,
     EnquiryCounterRow,
     EnquiryNoteRow,
+    EnquiryOpenCountRow,
     EnquiryPersonRow,
     EnquiryRow,
+    EnquiryTotalRow,
     ServiceContactRow,
 )
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
@@ -57,8 +59,10 @@ __all__ = [
     "EnquiryCategoryRow",
     "EnquiryCounterRow",
     "EnquiryNoteRow",
+    "EnquiryOpenCountRow",
     "EnquiryPersonRow",
     "EnquiryRow",
+    "EnquiryTotalRow",
     "EventPoliticalMeetingRow",
     "EventRow",
     "FeedTokenRow",

@@ -23,6 +23,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kdc_core.changes import Action, Change, ChangeSet
+from kdc_core.db import enquiry_counts
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.events import EventRow
 from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow
@@ -237,7 +238,8 @@ def _after_rollback(session: Session) -> None:
 
 
 def track(factory: sessionmaker[Any] | type[Session]) -> None:
-    """Record changes for every session the factory (or Session class) makes.
+    """Record changes for every session the factory (or Session class) makes, and keep the
+    enquiry summary (:mod:`kdc_core.db.enquiry_counts`) in step with them.
 
     Calling it again for the same factory does nothing. That is remembered on the Session
     class the listeners go on rather than asked of :func:`sqlalchemy.event.contains`, whose
@@ -249,6 +251,8 @@ def track(factory: sessionmaker[Any] | type[Session]) -> None:
         return
     event.listen(target, "after_flush", _after_flush)
     event.listen(target, "after_soft_rollback", _after_soft_rollback)
+    # The SLA dashboard's summary rides on the same sessions (see enquiry_counts).
+    enquiry_counts.listen(target)
     setattr(target, _TRACKED, True)
 
 
