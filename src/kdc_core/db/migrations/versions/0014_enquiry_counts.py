@@ -5,7 +5,7 @@ the enquiries already here
 Kept from then on by ``kdc_core.db.enquiry_counts`` in the same transaction as every change
 to an enquiry; ``kdc enquiries dashboard --rebuild`` recounts it the same way as below.
 
-Revision ID: 0018
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-05 01:00:00
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
+revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
