@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import inspect
+from sqlalchemy.exc import InvalidRequestError
 from wtforms import Form, HiddenField
 
 from kdc_core import changelog
@@ -36,7 +37,15 @@ def versioned(form_class: type[Form]) -> type[Form]:
     """``form_class`` with the hidden version field added (once)."""
     if hasattr(form_class, FIELD):
         return form_class
-    return type(form_class.__name__, (form_class,), {FIELD: HiddenField()})
+
+    def populate_obj(self: Any, obj: Any) -> None:
+        """Every field but the version, which is not the row's to keep."""
+        for name, field in self._fields.items():
+            if name != FIELD:
+                field.populate_obj(obj, name)
+
+    attributes = {FIELD: HiddenField(), "populate_obj": populate_obj}
+    return type(form_class.__name__, (form_class,), attributes)
 
 
 def stamp(form: Form, row: Any, submitted: bool) -> None:
@@ -71,7 +80,10 @@ def stale_message(session: Any, row: Any, sent_version: str | None) -> str | Non
     Reads the row again first, locking it until the transaction ends where the database can
     (``SELECT … FOR UPDATE``), so a concurrent save waits and then sees this one.
     """
-    session.refresh(row, with_for_update=session.get_bind().dialect.name != "sqlite")
+    try:
+        session.refresh(row, with_for_update=session.get_bind().dialect.name != "sqlite")
+    except InvalidRequestError:  # deleted since the form was opened
+        return "This record was deleted after you opened it, so there is nothing to save."
     if sent_version and sent_version == version_of(row):
         return None
     if not sent_version:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import threading
 
 import pytest
 from event_people import local, meeting
 from sqlalchemy import func, select, update
 
-from kdc_admin import create_app
+from kdc_admin import create_app, locking
 from kdc_admin.testing import TEST_SECRET, add_user, form_fields, log_in
 from kdc_core import changelog
 from kdc_core.calendar.events import create_event
@@ -27,6 +28,7 @@ from kdc_core.db import (
     PoliticalGroupRow,
     ServiceRow,
     SuccessStoryRow,
+    WardContactRow,
     WardRow,
 )
 from kdc_core.enquiries import service as enquiries
@@ -137,6 +139,14 @@ def test_every_admin_edit_is_in_the_change_log_with_who_which_fields_and_when(ap
 
     page = ann.get("/admin/change-log/?who=" + ANN).get_data(as_text=True)
     assert entry.label in page and "job_title" in page and ANN in page
+    assert "1 change." in page
+    today = dt.datetime.now(kdc_app.settings.tz).date().isoformat()
+    same_day = ann.get(f"/admin/change-log/?entity=officer&since={today}&until={today}")
+    assert entry.label in same_day.get_data(as_text=True)
+    long_ago = ann.get("/admin/change-log/?since=2001-01-01&until=2001-01-02")
+    assert "No changes match." in long_ago.get_data(as_text=True)
+    nonsense = ann.get("/admin/change-log/?since=yesterday").get_data(as_text=True)
+    assert "Give dates like 2027-03-03" in nonsense
     assert signed_in(app, LIA).get("/admin/change-log/").status_code == 200
     assert signed_in(app, VIC).get("/admin/change-log/").status_code == 403
     assert app.test_client().get("/admin/change-log/").status_code == 302
@@ -276,3 +286,40 @@ def test_control_characters_in_a_form_or_json_body_are_a_400(app, kdc_app):
     assert answer.status_code == 400 and "control character" in answer.get_json()["error"]
     # tabs and new lines are text like any other
     assert lia.get("/admin/officer/?search=a%09b").status_code == 200
+
+
+def test_two_saves_sent_at_once_one_stands_and_the_other_is_refused(app, kdc_app):
+    """The check and the write cannot interleave: the row is locked (PostgreSQL) or the
+    transaction holds the write lock from its start (SQLite)."""
+    key = first_id(kdc_app, WardRow)
+    url = f"/admin/ward/edit/?id={key}"
+    clients = [signed_in(app, ANN), signed_in(app, BOB)]
+    forms = [form_fields(c.get(url).get_data(as_text=True), "ons_code") for c in clients]
+    barrier = threading.Barrier(2)
+    answers: dict[int, int] = {}
+
+    def save(i: int) -> None:
+        barrier.wait()
+        answers[i] = clients[i].post(url, data={**forms[i], "ons_code": f"E0500000{i}"}).status_code
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(answers.values()) == [200, 302]
+    winner = next(i for i, code in answers.items() if code == 302)
+    assert value_of(kdc_app, WardRow, key, "ons_code") == f"E0500000{winner}"
+
+
+def test_saving_a_record_deleted_since_its_form_was_opened_says_so(app, kdc_app):
+    key = first_id(kdc_app, WardContactRow)
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        row = uow.session.get(WardContactRow, key)
+        version = locking.version_of(row)
+        uow.session.rollback()  # as a new request would, see what others committed since
+        with kdc_app.unit_of_work(source="test") as other:
+            other.session.delete(other.session.get(WardContactRow, key))
+        with app.app_context():
+            message = locking.stale_message(uow.session, row, version)
+    assert message is not None and "deleted after you opened it" in message
