@@ -16,6 +16,7 @@ from markupsafe import Markup
 from kdc_admin.auth import init_login
 from kdc_admin.database import KdcDatabase
 from kdc_admin.headers import csp_nonce, init_headers
+from kdc_admin.inputs import init_input_checks
 from kdc_admin.secret_key import load_secret_key
 from kdc_admin.views import core_views
 from kdc_admin.views.pages import DashboardView
@@ -78,6 +79,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
 
     CSRFProtect(app)
     init_headers(app)
+    init_input_checks(app)
     init_login(app)
     db = KdcDatabase.for_kdc(kdc)
     db.init_app(app)

@@ -1,6 +1,7 @@
 """Persistence: typed rows, repositories, the unit of work and Alembic migrations."""
 
 from kdc_core.db.base import Base
+from kdc_core.db.changelog import ChangeLogRow
 from kdc_core.db.directory import SyncRunRow
 from kdc_core.db.enquiries import (
     EnquiryAuditRow,
@@ -49,6 +50,7 @@ from kdc_core.db.users import UserRow
 __all__ = [
     "Base",
     "BriefingRow",
+    "ChangeLogRow",
     "ComplaintRow",
     "ComplaintStageRow",
     "CouncillorExternalIdRow",
