@@ -10,6 +10,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
+
+from kdc_core.users import service as users
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -23,6 +27,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> None:
+    """Hash test passwords with argon2's cheapest parameters, as argon2-cffi advises for tests:
+    the real ones take a fifth of a second a hash, and most admin tests sign someone in. Still
+    argon2id; servers the tests start as separate processes keep the real parameters."""
+    users._hasher = PasswordHasher.from_parameters(CHEAPEST)
 
 
 def _npm_install() -> Path:

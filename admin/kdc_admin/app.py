@@ -9,16 +9,43 @@ from flask import Flask, render_template
 from flask_admin import Admin
 from flask_admin.theme import Bootstrap4Theme
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
 from kdc_admin.auth import init_login
 from kdc_admin.database import KdcDatabase
 from kdc_admin.headers import csp_nonce, init_headers
+from kdc_admin.inputs import init_input_checks
 from kdc_admin.secret_key import load_secret_key
 from kdc_admin.views import core_views
 from kdc_admin.views.pages import DashboardView
 from kdc_core.app import Kdc
 from kdc_core.people.markup import render_bio
+
+
+class CompiledTemplates(BytecodeCache):
+    """Compiled templates kept in memory and shared by every app this process builds.
+
+    Each app has its own Jinja environment, which compiles a template the first time it is
+    rendered; a process that builds several apps (a test run, a worker that rebuilds its app)
+    then compiles each template once. Jinja checks the source's checksum on every load, so an
+    edited template is compiled again.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
 
 
 def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
@@ -52,9 +79,11 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
 
     CSRFProtect(app)
     init_headers(app)
+    init_input_checks(app)
     init_login(app)
     db = KdcDatabase.for_kdc(kdc)
     db.init_app(app)
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     app.jinja_env.filters["bio"] = lambda text: Markup(render_bio(text))
     app.context_processor(lambda: {"council": kdc.settings.council_name})
 

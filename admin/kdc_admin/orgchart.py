@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 from markupsafe import Markup, escape
 
+from kdc_core.people.queries import reporting_loops
 from kdc_core.people.values import Directorate, Officer, Service
 
 COLUMN = 280
@@ -25,6 +26,7 @@ TOP_H = 52
 SERVICE_Y = TOP + TOP_H + 40
 TREE_Y = SERVICE_Y + BOX_H + 16
 CHAR_W = 6.4  # average width of a 12px character, for clipping labels to their box
+DEEPEST = 8  # levels indented; deeper ones line up here, so a box never leaves its column
 
 
 @attrs.frozen
@@ -60,18 +62,22 @@ def service_tree(officers: Sequence[Officer]) -> list[Node]:
     out: list[Node] = []
     seen: set[int | None] = set()
 
-    def walk(officer: Officer, depth: int) -> None:
-        if officer.id in seen:
-            return
-        seen.add(officer.id)
-        out.append(Node(officer, depth))
-        for child in order(reports.get(officer.id, [])):
-            walk(child, depth + 1)
+    def walk(top: Officer) -> None:
+        # depth first with an explicit stack: a chain thousands deep needs no recursion
+        stack = [(top, 0)]
+        while stack:
+            officer, depth = stack.pop()
+            if officer.id in seen:
+                continue
+            seen.add(officer.id)
+            out.append(Node(officer, depth))
+            below = [o for o in order(reports.get(officer.id, [])) if o.id not in seen]
+            stack.extend((child, depth + 1) for child in reversed(below))
 
     for root in order(reports.get(None, [])):
-        walk(root, 0)
+        walk(root)
     for o in order(officers):  # anyone left over sits in a reporting loop
-        walk(o, 0)
+        walk(o)
     return out
 
 
@@ -148,17 +154,17 @@ def render_chart(
 
 def _column(nodes: Sequence[Node], x: int, query: str, officer_url: str) -> list[str]:
     parts: list[str] = []
-    last_at_depth: dict[int, int] = {}
+    last_at_depth: list[int] = []  # the y of the last node drawn at each depth
     for i, node in enumerate(nodes):
         y = TREE_Y + i * ROW
-        nx = x + 6 + node.depth * INDENT
-        if node.depth > 0 and node.depth - 1 in last_at_depth:
+        shown = min(node.depth, DEEPEST)  # deeper levels line up at the deepest indent
+        nx = x + 6 + shown * INDENT
+        if 0 < node.depth <= DEEPEST and node.depth - 1 < len(last_at_depth):
             parent_y = last_at_depth[node.depth - 1]
             px = nx - INDENT + 6
             parts.append(f'<path class="link" d="M{px} {parent_y + 18} V{y + 11} H{nx}"/>')
-        last_at_depth[node.depth] = y
-        for deeper in [d for d in last_at_depth if d > node.depth]:
-            del last_at_depth[deeper]
+        del last_at_depth[node.depth :]
+        last_at_depth.extend([y] * (node.depth + 1 - len(last_at_depth)))
         officer = node.officer
         css = "officer"
         if query:
@@ -191,6 +197,8 @@ class ChartPage:
     leaders: tuple[Officer, ...]
     hits: tuple[tuple[Officer, str], ...]  # each match with the slug of its chart
     hit_counts: dict[str, int]
+    #: Loops in the manager links (bad directory data), each as its officers in link order.
+    loops: tuple[tuple[Officer, ...], ...] = ()
 
 
 def chart_page(
@@ -252,7 +260,10 @@ def chart_page(
         for o in group
         if o.manager_id is not None and o.manager_id not in inside and o.manager_id in by_id
     }
+    managers = {o.id: o.manager_id for o in officers if o.id is not None}
+    loops = tuple(tuple(by_id[i] for i in loop) for loop in reporting_loops(managers))
     return ChartPage(
+        loops=loops,
         choices=choices,
         chosen=chosen,
         columns=tuple(columns),

@@ -6,6 +6,11 @@
   from a user outside ``write_roles`` is refused with 403 before the view runs, so a viewer's
   POST fails even when a plugin view forgets to hide its buttons.
 - Model views derive ``can_create``/``can_edit``/``can_delete`` from the role on every request.
+- Model views' edit forms are optimistically locked (:mod:`kdc_admin.locking`): a save is
+  refused, nothing applied, when the row changed since the form was rendered; the edit page
+  says who last changed the record and when. Opt out with ``optimistic_locking = False``.
+- CSV exports neutralise cells a spreadsheet would read as a formula
+  (:func:`kdc_core.textsafety.neutralise_cell`).
 
 Plugins should derive their admin views from :class:`SecuredBaseView` or
 :class:`SecuredModelView`.
@@ -15,13 +20,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from flask import abort, has_request_context, redirect, request, url_for
+from flask import abort, flash, has_request_context, redirect, request, url_for
 from flask_admin import AdminIndexView, BaseView
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.validators import Unique
+from flask_admin.helpers import is_form_submitted
 from flask_login import current_user
 from wtforms.fields.core import UnboundField
 
+from kdc_admin import locking
+from kdc_core.textsafety import neutralise_cell
 from kdc_core.users.values import EDITOR_ROLES, UserRole
 
 ALL_ROLES: frozenset[str] = frozenset(r.value for r in UserRole)
@@ -78,6 +86,12 @@ class SecuredModelView(RoleRules, ModelView):
 
     Set ``allow_create``/``allow_edit``/``allow_delete`` to switch an operation off for
     everyone; the ``can_*`` flags Flask-Admin reads combine them with the user's role.
+
+    Edit forms carry the row's version (a hidden ``kdc_version`` field) and a save of a row
+    changed since is refused by :meth:`validate_form` with "changed by X at T — reload".
+    A view whose edit form does not save the row it shows may set ``optimistic_locking =
+    False``. A view overriding ``edit_form`` or ``validate_form`` must call ``super()``.
+    Every exported cell goes through :meth:`get_export_value`, which neutralises formulas.
     """
 
     allow_create: ClassVar[bool] = True
@@ -92,6 +106,9 @@ class SecuredModelView(RoleRules, ModelView):
     page_size = 50
     can_set_page_size = True
     list_template = "kdc/model_list.html"
+    edit_template = "kdc/model_edit.html"
+    #: Refuse a save of a row changed since its edit form was rendered.
+    optimistic_locking: ClassVar[bool] = True
 
     @property
     def can_create(self) -> bool:
@@ -122,6 +139,37 @@ class SecuredModelView(RoleRules, ModelView):
                     if isinstance(validator, Unique):
                         validator.db_session = _RequestSession(self.session)
         return form_class
+
+    def get_edit_form(self) -> Any:
+        form_class = super().get_edit_form()
+        return locking.versioned(form_class) if self.optimistic_locking else form_class
+
+    def edit_form(self, obj: Any = None) -> Any:
+        form = super().edit_form(obj)
+        if self.optimistic_locking and obj is not None:
+            locking.stamp(form, obj, submitted=is_form_submitted())
+        return form
+
+    def validate_form(self, form: Any) -> bool:
+        """The form's own checks, and for an edit form that the row is as it was shown."""
+        row = locking.row_of(form)
+        if row is not None and self.optimistic_locking and is_form_submitted():
+            field = getattr(form, locking.FIELD, None)
+            message = locking.stale_message(
+                self.session.session, row, field.data if field is not None else None
+            )
+            if message:
+                flash(message, "danger")
+                return False
+        return bool(super().validate_form(form))
+
+    def last_changed(self, row: Any) -> str | None:
+        """ "Last changed by X on T" for the edit page, from the change log."""
+        return locking.last_changed(self.session.session, row)
+
+    def get_export_value(self, model: Any, name: Any) -> Any:
+        """The exported cell, neutralised so that a spreadsheet shows it as text."""
+        return neutralise_cell(super().get_export_value(model, name))
 
     def is_action_allowed(self, name: str) -> bool:
         if name not in self.read_only_actions and not self.can_write():

@@ -115,3 +115,10 @@ def form_fields(html: str, containing: str) -> dict[str, str]:
         if any(name == containing for name, _ in form):
             return dict(form)
     raise AssertionError(f"no POST form with a field {containing!r}")
+
+
+def version_field(client: FlaskClient, url: str) -> dict[str, str]:
+    """The hidden version field of the edit form on ``url`` (``{"kdc_version": …}``), for a
+    test that posts an edit form it built by hand: a save without it is refused as stale."""
+    fields = form_fields(client.get(url).get_data(as_text=True), "kdc_version")
+    return {"kdc_version": fields["kdc_version"]}

@@ -1,4 +1,4 @@
-"""The site's own "not found" and "not allowed" pages.
+"""The site's own "not found", "not allowed" and "bad request" pages.
 
 Pages of the site (and any address that matches no route outside the admin, the feeds and
 static files) get ``site/error.html``; the admin keeps its own error page, and the feeds
@@ -40,6 +40,12 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
             return exc
         page = render_template("site/error.html", title="Page not found", message=NOT_FOUND)
         return page, 404
+
+    @bp.errorhandler(400)
+    def bad_request(exc: HTTPException) -> Any:
+        message = exc.description or "The request could not be understood."
+        page = render_template("site/error.html", title="There is a problem", message=message)
+        return page, 400
 
     @bp.errorhandler(403)
     def forbidden(_exc: HTTPException) -> Any:

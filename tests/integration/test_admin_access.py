@@ -6,7 +6,15 @@ import pytest
 from sqlalchemy import func, select
 
 from kdc_admin import create_app
-from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user, csrf_token, form_fields, log_in
+from kdc_admin.testing import (
+    PASSWORD,
+    TEST_SECRET,
+    add_user,
+    csrf_token,
+    form_fields,
+    log_in,
+    version_field,
+)
 from kdc_core import hookimpl
 from kdc_core.db.people import CouncillorRow, TermOfOfficeRow
 from kdc_core.db.users import UserRow
@@ -210,7 +218,13 @@ def test_admin_manages_users_through_the_users_service(client, kdc_app):
         me = users.find_user(uow, "boss@example.gov.uk")
     demote = client.post(
         f"/admin/user/edit/?id={me.id}",
-        data={"email": me.email, "role": "viewer", "active": "y", "csrf_token": token},
+        data={
+            "email": me.email,
+            "role": "viewer",
+            "active": "y",
+            "csrf_token": token,
+            **version_field(client, f"/admin/user/edit/?id={me.id}"),
+        },
     )
     assert demote.status_code == 200
     assert b"You cannot take away your own admin role" in demote.data

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from kdc_admin import create_app
-from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
+from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in, version_field
 from kdc_core.db.people import CouncillorRow, OfficerRow
 from kdc_core.db.users import UserRow
 
@@ -79,7 +79,7 @@ def test_editing_a_councillor_refuses_a_second_address_and_keeps_the_first(app, 
     client = signed_in(app, LIAISON)
     url = f"/admin/councillor/edit/?id={row_id}"
     data = {"name": "Cllr Kept", "email": SMUGGLED, "csrf_token": csrf_token(client, url)}
-    response = client.post(url, data=data)
+    response = client.post(url, data={**data, **version_field(client, url)})
     assert response.status_code == 200
     assert "one bare address" in email_error(response.get_data(as_text=True))
     assert count(kdc_app, CouncillorRow, email="kept@kirklees.gov.uk") == 1

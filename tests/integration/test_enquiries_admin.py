@@ -94,17 +94,16 @@ def test_the_audit_trail_cannot_be_edited_or_deleted_through_the_admin(app, kdc_
     assert after == before and ("forger", "closed") not in after
 
 
-def test_the_sla_dashboard_counts_per_service_and_ward(app):
+def test_the_sla_dashboard_counts_per_service_ward_and_officer(app):
     viewer = client(app, "viewer@example.gov.uk")
     html = viewer.get("/admin/sla/").get_data(as_text=True)
-    services = html.split('id="sla-service"')[1].split("</table>")[0]
-    wards = html.split('id="sla-ward"')[1].split("</table>")[0]
-    cells = lambda block, name: block.split(f"<td>{name}</td>")[1].split("</tr>")[0]  # noqa: E731
-    assert cells(services, "Highways").split("</td>")[:4] == [
-        "<td>1", "<td>1", "<td>1", "\n      <td>100%"]  # fmt: skip
-    assert "<td>0%" in cells(services, "Waste")
-    assert cells(wards, "Almondbury").startswith("<td>2</td><td>1</td><td>2</td>")
-    assert "50%" in cells(wards, "Almondbury")
-    officers = html.split('id="sla-officer"')[1].split("</table>")[0]
-    assert "<tr><td>Hana Road</td><td>1</td></tr>" in officers
+    table = lambda by: html.split(f'id="sla-{by}"')[1].split("</table>")[0]  # noqa: E731
+    cells = lambda by, name: table(by).split(f">{name}</th>")[1].split("</tr>")[0]  # noqa: E731
+    # open, due soon, overdue, answered, answered in time
+    assert cells("service", "Highways") == "<td>1</td><td>0</td><td>1</td><td>1</td><td>100%</td>"
+    assert cells("service", "Waste") == "<td>1</td><td>0</td><td>0</td><td>1</td><td>0%</td>"
+    assert cells("ward", "Almondbury") == "<td>2</td><td>0</td><td>1</td><td>2</td><td>50%</td>"
+    assert cells("officer", "Hana Road").startswith("<td>1</td><td>0</td><td>1</td><td>1</td>")
+    assert "<strong>1 enquiry is overdue</strong>" in html
+    assert "Most overdue enquiries are with:\nHana Road (1)." in html
     assert "Protocol 8.3" in html

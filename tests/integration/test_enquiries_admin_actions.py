@@ -470,5 +470,5 @@ def test_closing_a_resolved_enquiry_is_not_a_reopening(app, kdc_app):
     assert closed.resolved_at == resolved and closed.closed_at is not None
     assert trail(kdc_app, reference)[-1] == ("t", "status", "status", "resolved", "closed")
     html = client(app, LIAISON).get("/admin/sla/").get_data(as_text=True)
-    highways = html.split('id="sla-service"')[1].split("<td>Highways</td>")[1].split("</tr>")[0]
+    highways = html.split('id="sla-service"')[1].split(">Highways</th>")[1].split("</tr>")[0]
     assert "100%" in highways

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kdc_admin.views.changelog import changelog_views
 from kdc_admin.views.complaints import complaint_views
 from kdc_admin.views.directory import directory_admin_views
 from kdc_admin.views.enquiries import enquiry_admin_views
@@ -39,4 +40,5 @@ def core_views(kdc: Kdc, db: Any) -> list[Any]:
         *rota_admin_views(kdc),
         *outbox_admin_views(kdc),
         *jobs_admin_views(kdc),
+        *changelog_views(),
     ]

@@ -71,8 +71,9 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
         assert me.id is not None
         with kdc.unit_of_work(source="web:my-team", dry_run=True) as uow:
             chain = queries.manager_chain(uow, me.id)
+            loop_people = queries.manager_loop(uow, me.id)
             tree = queries.team_tree(uow, me.id)
-        return render_template("site/my_team.html", chain=chain, tree=tree)
+        return render_template("site/my_team.html", chain=chain, tree=tree, loop_people=loop_people)
 
     @bp.get("/my/wards/")
     @officer_only

@@ -1,14 +1,17 @@
 """Persistence: typed rows, repositories, the unit of work and Alembic migrations."""
 
 from kdc_core.db.base import Base
+from kdc_core.db.changelog import ChangeLogRow
 from kdc_core.db.directory import SyncRunRow
 from kdc_core.db.enquiries import (
     EnquiryAuditRow,
     EnquiryCategoryRow,
     EnquiryCounterRow,
     EnquiryNoteRow,
+    EnquiryOpenCountRow,
     EnquiryPersonRow,
     EnquiryRow,
+    EnquiryTotalRow,
     ServiceContactRow,
 )
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
@@ -47,6 +50,7 @@ from kdc_core.db.users import UserRow
 __all__ = [
     "Base",
     "BriefingRow",
+    "ChangeLogRow",
     "ComplaintRow",
     "ComplaintStageRow",
     "CouncillorExternalIdRow",
@@ -57,8 +61,10 @@ __all__ = [
     "EnquiryCategoryRow",
     "EnquiryCounterRow",
     "EnquiryNoteRow",
+    "EnquiryOpenCountRow",
     "EnquiryPersonRow",
     "EnquiryRow",
+    "EnquiryTotalRow",
     "EventPoliticalMeetingRow",
     "EventRow",
     "FeedTokenRow",

@@ -67,10 +67,10 @@ class EnquiryRow(Base):
     number: Mapped[int] = mapped_column(Integer)
     legacy_reference: Mapped[str | None] = mapped_column(String(64), unique=True)
     ward_id: Mapped[int | None] = mapped_column(
-        ForeignKey("wards.id", ondelete="SET NULL"), index=True
+        ForeignKey("wards.id", ondelete="SET NULL"), index=True, active_history=True
     )
     service_id: Mapped[int | None] = mapped_column(
-        ForeignKey("services.id", ondelete="SET NULL"), index=True
+        ForeignKey("services.id", ondelete="SET NULL"), index=True, active_history=True
     )
     category: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text)
@@ -78,15 +78,17 @@ class EnquiryRow(Base):
     constituent_email: Mapped[str | None] = mapped_column(String(254))
     constituent_phone: Mapped[str | None] = mapped_column(String(40))
     constituent_address: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="received", index=True)
+    status: Mapped[str] = mapped_column(
+        String(20), default="received", index=True, active_history=True
+    )
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     acknowledge_by: Mapped[dt.date] = mapped_column(Date)
-    respond_by: Mapped[dt.date] = mapped_column(Date)
+    respond_by: Mapped[dt.date] = mapped_column(Date, active_history=True)
     original_respond_by: Mapped[dt.date] = mapped_column(Date)
     extension_stage: Mapped[int] = mapped_column(Integer, default=0)
     extension_reason: Mapped[str | None] = mapped_column(Text)
     officer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("officers.id", ondelete="SET NULL"), index=True
+        ForeignKey("officers.id", ondelete="SET NULL"), index=True, active_history=True
     )
     routed_by: Mapped[str] = mapped_column(
         String(20), doc="ward_contact|service|unassigned|assigned"
@@ -98,7 +100,9 @@ class EnquiryRow(Base):
     acknowledged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_in_time: Mapped[bool | None] = mapped_column(
-        Boolean, doc="resolved on or before respond_by (local date); for the SLA figures"
+        Boolean,
+        doc="resolved on or before respond_by (local date); for the SLA figures",
+        active_history=True,
     )
     closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -119,6 +123,40 @@ class EnquiryRow(Base):
         """The reference only: this names the enquiry in the admin and in change
         notifications, which must never carry a constituent's details."""
         return self.reference
+
+
+class EnquiryTotalRow(Base):
+    """How many enquiries one ward, service or officer has open, answered in time and
+    answered late (resolved, whether closed since or not).
+
+    With :class:`EnquiryOpenCountRow`, the summary the SLA dashboard reads instead of the
+    enquiries themselves. :mod:`kdc_core.db.enquiry_counts` keeps both in the same
+    transaction as every change to an enquiry; ``key_id`` 0 stands for none (no ward, no
+    service, nobody named).
+    """
+
+    __tablename__ = "enquiry_totals"
+
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True, doc="ward|service|officer")
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    state: Mapped[str] = mapped_column(String(8), primary_key=True, doc="open|in_time|late")
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class EnquiryOpenCountRow(Base):
+    """How many open enquiries one ward, service or officer has due on one date.
+
+    Whether an enquiry is overdue or due soon depends on the day the dashboard is read, so
+    the open ones are counted by date too. Keyed date first: the dashboard reads only the
+    dates from today on (overdue = open − those), however much history there is.
+    """
+
+    __tablename__ = "enquiry_open_counts"
+
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True, doc="ward|service|officer")
+    respond_by: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    key_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class EnquiryPersonRow(Base):

@@ -12,6 +12,9 @@ hold personal data (an enquiry's constituent, a complaint's summary) are labelle
 Logs and records of what was done are not tracked (enquiry audit entries, briefing sends,
 built newsletter issues, protocol findings, topic choices and reviews), nor are counters and
 settings (enquiry reference counters, enquiry categories, service contacts).
+
+When a tracked session commits, the changes it noted are written to the change log
+(:mod:`kdc_core.changelog`) just before the commit, in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from typing import Any
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from kdc_core import changelog
 from kdc_core.changes import Action, Change, ChangeSet
+from kdc_core.db import enquiry_counts
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.events import EventRow
 from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow
@@ -49,6 +54,7 @@ from kdc_core.db.protocol import (
 _KEY = "kdc_changes"
 _SOURCE = "kdc_source"
 _TRACKED = "_kdc_tracked"
+_LOGGED = "kdc_logged"  # how many of the session's notes are in the change log already
 
 #: Row class → entity name in change notifications.
 ENTITIES: dict[type, str] = {
@@ -100,16 +106,20 @@ def set_source(session: Session, source: str) -> None:
 
 def collected(session: Session) -> ChangeSet:
     """The changes flushed in this session's current transaction, merged per entity."""
+    return ChangeSet(_merged(session.info.get(_KEY, [])))
+
+
+def _merged(notes: Iterable[Change]) -> tuple[Change, ...]:
     merged: dict[tuple[str, int | None], Change] = {}
     order: list[tuple[str, int | None]] = []
-    for change in session.info.get(_KEY, []):
+    for change in notes:
         key = (change.entity, change.key)
         if key not in merged:
             merged[key] = change
             order.append(key)
             continue
         merged[key] = _merge(merged[key], change)
-    return ChangeSet(tuple(merged[k] for k in order if merged[k] is not None))
+    return tuple(merged[k] for k in order if merged[k] is not None)
 
 
 def record(session: Session, changes: Iterable[Change]) -> None:
@@ -120,6 +130,24 @@ def record(session: Session, changes: Iterable[Change]) -> None:
 
 def discard(session: Session) -> None:
     session.info.pop(_KEY, None)
+    session.info.pop(_LOGGED, None)
+
+
+def _before_commit(session: Session) -> None:
+    """Write the changes noted since the last commit to the change log, in this transaction.
+
+    A savepoint's commit waits for the outer one, so a rolled-back savepoint cannot leave
+    the log short of changes it has already counted as written.
+    """
+    if session.in_nested_transaction():
+        return
+    session.flush()
+    notes = session.info.get(_KEY, [])
+    done = session.info.get(_LOGGED, 0)
+    if len(notes) <= done:
+        return
+    changelog.write(session, _merged(notes[done:]))
+    session.info[_LOGGED] = len(notes)
 
 
 def _merge(first: Change, later: Change) -> Change:
@@ -237,7 +265,8 @@ def _after_rollback(session: Session) -> None:
 
 
 def track(factory: sessionmaker[Any] | type[Session]) -> None:
-    """Record changes for every session the factory (or Session class) makes.
+    """Record changes for every session the factory (or Session class) makes, and keep the
+    enquiry summary (:mod:`kdc_core.db.enquiry_counts`) in step with them.
 
     Calling it again for the same factory does nothing. That is remembered on the Session
     class the listeners go on rather than asked of :func:`sqlalchemy.event.contains`, whose
@@ -249,6 +278,9 @@ def track(factory: sessionmaker[Any] | type[Session]) -> None:
         return
     event.listen(target, "after_flush", _after_flush)
     event.listen(target, "after_soft_rollback", _after_soft_rollback)
+    event.listen(target, "before_commit", _before_commit)
+    # The SLA dashboard's summary rides on the same sessions (see enquiry_counts).
+    enquiry_counts.listen(target)
     setattr(target, _TRACKED, True)
 
 

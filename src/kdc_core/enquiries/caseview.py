@@ -19,26 +19,24 @@ from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import CouncillorRow, OfficerRow, ServiceRow
 from kdc_core.db.users import UserRow
 from kdc_core.enquiries import routing
-from kdc_core.enquiries.timescales import add_working_days, working_days_between
+from kdc_core.enquiries.dashboard import DUE_WORKING_DAYS, due_until
+from kdc_core.enquiries.timescales import working_days_between
 from kdc_core.enquiries.values import OPEN_STATUSES, AuditEntry, Enquiry, Status, Told
 from kdc_core.unit_of_work import UnitOfWork
-
-#: An open enquiry is "due soon" when its response date is at most this many working days
-#: away (today included).
-DUE_SOON_WORKING_DAYS = 3
 
 #: The queues a caseworker picks from, with their names in words.
 QUEUES = {
     "overdue": "Overdue",
     "unassigned": "Unassigned",
-    "due-soon": f"Due within {DUE_SOON_WORKING_DAYS} working days",
+    "due-soon": f"Due within {DUE_WORKING_DAYS} working days",
 }
 
 _OPEN = [s.value for s in OPEN_STATUSES]
 
 
 def queue_clause(queue: str, today: dt.date) -> ColumnElement[bool]:
-    """The condition on :class:`EnquiryRow` for one of :data:`QUEUES` (open enquiries only).
+    """The condition on :class:`EnquiryRow` for one of :data:`QUEUES` (open enquiries only;
+    "due soon" is the SLA dashboard's: :func:`kdc_core.enquiries.dashboard.due_until`).
 
     :raises KeyError: ``queue`` is not one of :data:`QUEUES`.
     """
@@ -48,7 +46,7 @@ def queue_clause(queue: str, today: dt.date) -> ColumnElement[bool]:
     if queue == "unassigned":
         return and_(is_open, EnquiryRow.officer_id.is_(None))
     if queue == "due-soon":
-        last = add_working_days(today, DUE_SOON_WORKING_DAYS)
+        last = due_until(today)
         return and_(is_open, EnquiryRow.respond_by >= today, EnquiryRow.respond_by <= last)
     raise KeyError(queue)
 
@@ -67,7 +65,7 @@ def timescale_words(status: Status | str, respond_by: dt.date, today: dt.date) -
     if respond_by == today:
         return "Due today"
     left = working_days_between(today, respond_by)
-    if left <= DUE_SOON_WORKING_DAYS:
+    if left <= DUE_WORKING_DAYS:
         return f"Due in {left} working day{'s' if left != 1 else ''}"
     return ""
 

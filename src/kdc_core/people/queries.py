@@ -8,7 +8,7 @@ as a :class:`~kdc_core.people.values.Service` or by name or slug; officers by da
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from kdc_core.errors import NotFound
@@ -18,6 +18,7 @@ from kdc_core.people.values import (
     Councillor,
     Officer,
     Service,
+    TeamMember,
     TeamTree,
     Ward,
     WardOverview,
@@ -156,18 +157,66 @@ def team_tree(uow: UnitOfWork, officer_id: OfficerRef) -> TeamTree:
                     nxt.append(child)
         frontier = nxt
     officers = {o.id: o for o in uow.people.officers(ids=order)}
+    officers[root_id] = root
+
+    def ordered(ids: list[int]) -> list[Officer]:
+        found = [officers[i] for i in ids if i in officers]
+        return sorted(found, key=lambda o: (o.family_name, o.given_name, o.id or 0))
+
+    # Depth first without recursion: a stack of (depth, officer, their manager), reports pushed
+    # in reverse so they come off in name order.
+    members: list[TeamMember] = []
     placed = {root_id}
+    stack = [(1, o, root) for o in reversed(ordered(reports.get(root_id, [])))]
+    while stack:
+        depth, officer, boss = stack.pop()
+        if _id(officer) in placed:
+            continue
+        placed.add(_id(officer))
+        members.append(TeamMember(depth, officer, boss))
+        below = [o for o in ordered(reports.get(_id(officer), [])) if _id(o) not in placed]
+        stack.extend((depth + 1, o, officer) for o in reversed(below))
+    return TeamTree(root, tuple(members))
 
-    def grow(officer: Officer) -> TeamTree:
-        below = []
-        for child in reports.get(_id(officer), ()):
-            if child in officers and child not in placed:
-                placed.add(child)
-                below.append(officers[child])
-        below.sort(key=lambda o: (o.family_name, o.given_name, o.id))
-        return TeamTree(officer, tuple(grow(o) for o in below))
 
-    return grow(root)
+def reporting_loops(managers: Mapping[int, int | None]) -> list[tuple[int, ...]]:
+    """The loops in manager links (``officer id → manager id``): each loop once, as the ids
+    in the order the links run, starting from its lowest id. Bad directory data can make
+    A report to B and B to A; walks elsewhere stop at such a loop, and this names it."""
+    loops: list[tuple[int, ...]] = []
+    done: set[int] = set()
+    for start in managers:
+        path: list[int] = []
+        where: dict[int, int] = {}
+        current: int | None = start
+        while current is not None and current in managers and current not in done:
+            if current in where:
+                loop = path[where[current] :]
+                low = loop.index(min(loop))
+                loops.append(tuple(loop[low:] + loop[:low]))
+                break
+            where[current] = len(path)
+            path.append(current)
+            current = managers[current]
+        done.update(path)
+    return sorted(loops)
+
+
+def manager_loop(uow: UnitOfWork, officer_id: OfficerRef) -> list[Officer]:
+    """The loop the officer's line of managers runs into, if any (else empty): the people
+    in it, in the order the links run. :func:`manager_chain` stops where this starts."""
+    officer = _officer(uow, officer_id)
+    managers = uow.people.manager_ids()
+    seen: list[int] = []
+    current: int | None = _id(officer)
+    while current is not None and current in managers and current not in seen:
+        seen.append(current)
+        current = managers[current]
+    if current is None or current not in seen:
+        return []
+    loop = seen[seen.index(current) :]
+    found = {o.id: o for o in uow.people.officers(ids=loop, include_archived=True)}
+    return [found[i] for i in loop if i in found]
 
 
 def contact_for(uow: UnitOfWork, ward: WardRef, service: ServiceRef) -> ContactAnswer:

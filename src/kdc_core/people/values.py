@@ -217,22 +217,58 @@ class ContactAnswer:
 
 
 @attrs.frozen
+class TeamMember:
+    """One person below the top of a :class:`TeamTree`: how far down, and their manager."""
+
+    depth: int
+    officer: Officer
+    manager: Officer
+
+
+@attrs.frozen
 class TeamTree:
-    """An officer and, recursively, the people who report to them."""
+    """An officer and everyone who reports to them, directly or not.
+
+    Held flat, depth first (a manager before their reports), so that no walk over it
+    recurses: a directory with a chain thousands deep works like any other.
+
+    :ivar members: everyone below ``officer``; depth 1 are the direct reports.
+    """
 
     officer: Officer
-    reports: tuple[TeamTree, ...] = ()
+    members: tuple[TeamMember, ...] = ()
 
     @property
     def size(self) -> int:
         """Everyone below this officer, at any depth."""
-        return sum(1 + r.size for r in self.reports)
+        return len(self.members)
+
+    @property
+    def reports(self) -> tuple[TeamTree, ...]:
+        """The direct reports, each as the tree below them."""
+        out: list[TeamTree] = []
+        start = None
+        for i, member in enumerate(self.members):
+            if member.depth == 1:
+                if start is not None:
+                    out.append(self._subtree(start, i))
+                start = i
+        if start is not None:
+            out.append(self._subtree(start, len(self.members)))
+        return tuple(out)
+
+    def _subtree(self, start: int, end: int) -> TeamTree:
+        top = self.members[start]
+        below = tuple(
+            TeamMember(m.depth - 1, m.officer, m.manager) for m in self.members[start + 1 : end]
+        )
+        return TeamTree(top.officer, below)
 
     def walk(self, depth: int = 0) -> Iterator[tuple[int, Officer]]:
         """``(depth, officer)`` depth first, this officer first at ``depth``."""
         yield depth, self.officer
-        for report in self.reports:
-            yield from report.walk(depth + 1)
+        for member in self.members:
+            yield depth + member.depth, member.officer
 
 
 @attrs.frozen
