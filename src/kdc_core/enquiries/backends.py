@@ -38,9 +38,9 @@ def _categories_fit(configured: tuple[CategoryConfig, ...]) -> None:
     for i, c in enumerate(configured):
         found = problems(c.acknowledge_days, c.respond_days, c.retention_days, c.follow_up_days)
         if found:
-            raise InvalidSetting("; ".join(found), part=f"[{i}]")
+            raise InvalidSetting(f"category {i + 1} ({c.name!r}): " + "; ".join(found))
         if c.name.strip().lower() in seen:
-            raise InvalidSetting(f"{c.name!r} is given twice", part=f"[{i}]")
+            raise InvalidSetting(f"category {i + 1} ({c.name!r}) is given twice")
         seen.add(c.name.strip().lower())
 
 

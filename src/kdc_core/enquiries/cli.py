@@ -82,10 +82,14 @@ def enquiries_group() -> None:
 @click.option("--councillor", "councillors", multiple=True, required=True,
               help="Councillor raising it, name or id (repeat for joint councillors).")  # fmt: skip
 @click.option("--ward", required=True, help="Ward name or id.")
-@click.option("--category", required=True,
-              help="Category (sets the timescales; `kdc enquiries categories` lists them).")
-@click.option("--service", default="",
-              help="Service name or id (default: the category's default service).")
+@click.option(
+    "--category",
+    required=True,
+    help="Category (sets the timescales; `kdc enquiries categories` lists them).",
+)
+@click.option(
+    "--service", default="", help="Service name or id (default: the category's default service)."
+)
 @click.option("--description", required=True, help="What the enquiry is about.")
 @click.option("--received-at", callback=_when, help="When it arrived (ISO; default now).")
 @click.option("--constituent", help="The constituent's name (personal data).")
