@@ -246,6 +246,6 @@ def test_kdc_toml_categories_are_checked_at_startup(kdc_app):
         settings.plugin_config("enquiries", into=EnquiriesConfig)
     assert error.value.key == "plugins.enquiries.categories"
     assert (
-        "category 1 ('Quick'): the respond timescale (2 working days) must not be shorter than the acknowledge timescale"
-        in str(error.value)
+        "category 1 ('Quick'): the respond timescale (2 working days) must not be shorter "
+        "than the acknowledge timescale" in str(error.value)
     )
