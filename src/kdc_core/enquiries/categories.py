@@ -94,8 +94,9 @@ def get_category(uow: UnitOfWork, name: str) -> CategorySettings:
     return store.category_value(row)
 
 
-def for_new_enquiry(uow: UnitOfWork, name: str) -> CategorySettings:
-    """The category a new enquiry names, if it exists and is active.
+def for_new_enquiry(uow: UnitOfWork, name: str, *, inactive_ok: bool = False) -> CategorySettings:
+    """The category a new enquiry names, if it exists and is active (or ``inactive_ok``:
+    an import of old cases).
 
     :raises NotKnown: unknown or inactive; the message suggests the closest active names.
     """
@@ -107,7 +108,7 @@ def for_new_enquiry(uow: UnitOfWork, name: str) -> CategorySettings:
             f"no enquiry category called {key!r}{did_you_mean(key, active)} "
             "(`kdc enquiries categories` lists them)"
         )
-    if not row.active:
+    if not row.active and not inactive_ok:
         raise NotKnown(
             f"the enquiry category {row.name!r} is no longer used for new enquiries (inactive)"
             f"{did_you_mean(key, [n for n in active if n.lower() != key.lower()])}"

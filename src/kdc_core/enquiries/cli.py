@@ -236,9 +236,12 @@ def import_cmd(kdc: Kdc, source: Path, dry_run: bool, as_json: bool) -> None:
                 "dry_run": dry_run,
                 "created": [{"legacy": a, "reference": b} for a, b in report.created],
                 "skipped": list(report.skipped),
+                "warnings": list(report.warnings),
             }
         )
         return
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}.")
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {len(report.created)}, skipped {len(report.skipped)} already imported")
 

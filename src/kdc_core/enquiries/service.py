@@ -51,7 +51,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True) -> Enquiry:
+def create(
+    uow: UnitOfWork,
+    new: NewEnquiry,
+    actor: str,
+    *,
+    notify: bool = True,
+    any_category: bool = False,
+) -> Enquiry:
     """Open an enquiry: take a reference, compute due dates, route it, audit it, and queue
     the councillors' and the named officer's messages (not when ``notify`` is false: an
     import of old cases tells nobody).
@@ -72,7 +79,7 @@ def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True)
     except AddressError as exc:
         raise EnquiryError(f"the constituent's email: {exc}") from None
     session = uow.session
-    category = categories.for_new_enquiry(uow, new.category)
+    category = categories.for_new_enquiry(uow, new.category, inactive_ok=any_category)
     ward = resolve_ward(session, new.ward)
     if new.service.strip():
         service = resolve_service(session, new.service)
