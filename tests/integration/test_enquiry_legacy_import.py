@@ -83,6 +83,8 @@ def test_an_unknown_category_is_created_inactive_and_the_row_is_named(
     with kdc_app.unit_of_work(dry_run=True) as uow:
         fouling = categories.get_category(uow, "dog fouling")
     assert (fouling.active, fouling.respond_days) == (False, 10)
-    refused = run("enquiries", "create", "--councillor", "Ann Smith", "--ward", "Almondbury",
-                  "--category", "Dog fouling", "--service", "Highways", "--description", "x")  # fmt: skip
+    refused = run(
+        "enquiries", "create", "--councillor", "Ann Smith", "--ward", "Almondbury",
+        "--category", "Dog fouling", "--service", "Highways", "--description", "x",
+    )  # fmt: skip
     assert refused.exit_code == 1 and "inactive" in refused.output
