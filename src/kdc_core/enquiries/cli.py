@@ -252,7 +252,8 @@ def import_cmd(kdc: Kdc, source: Path, dry_run: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @pass_kdc
 def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) -> None:
-    """Closed enquiries past their category's retention period; --apply anonymises them."""
+    """Finished enquiries past their category's retention period (counted from closure, or
+    from resolution when never closed); --apply anonymises them."""
     from kdc_core.enquiries.retention import anonymise, due_for_anonymising
 
     now = dt.datetime.now(dt.UTC)
@@ -268,7 +269,7 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
         )
         return
     for d in due:
-        click.echo(f"{d.reference}  {d.category}  closed {d.closed_at:%Y-%m-%d}")
+        click.echo(f"{d.reference}  {d.category}  {d.counted_from} {d.since:%Y-%m-%d}")
     verb = "anonymised" if apply_ else "due for anonymising (run with --apply)"
     click.echo(f"{len(due)} {verb}")
 
