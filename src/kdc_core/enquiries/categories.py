@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import attrs
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kdc_core.db.enquiries import EnquiryCategoryRow
 from kdc_core.db.repositories import enquiries as store
@@ -71,6 +72,17 @@ def _check_name(name: str) -> str:
     if any(unicodedata.category(c) == "Cc" for c in name):
         raise CategoryError("a category's name must not contain control characters")
     return name
+
+
+def name_taken(session: Session, name: str, except_id: int | None = None) -> bool:
+    """Whether another category (not ``except_id``) is called ``name``, in any case."""
+    stmt = select(EnquiryCategoryRow.id).where(
+        func.lower(EnquiryCategoryRow.name) == " ".join(name.split()).lower()
+    )
+    if except_id is not None:
+        stmt = stmt.where(EnquiryCategoryRow.id != except_id)
+    with session.no_autoflush:  # a row being added is not "another" category
+        return session.scalar(stmt.limit(1)) is not None
 
 
 def list_categories(uow: UnitOfWork, *, active_only: bool = False) -> list[CategorySettings]:
