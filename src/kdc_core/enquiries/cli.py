@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import getpass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -318,7 +319,7 @@ def digest_cmd(kdc: Kdc, week_of: dt.date | None, dry_run: bool, as_json: bool) 
         click.echo(run.summary())
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
