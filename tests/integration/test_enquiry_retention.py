@@ -122,3 +122,50 @@ def test_an_enquiry_resolved_but_never_closed_is_anonymised_counted_from_resolut
     assert "Pat" not in json.dumps(shown.to_json())
     with kdc_app.unit_of_work(dry_run=True) as uow:
         assert service.get(uow, fresh).constituent == PAT
+
+
+def test_the_letters_about_an_anonymised_enquiry_lose_their_text(kdc_app, kdc_run):
+    from kdc_core.app import Kdc
+    from kdc_core.config import MailSettings
+    from kdc_core.db.outbox import OutboxMessageRow
+    from kdc_core.db.people import CouncillorRow, OfficerRow
+    from kdc_core.mail.outbox import message_text
+
+    seed_enquiry_people(kdc_app)
+    mailing = Kdc(
+        kdc_app.settings.evolve(mail=MailSettings(mailer="smtp", sender="cs@kirklees.example")),
+        kdc_app.pm,
+    )
+    with mailing.unit_of_work() as uow:
+        for row in uow.session.scalars(select(CouncillorRow)):
+            row.email = "cllr@kirklees.example"
+        for row in uow.session.scalars(select(OfficerRow)):
+            row.email = "officer@kirklees.example"
+    with mailing.unit_of_work() as uow:
+        gone = open_enquiry(uow)
+        close(uow, gone, dt.datetime(2024, 2, 1, tzinfo=dt.UTC))
+        kept = open_enquiry(uow, day="2026-10-01")
+
+    def texts(reference):
+        with kdc_app.unit_of_work(dry_run=True) as uow:
+            ids = uow.session.scalars(
+                select(OutboxMessageRow.id).where(OutboxMessageRow.key.contains(reference))
+            ).all()
+            return {
+                i: (
+                    message_text(uow, i),
+                    (uow.session.get(OutboxMessageRow, i).recipient,
+                     uow.session.get(OutboxMessageRow, i).subject),
+                )
+                for i in ids
+            }  # fmt: skip
+
+    before = texts(gone)
+    assert any("Pat's pothole" in text for text, _ in before.values())
+    assert kdc_run("enquiries", "retention", "--apply", "--today", "2026-11-22").exit_code == 0
+    after = texts(gone)
+    assert after.keys() == before.keys()
+    for i, (text, who_and_what) in after.items():
+        assert text.strip() == REMOVED
+        assert who_and_what == before[i][1]
+    assert any("Pat's pothole" in text for text, _ in texts(kept).values())

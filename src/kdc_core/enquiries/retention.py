@@ -6,7 +6,9 @@ ever.
 
 Personal data goes: the constituent's name, email, phone and address, the description, the
 extension reason and the notes' text (all free text that may name or describe the
-constituent). What the statistics need stays: reference, ward, service, category, officer,
+constituent), and so does the text of the messages about the enquiry kept in the outbox
+(the letters quoted the case; who they went to, when and their subject stay). What the
+statistics need stays: reference, ward, service, category, officer,
 councillors, status, every date and whether it was resolved in time; and the anonymisation
 itself is added to the audit trail (which never held the constituent's details).
 """
@@ -20,7 +22,9 @@ from sqlalchemy import and_, or_, select, update
 
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
+from kdc_core.enquiries import messages
 from kdc_core.enquiries.values import Status
+from kdc_core.mail import outbox
 from kdc_core.unit_of_work import UnitOfWork
 
 REMOVED = "[removed after the retention period]"
@@ -32,6 +36,7 @@ PERSONAL_FIELDS = (
     "description",
     "extension_reason",
     "notes",
+    "the text of its messages",
 )
 
 
@@ -95,6 +100,7 @@ def anonymise(uow: UnitOfWork, due: list[Due], actor: str, now: dt.datetime) -> 
         session.execute(
             update(EnquiryNoteRow).where(EnquiryNoteRow.enquiry_id == row.id).values(body=REMOVED)
         )
+        outbox.redact(uow, f"{messages.KIND_PREFIX}-", f":{row.reference}:", REMOVED)
         store.audit(
             session,
             row,
