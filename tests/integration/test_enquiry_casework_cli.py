@@ -9,9 +9,11 @@ import json
 import logging
 
 import pytest
+from click.testing import CliRunner
 from enquiry_people import seed_enquiry_people
 
 from kdc_core.app import Kdc
+from kdc_core.cli import build_cli
 from kdc_core.enquiries import categories, queries, service
 from kdc_core.enquiries.backends import EnquiriesConfig
 from kdc_core.enquiries.values import Constituent, NewEnquiry
@@ -229,7 +231,9 @@ def test_kdc_init_adds_the_categories_kdc_toml_configures_and_keeps_changed_ones
         ]
     }
     configured = Kdc(kdc_app.settings.evolve(plugin_sections={"enquiries": section}), kdc_app.pm)
-    assert categories.seed_from_settings(configured) == ["Potholes"]
+    init = CliRunner().invoke(build_cli(configured), ["init"], obj=configured)
+    assert init.exit_code == 0, init.output
+    assert "Enquiry categories added from defaults: Potholes." in init.output
     with kdc_app.unit_of_work() as uow:
         assert categories.get_category(uow, "potholes").service == "Highways"
         assert categories.get_category(uow, "General").respond_days == 10  # kept as it was
