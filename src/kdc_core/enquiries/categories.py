@@ -116,10 +116,7 @@ def for_new_enquiry(uow: UnitOfWork, name: str, *, inactive_ok: bool = False) ->
     active = [c.name for c in list_categories(uow, active_only=True)]
     row = store.category_row(uow.session, key)
     if row is None:
-        raise NotKnown(
-            f"no enquiry category called {key!r}{did_you_mean(key, active)} "
-            "(`kdc enquiries categories` lists them)"
-        )
+        raise NotKnown(f"no enquiry category called {key!r}{did_you_mean(key, active)}")
     if not row.active and not inactive_ok:
         raise NotKnown(
             f"the enquiry category {row.name!r} is no longer used for new enquiries (inactive)"

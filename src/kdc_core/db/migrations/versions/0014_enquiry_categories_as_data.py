@@ -50,8 +50,9 @@ def upgrade() -> None:
     enquiries = sa.table("enquiries", sa.column("category", sa.String))
     have = {n.lower() for n in conn.scalars(sa.select(categories.c.name))}
     wanted: dict[str, str] = {}
-    for name in conn.scalars(sa.select(enquiries.c.category).distinct()):
-        if name and name.lower() not in have:
+    used = conn.scalars(sa.select(enquiries.c.category).distinct()).all()
+    for name in sorted(n for n in used if n):  # of two spellings, the capitalised one
+        if name.lower() not in have:
             wanted.setdefault(name.lower(), name)
     if DEFAULT.lower() not in have:
         wanted.setdefault(DEFAULT.lower(), DEFAULT)
