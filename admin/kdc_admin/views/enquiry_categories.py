@@ -74,15 +74,7 @@ class EnquiryCategoryView(SecuredModelView):
     column_formatters: ClassVar[dict[str, Any]] = {"active": _yes_no}
     column_formatters_detail: ClassVar[dict[str, Any]] = {"active": _yes_no}
     column_export_list = column_list
-    form_columns = (
-        "name",
-        "acknowledge_days",
-        "respond_days",
-        "service",
-        "retention_days",
-        "follow_up_days",
-        "active",
-    )
+    form_columns = column_list
     form_args: ClassVar[dict[str, Any]] = {
         "name": {
             "label": "Category",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session
 from kdc_core.db.people import CouncillorRow, OfficerRow, ServiceRow, WardRow
 from kdc_core.errors import NotFound
 from kdc_core.people.values import slugify
+
+Place = TypeVar("Place", WardRow, ServiceRow)
 
 
 class NotKnown(NotFound):
@@ -52,6 +55,16 @@ def _id(key: str) -> int | None:
     return int(key) if key.isdigit() and len(key) < 10 else None
 
 
+Row = TypeVar("Row", CouncillorRow, OfficerRow, WardRow, ServiceRow)
+
+
+def _by_id(session: Session, model: type[Row], what: str, number: int) -> Row:
+    row = session.get(model, number)
+    if row is None:
+        raise NotKnown(f"no {what} with id {number}")
+    return row
+
+
 def _bare(name: str) -> str:
     key = name.strip().lower()
     for prefix in ("councillor ", "cllr ", "cllr. "):
@@ -72,10 +85,7 @@ def resolve_councillor(session: Session, text: str) -> CouncillorRow:
         raise NotKnown("no councillor given")
     number = _id(key)
     if number is not None:
-        row = session.get(CouncillorRow, number)
-        if row is None:
-            raise NotKnown(f"no councillor with id {number}")
-        return row
+        return _by_id(session, CouncillorRow, "councillor", number)
     rows = session.scalars(
         select(CouncillorRow)
         .where(func.lower(CouncillorRow.name) == _bare(key))
@@ -125,10 +135,7 @@ def resolve_officer(session: Session, text: str) -> OfficerRow:
         )
     number = _id(key)
     if number is not None:
-        row = session.get(OfficerRow, number)
-        if row is None:
-            raise NotKnown(f"no officer with id {number}")
-        return row
+        return _by_id(session, OfficerRow, "officer", number)
     names = session.scalars(
         select(OfficerRow.given_name + " " + OfficerRow.family_name).where(
             OfficerRow.archived_at.is_(None)
@@ -137,28 +144,31 @@ def resolve_officer(session: Session, text: str) -> OfficerRow:
     raise NotKnown(f"no officer called {text!r}{did_you_mean(key, names)}")
 
 
+def _place(session: Session, model: type[Place], what: str, text: str) -> Place | None:
+    """The ``model`` row with id, name (any case) or slug ``text``; None for no such name.
+
+    :raises NotKnown: ``text`` is an id nothing has.
+    """
+    key = text.strip()
+    number = _id(key)
+    if number is not None:
+        return _by_id(session, model, what, number)
+    return session.scalar(
+        select(model).where((func.lower(model.name) == key.lower()) | (model.slug == slugify(key)))
+    )
+
+
 def resolve_ward(session: Session, text: str) -> WardRow:
     """A ward by id, name (any case) or slug.
 
     :raises NotKnown: unknown id; no such name (the closest names, or every ward's name
         when none is close).
     """
-    key = text.strip()
-    number = _id(key)
-    if number is not None:
-        row = session.get(WardRow, number)
-        if row is None:
-            raise NotKnown(f"no ward with id {number}")
-        return row
-    row = session.scalar(
-        select(WardRow).where(
-            (func.lower(WardRow.name) == key.lower()) | (WardRow.slug == slugify(key))
-        )
-    )
+    row = _place(session, WardRow, "ward", text)
     if row is not None:
         return row
     names = session.scalars(select(WardRow.name).order_by(WardRow.name)).all()
-    hint = did_you_mean(key, names)
+    hint = did_you_mean(text, names)
     if not hint:
         hint = (
             f" (wards: {', '.join(names)})"
@@ -173,19 +183,8 @@ def resolve_service(session: Session, text: str) -> ServiceRow:
 
     :raises NotKnown: unknown id, or no such name (with the closest names).
     """
-    key = text.strip()
-    number = _id(key)
-    if number is not None:
-        row = session.get(ServiceRow, number)
-        if row is None:
-            raise NotKnown(f"no service with id {number}")
-        return row
-    row = session.scalar(
-        select(ServiceRow).where(
-            (func.lower(ServiceRow.name) == key.lower()) | (ServiceRow.slug == slugify(key))
-        )
-    )
+    row = _place(session, ServiceRow, "service", text)
     if row is not None:
         return row
     names = session.scalars(select(ServiceRow.name)).all()
-    raise NotKnown(f"no service called {text!r}{did_you_mean(key, names)}")
+    raise NotKnown(f"no service called {text!r}{did_you_mean(text, names)}")

@@ -117,20 +117,6 @@ def enquiry_row(session: Session, reference: str) -> EnquiryRow:
     return row
 
 
-def find_officer(session: Session, name: str) -> OfficerRow:
-    """An officer by person id or by "Given Family" name (any case)."""
-    key = name.strip()
-    full = func.lower(OfficerRow.given_name + " " + OfficerRow.family_name)
-    rows = session.scalars(
-        select(OfficerRow).where((OfficerRow.person_id == key) | (full == key.lower()))
-    ).all()
-    if not rows:
-        raise NotFound(f"no officer called {name!r}")
-    if len(rows) > 1:
-        raise NotFound(f"{len(rows)} officers are called {name!r}; use the person id")
-    return rows[0]
-
-
 def officer_name(row: OfficerRow | None) -> str | None:
     return None if row is None else f"{row.given_name} {row.family_name}"
 
