@@ -21,7 +21,6 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 from flask_admin.model import typefmt
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
@@ -34,10 +33,11 @@ from kdc_admin.views.enquiry_forms import (
     next_statuses,
 )
 from kdc_core.app import Kdc
-from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
+from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
 from kdc_core.enquiries.backends import DEFAULT_BACKEND
+from kdc_core.enquiries.categories import list_categories
 from kdc_core.enquiries.cli import handler_line, told_line
 from kdc_core.enquiries.dashboard import DUE_WORKING_DAYS, dashboard
 from kdc_core.enquiries.values import (
@@ -338,6 +338,8 @@ class LogEnquiryView(SecuredBaseView):
                         f"{made.acknowledge_by}; respond by {made.respond_by}. {told_line(made)}",
                         "success",
                     )
+                    for warning in made.warnings:
+                        flash(f"Please check: {warning}.", "warning")
                     return redirect(url_for("enquiry_case.details_view", id=row_id))
         return self.render(
             "kdc/enquiries_log.html", form=form, categories=categories, kept_elsewhere=elsewhere
@@ -353,15 +355,14 @@ class LogEnquiryView(SecuredBaseView):
             ]
             wards = [w.name for w in uow.people.wards()]
             services = [s.name for s in uow.people.services()]
-            categories = list(
-                uow.session.scalars(
-                    select(EnquiryCategoryRow.name).order_by(EnquiryCategoryRow.name)
-                )
-            )
+            categories = [c.name for c in list_categories(uow, active_only=True)]
         form.councillor.choices = [("", "Choose …"), *councillors]
         form.joint_councillors.choices = councillors
         form.ward.choices = [("", "Choose …"), *((w, w) for w in wards)]
-        form.service.choices = [("", "Choose …"), *((s, s) for s in services)]
+        form.service.choices = [
+            ("", "The category's default service"),
+            *((s, s) for s in services),
+        ]
         return categories
 
     @staticmethod
