@@ -253,3 +253,26 @@ def test_kdc_toml_categories_are_checked_at_startup(kdc_app):
         "category 1 ('Quick'): the respond timescale (2 working days) must not be shorter "
         "than the acknowledge timescale" in str(error.value)
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "utc"),
+    [
+        ("01/07/2026 10:00", "2026-07-01T09:00:00+00:00"),  # British Summer Time
+        ("2026-07-01T10:00", "2026-07-01T09:00:00+00:00"),
+        ("2026-07-01T10:00:00+00:00", "2026-07-01T10:00:00+00:00"),
+        ("2/12/2026", "2026-12-02T00:00:00+00:00"),  # Greenwich Mean Time
+    ],
+)
+def test_received_at_is_read_as_written_in_the_uk_and_in_council_time(run, written, utc):
+    result = create(run, "--service", "Highways", "--json", when=written)
+    assert result.exit_code == 0, result.output
+    received = dt.datetime.fromisoformat(json.loads(result.output)["received_at"])
+    assert received.astimezone(dt.UTC).isoformat() == utc
+
+
+def test_an_unreadable_received_at_is_refused_with_the_forms_it_takes(run):
+    result = create(run, "--service", "Highways", when="31/02/2026")
+    assert result.exit_code == 2
+    assert "'31/02/2026' is not a date or time like 02/11/2026" in result.output
+    assert "Traceback" not in result.output

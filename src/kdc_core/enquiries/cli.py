@@ -15,6 +15,7 @@ import click
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, fail, pass_kdc
 from kdc_core.enquiries.backends import backend_for, kept_here
+from kdc_core.enquiries.legacy import FORMS, parse_received
 from kdc_core.enquiries.queries import DUE_SOON_DAYS, QUEUES
 from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry
@@ -36,14 +37,16 @@ def _date(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.date 
         raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
 
 
-def _when(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.datetime | None:
+def _received(kdc: Kdc, value: str | None) -> dt.datetime | None:
+    """``--received-at`` as a person writes it; a time without an offset is council time."""
     if value is None:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        return parse_received(value, kdc.settings.tz)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date or date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        raise click.BadParameter(
+            f"{value!r} is not a date or time like {FORMS}", param_hint="'--received-at'"
+        ) from None
 
 
 def handler_line(e: Enquiry) -> str:
@@ -93,7 +96,11 @@ def enquiries_group() -> None:
     "--service", default="", help="Service name or id (default: the category's default service)."
 )
 @click.option("--description", required=True, help="What the enquiry is about.")
-@click.option("--received-at", callback=_when, help="When it arrived (ISO; default now).")
+@click.option(
+    "--received-at",
+    help="When it arrived: 02/11/2026 14:30 or 2026-11-02T14:30, council time unless an "
+    "offset is given (default now).",
+)
 @click.option("--constituent", help="The constituent's name (personal data).")
 @click.option("--advocacy", is_flag=True, help="The liaison team is handling it.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
@@ -105,7 +112,7 @@ def create_cmd(
     category: str,
     service: str,
     description: str,
-    received_at: dt.datetime | None,
+    received_at: str | None,
     constituent: str | None,
     advocacy: bool,
     as_json: bool,
@@ -117,7 +124,7 @@ def create_cmd(
         category=category,
         service=service,
         description=description,
-        received_at=received_at,
+        received_at=_received(kdc, received_at),
         constituent=Constituent(name=constituent),
         advocacy=advocacy,
     )
