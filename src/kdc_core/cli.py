@@ -71,8 +71,10 @@ def cli(ctx: click.Context, config_path: str | None) -> None:
 @cli.command("init")
 @pass_kdc
 def init_cmd(kdc: Kdc) -> None:
-    """Create the database schema, or upgrade it to the latest version."""
+    """Create the database schema, or upgrade it to the latest version; then add the enquiry
+    categories kdc.toml configures that the database does not have yet."""
     from kdc_core.db.migrate import current_revision, head_revision
+    from kdc_core.enquiries.categories import seed_from_settings
 
     before = current_revision(kdc.engine)
     kdc.upgrade_schema()
@@ -83,6 +85,9 @@ def init_cmd(kdc: Kdc) -> None:
         click.echo(
             f"Schema upgraded {before or 'empty'} → {after or head_revision()} ({_safe_url(kdc)})."
         )
+    added = seed_from_settings(kdc)
+    if added:
+        click.echo(f"Enquiry categories added from {kdc.settings.source}: {', '.join(added)}.")
 
 
 def _safe_url(kdc: Kdc) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import exists, select
 from kdc_core.app import Kdc
 from kdc_core.db.people import CouncillorRow, OfficerRow, OfficerWardRow
 from kdc_core.enquiries import service
+from kdc_core.enquiries.categories import set_category
 from kdc_core.enquiries.values import NewEnquiry
 from kdc_core.users import sessions
 
@@ -47,6 +48,7 @@ def councillors_with_enquiries(kdc: Kdc) -> list[tuple[int, str, str]]:
         first = rows[0]
         second = next(r for r in rows if r.ward_id != first.ward_id)
         wards = {w.id: w.name for w in uow.people.wards()}
+        set_category(uow, "Street lighting", acknowledge_days=1, respond_days=10)
         for raiser, joined, text in (
             (first, (), "Streetlight out on the corner."),
             (first, (), "Flytipping behind the shops."),

@@ -113,5 +113,5 @@ def test_import_names_the_bad_row_and_writes_nothing(run, tmp_path):
     bad_date = tmp_path / "dates.csv"
     bad_date.write_text(LEGACY.replace("2026-11-03T09:00:00+00:00", "3rd Nov"))
     result = run("enquiries", "import", str(bad_date))
-    assert "dates.csv line 3: received_at '3rd Nov' is not an ISO date-time" in result.output
+    assert "dates.csv line 3: received_at '3rd Nov' is not a date we can read" in result.output
     assert run("enquiries", "show", "KE-2026-000001").exit_code != 0

@@ -86,3 +86,86 @@ def test_retention_apply_anonymises_only_closed_enquiries_past_retention(kdc_app
         assert after[cases[key]] == before[cases[key]]
     again = kdc_run("enquiries", "retention", "--apply", "--today", "2026-11-22")
     assert "0 anonymised" in again.output
+
+
+def test_an_enquiry_resolved_but_never_closed_is_anonymised_counted_from_resolution(
+    kdc_app, kdc_run
+):
+    seed_enquiry_people(kdc_app)
+    with kdc_app.unit_of_work() as uow:
+        left = open_enquiry(uow, day="2024-01-10")
+        service.extend(uow, left, "Waiting for Pat's photos of the hole", "officer")
+        service.update_status(
+            uow, left, "resolved", "officer", note="Pat happy",
+            now=dt.datetime(2024, 3, 1, tzinfo=dt.UTC),
+        )  # fmt: skip
+        fresh = open_enquiry(uow, day="2026-06-01")
+        service.update_status(
+            uow, fresh, "resolved", "officer", now=dt.datetime(2026, 6, 10, tzinfo=dt.UTC)
+        )
+    # General keeps a finished case 730 days: 1 March 2024 + 730 days is 1 March 2026.
+    listed = kdc_run("enquiries", "retention", "--today", "2026-03-01")
+    assert "0 due for anonymising" in listed.output
+    listed = kdc_run("enquiries", "retention", "--today", "2026-03-03")
+    assert f"{left}  General  resolved 2024-03-01" in listed.output and fresh not in listed.output
+    done = kdc_run("enquiries", "retention", "--apply", "--today", "2026-03-03", "--json")
+    assert json.loads(done.output) == {"applied": True, "anonymised": [left]}
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        shown = service.get(uow, left)
+        row = store.enquiry_row(uow.session, left)
+        assert (row.status, row.closed_at, row.resolved_in_time) == ("resolved", None, False)
+        assert row.resolved_at is not None and row.extension_stage == 1
+    assert shown.anonymised and shown.constituent == Constituent()
+    assert shown.description == REMOVED and shown.extension_reason == REMOVED
+    assert {n.body for n in shown.notes} == {REMOVED}
+    assert "resolved" in (shown.audit[-1].new or "")
+    assert "Pat" not in json.dumps(shown.to_json())
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        assert service.get(uow, fresh).constituent == PAT
+
+
+def test_the_letters_about_an_anonymised_enquiry_lose_their_text(kdc_app, kdc_run):
+    from kdc_core.app import Kdc
+    from kdc_core.config import MailSettings
+    from kdc_core.db.outbox import OutboxMessageRow
+    from kdc_core.db.people import CouncillorRow, OfficerRow
+    from kdc_core.mail.outbox import message_text
+
+    seed_enquiry_people(kdc_app)
+    mailing = Kdc(
+        kdc_app.settings.evolve(mail=MailSettings(mailer="smtp", sender="cs@kirklees.example")),
+        kdc_app.pm,
+    )
+    with mailing.unit_of_work() as uow:
+        for row in uow.session.scalars(select(CouncillorRow)):
+            row.email = "cllr@kirklees.example"
+        for row in uow.session.scalars(select(OfficerRow)):
+            row.email = "officer@kirklees.example"
+    with mailing.unit_of_work() as uow:
+        gone = open_enquiry(uow)
+        close(uow, gone, dt.datetime(2024, 2, 1, tzinfo=dt.UTC))
+        kept = open_enquiry(uow, day="2026-10-01")
+
+    def texts(reference):
+        with kdc_app.unit_of_work(dry_run=True) as uow:
+            ids = uow.session.scalars(
+                select(OutboxMessageRow.id).where(OutboxMessageRow.key.contains(reference))
+            ).all()
+            return {
+                i: (
+                    message_text(uow, i),
+                    (uow.session.get(OutboxMessageRow, i).recipient,
+                     uow.session.get(OutboxMessageRow, i).subject),
+                )
+                for i in ids
+            }  # fmt: skip
+
+    before = texts(gone)
+    assert any("Pat's pothole" in text for text, _ in before.values())
+    assert kdc_run("enquiries", "retention", "--apply", "--today", "2026-11-22").exit_code == 0
+    after = texts(gone)
+    assert after.keys() == before.keys()
+    for i, (text, who_and_what) in after.items():
+        assert text.strip() == REMOVED
+        assert who_and_what == before[i][1]
+    assert any("Pat's pothole" in text for text, _ in texts(kept).values())

@@ -18,6 +18,7 @@ from kdc_core.db.people import CouncillorRow, OfficerRow, WardRow
 from kdc_core.directory.report import confirm_details, freshness_report
 from kdc_core.enquiries import councillors as casework
 from kdc_core.enquiries import service
+from kdc_core.enquiries.categories import set_category
 from kdc_core.enquiries.values import CategorySettings, NewEnquiry
 from kdc_core.errors import NotFound
 from kdc_core.mail.topics import menu_of, save_menu, set_topic
@@ -54,6 +55,8 @@ def council(kdc_app):
         uow.session.add(ServiceRow(name="Highways", slug="highways"))
         for name, ward in (("Ann Lee", dalton), ("Bob Kaye", dalton), ("Cy Moss", lindley)):
             uow.session.add(CouncillorRow(name=name, ward=ward, email=f"{name[:3]}@x.gov.uk"))
+        for category in ("Street lighting", "Noise"):
+            set_category(uow, category, acknowledge_days=1, respond_days=10)
     with kdc_app.unit_of_work(dry_run=True) as uow:
         return {
             c.name: c.id
@@ -85,7 +88,7 @@ def test_a_councillors_cases_are_those_they_raised_or_joined(kdc_app, council):
         assert str(theirs.value).startswith("no enquiry with reference")
         assert str(nobodys.value).startswith("no enquiry with reference")
         names = [c.name for c in casework.known_categories(uow)]
-        assert names == ["Noise", "Street lighting"]
+        assert names == ["General", "Noise", "Street lighting"]
 
 
 def test_a_case_is_overdue_only_while_open_and_past_its_date(kdc_app, council):
@@ -180,7 +183,13 @@ def test_confirming_details_restarts_the_clock_and_survives_a_directory_sync(
         confirm_details(uow, 999_999)
 
 
-def test_category_timescales_default_when_a_category_has_no_settings(kdc_app, council):
-    _open(kdc_app, ("Ann Lee",), "x", category="Potholes")
+def test_the_categories_offered_are_the_active_ones(kdc_app, council):
+    with kdc_app.unit_of_work() as uow:
+        set_category(uow, "Potholes", acknowledge_days=2, respond_days=5)
+        set_category(uow, "Noise", active=False)
     with kdc_app.unit_of_work(dry_run=True) as uow:
-        assert casework.known_categories(uow) == [CategorySettings("Potholes")]
+        assert casework.known_categories(uow) == [
+            CategorySettings("General"),
+            CategorySettings("Potholes", 2, 5),
+            CategorySettings("Street lighting"),
+        ]

@@ -276,7 +276,7 @@ def test_one_quarter_the_configured_services_and_bad_input(demo, kdc_run):
     missing = kdc_run(
         "rota", "unavailable", "--officer", "D999999", "--from", "2027-01-04", "--to", "2027-01-05"
     )
-    assert missing.exit_code == 1 and "no officer with directory id 'D999999'" in missing.output
+    assert missing.exit_code == 1 and "no officer called 'D999999'" in missing.output
     backwards = kdc_run(
         "rota",
         "unavailable",

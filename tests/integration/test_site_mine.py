@@ -18,6 +18,7 @@ from kdc_core.calendar import feed_tokens
 from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import CouncillorRow
 from kdc_core.enquiries import service
+from kdc_core.enquiries.categories import set_category
 from kdc_core.mail.topics import menu_of, set_topic
 from kdc_core.newsletter.build import build_month
 from kdc_core.newsletter.delivery import this_month
@@ -341,3 +342,28 @@ def test_texts_are_offered_when_the_mailer_can_send_them(kdc_app, one):
         assert menu.email == {"briefings", "newsletter"} and menu.sms == {"briefings"}
     finally:
         texting.dispose()
+
+
+def test_raising_an_enquiry_in_another_ward_is_allowed_with_a_warning(kdc_app, client, one):
+    me, name, email = one
+    sign_in(kdc_app, client, email)
+    with kdc_app.unit_of_work() as uow:
+        set_category(uow, "Street lighting", acknowledge_days=1, respond_days=10)
+        own = uow.people.councillor(me).ward
+        other = next(w for w in uow.people.wards() if w.id != own.id)
+        highways = uow.people.service("highways")
+    form = client.get("/my/enquiries/new").get_data(as_text=True)
+    answer = client.post(
+        "/my/enquiries/new",
+        data={
+            "csrf_token": form_token(form),
+            "category": "Street lighting",
+            "service": highways.slug,
+            "ward": other.slug,
+            "description": "A lamp out on the boundary road.",
+        },
+        follow_redirects=True,
+    )
+    page = answer.get_data(as_text=True)
+    assert "Your enquiry has been raised." in page
+    assert f"Please check: Cllr {name} does not represent {other.name} ward" in page

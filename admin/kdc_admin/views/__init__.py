@@ -8,6 +8,7 @@ from kdc_admin.views.changelog import changelog_views
 from kdc_admin.views.complaints import complaint_views
 from kdc_admin.views.directory import directory_admin_views
 from kdc_admin.views.enquiries import enquiry_admin_views
+from kdc_admin.views.enquiry_categories import enquiry_category_views
 from kdc_admin.views.events import event_views
 from kdc_admin.views.jobs import jobs_admin_views
 from kdc_admin.views.newsletter import newsletter_admin_views
@@ -37,6 +38,7 @@ def core_views(kdc: Kdc, db: Any) -> list[Any]:
         *directory_admin_views(kdc),
         *newsletter_admin_views(kdc),
         *enquiry_admin_views(kdc),
+        *enquiry_category_views(db),
         *rota_admin_views(kdc),
         *outbox_admin_views(kdc),
         *jobs_admin_views(kdc),

@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 
 from flask import current_app, flash, g, redirect, url_for
 from flask_admin import expose
-from sqlalchemy import select
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.security import EDITORS, SecuredBaseView, SecuredModelView
@@ -33,10 +32,11 @@ from kdc_admin.views.enquiry_list import (
     current_kdc,
 )
 from kdc_core.app import Kdc
-from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryCategoryRow, EnquiryRow
+from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
 from kdc_core.enquiries.caseview import actor_names, audit_value, queued_words
+from kdc_core.enquiries.categories import list_categories
 from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import DUE_WORKING_DAYS, dashboard
 from kdc_core.enquiries.values import (
@@ -150,6 +150,8 @@ class LogEnquiryView(SecuredBaseView):
                         f"{long_date(made.respond_by, tz)}. {queued_words(made.told)}",
                         "success",
                     )
+                    for warning in made.warnings:
+                        flash(f"Please check: {warning}.", "warning")
                     return redirect(url_for("enquiry_case.details_view", id=row_id))
         return self.render(
             "kdc/enquiries_log.html", form=form, categories=categories, kept_elsewhere=elsewhere
@@ -165,15 +167,14 @@ class LogEnquiryView(SecuredBaseView):
             ]
             wards = [w.name for w in uow.people.wards()]
             services = [s.name for s in uow.people.services()]
-            categories = list(
-                uow.session.scalars(
-                    select(EnquiryCategoryRow.name).order_by(EnquiryCategoryRow.name)
-                )
-            )
+            categories = [c.name for c in list_categories(uow, active_only=True)]
         form.councillor.choices = [("", "Choose …"), *councillors]
         form.joint_councillors.choices = councillors
         form.ward.choices = [("", "Choose …"), *((w, w) for w in wards)]
-        form.service.choices = [("", "Choose …"), *((s, s) for s in services)]
+        form.service.choices = [
+            ("", "The category's default service"),
+            *((s, s) for s in services),
+        ]
         return categories
 
     @staticmethod

@@ -60,14 +60,16 @@ class LogEnquiryForm(FlaskForm):
     joint_councillors = SelectMultipleField("Joint councillors", validators=[Optional()])
     ward = SelectField("Ward", validators=[InputRequired("Choose the ward.")])
     service = SelectField(
-        "Service", validators=[InputRequired("Choose the service that should deal with it.")]
+        "Service",
+        validators=[Optional()],
+        description="Leave as it is for the category's default service.",
     )
     category = StringField(
         "Category",
         filters=[strip_text],
         validators=[DataRequired("Give a category."), Length(max=120), no_nul],
-        description="Sets the timescales; a category without its own settings uses the "
-        "defaults (acknowledge in 1 working day, respond in 10).",
+        description="Sets the timescales. It must be one of the categories in use "
+        "(Enquiries → Categories); a near miss is refused with the closest names.",
     )
     description = TextAreaField(
         "Description",

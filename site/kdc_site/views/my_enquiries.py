@@ -292,4 +292,6 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
             f"Your enquiry has been raised. Its reference is {created.reference}. {who_has_it}",
             "success",
         )
+        for warning in created.warnings:
+            flash(f"Please check: {warning}.", "warning")
         return redirect(url_for("site.my_enquiry", reference=created.reference))

@@ -30,13 +30,14 @@ from kdc_core.briefings.protocol import KIND, briefing_id_of, briefing_key, deli
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import BriefingRow
 from kdc_core.db.outbox import OutboxMessageRow
-from kdc_core.db.people import PoliticalGroupRow, ServiceRow, WardRow
+from kdc_core.db.people import PoliticalGroupRow, WardRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.mail import outbox
 from kdc_core.mail.letters import Letter, local_date, outgoing
 from kdc_core.mail.outbox import Outgoing, QueueReport
 from kdc_core.mail.topics import recipients_by_id, recipients_by_ward
 from kdc_core.mail.values import Recipient, check_topic
+from kdc_core.people.lookup import resolve_service, resolve_ward
 from kdc_core.protocol.service import enforce, override
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -107,21 +108,8 @@ def post_briefing(
     if not title.strip() or not body.strip():
         raise KdcError("a briefing needs a title and a body")
     check_topic(topic)
-    rows = list(
-        uow.session.scalars(
-            select(WardRow).where(WardRow.name.in_(names) | WardRow.slug.in_(names))
-        )
-    )
-    missing = sorted(set(names) - {w.name for w in rows} - {w.slug for w in rows})
-    if missing:
-        raise NotFound(f"no ward called {missing[0]!r}")
-    service_row = None
-    if service is not None:
-        service_row = uow.session.scalar(
-            select(ServiceRow).where((ServiceRow.name == service) | (ServiceRow.slug == service))
-        )
-        if service_row is None:
-            raise NotFound(f"no service called {service!r}")
+    rows = list({w.id: w for w in (resolve_ward(uow.session, n) for n in names)}.values())
+    service_row = resolve_service(uow.session, service) if service is not None else None
     row = BriefingRow(
         title=title.strip(),
         body=body.strip(),

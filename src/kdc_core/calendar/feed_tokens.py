@@ -25,7 +25,6 @@ from sqlalchemy import and_, bindparam, func, select, update
 from kdc_core.db.base import utcnow
 from kdc_core.db.feed_tokens import FeedTokenRow
 from kdc_core.db.people import CouncillorRow, OfficerRow
-from kdc_core.errors import NotFound
 from kdc_core.unit_of_work import UnitOfWork
 
 #: Random bytes in a token: 32 bytes = 256 bits.
@@ -81,26 +80,14 @@ def find_councillor(uow: UnitOfWork, name: str) -> FeedOwner:
 
 
 def find_officer(uow: UnitOfWork, person_id_or_name: str) -> FeedOwner:
-    """An officer by staff-directory id, else by full name (any case).
+    """An officer by staff-directory id, full name (any case) or id.
 
-    :raises NotFound: no such officer, or several with that name (listing their ids).
+    :raises NotFound: no such officer (with the closest names), or several with that name
+        (listing their person ids).
     """
-    key = person_id_or_name.strip()
-    row = uow.session.scalar(select(OfficerRow).where(OfficerRow.person_id == key))
-    if row is None:
-        full = func.lower(OfficerRow.given_name + " " + OfficerRow.family_name)
-        rows = list(
-            uow.session.scalars(
-                select(OfficerRow).where(full == key.lower()).order_by(OfficerRow.person_id)
-            )
-        )
-        active = [r for r in rows if r.archived_at is None] or rows
-        if not active:
-            raise NotFound(f"no officer with directory id or name {person_id_or_name!r}")
-        if len(active) > 1:
-            ids = ", ".join(r.person_id for r in active)
-            raise NotFound(f"{len(active)} officers are called {key!r}; use an id ({ids})")
-        row = active[0]
+    from kdc_core.people.lookup import resolve_officer
+
+    row = resolve_officer(uow.session, person_id_or_name)
     return FeedOwner(OwnerKind.OFFICER, row.id, row.name)
 
 

@@ -23,10 +23,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kdc_core.db.base import Base, UTCDateTime, utcnow
+from kdc_core.db.people import ServiceRow
 
 
 class EnquiryCategoryRow(Base):
-    """Timescales and retention for one category; a category without a row uses the defaults."""
+    """One kind of enquiry: its timescales, default service and retention.
+
+    An enquiry is opened only in an active category (see
+    :mod:`kdc_core.enquiries.categories`); an inactive one keeps its history.
+    """
 
     __tablename__ = "enquiry_categories"
 
@@ -34,8 +39,17 @@ class EnquiryCategoryRow(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     acknowledge_days: Mapped[int] = mapped_column(Integer, default=1, doc="working days")
     respond_days: Mapped[int] = mapped_column(Integer, default=10, doc="working days")
-    retention_days: Mapped[int] = mapped_column(Integer, default=730, doc="after closure")
+    retention_days: Mapped[int] = mapped_column(
+        Integer, default=730, doc="days kept after closure (or resolution, if never closed)"
+    )
     follow_up_days: Mapped[int] = mapped_column(Integer, default=28, doc="reopen window")
+    service_id: Mapped[int | None] = mapped_column(
+        ForeignKey("services.id", ondelete="SET NULL"),
+        doc="the service an enquiry goes to when it names none",
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    service: Mapped[ServiceRow | None] = relationship(lazy="joined")
 
     def __str__(self) -> str:
         return self.name

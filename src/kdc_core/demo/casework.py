@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from kdc_core.db.enquiries import EnquiryRow
 from kdc_core.db.people import OfficerRow, OfficerWardRow, ServiceRow, WardRow
+from kdc_core.enquiries import categories
 from kdc_core.enquiries import service as enquiries
 from kdc_core.enquiries.values import Constituent, NewEnquiry, Status
 
@@ -193,6 +194,45 @@ CASES = (
         _resident("Lena Schofield", "5 Town End"),
     ),
 )
+
+
+#: The demo council's enquiry categories: (name, acknowledge, respond in working days,
+#: default service, days kept after closure). Seeded before the cases that use them.
+CATEGORIES: tuple[tuple[str, int, int, str, int], ...] = (
+    ("Anti-social behaviour", 1, 10, "Community Safety", 730),
+    ("Drainage", 2, 10, "Highways", 730),
+    ("Family support", 1, 10, "Early Support", 2190),
+    ("Fly-tipping", 1, 5, "Streetscene", 365),
+    ("Housing repair", 1, 10, "Housing Management", 2190),
+    ("Library services", 2, 15, "Libraries", 365),
+    ("Missed collection", 1, 3, "Waste and Recycling", 365),
+    ("Noise", 2, 10, "Environmental Health", 730),
+    ("Parks", 2, 15, "Parks and Greenspaces", 365),
+    ("Planning enforcement", 3, 20, "Planning", 2190),
+    ("Pothole", 1, 5, "Highways", 730),
+    ("Road safety", 2, 20, "Highways", 730),
+    ("Social care", 1, 10, "Adult Social Care", 2190),
+    ("Street lighting", 1, 10, "Highways", 730),
+)
+
+
+def seed_categories(uow: UnitOfWork) -> int:
+    """Add the demo's categories that are missing; returns how many were added."""
+    return len(
+        categories.seed(
+            uow,
+            (
+                categories.CategoryConfig(
+                    name=name,
+                    acknowledge_days=ack,
+                    respond_days=respond,
+                    service=service,
+                    retention_days=keep,
+                )
+                for name, ack, respond, service, keep in CATEGORIES
+            ),
+        )
+    )
 
 
 def _at(received: dt.datetime, days: int, now: dt.datetime) -> dt.datetime:

@@ -129,6 +129,8 @@ def seed_living(
         added["walkabouts"] = events.seed_rota(uow, today.year)
 
     progress("Enquiries…")
+    with kdc.unit_of_work(source="demo") as uow:
+        added["enquiry_categories"] = casework.seed_categories(uow)
     added["enquiries"] = 0
     for case in casework.CASES:
         with kdc.unit_of_work(source="demo") as uow:

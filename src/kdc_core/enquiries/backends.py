@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from kdc_core.enquiries import service
+from kdc_core.enquiries.categories import CategoryConfig, problems
 from kdc_core.enquiries.values import Enquiry, NewEnquiry, Note
 from kdc_core.errors import ConfigError
-from kdc_core.plugin_config import setting
+from kdc_core.plugin_config import InvalidSetting, setting
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
@@ -32,6 +33,17 @@ def _http_address(url: str) -> bool:
     return url.startswith(("http://", "https://"))
 
 
+def _categories_fit(configured: tuple[CategoryConfig, ...]) -> None:
+    seen: set[str] = set()
+    for i, c in enumerate(configured):
+        found = problems(c.acknowledge_days, c.respond_days, c.retention_days, c.follow_up_days)
+        if found:
+            raise InvalidSetting(f"category {i + 1} ({c.name!r}): " + "; ".join(found))
+        if c.name.strip().lower() in seen:
+            raise InvalidSetting(f"category {i + 1} ({c.name!r}) is given twice")
+        seen.add(c.name.strip().lower())
+
+
 @attrs.frozen
 class EnquiriesConfig:
     """The ``[plugins.enquiries]`` section: which casework backend keeps enquiries.
@@ -40,6 +52,8 @@ class EnquiriesConfig:
     :ivar url: the casework API's address (the ``rest`` backend).
     :ivar token: the API's bearer token; write it ``{"$env" = "NAME"}``.
     :ivar timeout: seconds to wait for the API.
+    :ivar categories: ``[[plugins.enquiries.categories]]`` tables: enquiry categories that
+        ``kdc init`` adds when missing (see :mod:`kdc_core.enquiries.categories`).
     """
 
     backend: str = DEFAULT_BACKEND
@@ -48,6 +62,7 @@ class EnquiriesConfig:
     )
     token: str | None = attrs.field(default=None, repr=False)
     timeout: float = 10.0
+    categories: tuple[CategoryConfig, ...] = setting((), check=_categories_fit)
 
 
 class CaseworkBackend(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import getpass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,9 @@ import click
 
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, fail, pass_kdc
-from kdc_core.enquiries.backends import backend_for
+from kdc_core.enquiries.backends import backend_for, kept_here
+from kdc_core.enquiries.legacy import FORMS, parse_received
+from kdc_core.enquiries.queries import DUE_SOON_DAYS, QUEUES
 from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry
 
@@ -34,14 +37,16 @@ def _date(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.date 
         raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
 
 
-def _when(_c: click.Context, _p: click.Parameter, value: str | None) -> dt.datetime | None:
+def _received(kdc: Kdc, value: str | None) -> dt.datetime | None:
+    """``--received-at`` as a person writes it; a time without an offset is council time."""
     if value is None:
         return None
     try:
-        parsed = dt.datetime.fromisoformat(value)
+        return parse_received(value, kdc.settings.tz)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO date or date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+        raise click.BadParameter(
+            f"{value!r} is not a date or time like {FORMS}", param_hint="'--received-at'"
+        ) from None
 
 
 def handler_line(e: Enquiry) -> str:
@@ -80,12 +85,22 @@ def enquiries_group() -> None:
 
 @enquiries_group.command("create")
 @click.option("--councillor", "councillors", multiple=True, required=True,
-              help="Councillor raising it (repeat for joint councillors).")  # fmt: skip
-@click.option("--ward", required=True, help="Ward name.")
-@click.option("--category", required=True, help="Category (sets the timescales).")
-@click.option("--service", required=True, help="Service name.")
+              help="Councillor raising it, name or id (repeat for joint councillors).")  # fmt: skip
+@click.option("--ward", required=True, help="Ward name or id.")
+@click.option(
+    "--category",
+    required=True,
+    help="Category (sets the timescales; `kdc enquiries categories` lists them).",
+)
+@click.option(
+    "--service", default="", help="Service name or id (default: the category's default service)."
+)
 @click.option("--description", required=True, help="What the enquiry is about.")
-@click.option("--received-at", callback=_when, help="When it arrived (ISO; default now).")
+@click.option(
+    "--received-at",
+    help="When it arrived: 02/11/2026 14:30 or 2026-11-02T14:30, council time unless an "
+    "offset is given (default now).",
+)
 @click.option("--constituent", help="The constituent's name (personal data).")
 @click.option("--advocacy", is_flag=True, help="The liaison team is handling it.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
@@ -97,7 +112,7 @@ def create_cmd(
     category: str,
     service: str,
     description: str,
-    received_at: dt.datetime | None,
+    received_at: str | None,
     constituent: str | None,
     advocacy: bool,
     as_json: bool,
@@ -109,7 +124,7 @@ def create_cmd(
         category=category,
         service=service,
         description=description,
-        received_at=received_at,
+        received_at=_received(kdc, received_at),
         constituent=Constituent(name=constituent),
         advocacy=advocacy,
     )
@@ -122,6 +137,8 @@ def create_cmd(
     click.echo(f"Acknowledge by: {made.acknowledge_by}")
     click.echo(f"Respond by: {made.respond_by}")
     click.echo(told_line(made))
+    for warning in made.warnings:
+        click.echo(f"Warning: {warning}.")
 
 
 @enquiries_group.command("show")
@@ -270,9 +287,12 @@ def import_cmd(kdc: Kdc, source: Path, dry_run: bool, as_json: bool) -> None:
                 "dry_run": dry_run,
                 "created": [{"legacy": a, "reference": b} for a, b in report.created],
                 "skipped": list(report.skipped),
+                "warnings": list(report.warnings),
             }
         )
         return
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}.")
     verb = "would import" if dry_run else "imported"
     click.echo(f"{verb} {len(report.created)}, skipped {len(report.skipped)} already imported")
 
@@ -283,7 +303,8 @@ def import_cmd(kdc: Kdc, source: Path, dry_run: bool, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @pass_kdc
 def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) -> None:
-    """Closed enquiries past their category's retention period; --apply anonymises them."""
+    """Finished enquiries past their category's retention period (counted from closure, or
+    from resolution when never closed); --apply anonymises them."""
     from kdc_core.enquiries.retention import anonymise, due_for_anonymising
 
     now = dt.datetime.now(dt.UTC)
@@ -299,7 +320,7 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
         )
         return
     for d in due:
-        click.echo(f"{d.reference}  {d.category}  closed {d.closed_at:%Y-%m-%d}")
+        click.echo(f"{d.reference}  {d.category}  {d.counted_from} {d.since:%Y-%m-%d}")
     verb = "anonymised" if apply_ else "due for anonymising (run with --apply)"
     click.echo(f"{len(due)} {verb}")
 
@@ -346,3 +367,161 @@ def digest_cmd(kdc: Kdc, week_of: dt.date | None, dry_run: bool, as_json: bool) 
         click.echo(f"Dry run: built {len(run.digests)} digests; nothing was handed on or queued.")
     else:
         click.echo(run.summary())
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@enquiries_group.command("list")
+@click.option("--queue", type=click.Choice(QUEUES), help="Only this work queue.")
+@click.option("--councillor", help="Raised or joined by this councillor (name or id).")
+@click.option("--officer", help="Named on or joined by this officer (name, person id or id).")
+@click.option("--ward", help="Only this ward (name, slug or id).")
+@click.option("--service", help="Only this service (name, slug or id).")
+@click.option("--status", help="Only this status (received, in_progress, … or open).")
+@click.option("--days", type=click.IntRange(min=0), default=DUE_SOON_DAYS, show_default=True,
+              help="For --queue due-soon: due within this many working days.")  # fmt: skip
+@click.option("--limit", type=click.IntRange(min=1), default=100, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def list_cmd(
+    kdc: Kdc,
+    queue: str | None,
+    councillor: str | None,
+    officer: str | None,
+    ward: str | None,
+    service: str | None,
+    status: str | None,
+    days: int,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List enquiries: a work queue, or a councillor's, officer's, ward's or service's cases."""
+    from kdc_core.enquiries.queries import list_enquiries
+
+    if not kept_here(kdc):
+        raise EnquiryError("enquiries are kept by the external casework system: list them there")
+    with kdc.unit_of_work(source="enquiries list", dry_run=True) as uow:
+        lines = list_enquiries(
+            uow,
+            queue=queue,
+            councillor=councillor,
+            officer=officer,
+            ward=ward,
+            service=service,
+            status=status,
+            days=days,
+            limit=limit,
+        )
+    if as_json:
+        echo_json({"queue": queue, "enquiries": [line.to_json() for line in lines]})
+        return
+    if not lines:
+        click.echo("No enquiries match.")
+        return
+    header = ("Reference", "Received", "Respond by", "Status", "Councillor", "Ward", "Officer",
+              "Description")  # fmt: skip
+    rows = [header] + [
+        (
+            line.enquiry.reference,
+            f"{line.received:%d/%m/%Y}",
+            f"{line.enquiry.respond_by:%d/%m/%Y}" + (" LATE" if line.overdue else ""),
+            line.enquiry.status.label,
+            ", ".join(line.enquiry.councillors),
+            line.enquiry.ward or "",
+            line.enquiry.officer or "unassigned",
+            _short(line.enquiry.description),
+        )
+        for line in lines
+    ]
+    click.echo("\n".join(_table(rows)))
+    click.echo(f"{len(lines)} enquir{'y' if len(lines) == 1 else 'ies'}")
+
+
+@enquiries_group.command("categories")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def categories_cmd(kdc: Kdc, as_json: bool) -> None:
+    """The enquiry categories with their timescales, default service and retention."""
+    from kdc_core.enquiries.categories import list_categories
+
+    with kdc.unit_of_work(source="enquiries categories", dry_run=True) as uow:
+        found = list_categories(uow)
+    if as_json:
+        echo_json({"categories": [c.to_json() for c in found]})
+        return
+    header = ("Category", "Acknowledge", "Respond", "Default service", "Keep (days)",
+              "Reopen (days)", "Active")  # fmt: skip
+    rows = [header] + [
+        (
+            c.name,
+            f"{c.acknowledge_days} working days",
+            f"{c.respond_days} working days",
+            c.service or "none",
+            str(c.retention_days),
+            str(c.follow_up_days),
+            "yes" if c.active else "no",
+        )
+        for c in found
+    ]
+    click.echo("\n".join(_table(rows)))
+
+
+@enquiries_group.command("category-set")
+@click.argument("name")
+@click.option("--acknowledge", "acknowledge_days", type=int, required=True,
+              help="Working days to acknowledge an enquiry.")  # fmt: skip
+@click.option("--respond", "respond_days", type=int, required=True,
+              help="Working days to respond (not fewer than --acknowledge).")  # fmt: skip
+@click.option("--service", help="Default service (name, slug or id) when an enquiry gives none.")
+@click.option("--no-service", is_flag=True, help="Remove the default service.")
+@click.option("--retention-days", type=int, help="Days a finished enquiry is kept (730).")
+@click.option("--follow-up-days", type=int, help="Days in which it may be reopened (28).")
+@click.option("--active/--inactive", default=None, help="Whether new enquiries may use it.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
+@pass_kdc
+def category_set_cmd(
+    kdc: Kdc,
+    name: str,
+    acknowledge_days: int,
+    respond_days: int,
+    service: str | None,
+    no_service: bool,
+    retention_days: int | None,
+    follow_up_days: int | None,
+    active: bool | None,
+    as_json: bool,
+) -> None:
+    """Create the category NAME or change its settings (what is not given is kept)."""
+    from kdc_core.enquiries.categories import set_category
+
+    if service and no_service:
+        raise click.UsageError("give --service or --no-service, not both")
+    with kdc.unit_of_work(source="enquiries category-set") as uow:
+        saved, created = set_category(
+            uow,
+            name,
+            acknowledge_days=acknowledge_days,
+            respond_days=respond_days,
+            service=service,
+            retention_days=retention_days,
+            follow_up_days=follow_up_days,
+            active=active,
+            clear_service=no_service,
+        )
+    if as_json:
+        echo_json({"created": created, "category": saved.to_json()})
+        return
+    click.echo(
+        f"{'Created' if created else 'Updated'} {saved.name}: acknowledge in "
+        f"{saved.acknowledge_days} working days, respond in {saved.respond_days}; default "
+        f"service {saved.service or 'none'}; kept {saved.retention_days} days; "
+        f"{'active' if saved.active else 'inactive (not offered for new enquiries)'}."
+    )

@@ -13,7 +13,7 @@ import datetime as dt
 import attrs
 from sqlalchemy import Select, select
 
-from kdc_core.db.enquiries import EnquiryCategoryRow, EnquiryPersonRow, EnquiryRow
+from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries.values import CategorySettings, Enquiry
 from kdc_core.errors import NotFound
@@ -95,13 +95,8 @@ def case_for_councillor(
 
 
 def known_categories(uow: UnitOfWork) -> list[CategorySettings]:
-    """Every category with its timescales: those with settings and those already in use
-    (which take the defaults), by name."""
-    names = set(uow.session.scalars(select(EnquiryCategoryRow.name)))
-    used = uow.session.scalars(select(EnquiryRow.category).distinct())
-    lowered = {n.lower() for n in names}
-    for name in used:
-        if name and name.lower() not in lowered:
-            names.add(name)
-            lowered.add(name.lower())
-    return [store.category_settings(uow.session, n) for n in sorted(names, key=str.lower)]
+    """The categories a new enquiry may use (the active ones) with their timescales, by
+    name."""
+    from kdc_core.enquiries.categories import list_categories
+
+    return list_categories(uow, active_only=True)

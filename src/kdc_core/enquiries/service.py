@@ -10,15 +10,15 @@ names the fields that changed but never copies their values.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
+import logging
 
 import attrs
 from sqlalchemy import func, or_, select
 
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
-from kdc_core.db.people import OfficerRow
+from kdc_core.db.people import CouncillorRow, OfficerRow, WardRow
 from kdc_core.db.repositories import enquiries as store
-from kdc_core.enquiries import messages, routing
+from kdc_core.enquiries import categories, messages, routing
 from kdc_core.enquiries.timescales import add_working_days, due_dates
 from kdc_core.enquiries.values import (
     MAX_EXTENSIONS,
@@ -30,9 +30,17 @@ from kdc_core.enquiries.values import (
     Status,
     Told,
 )
-from kdc_core.errors import KdcError, NotFound
+from kdc_core.errors import KdcError
 from kdc_core.mail.addresses import AddressError, optional_address
+from kdc_core.people.lookup import (
+    resolve_councillor,
+    resolve_officer,
+    resolve_service,
+    resolve_ward,
+)
 from kdc_core.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 class EnquiryError(KdcError):
@@ -43,12 +51,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True) -> Enquiry:
+def create(
+    uow: UnitOfWork,
+    new: NewEnquiry,
+    actor: str,
+    *,
+    notify: bool = True,
+    any_category: bool = False,
+) -> Enquiry:
     """Open an enquiry: take a reference, compute due dates, route it, audit it, and queue
     the councillors' and the named officer's messages (not when ``notify`` is false: an
     import of old cases tells nobody).
 
     The constituent's email, when given, must be one valid address (stored in normal form).
+    The category must exist and be active (a near miss is refused with the closest names);
+    when ``new.service`` is empty the category's default service takes the enquiry. People
+    and places are names or ids (:mod:`kdc_core.people.lookup`). A councillor who does not
+    represent the ward does not stop it: the value returned says so in ``warnings`` (and the
+    log, with the reference and the councillor only).
     """
     if not new.councillors:
         raise EnquiryError("an enquiry needs the councillor raising it")
@@ -59,15 +79,24 @@ def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True)
     except AddressError as exc:
         raise EnquiryError(f"the constituent's email: {exc}") from None
     session = uow.session
-    ward = uow.people.ward_row(new.ward)
-    service = uow.people.service_row(new.service)
-    councillor_ids = [uow.people.find_councillor(name).id for name in new.councillors]
-    joint_ids = [store.find_officer(session, name).id for name in new.joint_officers]
+    category = categories.for_new_enquiry(uow, new.category, inactive_ok=any_category)
+    ward = resolve_ward(session, new.ward)
+    if new.service.strip():
+        service = resolve_service(session, new.service)
+    elif category.service is not None:
+        service = resolve_service(session, category.service)
+    else:
+        raise EnquiryError(
+            f"an enquiry needs a service: name one, or give the category {category.name!r} "
+            "a default service"
+        )
+    raising = [resolve_councillor(session, name) for name in new.councillors]
+    councillor_ids = [c.id for c in raising]
+    joint_ids = [resolve_officer(session, name).id for name in new.joint_officers]
     received_at = new.received_at or _now()
     if received_at.tzinfo is None:
         raise EnquiryError(f"received_at {received_at.isoformat()} has no time zone")
     received = received_at.astimezone(uow.settings.tz).date()
-    category = store.category_settings(session, new.category)
     acknowledge_by, respond_by = due_dates(received, category)
     chosen = routing.route(session, ward.id, service.id)
     number = store.next_number(session, received.year)
@@ -107,8 +136,24 @@ def create(uow: UnitOfWork, new: NewEnquiry, actor: str, *, notify: bool = True)
     store.audit(session, row, actor, "created", "status", None, row.status)
     store.audit(session, row, actor, "routed", "officer", None, chosen.routed_by)
     session.flush()
+    warnings = _outside_ward(raising, ward)
+    for warning in warnings:
+        log.warning("%s: %s", row.reference, warning)
     told = messages.created(uow, row) if notify else None
-    return _told(get(uow, row.reference), told)
+    return attrs.evolve(_told(get(uow, row.reference), told), warnings=tuple(warnings))
+
+
+def _outside_ward(councillors: list[CouncillorRow], ward: WardRow) -> list[str]:
+    """A warning for each councillor on the enquiry who does not represent its ward."""
+    out = []
+    for c in dict.fromkeys(councillors):
+        if c.ward_id != ward.id:
+            theirs = f"they represent {c.ward.name} ward" if c.ward else "they have no ward"
+            out.append(
+                f"Cllr {c.name} does not represent {ward.name} ward ({theirs}); the enquiry "
+                "was logged all the same"
+            )
+    return out
 
 
 def _told(enquiry: Enquiry, told: Told | None) -> Enquiry:
@@ -216,31 +261,10 @@ def extend(
 def find_officer(uow: UnitOfWork, name_or_id: str) -> OfficerRow:
     """An officer by person id, "Given Family" name (any case) or database id.
 
-    :raises NotFound: nobody matches; the message suggests the closest names.
+    :raises NotFound: nobody matches (the message suggests the closest names), or several
+        officers share the name (the message lists their person ids).
     """
-    key = name_or_id.strip()
-    try:
-        return store.find_officer(uow.session, key)
-    except NotFound as exc:
-        if key.isdigit():
-            row = uow.session.get(OfficerRow, int(key))
-            if row is not None:
-                return row
-        if "officers are called" in str(exc):
-            raise
-        names = list(
-            uow.session.scalars(
-                select(OfficerRow.given_name + " " + OfficerRow.family_name).where(
-                    OfficerRow.archived_at.is_(None)
-                )
-            )
-        )
-        close = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
-        if not close:
-            lowered = {n.lower(): n for n in names}
-            close = [lowered[n] for n in difflib.get_close_matches(key.lower(), lowered, n=3)]
-        hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise NotFound(f"no officer called {key!r}{hint}") from None
+    return resolve_officer(uow.session, name_or_id)
 
 
 def assign(

@@ -43,13 +43,20 @@ MAX_EXTENSIONS = 2
 
 @attrs.frozen
 class CategorySettings:
-    """Timescales (working days) and retention (days after closure) for one category."""
+    """One enquiry category: timescales (working days), retention (days after closure, or
+    after resolution when never closed), the follow-up window (days), the service an enquiry
+    goes to when it names none, and whether new enquiries may use it."""
 
     name: str
     acknowledge_days: int = 1
     respond_days: int = 10
     retention_days: int = 730
     follow_up_days: int = 28
+    service: str | None = None
+    active: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
 
 
 @attrs.frozen
@@ -64,7 +71,8 @@ class Constituent:
 
 @attrs.frozen
 class NewEnquiry:
-    """What it takes to open an enquiry. People and places are given by name."""
+    """What it takes to open an enquiry. People and places are given by name (or id); an
+    empty ``service`` means the category's default service."""
 
     councillors: tuple[str, ...]
     ward: str
@@ -185,6 +193,9 @@ class Enquiry:
     notes: tuple[Note, ...] = ()
     audit: tuple[AuditEntry, ...] = ()
     told: Told | None = attrs.field(default=None, eq=False, repr=False)
+    #: what the person making a change should know though nothing was refused (a councillor
+    #: raising an enquiry outside their ward); set on the value a change returns.
+    warnings: tuple[str, ...] = attrs.field(default=(), eq=False)
 
     @property
     def is_open(self) -> bool:
@@ -269,4 +280,5 @@ class Enquiry:
                 )
                 for a in data.get("audit") or ()
             ),
+            warnings=tuple(data.get("warnings") or ()),
         )

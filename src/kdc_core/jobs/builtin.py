@@ -29,7 +29,8 @@ def dispatch_outbox(context: JobContext) -> Mapping[str, Any]:
 
 
 def enquiry_retention(context: JobContext) -> Mapping[str, Any]:
-    """Anonymise closed enquiries past their category's retention period."""
+    """Anonymise finished enquiries (closed, or resolved and never closed) past their
+    category's retention period."""
     from kdc_core.enquiries.retention import anonymise, due_for_anonymising
 
     now = dt.datetime.now(dt.UTC)
@@ -49,7 +50,7 @@ BUILTIN_JOBS = (
     ),
     Job(
         name="enquiry_retention",
-        help="Anonymise closed enquiries whose retention period is over.",
+        help="Anonymise finished enquiries whose retention period is over.",
         run=enquiry_retention,
         schedule="30 3 * * *",
     ),

@@ -325,6 +325,38 @@ def message_text(uow: UnitOfWork, message_id: int) -> str:
     return str(part.get_content())
 
 
+#: Headers a redacted email keeps (who, when, what about); the text itself goes.
+_KEPT_HEADERS = ("From", "To", "Date", "Subject", "Message-ID")
+
+
+def redact(uow: UnitOfWork, key_prefix: str, key_part: str, text: str) -> int:
+    """Replace what the messages say — those whose key starts with ``key_prefix`` and
+    contains ``key_part`` — with ``text``, keeping who each went to, when and its subject
+    (retention: the letters about an anonymised enquiry quoted the case).
+
+    :returns: how many messages were redacted.
+    """
+    rows = uow.session.scalars(
+        select(OutboxMessageRow).where(
+            OutboxMessageRow.key.startswith(key_prefix, autoescape=True),
+            OutboxMessageRow.key.contains(key_part, autoescape=True),
+        )
+    ).all()
+    for row in rows:
+        if row.channel != "email":
+            row.body = text.encode()
+            continue
+        original = email.message_from_bytes(bytes(row.body), policy=email.policy.default)
+        redacted = email.message.EmailMessage(policy=email.policy.SMTP)
+        for header in _KEPT_HEADERS:
+            if original[header] is not None:
+                redacted[header] = str(original[header])
+        redacted.set_content(text)
+        row.body = redacted.as_bytes()
+    uow.session.flush()
+    return len(rows)
+
+
 def keys_sent(uow: UnitOfWork, keys: Sequence[str]) -> set[str]:
     """Which of ``keys`` have been sent."""
     out: set[str] = set()

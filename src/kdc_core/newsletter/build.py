@@ -13,7 +13,6 @@ from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import NewsletterIssueRow, issue_key
 from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import WardRow
-from kdc_core.errors import NotFound
 from kdc_core.mail import outbox
 from kdc_core.mail.message import render_eml
 from kdc_core.mail.topics import recipients_by_ward
@@ -27,6 +26,7 @@ from kdc_core.newsletter.values import (
     Section,
     WardMonth,
 )
+from kdc_core.people.lookup import resolve_ward
 from kdc_core.registry import Registry
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -40,13 +40,15 @@ def sender_address(uow: UnitOfWork) -> str:
 
 
 def wards(uow: UnitOfWork, ward: str | None) -> list[tuple[int, str]]:
-    query = select(WardRow.id, WardRow.name).order_by(WardRow.name)
+    """Every ward's (id, name), or only ``ward``'s (a name, slug or id).
+
+    :raises NotFound: no such ward (with the closest names).
+    """
     if ward is not None:
-        query = query.where((WardRow.name == ward) | (WardRow.slug == ward))
-    found = [(i, n) for i, n in uow.session.execute(query)]
-    if ward is not None and not found:
-        raise NotFound(f"no ward called {ward!r}")
-    return found
+        row = resolve_ward(uow.session, ward)
+        return [(row.id, row.name)]
+    query = select(WardRow.id, WardRow.name).order_by(WardRow.name)
+    return [(i, n) for i, n in uow.session.execute(query)]
 
 
 def personalise(

@@ -11,6 +11,7 @@ import click
 
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
+from kdc_core.people.lookup import resolve_councillor, resolve_officer
 from kdc_core.protocol import complaints as complaint_log
 from kdc_core.protocol.complaints import Stage
 from kdc_core.protocol.document import load_file
@@ -159,11 +160,20 @@ def _date(value: str | None) -> dt.date:
     return dt.date.fromisoformat(value) if value else dt.date.today()
 
 
+def _date_option(_c: click.Context, _p: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a date like 2027-01-31") from None
+    return value
+
+
 @protocol_group.command("complaint-open")
-@click.option("--councillor", "councillor_id", type=int, required=True, help="Councillor id.")
-@click.option("--officer", "officer_id", type=int, help="Officer id of the person affected.")
+@click.option("--councillor", required=True, help="The councillor complained of (name or id).")
+@click.option("--officer", help="The officer affected (name, person id or id).")
 @click.option("--summary", required=True)
-@click.option("--received", help="Date received (YYYY-MM-DD); today by default.")
+@click.option("--received", callback=_date_option, help="Date received (YYYY-MM-DD); today.")
 @click.option(
     "--stage", type=click.Choice([s.value for s in Stage]), default="group", show_default=True
 )
@@ -171,8 +181,8 @@ def _date(value: str | None) -> dt.date:
 @pass_kdc
 def complaint_open_cmd(
     kdc: Kdc,
-    councillor_id: int,
-    officer_id: int | None,
+    councillor: str,
+    officer: str | None,
     summary: str,
     received: str | None,
     stage: str,
@@ -180,6 +190,8 @@ def complaint_open_cmd(
 ) -> None:
     """Log an 11.2 complaint of bullying or harassment of an officer."""
     with kdc.unit_of_work(source="cli") as uow:
+        councillor_id = resolve_councillor(uow.session, councillor).id
+        officer_id = resolve_officer(uow.session, officer).id if officer else None
         c = complaint_log.open_complaint(
             uow, councillor_id, summary, _date(received), officer_id, Stage(stage), skip_reason
         )
@@ -190,7 +202,7 @@ def complaint_open_cmd(
 @click.argument("complaint_id", type=int)
 @click.option("--to", "stage", type=click.Choice([s.value for s in Stage]), required=True)
 @click.option("--result", required=True, help="Why the current stage did not resolve it.")
-@click.option("--on", "on", help="Date (YYYY-MM-DD); today by default.")
+@click.option("--on", "on", callback=_date_option, help="Date (YYYY-MM-DD); today by default.")
 @click.option("--skip-reason", help="Why a stage is skipped (needed to jump a stage).")
 @pass_kdc
 def complaint_escalate_cmd(

@@ -16,7 +16,7 @@ import attrs
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kdc_core.db.people import CouncillorRow
+from kdc_core.db.people import CouncillorRow, OfficerRow
 from kdc_core.db.protocol import ComplaintRow, ComplaintStageRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.protocol.rules import Entity, Finding, Rule, Severity, Target
@@ -135,6 +135,8 @@ def open_complaint(
     _check_step(None, stage, skip_reason)
     if uow.session.get(CouncillorRow, councillor_id) is None:
         raise NotFound(f"no councillor with id {councillor_id}")
+    if officer_id is not None and uow.session.get(OfficerRow, officer_id) is None:
+        raise NotFound(f"no officer with id {officer_id}")
     row = ComplaintRow(
         councillor_id=councillor_id, officer_id=officer_id, summary=summary, received_on=received_on
     )

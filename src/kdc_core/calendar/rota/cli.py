@@ -71,12 +71,12 @@ def plan_cmd(kdc: Kdc, year: int, quarter: int | None, apply_: bool, as_json: bo
 
 
 @rota_group.command("unavailable")
-@click.option("--officer", "person_id", required=True, help="The officer's directory person id.")
+@click.option("--officer", required=True, help="The officer: directory person id, name or id.")
 @click.option("--from", "start", required=True, help="Start: a date or an ISO date and time.")
 @click.option("--to", "end", required=True, help="End: a date (whole day) or date and time.")
 @click.option("--reason", help="Why (leave, training …).")
 @pass_kdc
-def unavailable_cmd(kdc: Kdc, person_id: str, start: str, end: str, reason: str | None) -> None:
+def unavailable_cmd(kdc: Kdc, officer: str, start: str, end: str, reason: str | None) -> None:
     """Record that an officer cannot be sent on walkabouts between two times.
 
     Dates without a time mean whole days: --from 2027-03-01 --to 2027-03-05 covers Monday to
@@ -89,10 +89,13 @@ def unavailable_cmd(kdc: Kdc, person_id: str, start: str, end: str, reason: str 
     zone = kdc.settings.tz
     begin = _when(start, zone, "--from", end_of_day=False)
     finish = _when(end, zone, "--to", end_of_day=True)
+    from kdc_core.people.lookup import resolve_officer
+
     with kdc.unit_of_work(source="cli:rota") as uow:
-        officer = record_unavailability(uow, person_id, begin, finish, reason)
+        person_id = resolve_officer(uow.session, officer).person_id
+        who = record_unavailability(uow, person_id, begin, finish, reason)
     click.echo(
-        f"{officer.name} ({officer.person_id}) is unavailable from "
+        f"{who.name} ({who.person_id}) is unavailable from "
         f"{begin:%a %d %b %Y %H:%M} to {finish:%a %d %b %Y %H:%M}"
         + (f": {reason}." if reason else ".")
     )

@@ -61,20 +61,37 @@ def next_number(session: Session, year: int) -> int:
     return int(taken)
 
 
-def category_settings(session: Session, name: str) -> CategorySettings:
-    """The category's timescales, or the defaults when the category has no settings row."""
-    row = session.scalar(
+def category_row(session: Session, name: str) -> EnquiryCategoryRow | None:
+    """The category called ``name`` (any case), if there is one."""
+    return session.scalar(
         select(EnquiryCategoryRow).where(func.lower(EnquiryCategoryRow.name) == name.lower())
     )
-    if row is None:
-        return CategorySettings(name=name)
+
+
+def category_value(row: EnquiryCategoryRow) -> CategorySettings:
     return CategorySettings(
-        row.name, row.acknowledge_days, row.respond_days, row.retention_days, row.follow_up_days
+        row.name,
+        row.acknowledge_days,
+        row.respond_days,
+        row.retention_days,
+        row.follow_up_days,
+        row.service.name if row.service is not None else None,
+        row.active,
     )
 
 
-def save_category(session: Session, settings: CategorySettings) -> None:
-    row = session.scalar(select(EnquiryCategoryRow).where(EnquiryCategoryRow.name == settings.name))
+def category_settings(session: Session, name: str) -> CategorySettings:
+    """The settings of an existing enquiry's category; the defaults when the category has no
+    row (an enquiry older than categories as data). New enquiries are checked with
+    :func:`kdc_core.enquiries.categories.for_new_enquiry` instead."""
+    row = category_row(session, name)
+    return CategorySettings(name=name) if row is None else category_value(row)
+
+
+def save_category(session: Session, settings: CategorySettings) -> EnquiryCategoryRow:
+    """Write ``settings`` to the category's row (made if missing); the default service is
+    looked up by name, so it must exist."""
+    row = category_row(session, settings.name)
     if row is None:
         row = EnquiryCategoryRow(name=settings.name)
         session.add(row)
@@ -82,6 +99,15 @@ def save_category(session: Session, settings: CategorySettings) -> None:
     row.respond_days = settings.respond_days
     row.retention_days = settings.retention_days
     row.follow_up_days = settings.follow_up_days
+    row.active = settings.active
+    service = None
+    if settings.service is not None:
+        from kdc_core.people.lookup import resolve_service
+
+        service = resolve_service(session, settings.service)
+    row.service = service
+    row.service_id = service.id if service is not None else None
+    return row
 
 
 def enquiry_row(session: Session, reference: str) -> EnquiryRow:
@@ -89,20 +115,6 @@ def enquiry_row(session: Session, reference: str) -> EnquiryRow:
     if row is None:
         raise NotFound(f"no enquiry with reference {reference!r}")
     return row
-
-
-def find_officer(session: Session, name: str) -> OfficerRow:
-    """An officer by person id or by "Given Family" name (any case)."""
-    key = name.strip()
-    full = func.lower(OfficerRow.given_name + " " + OfficerRow.family_name)
-    rows = session.scalars(
-        select(OfficerRow).where((OfficerRow.person_id == key) | (full == key.lower()))
-    ).all()
-    if not rows:
-        raise NotFound(f"no officer called {name!r}")
-    if len(rows) > 1:
-        raise NotFound(f"{len(rows)} officers are called {name!r}; use the person id")
-    return rows[0]
 
 
 def officer_name(row: OfficerRow | None) -> str | None:

@@ -33,7 +33,6 @@ from kdc_core.people.values import (
     WardContact,
     WardOverview,
     WardSource,
-    slugify,
 )
 
 #: A key post that names its holder a group's leader, not its deputy.
@@ -138,25 +137,13 @@ class PeopleRepository:
     # -- wards ---------------------------------------------------------------------------------
 
     def ward_row(self, name_or_slug: str) -> WardRow:
-        """Find a ward by name (any case) or slug.
+        """Find a ward by name (any case), slug or id.
 
-        :raises NotFound: listing the closest names.
+        :raises NotFound: naming the closest wards (see :mod:`kdc_core.people.lookup`).
         """
-        key = name_or_slug.strip()
-        row = self.session.scalar(
-            select(WardRow).where(
-                (func.lower(WardRow.name) == key.lower()) | (WardRow.slug == slugify(key))
-            )
-        )
-        if row is None:
-            names = self.session.scalars(select(WardRow.name).order_by(WardRow.name)).all()
-            hint = (
-                f" (wards: {', '.join(names)})"
-                if names
-                else " (no wards yet: run kdc seed-demo or an import)"
-            )
-            raise NotFound(f"no ward called {name_or_slug!r}{hint}")
-        return row
+        from kdc_core.people.lookup import resolve_ward
+
+        return resolve_ward(self.session, name_or_slug)
 
     def ward(self, name_or_slug: str) -> Ward:
         return ward_value(self.ward_row(name_or_slug))
@@ -193,21 +180,13 @@ class PeopleRepository:
         return councillor_value(row)
 
     def find_councillor(self, name: str) -> Councillor:
-        """A councillor by name, with or without the ``Councillor``/``Cllr`` prefix."""
-        key = name.strip().lower()
-        for prefix in ("councillor ", "cllr "):
-            key = key.removeprefix(prefix)
-        rows = self.session.scalars(
-            select(CouncillorRow)
-            .options(*_COUNCILLOR_LOAD)
-            .where(func.lower(CouncillorRow.name) == key)
-        ).all()
-        active = [r for r in rows if r.archived_at is None] or list(rows)
-        if not active:
-            raise NotFound(f"no councillor called {name!r}")
-        if len(active) > 1:
-            raise NotFound(f"{len(active)} councillors are called {name!r}; use the id")
-        return councillor_value(active[0])
+        """A councillor by name (with or without the ``Councillor``/``Cllr`` prefix) or id.
+
+        :raises NotFound: with the closest names, or the ids sharing the name.
+        """
+        from kdc_core.people.lookup import resolve_councillor
+
+        return councillor_value(resolve_councillor(self.session, name))
 
     def group_leaders(self) -> dict[int, list[int]]:
         """Ids of each political group's active leaders, by group id (groups with none left out).
@@ -248,15 +227,13 @@ class PeopleRepository:
         return [service_value(r) for r in rows]
 
     def service_row(self, name_or_slug: str) -> ServiceRow:
-        key = name_or_slug.strip()
-        row = self.session.scalar(
-            select(ServiceRow).where(
-                (func.lower(ServiceRow.name) == key.lower()) | (ServiceRow.slug == slugify(key))
-            )
-        )
-        if row is None:
-            raise NotFound(f"no service called {name_or_slug!r}")
-        return row
+        """A service by name (any case), slug or id.
+
+        :raises NotFound: naming the closest services.
+        """
+        from kdc_core.people.lookup import resolve_service
+
+        return resolve_service(self.session, name_or_slug)
 
     # -- officers ------------------------------------------------------------------------------
 
