@@ -22,6 +22,7 @@ from flask_admin.contrib.sqla.validators import Unique
 from flask_login import current_user
 from wtforms.fields.core import UnboundField
 
+from kdc_admin.formats import DETAIL_FORMATTERS, LIST_FORMATTERS, column_label
 from kdc_core.users.values import EDITOR_ROLES, UserRole
 
 ALL_ROLES: frozenset[str] = frozenset(r.value for r in UserRole)
@@ -92,6 +93,13 @@ class SecuredModelView(RoleRules, ModelView):
     page_size = 50
     can_set_page_size = True
     list_template = "kdc/model_list.html"
+    # Words, not stored values: local times, UK dates, Yes/No, labels (kdc_admin.formats).
+    column_type_formatters: ClassVar[dict[type, Any]] = LIST_FORMATTERS
+    column_type_formatters_detail: ClassVar[dict[type, Any]] = DETAIL_FORMATTERS
+
+    def _prettify_name(self, name: str) -> str:
+        """A column's default heading: "Councillor", never "Councillor Id"."""
+        return column_label(name)
 
     @property
     def can_create(self) -> bool:

@@ -25,6 +25,8 @@ from flask_admin.form import DateTimeField
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
+from kdc_admin.formats import code_choices
+from kdc_admin.menus import CALENDAR
 from kdc_admin.security import SecuredModelView
 from kdc_core.calendar.clashes import clashes_for, describe_group, group_clashes, may_clash_anew
 from kdc_core.calendar.events import cancel_event, create_event, update_event
@@ -37,8 +39,8 @@ from kdc_core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-_KINDS = [(k.value, k.label) for k in EventKind]
-_STATUSES = [(s.value, s.value) for s in EventStatus]
+_KINDS = code_choices(EventKind)
+_STATUSES = code_choices(EventStatus)
 #: Clash groups shown in one warning; the rest are counted.
 SHOWN = 10
 
@@ -116,6 +118,7 @@ class EventView(SecuredModelView):
         )
     }
     form_choices: ClassVar[dict[str, Any]] = {"kind": _KINDS, "status": _STATUSES}
+    column_choices: ClassVar[dict[str, Any]] = {"kind": _KINDS, "status": _STATUSES}
     # UTCDateTime is not a type Flask-Admin recognises, so say which field to use.
     form_overrides: ClassVar[dict[str, Any]] = {"start": DateTimeField, "end": DateTimeField}
     form_ajax_refs: ClassVar[dict[str, Any]] = {
@@ -125,8 +128,10 @@ class EventView(SecuredModelView):
     column_labels: ClassVar[dict[str, str]] = {
         "councillors": "Invited councillors",
         "officers": "Invited officers",
-        "external_id": "Source id",
+        "external_id": "Source's reference",
         "uid": "UID",
+        "public": "Public",
+        "cancelled_at": "Cancelled",
     }
 
     def __init__(self, db: Any, **kwargs: Any) -> None:
@@ -144,13 +149,7 @@ class EventView(SecuredModelView):
                 )
             },
         }
-        self.column_formatters = {"start": self._local_cell, "end": self._local_cell}
-        self.column_formatters_detail = {"start": self._local_cell, "end": self._local_cell}
         super().__init__(EventRow, db, **kwargs)
-
-    def _local_cell(self, _view: Any, _context: Any, model: EventRow, name: str) -> str:
-        value = getattr(model, name)
-        return value.astimezone(self.tz).strftime("%a %d %b %Y %H:%M") if value else ""
 
     def on_form_prefill(self, form: Any, id: Any) -> None:
         for name in ("start", "end"):
@@ -289,4 +288,4 @@ def flash_clashes(db: Any, event_id: int, tz: dt.tzinfo) -> None:
 
 
 def event_views(db: Any) -> list[Any]:
-    return [EventView(db, name="Events", category="Calendar", endpoint="event")]
+    return [EventView(db, name="Events", category=CALENDAR, endpoint="event")]

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from wtforms import DateField
 
 from kdc_admin.database import KdcDatabase, admin_source
+from kdc_admin.menus import COMMUNICATIONS
 from kdc_admin.security import SecuredBaseView, SecuredModelView
 from kdc_core.app import Kdc
 from kdc_core.db.newsletters import BriefingRow, NewsletterIssueRow, SuccessStoryRow
@@ -63,11 +64,11 @@ class IssueArchiveView(SecuredModelView):
     allow_edit = False
     allow_delete = False
     can_view_details = False
-    column_list = ("month", "ward", "councillor_id", "subject", "built_at", "sent_at", "preview")
+    column_list = ("month", "ward", "councillor", "subject", "built_at", "sent_at", "preview")
     column_default_sort = ("built_at", True)
     column_filters = ("month",)
     column_formatters: ClassVar[dict[str, Any]] = {"preview": _preview_link}
-    column_export_list = ("month", "ward", "councillor_id", "subject", "built_at", "sent_at")
+    column_export_list = ("month", "ward", "councillor", "subject", "built_at", "sent_at")
 
 
 class PreviewView(SecuredBaseView):
@@ -123,7 +124,7 @@ class PreviewView(SecuredBaseView):
 
 def newsletter_admin_views(kdc: Kdc) -> list[Any]:
     db = KdcDatabase.for_kdc(kdc)
-    cat = "Newsletter"
+    cat = COMMUNICATIONS
     return [
         SuccessStoryView(
             SuccessStoryRow, db, name="Success stories", category=cat, endpoint="success_story"

@@ -8,6 +8,8 @@ from flask_admin.contrib.sqla.filters import FilterEmpty
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import ValidationError
 
+from kdc_admin.formats import code_choices
+from kdc_admin.menus import PEOPLE
 from kdc_admin.security import SecuredModelView
 from kdc_admin.views.common import (
     ArchivableView,
@@ -29,6 +31,7 @@ from kdc_core.db.people import (
 from kdc_core.people.values import WardSource, slugify
 
 _OFFICER_LOOKUP = {"fields": ["given_name", "family_name", "email", "job_title"], "page_size": 20}
+_SOURCES = {WardSource.DIRECTORY.value: "from the directory", WardSource.LOCAL.value: "set here"}
 _SLUG_ARGS = {"validators": [OptionalValidator()], "description": "Left blank, made from the name."}
 
 
@@ -60,6 +63,7 @@ class ServiceView(_SlugMixin, SecuredModelView):
     form_columns = ("name", "slug", "directorate", "ward_facing")
     form_args: ClassVar[dict[str, Any]] = {"slug": _SLUG_ARGS}
     column_details_list = ("name", "slug", "directorate", "ward_facing")
+    column_labels: ClassVar[dict[str, str]] = {"ward_facing": "Works with wards"}
 
     def __init__(self, db: Any, **kwargs: Any) -> None:
         self.column_filters = [
@@ -128,7 +132,7 @@ class OfficerView(ArchivableView):
     )
     column_formatters_detail: ClassVar[dict[str, Any]] = {
         "wards": lambda _v, _c, m, _n: ", ".join(
-            sorted(f"{w.ward.name} ({w.source})" for w in m.wards)
+            sorted(f"{w.ward.name} ({_SOURCES.get(w.source, w.source)})" for w in m.wards)
         ),
         "bio": bio_html,
     }
@@ -156,7 +160,7 @@ class OfficerView(ArchivableView):
             OfficerWardRow,
             {
                 "form_columns": ["id", "ward", "source"],
-                "form_choices": {"source": [(s.value, s.value) for s in WardSource]},
+                "form_choices": {"source": code_choices(WardSource)},
                 "form_label": "Ward",
             },
         ),
@@ -213,13 +217,13 @@ class LinkOfficerView(SecuredModelView):
 
 def organisation_views(db: Any) -> list[Any]:
     return [
-        OfficerView(db, name="Officers", category="People", endpoint="officer"),
+        OfficerView(db, name="Officers", category=PEOPLE, endpoint="officer"),
         DirectorateView(
-            DirectorateRow, db, name="Directorates", category="Organisation", endpoint="directorate"
+            DirectorateRow, db, name="Directorates", category=PEOPLE, endpoint="directorate"
         ),
-        ServiceView(db, name="Services", category="Organisation", endpoint="service"),
-        WardContactView(db, name="Ward contacts", category="Places", endpoint="ward_contact"),
+        ServiceView(db, name="Services", category=PEOPLE, endpoint="service"),
+        WardContactView(db, name="Ward contacts", category=PEOPLE, endpoint="ward_contact"),
         LinkOfficerView(
-            WardRow, db, name="Link officers", category="Places", endpoint="link_officer"
+            WardRow, db, name="Link officers", category=PEOPLE, endpoint="link_officer"
         ),
     ]

@@ -13,6 +13,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_admin import expose
 
 from kdc_admin.database import admin_source
+from kdc_admin.menus import CALENDAR
 from kdc_admin.security import SecuredBaseView
 from kdc_core.app import Kdc
 from kdc_core.calendar.rota import service as rota_service
@@ -71,4 +72,4 @@ class RotaGridView(SecuredBaseView):
 
 
 def rota_admin_views(kdc: Kdc) -> list[Any]:
-    return [RotaGridView(name="Walkabout rota", category="Calendar", endpoint="rota", url="rota")]
+    return [RotaGridView(name="Walkabout rota", category=CALENDAR, endpoint="rota", url="rota")]
