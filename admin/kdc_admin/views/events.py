@@ -28,6 +28,7 @@ from wtforms.validators import InputRequired
 from kdc_admin.formats import code_choices
 from kdc_admin.menus import CALENDAR
 from kdc_admin.security import SecuredModelView
+from kdc_admin.views.common import LocalTimes
 from kdc_core.calendar.clashes import clashes_for, describe_group, group_clashes, may_clash_anew
 from kdc_core.calendar.events import cancel_event, create_event, update_event
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
@@ -45,10 +46,11 @@ _STATUSES = code_choices(EventStatus)
 SHOWN = 10
 
 
-class EventView(SecuredModelView):
+class EventView(LocalTimes, SecuredModelView):
     """Liaison officers and admins edit; viewers read. Deleting is off: cancel instead."""
 
     allow_delete = False
+    local_fields = ("start", "end")
     column_list: ClassVar[list[str]] = [
         "start",
         "end",
@@ -151,12 +153,6 @@ class EventView(SecuredModelView):
         }
         super().__init__(EventRow, db, **kwargs)
 
-    def on_form_prefill(self, form: Any, id: Any) -> None:
-        for name in ("start", "end"):
-            field = getattr(form, name)
-            if field.data is not None and field.data.tzinfo is not None:
-                field.data = field.data.astimezone(self.tz).replace(tzinfo=None)
-
     def create_model(self, form: Any) -> EventRow | bool:
         def save(uow: UnitOfWork, reason: str | None) -> CalendarEvent:
             fields = self._form_fields(form)
@@ -187,8 +183,8 @@ class EventView(SecuredModelView):
         """The form as the service's fields: local times made aware, rows made ids."""
         fields: dict[str, Any] = {
             "title": form.title.data,
-            "start": self._aware(form.start.data),
-            "end": self._aware(form.end.data),
+            "start": self.aware(form.start.data),
+            "end": self.aware(form.end.data),
             "location": form.location.data,
             "description": form.description.data,
             "service_id": form.service.data.id if form.service.data else None,
@@ -203,10 +199,6 @@ class EventView(SecuredModelView):
         if form.status.data:
             fields["status"] = EventStatus(form.status.data)
         return fields
-
-    def _aware(self, value: dt.datetime) -> dt.datetime:
-        """The form's naive times are the council's local time."""
-        return value.replace(tzinfo=self.tz) if value.tzinfo is None else value
 
     def _save(
         self,

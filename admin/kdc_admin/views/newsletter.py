@@ -1,5 +1,6 @@
 """Newsletters in the admin: success stories (kept here), briefings, the issue archive with a
-preview of each stored issue, and the councillors whose topic menu is overdue for review.
+preview of each stored issue, councillors' topic choices, and the councillors whose topic menu
+is overdue for review.
 """
 
 from __future__ import annotations
@@ -9,15 +10,26 @@ from typing import Any, ClassVar
 
 from flask import Response, abort, current_app, request, url_for
 from flask_admin import expose
+from flask_admin.contrib.sqla.filters import FilterEqual
 from markupsafe import Markup
-from wtforms import DateField
+from wtforms import DateField, SelectField
+from wtforms.validators import InputRequired
 
 from kdc_admin.database import KdcDatabase, admin_source
 from kdc_admin.menus import COMMUNICATIONS
 from kdc_admin.security import SecuredBaseView, SecuredModelView
+from kdc_admin.views.common import through_service
 from kdc_core.app import Kdc
-from kdc_core.db.newsletters import BriefingRow, NewsletterIssueRow, SuccessStoryRow
-from kdc_core.mail.topics import overdue_reviews
+from kdc_core.db.newsletters import (
+    BriefingRow,
+    NewsletterIssueRow,
+    SuccessStoryRow,
+    TopicChoiceRow,
+)
+from kdc_core.db.people import CouncillorRow
+from kdc_core.mail.topics import overdue_reviews, set_topic
+from kdc_core.mail.values import TOPICS
+from kdc_core.unit_of_work import UnitOfWork
 
 #: The preview shows a stored issue as the mail client would: its own inline styles, images
 #: from anywhere, no scripts, no forms, no framing — and sandboxed, whatever it holds.
@@ -122,6 +134,84 @@ class PreviewView(SecuredBaseView):
             }
 
 
+def _topic_cell(_view: Any, _context: Any, model: TopicChoiceRow, _name: str) -> str:
+    return TOPICS.get(model.topic, model.topic)
+
+
+class TopicChoiceView(SecuredModelView):
+    """Councillors' choices from the menu of opportunities (no choice means they receive it).
+
+    Saved through :func:`kdc_core.mail.topics.set_topic`, as the councillor's own page does,
+    so the topic is checked and the change is dated. A choice is changed, never deleted:
+    turning a topic back on is a choice too.
+    """
+
+    allow_delete = False
+    column_list = ("councillor", "topic", "opted_in", "sms", "changed_at")
+    column_labels: ClassVar[dict[str, str]] = {
+        "opted_in": "Receives it",
+        "sms": "Also by text message",
+        "changed_at": "Chosen",
+    }
+    column_formatters: ClassVar[dict[str, Any]] = {"topic": _topic_cell}
+    column_formatters_detail: ClassVar[dict[str, Any]] = {"topic": _topic_cell}
+    column_sortable_list: ClassVar[list[Any]] = [
+        ("councillor", "councillor.name"),
+        "topic",
+        "changed_at",
+    ]
+    column_default_sort = ("changed_at", True)
+    column_searchable_list = ("councillor.name",)
+    column_details_list = ("councillor", "topic", "opted_in", "sms", "changed_at")
+    column_export_list = ("councillor", "topic", "opted_in", "sms", "changed_at")
+    form_columns = ("councillor", "topic", "opted_in", "sms")
+    form_overrides: ClassVar[dict[str, Any]] = {"topic": SelectField}
+
+    def __init__(self, db: KdcDatabase, **kwargs: Any) -> None:
+        self.kdc_db = db
+        self.column_filters = [
+            FilterEqual(TopicChoiceRow.topic, "Topic", options=list(TOPICS.items())),
+            "opted_in",
+            "sms",
+        ]
+        self.form_args = {
+            "councillor": {
+                "validators": [InputRequired()],
+                "query_factory": lambda: (
+                    db.session.query(CouncillorRow)
+                    .filter(CouncillorRow.archived_at.is_(None))
+                    .order_by(CouncillorRow.name)
+                ),
+            },
+            "topic": {"choices": list(TOPICS.items()), "validators": [InputRequired()]},
+            "opted_in": {"label": "Receives it", "default": True},
+            "sms": {"label": "Also by text message (when they have a mobile number)"},
+        }
+        super().__init__(TopicChoiceRow, db, **kwargs)
+
+    def edit_form(self, obj: Any = None) -> Any:
+        """Who and which topic are what the record is: only the choice changes."""
+        form = super().edit_form(obj)
+        del form.councillor, form.topic
+        return form
+
+    def create_model(self, form: Any) -> Any:
+        councillor: CouncillorRow = form.councillor.data
+        if not self._save(councillor.id, form.topic.data, form):
+            return False
+        return self.kdc_db.session.get(TopicChoiceRow, (councillor.id, form.topic.data))
+
+    def update_model(self, form: Any, model: TopicChoiceRow) -> bool:
+        return self._save(model.councillor_id, model.topic, form)
+
+    def _save(self, councillor_id: int, topic: str, form: Any) -> bool:
+        def save(uow: UnitOfWork) -> bool:
+            set_topic(uow, councillor_id, topic, bool(form.opted_in.data), bool(form.sms.data))
+            return True
+
+        return bool(through_service(self.kdc_db, save))
+
+
 def newsletter_admin_views(kdc: Kdc) -> list[Any]:
     db = KdcDatabase.for_kdc(kdc)
     cat = COMMUNICATIONS
@@ -130,6 +220,7 @@ def newsletter_admin_views(kdc: Kdc) -> list[Any]:
             SuccessStoryRow, db, name="Success stories", category=cat, endpoint="success_story"
         ),
         BriefingView(BriefingRow, db, name="Briefings", category=cat, endpoint="briefing"),
+        TopicChoiceView(db, name="Topic choices", category=cat, endpoint="topic_choice"),
         IssueArchiveView(
             NewsletterIssueRow, db, name="Issue archive", category=cat, endpoint="newsletter_issue"
         ),
