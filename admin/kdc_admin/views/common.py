@@ -21,6 +21,7 @@ from kdc_core.db.base import utcnow
 from kdc_core.errors import KdcError
 from kdc_core.mail.addresses import normalise_address
 from kdc_core.people.markup import bio_text, render_bio
+from kdc_core.protocol.service import ProtocolBlocked, Recorded, open_findings
 from kdc_core.unit_of_work import UnitOfWork
 
 ACTIVE, ARCHIVED, EVERYONE = "active", "archived", "all"
@@ -201,13 +202,31 @@ class LocalTimes:
 def through_service(db: Any, save: Callable[[UnitOfWork], _T]) -> _T | None:
     """Run ``save`` (a call of a core service) in a unit of work on the admin's database and
     commit; a refusal (:class:`KdcError`) is rolled back and flashed on the form, and gives
-    ``None``."""
+    ``None``. A form with a *protocol override* field is told to use it when an error-level
+    protocol finding blocked the save."""
     uow = db.unit_of_work()
     try:
         result = save(uow)
         uow.session.commit()
+    except ProtocolBlocked as exc:
+        uow.session.rollback()
+        flash(f"{exc} Fill in the protocol override reason to save anyway.", "error")
+        return None
     except KdcError as exc:
         uow.session.rollback()
         flash(str(exc), "error")
         return None
     return result
+
+
+def finding_words(r: Recorded) -> str:
+    """One open protocol finding for a person: clause, severity, what is wrong, the fix."""
+    f = r.finding
+    note = f" Overridden: {r.override_reason}." if r.override_reason else ""
+    return f"Protocol {f.clause} ({f.severity.value}): {f.problem} Fix: {f.fix}{note}"
+
+
+def flash_findings(db: Any, kind: str, subject_id: int) -> None:
+    """Flash the open protocol findings on one subject (an event, a briefing …)."""
+    for r in open_findings(db.unit_of_work(), kind, subject_id):
+        flash(finding_words(r), "info" if r.finding.severity.value == "info" else "warning")

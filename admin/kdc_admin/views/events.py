@@ -28,14 +28,14 @@ from wtforms.validators import InputRequired
 from kdc_admin.formats import code_choices
 from kdc_admin.menus import CALENDAR
 from kdc_admin.security import SecuredModelView
-from kdc_admin.views.common import LocalTimes
+from kdc_admin.views.common import LocalTimes, flash_findings
 from kdc_core.calendar.clashes import clashes_for, describe_group, group_clashes, may_clash_anew
 from kdc_core.calendar.events import cancel_event, create_event, update_event
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.db.events import EventRow
 from kdc_core.db.people import CouncillorRow
 from kdc_core.errors import KdcError
-from kdc_core.protocol.service import ProtocolBlocked, open_findings
+from kdc_core.protocol.service import ProtocolBlocked
 from kdc_core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ class EventView(LocalTimes, SecuredModelView):
     def _flash_after_save(self, before: CalendarEvent | None, after: CalendarEvent) -> None:
         if may_clash_anew(before, after):
             flash_clashes(self.kdc_db, after.id, self.tz)
-        flash_findings(self.kdc_db, after.id)
+        flash_findings(self.kdc_db, "event", after.id)
 
     @action("cancel", "Cancel", "Cancel the selected events? They stay, marked cancelled.")
     def action_cancel(self, ids: Sequence[str]) -> None:
@@ -250,17 +250,6 @@ class EventView(LocalTimes, SecuredModelView):
 
 def _ids(rows: Iterable[Any] | None) -> tuple[int, ...]:
     return tuple(sorted(row.id for row in rows or ()))
-
-
-def flash_findings(db: Any, event_id: int) -> None:
-    """Flash the event's open protocol findings (clause, what is wrong, how to fix it)."""
-    for r in open_findings(db.unit_of_work(), "event", event_id):
-        f = r.finding
-        note = f" Overridden: {r.override_reason}." if r.override_reason else ""
-        flash(
-            f"Protocol {f.clause} ({f.severity.value}): {f.problem} Fix: {f.fix}{note}",
-            "info" if f.severity.value == "info" else "warning",
-        )
 
 
 def flash_clashes(db: Any, event_id: int, tz: dt.tzinfo) -> None:
