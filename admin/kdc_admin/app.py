@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from kdc_admin.auth import init_login
 from kdc_admin.database import KdcDatabase
+from kdc_admin.formats import day, moment
 from kdc_admin.headers import csp_nonce, init_headers
 from kdc_admin.menus import place
 from kdc_admin.secret_key import load_secret_key
@@ -57,6 +58,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     db = KdcDatabase.for_kdc(kdc)
     db.init_app(app)
     app.jinja_env.filters["bio"] = lambda text: Markup(render_bio(text))
+    app.jinja_env.filters.update(moment=moment, day=day)  # local time; UK date
     app.context_processor(lambda: {"council": kdc.settings.council_name})
 
     admin = Admin(
