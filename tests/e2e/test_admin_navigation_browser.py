@@ -14,7 +14,7 @@ from kdc_core import Kdc
 
 pytestmark = pytest.mark.browser
 
-ADMIN = "nav-admin@example.gov.uk"
+ADMIN = "navigation-administrator@example.gov.uk"  # a long address
 
 #: The top-level items of the bar (their text and the middle of each, from the top of the
 #: page), and how tall the bar is.
@@ -66,6 +66,8 @@ def test_the_menus_fit_one_row_at_1280_pixels(browser, base_url):
         for menu in MENUS:
             assert menu in bar["texts"], bar["texts"]
         assert page.locator("button.navbar-toggler").is_hidden()
+        assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")  # no overflow
+        assert page.locator(".kdc-address").get_attribute("title") == ADMIN
     finally:
         context.close()
 
