@@ -8,7 +8,9 @@ naming its columns:
   (``Friday 4 December 2026, 4:54pm``); a stored naive time is read as UTC;
 - a date is a UK date (``Friday 4 December 2026``);
 - ``True``/``False`` are ``Yes``/``No``;
-- a code from one of the core's enumerations is its label (:func:`code_label`).
+- a code from one of the core's enumerations is its label (:func:`code_label`);
+- a councillor is "Cllr" and their name, and a list is its items written the same way,
+  joined by commas.
 
 :func:`column_label` is the default heading of a column no view labelled: ``councillor_id``
 is "Councillor", ``posted_at`` "Posted", ``ons_code`` "ONS code" — never "Councillor Id".
@@ -25,6 +27,7 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_admin.model import typefmt
 
+from kdc_core.db.people import CouncillorRow
 from kdc_core.mail.letters import local_date
 from kdc_core.users.links import clock_time
 
@@ -101,16 +104,30 @@ def _enum_cell(_view: Any, value: enum.Enum, _name: str) -> str:
     return code_label(value)
 
 
+def _councillor_cell(_view: Any, value: CouncillorRow, _name: str) -> str:
+    return f"Cllr {value.name}"
+
+
 def _formatters(base: dict[Any, Any]) -> dict[Any, Any]:
     # Order matters: the first matching type wins, and a datetime is also a date.
-    return {
+    formatters: dict[Any, Any] = {
         type(None): typefmt.empty_formatter,
         bool: _yes_no,
         dt.datetime: _moment_cell,
         dt.date: _day_cell,
         enum.Enum: _enum_cell,
-        **{k: v for k, v in base.items() if k not in (type(None), bool, enum.Enum)},
+        CouncillorRow: _councillor_cell,
     }
+
+    def each(view: Any, values: Iterable[Any], name: str) -> str:
+        cells = []
+        for value in values:
+            kind = next((k for k in formatters if isinstance(value, k)), None)
+            cells.append(str(formatters[kind](view, value, name) if kind else value))
+        return ", ".join(cells)
+
+    skip = (type(None), bool, enum.Enum, list)
+    return {**formatters, list: each, **{k: v for k, v in base.items() if k not in skip}}
 
 
 #: Type formatters for list pages and for details pages.

@@ -150,6 +150,7 @@ def test_words_the_demo_shows(client):
     archive = client.get("/admin/newsletter_issue/").get_data(as_text=True)
     headings = cells_of(archive).headings
     assert "Councillor" in headings and "Built (sort by this)" in headings
+    assert any(cell.startswith("Cllr ") for cell in cells_of(archive).cells)
     events = cells_of(client.get("/admin/event/").get_data(as_text=True))
     assert "Council meeting" in events.cells or "Ward walkabout" in events.cells
     assert {"Yes", "No"} & set(events.cells)

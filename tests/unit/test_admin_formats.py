@@ -7,8 +7,16 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from kdc_admin.formats import LIST_FORMATTERS, code_choices, code_label, column_label, moment
+from kdc_admin.formats import (
+    DETAIL_FORMATTERS,
+    LIST_FORMATTERS,
+    code_choices,
+    code_label,
+    column_label,
+    moment,
+)
 from kdc_core.calendar.values import EventKind, EventStatus
+from kdc_core.db.people import CouncillorRow
 
 
 def test_headings_drop_id_and_at_and_keep_acronyms():
@@ -44,3 +52,13 @@ def test_moments_are_the_councils_time_to_the_minute_in_summer_and_winter():
         assert cell(None, dt.date(2026, 12, 4), "public_on") == "Friday 4 December 2026"
         assert LIST_FORMATTERS[bool](None, False, "advocacy") == "No"
         assert LIST_FORMATTERS[dt.datetime](None, summer, "at") == "Wednesday 1 July 2026, 4:54pm"
+
+
+def test_councillors_are_cllr_and_lists_are_written_item_by_item():
+    app = Flask(__name__)
+    app.extensions["kdc"] = _Kdc()
+    amir = CouncillorRow(name="Amir Hussain")
+    with app.app_context():
+        assert DETAIL_FORMATTERS[CouncillorRow](None, amir, "councillor") == "Cllr Amir Hussain"
+        cells = LIST_FORMATTERS[list](None, [amir, dt.date(2027, 3, 2), True], "things")
+        assert cells == "Cllr Amir Hussain, Tuesday 2 March 2027, Yes"
