@@ -68,7 +68,14 @@ REQUIRED = {
         "/events/<path:uid>",
     },
     "site-officer": {"/my/", "/my/record/", "/my/team/", "/my/wards/"},
-    "admin": set(),
+    "admin": {
+        "/admin/unavailability/",
+        "/admin/unavailability/details/",
+        "/admin/service_contact/",
+        "/admin/service_contact/details/",
+        "/admin/topic_choice/",
+        "/admin/topic_choice/details/",
+    },
     "admin-signed-out": set(),
 }
 

@@ -83,7 +83,12 @@ class EventRow(TimestampMixin, Base):
     )
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+        """The title and start in the event's own time zone, in words (it labels the row)."""
+        from zoneinfo import ZoneInfo
+
+        from kdc_core.users.links import clock_time
+
+        return f"{self.title} ({clock_time(self.start, ZoneInfo(self.timezone or 'UTC'))})"
 
 
 class OfficerUnavailabilityRow(Base):

@@ -200,11 +200,3 @@ class EventRepository:
         if officer_ids is not None:
             stmt = stmt.where(OfficerUnavailabilityRow.officer_id.in_(list(officer_ids)))
         return [(a, b, c, d) for a, b, c, d in self.session.execute(stmt)]
-
-    def add_unavailability(
-        self, officer_id: int, start: dt.datetime, end: dt.datetime, reason: str | None = None
-    ) -> None:
-        """Record a span when the officer cannot be booked."""
-        self.session.add(
-            OfficerUnavailabilityRow(officer_id=officer_id, start=start, end=end, reason=reason)
-        )
