@@ -11,7 +11,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from kdc_admin import create_app
-from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
+from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in, version_field
 from kdc_core.db.newsletters import BriefingRow
 from kdc_core.db.people import WardRow
 from kdc_core.protocol.service import open_findings
@@ -140,7 +140,10 @@ def test_editing_a_briefing_runs_8_1_and_9_1_again(kdc_app, kdc_run, liaison, wa
     assert _findings(kdc_app, row.id) == set()
 
     edit_url = f"/admin/briefing/edit/?id={row.id}"
-    significant_now = _form(liaison, ward[0], today, significant="y")
+    significant_now = {
+        **_form(liaison, ward[0], today, significant="y"),
+        **version_field(liaison, edit_url),
+    }
     page = liaison.post(edit_url, data=significant_now, follow_redirects=True)
     html = page.get_data(as_text=True)
     found = _findings(kdc_app, row.id)
@@ -170,7 +173,7 @@ def test_editing_a_briefing_runs_8_1_and_9_1_again(kdc_app, kdc_run, liaison, wa
     cli_row = _only_briefing(kdc_app, "Significant, from the command line")
     assert _findings(kdc_app, cli_row.id) == found
 
-    back = _form(liaison, ward[0], ahead)
+    back = {**_form(liaison, ward[0], ahead), **version_field(liaison, edit_url)}
     assert liaison.post(edit_url, data=back).status_code == 302
     assert _findings(kdc_app, row.id) == set()  # moved back ahead: nothing open
 

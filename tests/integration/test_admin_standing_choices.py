@@ -12,7 +12,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from kdc_admin import create_app
-from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
+from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in, version_field
 from kdc_core.db.enquiries import ServiceContactRow
 from kdc_core.db.events import OfficerUnavailabilityRow
 from kdc_core.db.newsletters import TopicChoiceRow
@@ -84,9 +84,8 @@ def test_unavailability_is_recorded_in_local_time_and_a_backwards_span_is_refuse
     )
     assert refused.status_code == 403
 
-    edit = liaison.post(
-        f"/admin/unavailability/edit/?id={row_id}", data={**form, "reason": "Training"}
-    )
+    url = f"/admin/unavailability/edit/?id={row_id}"
+    edit = liaison.post(url, data={**form, **version_field(liaison, url), "reason": "Training"})
     assert edit.status_code == 302
     with kdc_app.unit_of_work(dry_run=True) as uow:
         assert uow.session.get(OfficerUnavailabilityRow, row_id).reason == "Training"
@@ -110,8 +109,9 @@ def test_one_default_contact_per_service_and_routing_uses_it(app, kdc_app):
 
     listing = liaison.get("/admin/service_contact/").get_data(as_text=True)
     assert escape(service_name) in listing and escape(first_name) in listing
-    edit = {"csrf_token": token, "officer": str(second_id)}
-    changed = liaison.post(f"/admin/service_contact/edit/?id={service_id}", data=edit)
+    url = f"/admin/service_contact/edit/?id={service_id}"
+    edit = {"csrf_token": token, "officer": str(second_id), **version_field(liaison, url)}
+    changed = liaison.post(url, data=edit)
     assert changed.status_code == 302
     with kdc_app.unit_of_work(dry_run=True) as uow:
         assert uow.session.get(ServiceContactRow, service_id).officer_id == second_id
@@ -139,8 +139,8 @@ def test_topic_choices_go_through_the_menu_and_read_as_words(app, kdc_app):
 
     listing = liaison.get("/admin/topic_choice/").get_data(as_text=True)
     assert "Planning briefings" in listing and "Receives it" in listing
-    edit = {"csrf_token": token, "opted_in": "y"}
     url = f"/admin/topic_choice/edit/?id={councillor_id},planning"
+    edit = {"csrf_token": token, "opted_in": "y", **version_field(liaison, url)}
     assert liaison.post(url, data=edit).status_code == 302
     with kdc_app.unit_of_work(dry_run=True) as uow:
         row = uow.session.get(TopicChoiceRow, (councillor_id, "planning"))
