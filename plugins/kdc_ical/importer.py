@@ -23,8 +23,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
-import icalendar
-import recurring_ical_events
 
 from kdc_core import hookimpl
 from kdc_core.calendar.events import cancel_event, update_event, upsert_external
@@ -34,6 +32,14 @@ from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
 from kdc_core.interchange import Importer
 from kdc_core.unit_of_work import UnitOfWork
+from kdc_ical.expand import (
+    DEFAULT_MAX_EVENTS,
+    DEFAULT_MAX_INSTANCES,
+    FeedReader,
+    IcsRecords,
+    Limits,
+    decode,
+)
 from kdc_ical.ics_reader import IcsReader, IcsRecord, read_source
 
 NAME = "ics"
@@ -61,33 +67,27 @@ def _day(value: dt.date | None) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def load_ics(source: str, settings: Settings, **options: Any) -> Sequence[IcsRecord]:
+def load_ics(source: str, settings: Settings, **options: Any) -> IcsRecords:
     """``load_ics(source, settings, kind=, public=None, committee=None, from_date=None,
-    to_date=None)``: read the feed, check every VEVENT, expand recurrences over the window.
+    to_date=None, max_instances=1000, max_events=50000, allow_sub_daily=False,
+    skip_invalid=False)``: read the feed, check every VEVENT, expand recurrences over the
+    window within the bounds (see :mod:`kdc_ical.expand`).
 
-    :raises ImportFailed: naming the file or URL and the VEVENT (UID, summary, line) at fault.
+    :raises ImportFailed: naming the file or URL and the VEVENT (UID, summary, line) at fault;
+        with ``skip_invalid`` only for the file as a whole or for ``max_events``.
     """
     span = window(
         settings, _day(options.pop("from_date", None)), _day(options.pop("to_date", None))
     )
-    data = read_source(source)
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
-        raise ImportFailed(f"not an iCalendar file: {exc}", source=source) from None
-    if calendar.name != "VCALENDAR":
-        raise ImportFailed(f"expected a VCALENDAR, found {calendar.name}", source=source)
+    limits = Limits(
+        max_instances=options.pop("max_instances", None) or DEFAULT_MAX_INSTANCES,
+        max_events=options.pop("max_events", None) or DEFAULT_MAX_EVENTS,
+        allow_sub_daily=bool(options.pop("allow_sub_daily", False)),
+    )
+    skip_invalid = bool(options.pop("skip_invalid", False))
+    text, bad_lines = decode(read_source(source))
     reader = IcsReader(source, settings, **options)
-    reader.check(calendar, data.decode("utf-8", "replace"))
-    try:
-        instances = recurring_ical_events.of(calendar).between(*span)
-    except ValueError as exc:  # recurring_ical_events.InvalidCalendar is one
-        raise ImportFailed(f"cannot expand the recurrences: {exc}", source=source) from None
-    records: dict[str, IcsRecord] = {}
-    for component in instances:
-        record = reader.record(component, span)
-        records.setdefault(record.event.external_id or "", record)
-    return sorted(records.values(), key=lambda r: (r.event.start, r.event.external_id or ""))
+    return FeedReader(reader, span, limits, skip_invalid).read(text, bad_lines)
 
 
 def apply_ics(uow: UnitOfWork, records: Sequence[IcsRecord]) -> ChangeSet:
@@ -152,6 +152,30 @@ IMPORTER = Importer(
             ["--to", "to_date"],
             type=click.DateTime(["%Y-%m-%d"]),
             help=f"Last day to import [default: {DAYS_AHEAD} days from today].",
+        ),
+        click.Option(
+            ["--max-instances"],
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_INSTANCES,
+            show_default=True,
+            help="Most instances of one recurring event inside the window.",
+        ),
+        click.Option(
+            ["--max-events"],
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_EVENTS,
+            show_default=True,
+            help="Most events in one import; beyond it the import stops.",
+        ),
+        click.Option(
+            ["--allow-sub-daily"],
+            is_flag=True,
+            help="Accept rules repeating every second or minute (refused by default).",
+        ),
+        click.Option(
+            ["--skip-invalid"],
+            is_flag=True,
+            help="Import the good events and list the VEVENTs left out, with the reasons.",
         ),
     ),
 )
