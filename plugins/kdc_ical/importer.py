@@ -23,12 +23,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
+from sqlalchemy import select
 
 from kdc_core import hookimpl
-from kdc_core.calendar.events import cancel_event, update_event, upsert_external
+from kdc_core.calendar.events import cancel_event, update_event, upsert_external_many
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
+from kdc_core.db import EventRow
 from kdc_core.errors import ImportFailed
 from kdc_core.interchange import Importer
 from kdc_core.unit_of_work import UnitOfWork
@@ -92,8 +94,8 @@ def load_ics(source: str, settings: Settings, **options: Any) -> IcsRecords:
 
 def apply_ics(uow: UnitOfWork, records: Sequence[IcsRecord]) -> ChangeSet:
     """Upsert every instance; cancel instances that dropped out of a series in the feed."""
-    for record in records:
-        event, _ = upsert_external(uow, record.event)
+    upserted = upsert_external_many(uow, [record.event for record in records])
+    for event, _ in upserted:
         if event.cancelled and event.cancelled_at is None:
             # First seen already cancelled: stamp when, as a cancellation here would.
             update_event(uow, event.id, status=EventStatus.CANCELLED)
@@ -113,12 +115,20 @@ def dropped_instances(uow: UnitOfWork, records: Sequence[IcsRecord]) -> list[int
     seen = {r.event.external_id for r in records}
     prefixes = {r.series for r in records if r.series}
     dropped = []
-    for event in uow.events.query(start=start, end=end, include_cancelled=False):
-        key = event.external_id or ""
-        if event.source != source or key in seen or not start <= event.start < end:
+    rows = uow.session.execute(
+        select(EventRow.id, EventRow.external_id, EventRow.start).where(
+            EventRow.source == source,
+            EventRow.status != EventStatus.CANCELLED.value,
+            EventRow.start >= start,
+            EventRow.start < end,
+        )
+    )
+    for event_id, external_id, _ in rows:
+        key = external_id or ""
+        if key in seen:
             continue
         if any(key.startswith(p) and _INSTANCE.match(key[len(p) :]) for p in prefixes):
-            dropped.append(event.id)
+            dropped.append(event_id)
     return dropped
 
 

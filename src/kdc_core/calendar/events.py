@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import attrs
+from sqlalchemy import select
 
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent, check_times
 from kdc_core.db.events import EventRow
-from kdc_core.db.repositories.events import EventRepository, event_value
+from kdc_core.db.repositories.events import _LOAD, EventRepository, event_value
 from kdc_core.protocol.service import enforce, overriding
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -145,3 +146,62 @@ def upsert_external(uow: UnitOfWork, new: NewEvent) -> tuple[CalendarEvent, bool
     if not fields and not links:
         return before, False
     return update_event(uow, row.id, **fields, **links), True
+
+
+#: Events checked against the protocol per query when many are written at once.
+CHECK_BATCH = 2_000
+
+
+def upsert_external_many(uow: UnitOfWork, news: list[NewEvent]) -> list[tuple[CalendarEvent, bool]]:
+    """:func:`upsert_external` for many events of one or more sources at once: the stored
+    events are read in one query per source, the writes flushed together and the protocol's
+    event rules run once per :data:`CHECK_BATCH` changed events instead of once per event.
+    The result is the same as upserting them one by one.
+
+    :returns: each event (in the order given) and whether anything changed.
+    :raises ProtocolBlocked: an error-level finding on any of them.
+    """
+    repo = EventRepository(uow.session)
+    existing: dict[tuple[str, str], EventRow] = {}
+    for source in {n.source for n in news}:
+        if not source:
+            raise ValueError("upsert_external_many needs source and external_id")
+        rows = uow.session.scalars(
+            select(EventRow).options(*_LOAD).where(EventRow.source == source)
+        )
+        existing.update({(source, r.external_id or ""): r for r in rows})
+    touched: list[tuple[EventRow, bool]] = []
+    for new in news:
+        if not (new.source and new.external_id):
+            raise ValueError("upsert_external_many needs source and external_id")
+        row = existing.get((new.source, new.external_id))
+        if row is None:
+            row = repo.add(new, make_uid(uow, new))
+            _stamp_cancellation(row)
+            existing[(new.source, new.external_id)] = row
+            touched.append((row, True))
+            continue
+        before = event_value(row)
+        changed = False
+        for f in attrs.fields(NewEvent):
+            if f.name in EDITABLE and getattr(before, f.name) != getattr(new, f.name):
+                value = getattr(new, f.name)
+                setattr(row, f.name, value.value if isinstance(value, EventKind | EventStatus) else value)
+                changed = True
+        links = {
+            name: getattr(new, name)
+            for name in ("ward_ids", "councillor_ids", "officer_ids")
+            if tuple(sorted(getattr(new, name))) != tuple(sorted(getattr(before, name)))
+        }
+        if links:
+            repo.set_links(row, **links)
+            changed = True
+        if changed:
+            check_times(row.title, row.start, row.end)
+            _stamp_cancellation(row)
+        touched.append((row, changed))
+    uow.session.flush()
+    changed_ids = sorted({row.id for row, changed in touched if changed})
+    for at in range(0, len(changed_ids), CHECK_BATCH):
+        enforce(uow, "event", changed_ids[at : at + CHECK_BATCH])
+    return [(event_value(row), changed) for row, changed in touched]
