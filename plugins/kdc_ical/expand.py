@@ -158,7 +158,8 @@ class FeedReader:
             if not uid:
                 at = f" (line {first})" if first else ""
                 self.problem(
-                    f"VEVENT #{number}{at}", "has no UID, so it cannot be matched on the next import"
+                    f"VEVENT #{number}{at}",
+                    "has no UID, so it cannot be matched on the next import",
                 )
                 continue
             groups[uid].append(component)
@@ -242,10 +243,22 @@ class FeedReader:
             count = _first(rrule.get("COUNT"))
             if count is not None and int(count) < 1:
                 raise Invalid(f"has RRULE COUNT={count}: a rule must repeat at least once")
-            interval = int(_first(rrule.get("INTERVAL")) or 1)
+            given = _first(rrule.get("INTERVAL"))
+            interval = 1 if given is None else int(given)
             if interval < 1:
                 raise Invalid(f"has RRULE INTERVAL={interval}: it must be at least 1")
             start = self.reader.instant(component["DTSTART"].dt)
+            bounded = count is not None or any(k.startswith("BY") for k in rrule)
+            inside = (self.span[1] - max(start, self.span[0])).total_seconds()
+            if not bounded and inside / (_SECONDS.get(freq, 86400) * interval) > (
+                self.limits.max_instances + 1
+            ):
+                raise Invalid(
+                    f"repeats {freq.lower()} with no end: more than "
+                    f"{self.limits.max_instances:,} instances between "
+                    f"{self.reader.when(self.span[0])} and {self.reader.when(self.span[1])}; "
+                    "import a shorter window (--from/--to) or raise --max-instances"
+                )
             until = _first(rrule.get("UNTIL"))
             end = self.span[1]
             if until is not None:
@@ -263,19 +276,19 @@ class FeedReader:
         """The instances of one UID in the window, counted against the limits."""
         reader, (start, end) = self.reader, self.span
         master = components[0]
-        if len(components) == 1 and not any(p in master for p in ("RRULE", "RDATE")):
-            if "RECURRENCE-ID" not in master:  # a one-off: no expansion needed
-                record = reader.record(master, self.span)
-                if record.event.end > start and record.event.start < end:
-                    self.add(master)
-                    yield record
-                return
+        one_off = not any(p in master for p in ("RRULE", "RDATE", "RECURRENCE-ID"))
+        if len(components) == 1 and one_off:  # no expansion needed
+            record = reader.record(master, self.span)
+            if record.event.end > start and record.event.start < end:
+                self.add(master)
+                yield record
+            return
         calendar = icalendar.Calendar()
         for component in components:
             calendar.add_component(component)
         try:
             query = recurring_ical_events.of(calendar)
-        except Exception as exc:  # noqa: BLE001 - any failure names the event
+        except Exception as exc:
             raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
         seen: set[str] = set()
         found = 0
@@ -285,7 +298,7 @@ class FeedReader:
             slice_end = min(end, slice_start + length)
             try:
                 instances = query.between(slice_start, slice_end)
-            except Exception as exc:  # noqa: BLE001 - any failure names the event
+            except Exception as exc:
                 raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
             for instance in instances:
                 record = reader.record(instance, self.span)
@@ -339,5 +352,3 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, OverflowError):
         return f"a date beyond what can be represented ({text})"
     return text
-
-

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
-import icalendar
 
 from kdc_core import __version__
 from kdc_core.calendar.values import EventKind, EventStatus, NewEvent
@@ -204,9 +203,13 @@ class IcsReader:
                     f"lasts {duration.to_ical().decode()}, which ends beyond the year 9999"
                 ) from None
         for name in ("RDATE", "EXDATE"):
-            for prop in component.get(name, []) if isinstance(
-                component.get(name), list
-            ) else [component.get(name)] if name in component else []:
+            for prop in (
+                component.get(name, [])
+                if isinstance(component.get(name), list)
+                else [component.get(name)]
+                if name in component
+                else []
+            ):
                 for value in getattr(prop, "dts", []):
                     if isinstance(value.dt, tuple):
                         continue  # a PERIOD

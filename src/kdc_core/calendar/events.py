@@ -186,7 +186,11 @@ def upsert_external_many(uow: UnitOfWork, news: list[NewEvent]) -> list[tuple[Ca
         for f in attrs.fields(NewEvent):
             if f.name in EDITABLE and getattr(before, f.name) != getattr(new, f.name):
                 value = getattr(new, f.name)
-                setattr(row, f.name, value.value if isinstance(value, EventKind | EventStatus) else value)
+                setattr(
+                    row,
+                    f.name,
+                    value.value if isinstance(value, EventKind | EventStatus) else value,
+                )
                 changed = True
         links = {
             name: getattr(new, name)
