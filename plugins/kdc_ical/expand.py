@@ -288,20 +288,22 @@ class FeedReader:
             calendar.add_component(component)
         try:
             query = recurring_ical_events.of(calendar)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - any failure names the event
             raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
+        occurrences = _Occurrences(reader, components)
         seen: set[str] = set()
         found = 0
-        step = _SECONDS.get(_freq(master), 7 * 86400) * SLICE
-        slice_start, length = start, dt.timedelta(seconds=step)
+        length = dt.timedelta(seconds=_SECONDS.get(_freq(master), 7 * 86400) * SLICE)
+        slice_start = start
         while slice_start < end:
             slice_end = min(end, slice_start + length)
             try:
-                instances = query.between(slice_start, slice_end)
-            except Exception as exc:
+                records = occurrences.between(query, slice_start, slice_end, self.span)
+            except Invalid:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any failure names the event
                 raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
-            for instance in instances:
-                record = reader.record(instance, self.span)
+            for record, component in records:
                 key = record.event.external_id or ""
                 if key in seen:
                     continue
@@ -313,9 +315,9 @@ class FeedReader:
                         f"{reader.when(start)} and {reader.when(end)}; import a shorter window "
                         "(--from/--to) or raise --max-instances"
                     )
-                self.add(instance)
+                self.add(component)
                 yield record
-            if len(instances) < SLICE // 2:
+            if len(records) < SLICE // 2:
                 length *= 2
             slice_start = slice_end
 
@@ -328,6 +330,69 @@ class FeedReader:
                 source=self.reader.source,
                 record=self.reader.where(component),
             )
+
+
+class _Occurrences:
+    """One UID's occurrences in a span, made into records.
+
+    Each occurrence takes its fields from the VEVENT it comes from (the series, or the
+    override with its RECURRENCE-ID), worked out once per VEVENT rather than once per
+    occurrence. A series with a RANGE=THISANDFUTURE override is read through whole copied
+    components instead, which carry what the override changes for later instances.
+    """
+
+    def __init__(self, reader: IcsReader, components: list[Any]) -> None:
+        self.reader = reader
+        self.masters = [c for c in components if "RECURRENCE-ID" not in c]
+        self.overrides: dict[Any, Any] = {}
+        self.plain = True
+        for component in components:
+            rid = component.get("RECURRENCE-ID")
+            if rid is None:
+                continue
+            if "RANGE" in rid.params:
+                self.plain = False
+            self.overrides[_rid_key(rid.dt)] = component
+        self.fields: dict[int, dict[str, Any]] = {}
+
+    def between(
+        self,
+        query: Any,
+        start: dt.datetime,
+        end: dt.datetime,
+        window: tuple[dt.datetime, dt.datetime],
+    ) -> list[tuple[IcsRecord, Any]]:
+        reader = self.reader
+        if not self.plain:
+            return [(reader.record(c, window), c) for c in query.between(start, end)]
+        out = []
+        for series in query.series:
+            for occurrence in series.between(start, end):
+                source = next(
+                    (self.overrides[r] for r in occurrence.recurrence_ids if r in self.overrides),
+                    None,
+                )
+                if source is None and not occurrence.recurrence_ids and self.masters:
+                    source, instance = self.masters[0], occurrence.start
+                elif source is not None:
+                    instance = None
+                else:  # not expected: fall back to the library's own copy
+                    copy = occurrence.as_component(False)
+                    out.append((reader.record(copy, window), copy))
+                    continue
+                fields = self.fields.get(id(source))
+                if fields is None:
+                    fields = self.fields[id(source)] = reader.fields(source)
+                times = (occurrence.start, occurrence.end)
+                out.append((reader.record(source, window, times, instance, fields), source))
+        return out
+
+
+def _rid_key(value: dt.date) -> dt.date:
+    """A RECURRENCE-ID as recurring-ical-events identifies it: UTC without a zone."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -226,26 +226,59 @@ class IcsReader:
             return value if value.tzinfo is not None else value.replace(tzinfo=self.tz)
         return dt.datetime.combine(value, dt.time(), tzinfo=self.tz)
 
-    def key(self, uid: str, component: Any) -> tuple[str, str | None]:
-        """``(external_id, series prefix)``: the UID, plus the instance for a series."""
+    def key(
+        self, uid: str, component: Any, instance: dt.date | None = None
+    ) -> tuple[str, str | None]:
+        """``(external_id, series prefix)``: the UID, plus the instance for a series (its
+        RECURRENCE-ID, or ``instance``, or its start)."""
         if uid not in self.series:
             return uid_key(uid), None
         prefix = uid_key(uid) + "/"
-        rid = component.get("RECURRENCE-ID")
-        value = rid.dt if rid is not None else component.start
-        if isinstance(value, dt.datetime):
-            return prefix + self.aware(value).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ"), prefix
-        return prefix + value.strftime("%Y%m%d"), prefix
+        if instance is None:
+            rid = component.get("RECURRENCE-ID")
+            instance = rid.dt if rid is not None else component.start
+        if isinstance(instance, dt.datetime):
+            utc = self.aware(instance).astimezone(dt.UTC)
+            return prefix + utc.strftime("%Y%m%dT%H%M%SZ"), prefix
+        return prefix + instance.strftime("%Y%m%d"), prefix
 
-    def record(self, component: Any, window: tuple[dt.datetime, dt.datetime]) -> IcsRecord:
-        """The event for one instance (a component from recurring-ical-events, or a
-        one-off VEVENT as it is in the feed).
+    def fields(self, component: Any) -> dict[str, Any]:
+        """What an event takes from its VEVENT apart from its times and key."""
+        status = _text(component.get("STATUS")).upper()
+        private = _text(component.get("CLASS")).upper() in ("PRIVATE", "CONFIDENTIAL")
+        public = self.kind == EventKind.COUNCIL_MEETING if self.public is None else self.public
+        committee = self.committee or self.category(component)
+        return {
+            "kind": self.kind,
+            "title": _clip(_text(component.get("SUMMARY")) or "Untitled event", "title"),
+            "location": _clip(_text(component.get("LOCATION")), "location") or None,
+            "description": str(component.get("DESCRIPTION", "")).strip() or None,
+            "committee": _clip(committee, "committee") if committee else None,
+            "public": public and not private,
+            "status": {"CANCELLED": EventStatus.CANCELLED, "TENTATIVE": EventStatus.TENTATIVE}.get(
+                status, EventStatus.CONFIRMED
+            ),
+            "source": self.source_name,
+        }
+
+    def record(
+        self,
+        component: Any,
+        window: tuple[dt.datetime, dt.datetime],
+        times: tuple[dt.date, dt.date | None] | None = None,
+        instance: dt.date | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> IcsRecord:
+        """The event for one instance: a component from recurring-ical-events or a one-off
+        VEVENT as it is in the feed; or, with ``times`` (start, end) and ``instance`` (the
+        original start, for the key), an occurrence of the VEVENT ``component``, whose
+        :meth:`fields` may be passed in to save working them out again.
 
         :raises Invalid: the instance cannot be an event (its times or its fields).
         """
         uid = _text(component.get("UID"))
         try:
-            raw_start, raw_end = component.start, component.end
+            raw_start, raw_end = times if times is not None else (component.start, component.end)
             all_day = not isinstance(raw_start, dt.datetime)
             start = self.aware(raw_start)
             end = self.aware(raw_end) if raw_end is not None else start
@@ -253,28 +286,15 @@ class IcsReader:
             raise Invalid(f"has times that cannot be read: {exc}") from None
         if end == start:
             end = start + (dt.timedelta(days=1) if all_day else DEFAULT_DURATION)
-        external_id, prefix = self.key(uid, component)
+        external_id, prefix = self.key(uid, component, instance)
         zone = None if all_day else getattr(start.tzinfo, "key", None)
-        status = _text(component.get("STATUS")).upper()
-        private = _text(component.get("CLASS")).upper() in ("PRIVATE", "CONFIDENTIAL")
-        public = self.kind == EventKind.COUNCIL_MEETING if self.public is None else self.public
-        committee = self.committee or self.category(component)
         try:
             event = NewEvent(
-                kind=self.kind,
-                title=_clip(_text(component.get("SUMMARY")) or "Untitled event", "title"),
                 start=start,
                 end=end,
                 timezone=zone if zone and zone != "UTC" else self.zone,
-                location=_clip(_text(component.get("LOCATION")), "location") or None,
-                description=str(component.get("DESCRIPTION", "")).strip() or None,
-                committee=_clip(committee, "committee") if committee else None,
-                public=public and not private,
-                status={"CANCELLED": EventStatus.CANCELLED, "TENTATIVE": EventStatus.TENTATIVE}.get(
-                    status, EventStatus.CONFIRMED
-                ),
-                source=self.source_name,
                 external_id=external_id,
+                **(fields if fields is not None else self.fields(component)),
             )
         except ValueError as exc:
             raise Invalid(str(exc)) from None

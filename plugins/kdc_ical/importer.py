@@ -26,7 +26,7 @@ import click
 from sqlalchemy import select
 
 from kdc_core import hookimpl
-from kdc_core.calendar.events import cancel_event, update_event, upsert_external_many
+from kdc_core.calendar.events import cancel_event, upsert_external_many
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
@@ -94,11 +94,7 @@ def load_ics(source: str, settings: Settings, **options: Any) -> IcsRecords:
 
 def apply_ics(uow: UnitOfWork, records: Sequence[IcsRecord]) -> ChangeSet:
     """Upsert every instance; cancel instances that dropped out of a series in the feed."""
-    upserted = upsert_external_many(uow, [record.event for record in records])
-    for event, _ in upserted:
-        if event.cancelled and event.cancelled_at is None:
-            # First seen already cancelled: stamp when, as a cancellation here would.
-            update_event(uow, event.id, status=EventStatus.CANCELLED)
+    upsert_external_many(uow, [record.event for record in records])
     for event_id in dropped_instances(uow, records):
         cancel_event(uow, event_id)
     return uow.collect()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -152,28 +153,28 @@ def upsert_external(uow: UnitOfWork, new: NewEvent) -> tuple[CalendarEvent, bool
 CHECK_BATCH = 2_000
 
 
-def upsert_external_many(uow: UnitOfWork, news: list[NewEvent]) -> list[tuple[CalendarEvent, bool]]:
-    """:func:`upsert_external` for many events of one or more sources at once: the stored
-    events are read in one query per source, the writes flushed together and the protocol's
-    event rules run once per :data:`CHECK_BATCH` changed events instead of once per event.
-    The result is the same as upserting them one by one.
+def upsert_external_many(uow: UnitOfWork, news: Sequence[NewEvent]) -> list[tuple[int, bool]]:
+    """:func:`upsert_external` for many events at once, with the same result as upserting
+    them one by one: the stored events of each source are read in one query, the writes
+    flushed together, and the protocol's event rules run once per :data:`CHECK_BATCH`
+    changed events instead of once per event (a feed's 3,700 instances took 40 s that way).
 
-    :returns: each event (in the order given) and whether anything changed.
+    :returns: each event's id (in the order given) and whether anything changed.
+    :raises ValueError: an event without a source and external id.
+    :raises EventTimesError: an event would not end after it starts.
     :raises ProtocolBlocked: an error-level finding on any of them.
     """
+    if any(not (n.source and n.external_id) for n in news):
+        raise ValueError("upsert_external_many needs source and external_id")
     repo = EventRepository(uow.session)
-    existing: dict[tuple[str, str], EventRow] = {}
-    for source in {n.source for n in news}:
-        if not source:
-            raise ValueError("upsert_external_many needs source and external_id")
+    existing: dict[tuple[str | None, str | None], EventRow] = {}
+    for source in sorted({n.source for n in news if n.source}):
         rows = uow.session.scalars(
             select(EventRow).options(*_LOAD).where(EventRow.source == source)
         )
-        existing.update({(source, r.external_id or ""): r for r in rows})
+        existing.update({(source, r.external_id): r for r in rows})
     touched: list[tuple[EventRow, bool]] = []
     for new in news:
-        if not (new.source and new.external_id):
-            raise ValueError("upsert_external_many needs source and external_id")
         row = existing.get((new.source, new.external_id))
         if row is None:
             row = repo.add(new, make_uid(uow, new))
@@ -181,21 +182,18 @@ def upsert_external_many(uow: UnitOfWork, news: list[NewEvent]) -> list[tuple[Ca
             existing[(new.source, new.external_id)] = row
             touched.append((row, True))
             continue
-        before = event_value(row)
         changed = False
-        for f in attrs.fields(NewEvent):
-            if f.name in EDITABLE and getattr(before, f.name) != getattr(new, f.name):
-                value = getattr(new, f.name)
-                setattr(
-                    row,
-                    f.name,
-                    value.value if isinstance(value, EventKind | EventStatus) else value,
-                )
+        for name in _UPSERTED:
+            value = getattr(new, name)
+            if isinstance(value, EventKind | EventStatus):
+                value = value.value
+            if getattr(row, name) != value:
+                setattr(row, name, value)
                 changed = True
         links = {
-            name: getattr(new, name)
-            for name in ("ward_ids", "councillor_ids", "officer_ids")
-            if tuple(sorted(getattr(new, name))) != tuple(sorted(getattr(before, name)))
+            name: ids
+            for name, attr in _LINKS.items()
+            if sorted(ids := getattr(new, name)) != sorted(x.id for x in getattr(row, attr))
         }
         if links:
             repo.set_links(row, **links)
@@ -208,4 +206,9 @@ def upsert_external_many(uow: UnitOfWork, news: list[NewEvent]) -> list[tuple[Ca
     changed_ids = sorted({row.id for row, changed in touched if changed})
     for at in range(0, len(changed_ids), CHECK_BATCH):
         enforce(uow, "event", changed_ids[at : at + CHECK_BATCH])
-    return [(event_value(row), changed) for row, changed in touched]
+    return [(row.id, changed) for row, changed in touched]
+
+
+#: The fields of :class:`NewEvent` an upsert compares and writes, and its links.
+_UPSERTED = tuple(f.name for f in attrs.fields(NewEvent) if f.name in EDITABLE)
+_LINKS = {"ward_ids": "wards", "councillor_ids": "councillors", "officer_ids": "officers"}
