@@ -288,7 +288,7 @@ class FeedReader:
             calendar.add_component(component)
         try:
             query = recurring_ical_events.of(calendar)
-        except Exception as exc:  # noqa: BLE001 - any failure names the event
+        except Exception as exc:
             raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
         occurrences = _Occurrences(reader, components)
         seen: set[str] = set()
@@ -301,7 +301,7 @@ class FeedReader:
                 records = occurrences.between(query, slice_start, slice_end, self.span)
             except Invalid:
                 raise
-            except Exception as exc:  # noqa: BLE001 - any failure names the event
+            except Exception as exc:
                 raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
             for record, component in records:
                 key = record.event.external_id or ""
