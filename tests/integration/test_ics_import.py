@@ -157,3 +157,40 @@ def test_imported_meetings_concern_the_committee_named_in_categories(kdc_run, kd
         meeting = uow.events.query()[0]
         assert meeting.committee == "Strategic Planning Committee"
         assert councillors_concerned(uow, meeting) == {cast.cath}
+
+
+EDGE = DATA / "edge"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("31-nul-byte.ics", 1), ("27-duplicate-uid.ics", 1), ("06-rdate-list.ics", 0)],
+)
+def test_edge_cases_on_each_database_refuse_whole_or_import(kdc_run, kdc_app, name, code):
+    result = _import(kdc_run, EDGE / name, kind="briefing")
+    assert result.exit_code == code, result.output
+    assert (_count(kdc_app) == 0) == (code == 1)
+    if code:
+        assert f"Error: {EDGE / name}, VEVENT '" in result.output
+
+
+def test_skip_invalid_imports_the_rest_and_lists_what_it_left_out(kdc_run, kdc_app, tmp_path):
+    feed = tmp_path / "feed.ics"
+    feed.write_bytes(
+        (EDGE / "27-duplicate-uid.ics").read_bytes().replace(
+            b"END:VCALENDAR", b"BEGIN:VEVENT\r\nUID:fine@x\r\nDTSTART:20270309T180000Z\r\n"
+            b"SUMMARY:Fine\r\nEND:VEVENT\r\nEND:VCALENDAR"
+        )
+    )  # fmt: skip
+    result = _import(kdc_run, feed, "--skip-invalid", "--json", kind="briefing")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["changes"] == 1
+    assert report["warnings"] == [
+        "skipped VEVENT 'dup@edge.example' 'Edge dup' (line 10): appears twice with this UID "
+        "and no RECURRENCE-ID (lines 4 and 10); one feed may hold an event only once"
+    ]
+    assert set(_events(kdc_app)) == {"fine@x"}
+    text = _import(kdc_run, feed, "--skip-invalid", kind="briefing")
+    assert "Warning: skipped VEVENT 'dup@edge.example'" in text.output
+    assert "0 changes" in text.output

@@ -130,7 +130,7 @@ def test_more_events_than_allowed_stop_the_import_even_when_skipping(settings, f
 def test_sub_daily_rules_need_the_option_and_stay_bounded_with_it(settings, feed):
     minutely = vevent("m@x", "DTSTART:20270304T100000Z", "RRULE:FREQ=MINUTELY;COUNT=10000000")
     path = feed(minutely)
-    with pytest.raises(ImportFailed, match="repeats minutely .*--allow-sub-daily"):
+    with pytest.raises(ImportFailed, match=r"repeats minutely .*--allow-sub-daily"):
         _load(settings, path)
     began = time.perf_counter()
     with pytest.raises(ImportFailed, match="more than 1,000 instances"):
