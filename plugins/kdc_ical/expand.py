@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 import icalendar
 import recurring_ical_events
+import x_wr_timezone
 
 from kdc_core.errors import ImportFailed
 from kdc_ical.ics_reader import IcsReader, IcsRecord, Invalid
@@ -205,7 +206,11 @@ class FeedReader:
             raise ImportFailed("holds more than one VCALENDAR", source=source)
         if calendar.name != "VCALENDAR":
             raise ImportFailed(f"expected a VCALENDAR, found {calendar.name}", source=source)
-        return calendar
+        try:  # X-WR-TIMEZONE, as recurring-ical-events reads it (it is one of its parts)
+            standard: icalendar.Component = x_wr_timezone.to_standard(calendar)
+        except Exception as exc:  # noqa: BLE001 - a bad zone name is the file's fault
+            raise ImportFailed(f"cannot use X-WR-TIMEZONE: {exc}", source=source) from None
+        return standard
 
     def duplicate(self, components: list[Any]) -> tuple[str, str] | None:
         """The same UID twice with the same RECURRENCE-ID (or twice with none)."""

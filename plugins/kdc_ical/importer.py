@@ -13,6 +13,13 @@
 - The committee is ``--committee`` or, for council meetings, the first CATEGORIES value.
 - ``--public``/``--private`` decides visibility; by default council meetings are public and
   other kinds private. CLASS:PRIVATE or CONFIDENTIAL always makes an event private.
+- Every VEVENT is checked on its own and expanded within bounds (``--max-instances``,
+  ``--max-events``, sub-daily rules only with ``--allow-sub-daily``): see
+  :mod:`kdc_ical.expand`. Any problem stops the import naming the file and the VEVENT (UID,
+  summary, line) before anything is written; with ``--skip-invalid`` the VEVENTs at fault are
+  left out (with the rest of their UID) and listed as warnings instead.
+- :func:`apply_ics` writes the whole feed in one batch
+  (:func:`kdc_core.calendar.events.upsert_external_many`).
 """
 
 from __future__ import annotations
