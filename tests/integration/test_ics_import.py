@@ -194,3 +194,10 @@ def test_skip_invalid_imports_the_rest_and_lists_what_it_left_out(kdc_run, kdc_a
     text = _import(kdc_run, feed, "--skip-invalid", kind="briefing")
     assert "Warning: skipped VEVENT 'dup@edge.example'" in text.output
     assert "0 changes" in text.output
+
+
+def test_the_changes_listed_show_times_in_the_councils_zone(kdc_run, weekly):
+    result = _import(kdc_run, weekly)
+    assert "Planning sub-committee (2027-03-04 10:00 GMT)" in result.output
+    assert "Planning sub-committee (afternoon) (2027-04-08 14:00 BST)" in result.output
+    assert "UTC" not in result.output

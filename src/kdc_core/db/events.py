@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     Boolean,
@@ -83,7 +84,13 @@ class EventRow(TimestampMixin, Base):
     )
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+        """``Cabinet (2027-06-04 18:00 BST)``: the start in the event's own zone (the
+        council's, unless a feed gave another), as change lists and findings show it."""
+        try:
+            zone: dt.tzinfo = ZoneInfo(self.timezone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = dt.UTC
+        return f"{self.title} ({self.start.astimezone(zone):%Y-%m-%d %H:%M %Z})"
 
 
 class OfficerUnavailabilityRow(Base):
