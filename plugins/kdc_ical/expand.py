@@ -208,7 +208,7 @@ class FeedReader:
             raise ImportFailed(f"expected a VCALENDAR, found {calendar.name}", source=source)
         try:  # X-WR-TIMEZONE, as recurring-ical-events reads it (it is one of its parts)
             standard: icalendar.Component = x_wr_timezone.to_standard(calendar)
-        except Exception as exc:  # noqa: BLE001 - a bad zone name is the file's fault
+        except Exception as exc:
             raise ImportFailed(f"cannot use X-WR-TIMEZONE: {exc}", source=source) from None
         return standard
 
