@@ -174,6 +174,8 @@ class FeedReader:
                 self.check_rule(component)
             except Invalid as exc:
                 bad[uid] = (self.reader.where(component), exc.reason)
+            except Exception as exc:  # a shape no check foresaw: still named, never a traceback
+                bad[uid] = (self.reader.where(component), f"cannot be read: {_reason(exc)}")
         outside = [n for n in bad_lines if not any(a <= n <= b for a, b in spans)]
         if outside:
             raise ImportFailed(bad_lines[min(outside)], source=self.reader.source)
@@ -190,9 +192,14 @@ class FeedReader:
             before = self.count
             try:
                 records.extend(list(self.expand(components)))
-            except Invalid as exc:
+            except ImportFailed:
+                raise
+            except Exception as exc:  # Invalid, or a shape no check foresaw
                 self.count = before
-                self.problem(self.reader.where(components[0]), exc.reason)
+                reason = (
+                    exc.reason if isinstance(exc, Invalid) else f"cannot be read: {_reason(exc)}"
+                )
+                self.problem(self.reader.where(components[0]), reason)
         records.sort(key=lambda r: (r.event.start, r.event.external_id or ""))
         return IcsRecords(records, self.skipped)
 
@@ -369,7 +376,10 @@ class _Occurrences:
     ) -> list[tuple[IcsRecord, Any]]:
         reader = self.reader
         if not self.plain:
-            return [(reader.record(c, window), c) for c in query.between(start, end)]
+            return [
+                (reader.record(c, window, instance=self.original(c)), c)
+                for c in query.between(start, end)
+            ]
         out = []
         for series in query.series:
             for occurrence in series.between(start, end):
@@ -391,6 +401,18 @@ class _Occurrences:
                 times = (occurrence.start, occurrence.end)
                 out.append((reader.record(source, window, times, instance, fields), source))
         return out
+
+    def original(self, copy: Any) -> dt.date | None:
+        """The original start of an instance a RANGE=THISANDFUTURE override moved: the copy
+        carries the override's RECURRENCE-ID, so its own start less the override's move."""
+        rid = copy.get("RECURRENCE-ID")
+        if rid is None or "RANGE" not in rid.params:
+            return None
+        override = self.overrides.get(_rid_key(rid.dt))
+        if override is None:
+            return None
+        moved = self.reader.aware(override.start) - self.reader.aware(rid.dt)
+        return self.reader.aware(copy.start) - moved
 
 
 def _rid_key(value: dt.date) -> dt.date:

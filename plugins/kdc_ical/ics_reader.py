@@ -27,6 +27,11 @@ MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_DURATION = dt.timedelta(hours=1)
 _LIMITS = {"title": 300, "location": 300, "committee": 200}
 _WEB = ("http", "https", "webcal")
+#: Properties RFC 5545 (3.6.1) allows at most once in a VEVENT.
+_ONCE = (
+    "UID", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", "SUMMARY", "DESCRIPTION",
+    "LOCATION", "STATUS", "CLASS", "SEQUENCE",
+)  # fmt: skip
 
 
 @attrs.frozen
@@ -171,6 +176,9 @@ class IcsReader:
         if component.errors:
             name, error = component.errors[0]
             raise Invalid(f"cannot read {name}: {error}")
+        for name in _ONCE:
+            if isinstance(component.get(name), list):
+                raise Invalid(f"has {name} more than once")
         start = component.get("DTSTART")
         if start is None:
             raise Invalid("has no DTSTART")

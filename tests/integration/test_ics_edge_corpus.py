@@ -1,7 +1,8 @@
 """``kdc import ics`` on fifty malformed and edge-case calendars (tests/fixtures/ics/edge/).
 
-Each file's expected outcome is in the corpus README's table: it imports (exit 0) or it is
-refused (exit 1, a message naming the file, nothing written). The command runs in-process with
+Each file's expected outcome is in the corpus README's table: it imports (exit 0, the number
+of events the table gives) or it is refused (exit 1, a message naming the file, nothing
+written). The command runs in-process with
 exceptions passed through, so a traceback fails the test; each run must take under 20 s.
 SQLite only: the PostgreSQL side is covered by tests in test_ics_import.py.
 """
@@ -21,7 +22,7 @@ from kdc_core import testing
 from kdc_core.db import EventRow
 
 EDGE = FIXTURES / "ics" / "edge"
-ROW = re.compile(r"^\| (\S+\.ics) \| (imports|refused) \| (.+) \|$", re.M)
+ROW = re.compile(r"^\| (\S+\.ics) \| (imports|refused) \| (\d+|–) \| (.+) \|$", re.M)
 CASES = ROW.findall((EDGE / "README.md").read_text(encoding="utf-8"))
 LIMIT = 20.0
 YEAR = ("--from", "2027-01-01", "--to", "2027-12-31")
@@ -38,14 +39,14 @@ def _count(kdc_app) -> int:
 
 
 def test_the_readme_lists_every_file_once():
-    names = [name for name, _, _ in CASES]
+    names = [name for name, *_ in CASES]
     assert len(names) == 50 == len(set(names))
     assert sorted(names) == sorted(p.name for p in EDGE.glob("*.ics"))
 
 
-@pytest.mark.parametrize(("name", "outcome", "what"), CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "outcome", "events", "what"), CASES, ids=[c[0] for c in CASES])
 def test_each_edge_case_imports_or_is_refused_by_name_quickly(
-    kdc_run, kdc_app, name, outcome, what
+    kdc_run, kdc_app, name, outcome, events, what
 ):
     path = EDGE / name
     began = time.perf_counter()
@@ -55,6 +56,7 @@ def test_each_edge_case_imports_or_is_refused_by_name_quickly(
     assert "Traceback" not in result.output
     if outcome == "imports":
         assert result.exit_code == 0, result.output
+        assert _count(kdc_app) == int(events), result.output
     else:
         assert result.exit_code == 1, result.output
         assert f"\nError: {path}" in result.output, result.output
@@ -63,7 +65,7 @@ def test_each_edge_case_imports_or_is_refused_by_name_quickly(
 
 def test_with_skip_invalid_the_refused_files_import_what_is_good(kdc_run, kdc_app):
     """Every file refused for a VEVENT's sake imports under --skip-invalid, listing it."""
-    for name, outcome, _ in CASES:
+    for name, outcome, *_ in CASES:
         if outcome != "refused":
             continue
         result = kdc_run(

@@ -184,3 +184,20 @@ def test_a_huge_duration_is_a_named_error_not_an_overflow(settings, feed):
         ImportFailed, match=r"'huge@x'.*lasts P69999993D, which ends beyond the year 9999"
     ):
         _load(settings, path)
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        (("DTSTART:20270304T100000Z", "DTSTART:20270305T100000Z"), "has DTSTART more than once"),
+        (("DTSTART:20270304T100000Z", "RRULE:FREQ=FORTNIGHTLY"), "cannot read RRULE: "),
+        (("DTSTART:20270304T100000Z", "RECURRENCE-ID:soon"), "cannot read RECURRENCE-ID: "),
+        (("DTSTART:20270304T100000Z", "RRULE:FREQ=DAILY;COUNT=0"), "has RRULE COUNT=0"),
+        (("DTSTART:20270304T100000Z", "RRULE:FREQ=DAILY;BYSETPOS=0;BYDAY=MO"), "cannot be"),
+    ],
+)
+def test_odd_shapes_are_named_errors(settings, feed, lines, reason):
+    path = feed(vevent("odd@x", *lines))
+    with pytest.raises(ImportFailed) as failed:
+        _load(settings, path)
+    assert f"{path}, VEVENT 'odd@x' 'odd@x' (line 21): {reason}" in str(failed.value)
