@@ -201,3 +201,19 @@ def test_the_changes_listed_show_times_in_the_councils_zone(kdc_run, weekly):
     assert "Planning sub-committee (2027-03-04 10:00 GMT)" in result.output
     assert "Planning sub-committee (afternoon) (2027-04-08 14:00 BST)" in result.output
     assert "UTC" not in result.output
+
+
+def test_the_bounds_are_options_of_the_command(kdc_run, kdc_app, weekly):
+    capped = _import(kdc_run, weekly, "--max-instances", "5")
+    assert capped.exit_code == 1
+    assert (
+        f"Error: {weekly}, VEVENT 'planning-sub-2027@democracy.example.org' 'Planning "
+        "sub-committee' (line 22): has more than 5 instances between Friday 1 January 2027, "
+        "00:00 GMT and Saturday 1 January 2028, 00:00 GMT"
+    ) in capped.output
+    few = _import(kdc_run, weekly, "--max-events", "6")
+    assert few.exit_code == 1 and "more than 6 events to import" in few.output
+    assert _count(kdc_app) == 0
+    minutely = _import(kdc_run, EDGE / "22-minutely-count.ics", "--allow-sub-daily")
+    assert minutely.exit_code == 1 and "more than 1,000 instances" in minutely.output
+    assert _import(kdc_run, weekly, "--max-instances", "7", "--max-events", "7").exit_code == 0

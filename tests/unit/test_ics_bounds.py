@@ -135,7 +135,7 @@ def test_sub_daily_rules_need_the_option_and_stay_bounded_with_it(settings, feed
     began = time.perf_counter()
     with pytest.raises(ImportFailed, match="more than 1,000 instances"):
         _load(settings, path, allow_sub_daily=True)
-    assert time.perf_counter() - began < 5
+    assert time.perf_counter() - began < 10  # about 0.3 s; the 2.7 GB run took 15 minutes
     few = feed(vevent("m@x", "DTSTART:20270304T100000Z", "RRULE:FREQ=MINUTELY;COUNT=5"))
     assert len(_load(settings, few, allow_sub_daily=True)) == 5
 
