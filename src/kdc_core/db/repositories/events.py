@@ -101,7 +101,8 @@ class EventRepository:
             external_id=new.external_id,
         )
         self.session.add(row)
-        self.set_links(row, new.ward_ids, new.councillor_ids, new.officer_ids)
+        if new.ward_ids or new.councillor_ids or new.officer_ids:
+            self.set_links(row, new.ward_ids, new.councillor_ids, new.officer_ids)
         return row
 
     def set_links(
