@@ -15,8 +15,10 @@ from markupsafe import Markup
 
 from kdc_admin.auth import init_login
 from kdc_admin.database import KdcDatabase
+from kdc_admin.formats import day, moment
 from kdc_admin.headers import csp_nonce, init_headers
 from kdc_admin.inputs import init_input_checks
+from kdc_admin.menus import place
 from kdc_admin.secret_key import load_secret_key
 from kdc_admin.views import core_views
 from kdc_admin.views.pages import DashboardView
@@ -85,6 +87,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     db.init_app(app)
     app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     app.jinja_env.filters["bio"] = lambda text: Markup(render_bio(text))
+    app.jinja_env.filters.update(moment=moment, day=day)  # local time; UK date
     app.context_processor(lambda: {"council": kdc.settings.council_name})
 
     admin = Admin(
@@ -96,10 +99,10 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     )
     with app.app_context():  # Flask-Admin touches db.session while building views
         for view in core_views(kdc, db):
-            admin.add_view(view)
+            admin.add_view(place(view))
         for views in kdc.hook.kdc_admin_views(kdc=kdc):
             for view in views or ():
-                admin.add_view(view)
+                admin.add_view(place(view))
     for blueprints in kdc.hook.kdc_blueprints(kdc=kdc):
         for blueprint in blueprints or ():
             app.register_blueprint(blueprint)

@@ -29,6 +29,7 @@ from flask_login import current_user
 from wtforms.fields.core import UnboundField
 
 from kdc_admin import locking
+from kdc_admin.formats import DETAIL_FORMATTERS, LIST_FORMATTERS, column_label
 from kdc_core.textsafety import neutralise_cell
 from kdc_core.users.values import EDITOR_ROLES, UserRole
 
@@ -109,6 +110,13 @@ class SecuredModelView(RoleRules, ModelView):
     edit_template = "kdc/model_edit.html"
     #: Refuse a save of a row changed since its edit form was rendered.
     optimistic_locking: ClassVar[bool] = True
+    # Words, not stored values: local times, UK dates, Yes/No, labels (kdc_admin.formats).
+    column_type_formatters: ClassVar[dict[type, Any]] = LIST_FORMATTERS
+    column_type_formatters_detail: ClassVar[dict[type, Any]] = DETAIL_FORMATTERS
+
+    def _prettify_name(self, name: str) -> str:
+        """A column's default heading: "Councillor", never "Councillor Id"."""
+        return column_label(name)
 
     @property
     def can_create(self) -> bool:

@@ -13,6 +13,13 @@
 - The committee is ``--committee`` or, for council meetings, the first CATEGORIES value.
 - ``--public``/``--private`` decides visibility; by default council meetings are public and
   other kinds private. CLASS:PRIVATE or CONFIDENTIAL always makes an event private.
+- Every VEVENT is checked on its own and expanded within bounds (``--max-instances``,
+  ``--max-events``, sub-daily rules only with ``--allow-sub-daily``): see
+  :mod:`kdc_ical.expand`. Any problem stops the import naming the file and the VEVENT (UID,
+  summary, line) before anything is written; with ``--skip-invalid`` the VEVENTs at fault are
+  left out (with the rest of their UID) and listed as warnings instead.
+- :func:`apply_ics` writes the whole feed in one batch
+  (:func:`kdc_core.calendar.events.upsert_external_many`).
 """
 
 from __future__ import annotations
@@ -23,17 +30,25 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
-import icalendar
-import recurring_ical_events
+from sqlalchemy import select
 
 from kdc_core import hookimpl
-from kdc_core.calendar.events import cancel_event, update_event, upsert_external
+from kdc_core.calendar.events import cancel_event, upsert_external_many
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
+from kdc_core.db import EventRow
 from kdc_core.errors import ImportFailed
 from kdc_core.interchange import Importer
 from kdc_core.unit_of_work import UnitOfWork
+from kdc_ical.expand import (
+    DEFAULT_MAX_EVENTS,
+    DEFAULT_MAX_INSTANCES,
+    FeedReader,
+    IcsRecords,
+    Limits,
+    decode,
+)
 from kdc_ical.ics_reader import IcsReader, IcsRecord, read_source
 
 NAME = "ics"
@@ -61,42 +76,32 @@ def _day(value: dt.date | None) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-def load_ics(source: str, settings: Settings, **options: Any) -> Sequence[IcsRecord]:
+def load_ics(source: str, settings: Settings, **options: Any) -> IcsRecords:
     """``load_ics(source, settings, kind=, public=None, committee=None, from_date=None,
-    to_date=None)``: read the feed, check every VEVENT, expand recurrences over the window.
+    to_date=None, max_instances=1000, max_events=50000, allow_sub_daily=False,
+    skip_invalid=False)``: read the feed, check every VEVENT, expand recurrences over the
+    window within the bounds (see :mod:`kdc_ical.expand`).
 
-    :raises ImportFailed: naming the file or URL and the VEVENT (UID, summary, line) at fault.
+    :raises ImportFailed: naming the file or URL and the VEVENT (UID, summary, line) at fault;
+        with ``skip_invalid`` only for the file as a whole or for ``max_events``.
     """
     span = window(
         settings, _day(options.pop("from_date", None)), _day(options.pop("to_date", None))
     )
-    data = read_source(source)
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
-        raise ImportFailed(f"not an iCalendar file: {exc}", source=source) from None
-    if calendar.name != "VCALENDAR":
-        raise ImportFailed(f"expected a VCALENDAR, found {calendar.name}", source=source)
+    limits = Limits(
+        max_instances=options.pop("max_instances", None) or DEFAULT_MAX_INSTANCES,
+        max_events=options.pop("max_events", None) or DEFAULT_MAX_EVENTS,
+        allow_sub_daily=bool(options.pop("allow_sub_daily", False)),
+    )
+    skip_invalid = bool(options.pop("skip_invalid", False))
+    text, bad_lines = decode(read_source(source))
     reader = IcsReader(source, settings, **options)
-    reader.check(calendar, data.decode("utf-8", "replace"))
-    try:
-        instances = recurring_ical_events.of(calendar).between(*span)
-    except ValueError as exc:  # recurring_ical_events.InvalidCalendar is one
-        raise ImportFailed(f"cannot expand the recurrences: {exc}", source=source) from None
-    records: dict[str, IcsRecord] = {}
-    for component in instances:
-        record = reader.record(component, span)
-        records.setdefault(record.event.external_id or "", record)
-    return sorted(records.values(), key=lambda r: (r.event.start, r.event.external_id or ""))
+    return FeedReader(reader, span, limits, skip_invalid).read(text, bad_lines)
 
 
 def apply_ics(uow: UnitOfWork, records: Sequence[IcsRecord]) -> ChangeSet:
     """Upsert every instance; cancel instances that dropped out of a series in the feed."""
-    for record in records:
-        event, _ = upsert_external(uow, record.event)
-        if event.cancelled and event.cancelled_at is None:
-            # First seen already cancelled: stamp when, as a cancellation here would.
-            update_event(uow, event.id, status=EventStatus.CANCELLED)
+    upsert_external_many(uow, [record.event for record in records])
     for event_id in dropped_instances(uow, records):
         cancel_event(uow, event_id)
     return uow.collect()
@@ -113,12 +118,20 @@ def dropped_instances(uow: UnitOfWork, records: Sequence[IcsRecord]) -> list[int
     seen = {r.event.external_id for r in records}
     prefixes = {r.series for r in records if r.series}
     dropped = []
-    for event in uow.events.query(start=start, end=end, include_cancelled=False):
-        key = event.external_id or ""
-        if event.source != source or key in seen or not start <= event.start < end:
+    rows = uow.session.execute(
+        select(EventRow.id, EventRow.external_id, EventRow.start).where(
+            EventRow.source == source,
+            EventRow.status != EventStatus.CANCELLED.value,
+            EventRow.start >= start,
+            EventRow.start < end,
+        )
+    )
+    for event_id, external_id, _ in rows:
+        key = external_id or ""
+        if key in seen:
             continue
         if any(key.startswith(p) and _INSTANCE.match(key[len(p) :]) for p in prefixes):
-            dropped.append(event.id)
+            dropped.append(event_id)
     return dropped
 
 
@@ -152,6 +165,30 @@ IMPORTER = Importer(
             ["--to", "to_date"],
             type=click.DateTime(["%Y-%m-%d"]),
             help=f"Last day to import [default: {DAYS_AHEAD} days from today].",
+        ),
+        click.Option(
+            ["--max-instances"],
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_INSTANCES,
+            show_default=True,
+            help="Most instances of one recurring event inside the window.",
+        ),
+        click.Option(
+            ["--max-events"],
+            type=click.IntRange(min=1),
+            default=DEFAULT_MAX_EVENTS,
+            show_default=True,
+            help="Most events in one import; beyond it the import stops.",
+        ),
+        click.Option(
+            ["--allow-sub-daily"],
+            is_flag=True,
+            help="Accept rules repeating every second or minute (refused by default).",
+        ),
+        click.Option(
+            ["--skip-invalid"],
+            is_flag=True,
+            help="Import the good events and list the VEVENTs left out, with the reasons.",
         ),
     ),
 )

@@ -156,9 +156,19 @@ def _import_command(importer: Importer) -> click.Command:
     def run(kdc: Kdc, source: str, dry_run: bool, as_json: bool, **options: Any) -> None:
         from kdc_core.services.imports import run_import
 
+        warnings: list[str] = []
         changes = run_import(
-            kdc, importer, source, dry_run=dry_run, progress=not as_json, options=options
+            kdc,
+            importer,
+            source,
+            dry_run=dry_run,
+            progress=not as_json,
+            options=options,
+            on_warning=warnings.append,
         )
+        if not as_json:
+            for warning in warnings:
+                click.echo(f"Warning: {warning}")
         if as_json:
             echo_json(
                 {
@@ -167,6 +177,7 @@ def _import_command(importer: Importer) -> click.Command:
                     "dry_run": dry_run,
                     "changes": len(changes),
                     "summary": changes.summary(),
+                    "warnings": warnings,
                     "details": [
                         {
                             "entity": c.entity,

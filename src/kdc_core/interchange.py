@@ -24,7 +24,9 @@ class Importer:
     :ivar help: one line for ``--help``.
     :ivar load: ``load(source, settings) -> records``; reads and checks the whole source
         (file path or URL) and raises :class:`kdc_core.errors.ImportFailed` naming the
-        record at fault. Writes nothing.
+        record at fault. Writes nothing. The sequence may carry ``warnings`` (a tuple of
+        strings: records left out or taken as they are); ``kdc import`` prints each, lists them
+        under ``"warnings"`` in ``--json`` and logs them.
     :ivar apply: ``apply(uow, records) -> ChangeSet``; writes through the unit of work.
     :ivar options: extra :class:`click.Option` objects for the command; their values are
         passed to ``load`` as keyword arguments (``load(source, settings, kind=...)``).

@@ -76,6 +76,12 @@ REQUIRED = {
         "/admin/complaints/",
         "/admin/complaints/new",
         "/admin/complaints/details",
+        "/admin/unavailability/",
+        "/admin/unavailability/details/",
+        "/admin/service_contact/",
+        "/admin/service_contact/details/",
+        "/admin/topic_choice/",
+        "/admin/topic_choice/details/",
     },
     "admin-signed-out": set(),
 }

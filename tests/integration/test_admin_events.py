@@ -157,7 +157,7 @@ def test_a_viewer_reads_events_but_cannot_create_or_cancel(client, kdc_app, cast
     log_in(client, "viewer@example.gov.uk")
     listing = client.get("/admin/event/")
     assert listing.status_code == 200 and "Standards Committee" in _text(listing)
-    assert "Fri 30 Apr 2027 13:30" in _text(listing)  # local time in the list
+    assert "Friday 30 April 2027, 1:30pm" in _text(listing)  # local time in the list
     data = _walkabout_form(client, cast, token_from="/admin/event/")
     token = data["csrf_token"]
     assert client.post("/admin/event/new/", data=data).status_code == 403

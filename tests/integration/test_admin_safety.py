@@ -15,19 +15,24 @@ from sqlalchemy import func, select, update
 from kdc_admin import create_app, locking
 from kdc_admin.testing import TEST_SECRET, add_user, form_fields, log_in
 from kdc_core import changelog
+from kdc_core.briefings.service import post_briefing
 from kdc_core.calendar.events import create_event
 from kdc_core.db import (
     BriefingRow,
     CouncillorRow,
     DirectorateRow,
     EnquiryAuditRow,
+    EnquiryCategoryRow,
     EnquiryRow,
     EventRow,
     NewsletterIssueRow,
     OfficerRow,
+    OfficerUnavailabilityRow,
     PoliticalGroupRow,
+    ServiceContactRow,
     ServiceRow,
     SuccessStoryRow,
+    TopicChoiceRow,
     WardContactRow,
     WardRow,
 )
@@ -74,18 +79,25 @@ def value_of(kdc, row, key, column):
 
 
 #: endpoint, row class, a text field of its edit form
+FAR_AHEAD = dt.date(2099, 1, 5)
+
 EDITS = [
     ("councillor", CouncillorRow, "phone"),
     ("officer", OfficerRow, "job_title"),
     ("ward", WardRow, "ons_code"),
     ("event", EventRow, "location"),
     ("directorate", DirectorateRow, "name"),
+    ("briefing", BriefingRow, "title"),
 ]
 
 
 def test_a_stale_save_is_refused_nothing_applied_and_the_first_editor_named(app, kdc_app):
     with kdc_app.unit_of_work(source="test") as uow:
         create_event(uow, meeting("Standards Committee", local(2027, 4, 30, 13, 30)))
+        ward = uow.session.scalars(select(WardRow).order_by(WardRow.id)).first()
+        post_briefing(
+            uow, wards=[ward.name], title="Road works", body="From May.", public_on=FAR_AHEAD
+        )
     ann, bob = signed_in(app, ANN), signed_in(app, BOB)
     for endpoint, row, field in EDITS:
         where = [row.archived_at.is_(None)] if hasattr(row, "archived_at") else []
@@ -183,6 +195,10 @@ EXPORTS = {
     "enquiry": (EnquiryRow, "category"),
     "enquiry_case": (EnquiryRow, "description"),
     "enquiry_audit": (EnquiryAuditRow, "actor"),
+    "enquiry_category": (EnquiryCategoryRow, "name"),
+    "unavailability": (OfficerUnavailabilityRow, "reason"),
+    "service_contact": (ServiceRow, "name"),  # the first service's default contact
+    "topic_choice": (CouncillorRow, "name"),  # the first councillor's choice
 }
 
 
@@ -225,6 +241,21 @@ def seed_one_of_each(kdc):
             description="A pothole",
         )
         enquiries.create(uow, new, actor="test", notify=False)
+        first_councillor = uow.session.scalar(
+            select(func.min(CouncillorRow.id)).where(CouncillorRow.archived_at.is_(None))
+        )
+        first_service = uow.session.scalar(select(func.min(ServiceRow.id)))
+        officer = uow.session.scalars(select(OfficerRow).order_by(OfficerRow.id)).first()
+        start = dt.datetime(2027, 3, 1, 9, tzinfo=dt.UTC)
+        uow.session.add_all(
+            [
+                OfficerUnavailabilityRow(
+                    officer_id=officer.id, start=start, end=start + dt.timedelta(days=2)
+                ),
+                ServiceContactRow(service_id=first_service, officer_id=officer.id),
+                TopicChoiceRow(councillor_id=first_councillor, topic="planning"),
+            ]
+        )
 
 
 def test_every_csv_export_writes_formula_cells_as_text(app, kdc_app):
@@ -237,8 +268,9 @@ def test_every_csv_export_writes_formula_cells_as_text(app, kdc_app):
             assert key is not None, row
             uow.session.execute(update(row).where(row.id == key).values({column: FORMULA}))
     ann = signed_in(app, ANN)
+    urls = {v.endpoint: v.url for v in app.extensions["admin"][0]._views}
     for endpoint in sorted(EXPORTS):
-        response = ann.get(f"/admin/{endpoint}/export/csv/")
+        response = ann.get(f"{urls[endpoint]}/export/csv/")
         assert response.status_code == 200, endpoint
         cells = [
             c for line in csv.reader(io.StringIO(response.get_data(as_text=True))) for c in line

@@ -157,3 +157,63 @@ def test_imported_meetings_concern_the_committee_named_in_categories(kdc_run, kd
         meeting = uow.events.query()[0]
         assert meeting.committee == "Strategic Planning Committee"
         assert councillors_concerned(uow, meeting) == {cast.cath}
+
+
+EDGE = DATA / "edge"
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("31-nul-byte.ics", 1), ("27-duplicate-uid.ics", 1), ("06-rdate-list.ics", 0)],
+)
+def test_edge_cases_on_each_database_refuse_whole_or_import(kdc_run, kdc_app, name, code):
+    result = _import(kdc_run, EDGE / name, kind="briefing")
+    assert result.exit_code == code, result.output
+    assert (_count(kdc_app) == 0) == (code == 1)
+    if code:
+        assert f"Error: {EDGE / name}, VEVENT '" in result.output
+
+
+def test_skip_invalid_imports_the_rest_and_lists_what_it_left_out(kdc_run, kdc_app, tmp_path):
+    feed = tmp_path / "feed.ics"
+    feed.write_bytes(
+        (EDGE / "27-duplicate-uid.ics").read_bytes().replace(
+            b"END:VCALENDAR", b"BEGIN:VEVENT\r\nUID:fine@x\r\nDTSTART:20270309T180000Z\r\n"
+            b"SUMMARY:Fine\r\nEND:VEVENT\r\nEND:VCALENDAR"
+        )
+    )  # fmt: skip
+    result = _import(kdc_run, feed, "--skip-invalid", "--json", kind="briefing")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["changes"] == 1
+    assert report["warnings"] == [
+        "skipped VEVENT 'dup@edge.example' 'Edge dup' (line 10): appears twice with this UID "
+        "and no RECURRENCE-ID (lines 4 and 10); one feed may hold an event only once"
+    ]
+    assert set(_events(kdc_app)) == {"fine@x"}
+    text = _import(kdc_run, feed, "--skip-invalid", kind="briefing")
+    assert "Warning: skipped VEVENT 'dup@edge.example'" in text.output
+    assert "0 changes" in text.output
+
+
+def test_the_changes_listed_show_times_in_the_councils_zone(kdc_run, weekly):
+    result = _import(kdc_run, weekly)
+    assert "Planning sub-committee (Thursday 4 March 2027, 10:00am)" in result.output
+    assert "Planning sub-committee (afternoon) (Thursday 8 April 2027, 2:00pm)" in result.output
+    assert "UTC" not in result.output
+
+
+def test_the_bounds_are_options_of_the_command(kdc_run, kdc_app, weekly):
+    capped = _import(kdc_run, weekly, "--max-instances", "5")
+    assert capped.exit_code == 1
+    assert (
+        f"Error: {weekly}, VEVENT 'planning-sub-2027@democracy.example.org' 'Planning "
+        "sub-committee' (line 22): has more than 5 instances between Friday 1 January 2027, "
+        "00:00 GMT and Saturday 1 January 2028, 00:00 GMT"
+    ) in capped.output
+    few = _import(kdc_run, weekly, "--max-events", "6")
+    assert few.exit_code == 1 and "more than 6 events to import" in few.output
+    assert _count(kdc_app) == 0
+    minutely = _import(kdc_run, EDGE / "22-minutely-count.ics", "--allow-sub-daily")
+    assert minutely.exit_code == 1 and "more than 1,000 instances" in minutely.output
+    assert _import(kdc_run, weekly, "--max-instances", "7", "--max-events", "7").exit_code == 0

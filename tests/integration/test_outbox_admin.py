@@ -170,10 +170,10 @@ def test_a_viewer_sees_counts_the_list_and_errors_but_no_text_and_no_retry(app, 
 def test_times_are_the_councils_to_the_minute_in_bst_and_gmt(app, sent):
     html = client_for(app, VIEWER).get(PAGE).get_data(as_text=True)
     summer = row(html, sent["briefing:7:bea"])
-    assert "Thursday 1 July 2027, 13:30 BST" in summer  # queued
-    assert "Thursday 1 July 2027, 13:31 BST" in summer  # sent
+    assert "Thursday 1 July 2027, 1:30pm" in summer  # queued
+    assert "Thursday 1 July 2027, 1:31pm" in summer  # sent
     winter = row(html, sent["enquiry-created:KE-1:amal"])
-    assert "Friday 15 January 2027, 12:30 GMT" in winter
+    assert "Friday 15 January 2027, 12:30pm" in winter
     assert "12:30:40" not in html and "UTC" not in html
 
 
@@ -215,7 +215,7 @@ def test_liaison_and_admins_read_a_messages_text(app, sent, email):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Dear Cllr Bea Ross, Mrs Constituent of 4 Private Road" in html
-    assert "Thursday 1 July 2027, 13:30 BST" in html
+    assert "Thursday 1 July 2027, 1:30pm" in html
     assert client.get(f"{PAGE}message/?id=999999").status_code == 404
 
 

@@ -3,8 +3,9 @@ one email-address check every form uses."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from flask import flash
 from flask_admin.actions import action
@@ -12,15 +13,19 @@ from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import Field
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
+from kdc_admin.formats import council_tz
 from kdc_admin.security import SecuredModelView
 from kdc_core.db.base import utcnow
 from kdc_core.errors import KdcError
 from kdc_core.mail.addresses import normalise_address
 from kdc_core.people.markup import bio_text, render_bio
+from kdc_core.protocol.service import ProtocolBlocked, Recorded, open_findings
+from kdc_core.unit_of_work import UnitOfWork
 
 ACTIVE, ARCHIVED, EVERYONE = "active", "archived", "all"
+_T = TypeVar("_T")
 
 
 class ArchivedFilter(BaseSQLAFilter):
@@ -157,3 +162,71 @@ class OneAddress:
 def email_args(description: str = "One address, like name@kirklees.gov.uk.") -> dict[str, Any]:
     """``form_args`` for a model view's email column."""
     return {"validators": [OneAddress()], "description": description}
+
+
+class LocalTimes:
+    """Mixin for a model view whose form edits stored (UTC) moments as the council's local
+    time: the form shows local wall-clock times and hands back aware ones.
+
+    List the form's moment fields in ``local_fields``; read a submitted value with
+    :meth:`aware`.
+    """
+
+    local_fields: ClassVar[tuple[str, ...]] = ()
+
+    @staticmethod
+    def _tz() -> Any:
+        return council_tz()
+
+    def on_form_prefill(self, form: Any, id: Any) -> None:
+        for name in self.local_fields:
+            field = getattr(form, name)
+            if field.data is not None and field.data.tzinfo is not None:
+                field.data = field.data.astimezone(self._tz()).replace(tzinfo=None)
+
+    def aware(self, value: dt.datetime | None) -> dt.datetime | None:
+        """A form's naive time is the council's local time."""
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=self._tz())
+
+    def local_args(self) -> dict[str, Any]:
+        """``form_args`` for the moment fields: required, and said to be local time."""
+        zone = getattr(self._tz(), "key", "UTC")
+        return {
+            name: {"description": f"Local time ({zone}).", "validators": [InputRequired()]}
+            for name in self.local_fields
+        }
+
+
+def through_service(db: Any, save: Callable[[UnitOfWork], _T]) -> _T | None:
+    """Run ``save`` (a call of a core service) in a unit of work on the admin's database and
+    commit; a refusal (:class:`KdcError`) is rolled back and flashed on the form, and gives
+    ``None``. A form with a *protocol override* field is told to use it when an error-level
+    protocol finding blocked the save."""
+    uow = db.unit_of_work()
+    try:
+        result = save(uow)
+        uow.session.commit()
+    except ProtocolBlocked as exc:
+        uow.session.rollback()
+        flash(f"{exc} Fill in the protocol override reason to save anyway.", "error")
+        return None
+    except KdcError as exc:
+        uow.session.rollback()
+        flash(str(exc), "error")
+        return None
+    return result
+
+
+def finding_words(r: Recorded) -> str:
+    """One open protocol finding for a person: clause, severity, what is wrong, the fix."""
+    f = r.finding
+    note = f" Overridden: {r.override_reason}." if r.override_reason else ""
+    return f"Protocol {f.clause} ({f.severity.value}): {f.problem} Fix: {f.fix}{note}"
+
+
+def flash_findings(db: Any, kind: str, subject_id: int) -> None:
+    """Flash the open protocol findings on one subject (an event, a briefing …)."""
+    for r in open_findings(db.unit_of_work(), kind, subject_id):
+        flash(finding_words(r), "info" if r.finding.severity.value == "info" else "warning")

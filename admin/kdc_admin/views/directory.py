@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from flask_admin import expose
 
+from kdc_admin.menus import PEOPLE
 from kdc_admin.security import SecuredBaseView
 from kdc_core.app import Kdc
 from kdc_core.directory.engine import recent_runs
@@ -28,7 +29,7 @@ def directory_admin_views(kdc: Kdc) -> list[Any]:
     return [
         DirectorySyncView(
             name="Directory sync",
-            category="People",
+            category=PEOPLE,
             endpoint="directory_sync",
             url="directory-sync",
         )

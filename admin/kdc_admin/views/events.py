@@ -25,28 +25,32 @@ from flask_admin.form import DateTimeField
 from wtforms import StringField
 from wtforms.validators import InputRequired
 
+from kdc_admin.formats import code_choices
+from kdc_admin.menus import CALENDAR
 from kdc_admin.security import SecuredModelView
+from kdc_admin.views.common import LocalTimes, flash_findings
 from kdc_core.calendar.clashes import clashes_for, describe_group, group_clashes, may_clash_anew
 from kdc_core.calendar.events import cancel_event, create_event, update_event
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.db.events import EventRow
 from kdc_core.db.people import CouncillorRow
 from kdc_core.errors import KdcError
-from kdc_core.protocol.service import ProtocolBlocked, open_findings
+from kdc_core.protocol.service import ProtocolBlocked
 from kdc_core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-_KINDS = [(k.value, k.label) for k in EventKind]
-_STATUSES = [(s.value, s.value) for s in EventStatus]
+_KINDS = code_choices(EventKind)
+_STATUSES = code_choices(EventStatus)
 #: Clash groups shown in one warning; the rest are counted.
 SHOWN = 10
 
 
-class EventView(SecuredModelView):
+class EventView(LocalTimes, SecuredModelView):
     """Liaison officers and admins edit; viewers read. Deleting is off: cancel instead."""
 
     allow_delete = False
+    local_fields = ("start", "end")
     column_list: ClassVar[list[str]] = [
         "start",
         "end",
@@ -116,6 +120,7 @@ class EventView(SecuredModelView):
         )
     }
     form_choices: ClassVar[dict[str, Any]] = {"kind": _KINDS, "status": _STATUSES}
+    column_choices: ClassVar[dict[str, Any]] = {"kind": _KINDS, "status": _STATUSES}
     # UTCDateTime is not a type Flask-Admin recognises, so say which field to use.
     form_overrides: ClassVar[dict[str, Any]] = {"start": DateTimeField, "end": DateTimeField}
     form_ajax_refs: ClassVar[dict[str, Any]] = {
@@ -125,8 +130,10 @@ class EventView(SecuredModelView):
     column_labels: ClassVar[dict[str, str]] = {
         "councillors": "Invited councillors",
         "officers": "Invited officers",
-        "external_id": "Source id",
+        "external_id": "Source's reference",
         "uid": "UID",
+        "public": "Public",
+        "cancelled_at": "Cancelled",
     }
 
     def __init__(self, db: Any, **kwargs: Any) -> None:
@@ -144,19 +151,7 @@ class EventView(SecuredModelView):
                 )
             },
         }
-        self.column_formatters = {"start": self._local_cell, "end": self._local_cell}
-        self.column_formatters_detail = {"start": self._local_cell, "end": self._local_cell}
         super().__init__(EventRow, db, **kwargs)
-
-    def _local_cell(self, _view: Any, _context: Any, model: EventRow, name: str) -> str:
-        value = getattr(model, name)
-        return value.astimezone(self.tz).strftime("%a %d %b %Y %H:%M") if value else ""
-
-    def on_form_prefill(self, form: Any, id: Any) -> None:
-        for name in ("start", "end"):
-            field = getattr(form, name)
-            if field.data is not None and field.data.tzinfo is not None:
-                field.data = field.data.astimezone(self.tz).replace(tzinfo=None)
 
     def create_model(self, form: Any) -> EventRow | bool:
         def save(uow: UnitOfWork, reason: str | None) -> CalendarEvent:
@@ -188,8 +183,8 @@ class EventView(SecuredModelView):
         """The form as the service's fields: local times made aware, rows made ids."""
         fields: dict[str, Any] = {
             "title": form.title.data,
-            "start": self._aware(form.start.data),
-            "end": self._aware(form.end.data),
+            "start": self.aware(form.start.data),
+            "end": self.aware(form.end.data),
             "location": form.location.data,
             "description": form.description.data,
             "service_id": form.service.data.id if form.service.data else None,
@@ -204,10 +199,6 @@ class EventView(SecuredModelView):
         if form.status.data:
             fields["status"] = EventStatus(form.status.data)
         return fields
-
-    def _aware(self, value: dt.datetime) -> dt.datetime:
-        """The form's naive times are the council's local time."""
-        return value.replace(tzinfo=self.tz) if value.tzinfo is None else value
 
     def _save(
         self,
@@ -239,7 +230,7 @@ class EventView(SecuredModelView):
     def _flash_after_save(self, before: CalendarEvent | None, after: CalendarEvent) -> None:
         if may_clash_anew(before, after):
             flash_clashes(self.kdc_db, after.id, self.tz)
-        flash_findings(self.kdc_db, after.id)
+        flash_findings(self.kdc_db, "event", after.id)
 
     @action("cancel", "Cancel", "Cancel the selected events? They stay, marked cancelled.")
     def action_cancel(self, ids: Sequence[str]) -> None:
@@ -261,17 +252,6 @@ def _ids(rows: Iterable[Any] | None) -> tuple[int, ...]:
     return tuple(sorted(row.id for row in rows or ()))
 
 
-def flash_findings(db: Any, event_id: int) -> None:
-    """Flash the event's open protocol findings (clause, what is wrong, how to fix it)."""
-    for r in open_findings(db.unit_of_work(), "event", event_id):
-        f = r.finding
-        note = f" Overridden: {r.override_reason}." if r.override_reason else ""
-        flash(
-            f"Protocol {f.clause} ({f.severity.value}): {f.problem} Fix: {f.fix}{note}",
-            "info" if f.severity.value == "info" else "warning",
-        )
-
-
 def flash_clashes(db: Any, event_id: int, tz: dt.tzinfo) -> None:
     """Flash the event's clashes as one warning, by name (nothing when there are none)."""
     uow = db.unit_of_work()
@@ -289,4 +269,4 @@ def flash_clashes(db: Any, event_id: int, tz: dt.tzinfo) -> None:
 
 
 def event_views(db: Any) -> list[Any]:
-    return [EventView(db, name="Events", category="Calendar", endpoint="event")]
+    return [EventView(db, name="Events", category=CALENDAR, endpoint="event")]

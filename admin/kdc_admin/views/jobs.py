@@ -18,13 +18,14 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 
+from kdc_admin.formats import moment
+from kdc_admin.menus import OPERATIONS
 from kdc_admin.security import ADMINS, SecuredBaseView
 from kdc_core.app import Kdc
 from kdc_core.db.base import utcnow
 from kdc_core.errors import KdcError
 from kdc_core.jobs import runner
 from kdc_core.jobs.runner import RunRecord
-from kdc_core.mail.letters import local_time
 
 #: How many runs the log shows.
 HISTORY = 50
@@ -109,8 +110,8 @@ class JobsView(SecuredBaseView):
     def _when(value: dt.datetime | None) -> str:
         if value is None:
             return "–"
-        return local_time(value, _kdc().settings.tz)
+        return moment(value)
 
 
 def jobs_admin_views(kdc: Kdc) -> list[Any]:
-    return [JobsView(name="Jobs", category="Operations", endpoint="jobs", url="jobs")]
+    return [JobsView(name="Jobs", category=OPERATIONS, endpoint="jobs", url="jobs")]

@@ -18,11 +18,12 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin import expose
 
 from kdc_admin.database import admin_source
+from kdc_admin.formats import moment
+from kdc_admin.menus import COMMUNICATIONS
 from kdc_admin.security import EDITORS, SecuredBaseView, current_role
 from kdc_core.app import Kdc
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.mail import outbox
-from kdc_core.mail.letters import local_time
 
 #: The most messages the list shows (the newest first).
 LIMIT = 200
@@ -127,8 +128,8 @@ class OutboxView(SecuredBaseView):
         """A stored time as the council's local time, to the minute (``–`` when none)."""
         if value is None:
             return "–"
-        return local_time(value, _kdc().settings.tz)
+        return moment(value)
 
 
 def outbox_admin_views(kdc: Kdc) -> list[Any]:
-    return [OutboxView(name="Outbox", category="Operations", endpoint="outbox", url="outbox")]
+    return [OutboxView(name="Outbox", category=COMMUNICATIONS, endpoint="outbox", url="outbox")]

@@ -13,6 +13,7 @@ from flask import abort, current_app, request, url_for
 from flask_admin import expose
 
 from kdc_admin.database import admin_source
+from kdc_admin.menus import PEOPLE
 from kdc_admin.orgchart import chart_page, render_chart
 from kdc_admin.security import SecuredAdminIndexView, SecuredBaseView
 from kdc_core.app import Kdc
@@ -87,6 +88,8 @@ class OrgChartView(SecuredBaseView):
 
 def page_views() -> list[Any]:
     return [
-        WardPageView(name="Ward pages", category="Places", endpoint="ward_page", url="ward-pages"),
-        OrgChartView(name="Organisation chart", endpoint="orgchart", url="org-chart"),
+        WardPageView(name="Ward pages", category=PEOPLE, endpoint="ward_page", url="ward-pages"),
+        OrgChartView(
+            name="Organisation chart", category=PEOPLE, endpoint="orgchart", url="org-chart"
+        ),
     ]

@@ -9,6 +9,8 @@ from markupsafe import Markup
 from wtforms.validators import Optional as OptionalValidator
 from wtforms.validators import ValidationError
 
+from kdc_admin.formats import code_choices, day
+from kdc_admin.menus import PEOPLE
 from kdc_admin.security import SecuredModelView
 from kdc_admin.views.common import (
     ArchivableView,
@@ -28,7 +30,7 @@ from kdc_core.db.people import (
 )
 from kdc_core.people.values import RoleKind, slugify
 
-_ROLE_KINDS = [(k.value, k.value.replace("_", " ")) for k in RoleKind]
+_ROLE_KINDS = code_choices(RoleKind)
 BIO_HELP = (
     "Markdown: **bold**, *italic*, lists and [links](https://example.org). "
     "HTML is shown as text, never run."
@@ -40,6 +42,14 @@ def _messages(_view: Any, _context: Any, model: CouncillorRow, _name: str) -> Ma
     url = url_for("outbox.index", councillor=model.id)
     return Markup('<a href="{}" id="councillor-messages">What was sent to {}</a>').format(
         url, model.name
+    )
+
+
+def _terms(_view: Any, _context: Any, model: CouncillorRow, _name: str) -> str:
+    """Terms of office as UK dates: "5 May 2022 to now; 2 May 2018 to 5 May 2022"."""
+    return "; ".join(
+        f"{day(t.start)} to {day(t.end) if t.end else 'now'}"
+        for t in sorted(model.terms, key=lambda t: t.start, reverse=True)
     )
 
 
@@ -92,6 +102,7 @@ class CouncillorView(ArchivableView):
         "bio": bio_html,
         "surgery": bio_html,
         "messages": _messages,
+        "terms": _terms,
     }
     column_details_list = (
         "name",
@@ -176,9 +187,9 @@ class CouncillorView(ArchivableView):
 
 def people_views(db: Any) -> list[Any]:
     return [
-        CouncillorView(db, name="Councillors", category="People", endpoint="councillor"),
-        WardView(WardRow, db, name="Wards", category="Places", endpoint="ward"),
+        CouncillorView(db, name="Councillors", category=PEOPLE, endpoint="councillor"),
+        WardView(WardRow, db, name="Wards", category=PEOPLE, endpoint="ward"),
         PoliticalGroupView(
-            PoliticalGroupRow, db, name="Political groups", category="People", endpoint="group"
+            PoliticalGroupRow, db, name="Political groups", category=PEOPLE, endpoint="group"
         ),
     ]

@@ -11,13 +11,15 @@ from wtforms import PasswordField, SelectField
 from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.validators import Optional as OptionalValidator
 
+from kdc_admin.formats import code_choices
+from kdc_admin.menus import OPERATIONS
 from kdc_admin.security import ADMINS, SecuredModelView
 from kdc_admin.views.common import OneAddress
 from kdc_core.db.users import UserRow
 from kdc_core.users import service as users
 from kdc_core.users.values import UserRole
 
-_ROLE_CHOICES = [(r.value, r.value) for r in UserRole]
+_ROLE_CHOICES = code_choices(UserRole)
 _PASSWORD_HELP = f"At least {users.MIN_PASSWORD_LENGTH} characters."
 
 
@@ -39,7 +41,12 @@ class UserView(SecuredModelView):
         "last_login_at",
         "created_at",
     )
-    column_labels: ClassVar[dict[str, str]] = {"last_login_at": "Last login"}
+    column_labels: ClassVar[dict[str, str]] = {
+        "last_login_at": "Last login",
+        "active": "Can sign in",
+        "created_at": "Account created",
+    }
+    column_choices: ClassVar[dict[str, Any]] = {"role": _ROLE_CHOICES}
     form_columns = ("email", "role", "active", "new_password")
     form_extra_fields: ClassVar[dict[str, Any]] = {
         "new_password": PasswordField(
@@ -111,4 +118,4 @@ class UserView(SecuredModelView):
 
 
 def user_views(db: Any) -> list[Any]:
-    return [UserView(UserRow, db, name="Users", category="Settings", endpoint="user")]
+    return [UserView(UserRow, db, name="Users", category=OPERATIONS, endpoint="user")]

@@ -101,29 +101,73 @@ def post_briefing(
     topic: str = "briefings",
     posted_at: dt.datetime | None = None,
 ) -> Briefing:
-    """Record a briefing. It is late (protocol 8.1) when posted on or after ``public_on``."""
+    """Record a briefing. It is late (protocol 8.1) when posted on or after ``public_on``.
+
+    Rules 8.1 and 9.1 run before the unit of work commits, and record what they find (see
+    :func:`~kdc_core.protocol.service.open_findings`); an error-level finding blocks unless
+    overridden (:func:`~kdc_core.protocol.service.override`).
+    """
+    row = BriefingRow(posted_at=posted_at or utcnow())
+    _fill(uow, row, wards, title, body, public_on, service, significant, topic)
+    uow.session.add(row)
+    uow.session.flush()
+    enforce(uow, "briefing", [row.id])
+    return Briefing.from_row(row, timezone=uow.settings.tz)
+
+
+def edit_briefing(
+    uow: UnitOfWork,
+    briefing_id: int,
+    *,
+    wards: Iterable[str],
+    title: str,
+    body: str,
+    public_on: dt.date,
+    service: str | None = None,
+    significant: bool = False,
+    topic: str = "briefings",
+) -> Briefing:
+    """Change a posted briefing, with the same checks as :func:`post_briefing`, and run rules
+    8.1 and 9.1 over it again: moving its public date to the day it was posted (or before)
+    makes it late, and marking it significant asks that every group hear of it. It keeps
+    when it was posted; councillors it was already sent to are not sent the change.
+
+    :raises NotFound: no such briefing (or ward, or service).
+    """
+    row = uow.session.get(BriefingRow, briefing_id)
+    if row is None:
+        raise NotFound(f"no briefing with id {briefing_id}")
+    _fill(uow, row, wards, title, body, public_on, service, significant, topic)
+    uow.session.flush()
+    enforce(uow, "briefing", [row.id])
+    return get_briefing(uow, row.id)
+
+
+def _fill(
+    uow: UnitOfWork,
+    row: BriefingRow,
+    wards: Iterable[str],
+    title: str,
+    body: str,
+    public_on: dt.date,
+    service: str | None,
+    significant: bool,
+    topic: str,
+) -> None:
+    """Check a briefing's fields and set them on ``row``."""
     names = [w.strip() for w in wards if w.strip()]
     if not names:
         raise KdcError("a briefing needs at least one ward")
     if not title.strip() or not body.strip():
         raise KdcError("a briefing needs a title and a body")
     check_topic(topic)
-    rows = list({w.id: w for w in (resolve_ward(uow.session, n) for n in names)}.values())
-    service_row = resolve_service(uow.session, service) if service is not None else None
-    row = BriefingRow(
-        title=title.strip(),
-        body=body.strip(),
-        public_on=public_on,
-        significant=significant,
-        topic=topic,
-        service=service_row,
-        posted_at=posted_at or utcnow(),
-        wards=rows,
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    enforce(uow, "briefing", [row.id])
-    return Briefing.from_row(row, timezone=uow.settings.tz)
+    row.title = title.strip()
+    row.body = body.strip()
+    row.public_on = public_on
+    row.significant = significant
+    row.topic = topic
+    row.service = resolve_service(uow.session, service) if service is not None else None
+    row.wards = list({w.id: w for w in (resolve_ward(uow.session, n) for n in names)}.values())
 
 
 def get_briefing(uow: UnitOfWork, briefing_id: int) -> Briefing:

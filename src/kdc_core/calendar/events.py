@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import attrs
+from sqlalchemy import select
 
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent, check_times
 from kdc_core.db.events import EventRow
-from kdc_core.db.repositories.events import EventRepository, event_value
+from kdc_core.db.repositories.events import _LOAD, EventRepository, event_value
 from kdc_core.protocol.service import enforce, overriding
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -145,3 +147,68 @@ def upsert_external(uow: UnitOfWork, new: NewEvent) -> tuple[CalendarEvent, bool
     if not fields and not links:
         return before, False
     return update_event(uow, row.id, **fields, **links), True
+
+
+#: Events checked against the protocol per query when many are written at once.
+CHECK_BATCH = 2_000
+
+
+def upsert_external_many(uow: UnitOfWork, news: Sequence[NewEvent]) -> list[tuple[int, bool]]:
+    """:func:`upsert_external` for many events at once, with the same result as upserting
+    them one by one: the stored events of each source are read in one query, the writes
+    flushed together, and the protocol's event rules run once per :data:`CHECK_BATCH`
+    changed events instead of once per event (a feed's 3,700 instances took 40 s that way).
+
+    :returns: each event's id (in the order given) and whether anything changed.
+    :raises ValueError: an event without a source and external id.
+    :raises EventTimesError: an event would not end after it starts.
+    :raises ProtocolBlocked: an error-level finding on any of them.
+    """
+    if any(not (n.source and n.external_id) for n in news):
+        raise ValueError("upsert_external_many needs source and external_id")
+    repo = EventRepository(uow.session)
+    existing: dict[tuple[str | None, str | None], EventRow] = {}
+    for source in sorted({n.source for n in news if n.source}):
+        rows = uow.session.scalars(
+            select(EventRow).options(*_LOAD).where(EventRow.source == source)
+        )
+        existing.update({(source, r.external_id): r for r in rows})
+    touched: list[tuple[EventRow, bool]] = []
+    for new in news:
+        row = existing.get((new.source, new.external_id))
+        if row is None:
+            row = repo.add(new, make_uid(uow, new))
+            _stamp_cancellation(row)
+            existing[(new.source, new.external_id)] = row
+            touched.append((row, True))
+            continue
+        changed = False
+        for name in _UPSERTED:
+            value = getattr(new, name)
+            if isinstance(value, EventKind | EventStatus):
+                value = value.value
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        links = {
+            name: ids
+            for name, attr in _LINKS.items()
+            if sorted(ids := getattr(new, name)) != sorted(x.id for x in getattr(row, attr))
+        }
+        if links:
+            repo.set_links(row, **links)
+            changed = True
+        if changed:
+            check_times(row.title, row.start, row.end)
+            _stamp_cancellation(row)
+        touched.append((row, changed))
+    uow.session.flush()
+    changed_ids = sorted({row.id for row, changed in touched if changed})
+    for at in range(0, len(changed_ids), CHECK_BATCH):
+        enforce(uow, "event", changed_ids[at : at + CHECK_BATCH])
+    return [(row.id, changed) for row, changed in touched]
+
+
+#: The fields of :class:`NewEvent` an upsert compares and writes, and its links.
+_UPSERTED = tuple(f.name for f in attrs.fields(NewEvent) if f.name in EDITABLE)
+_LINKS = {"ward_ids": "wards", "councillor_ids": "councillors", "officer_ids": "officers"}

@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kdc_core.db.base import Base, UTCDateTime, utcnow
-from kdc_core.db.people import ServiceRow
+from kdc_core.db.people import OfficerRow, ServiceRow
 
 
 class EnquiryCategoryRow(Base):
@@ -251,3 +251,6 @@ class ServiceContactRow(Base):
         ForeignKey("services.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id", ondelete="CASCADE"))
+
+    service: Mapped[ServiceRow] = relationship()
+    officer: Mapped[OfficerRow] = relationship()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
     Boolean,
@@ -83,7 +84,15 @@ class EventRow(TimestampMixin, Base):
     )
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.start.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC)"
+        """The title and start in words, in the event's own zone (the council's, unless a feed
+        gave another): it labels the row in the admin, change lists and findings."""
+        from kdc_core.users.links import clock_time
+
+        try:
+            zone: dt.tzinfo = ZoneInfo(self.timezone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = dt.UTC
+        return f"{self.title} ({clock_time(self.start, zone)})"
 
 
 class OfficerUnavailabilityRow(Base):

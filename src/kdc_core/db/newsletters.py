@@ -25,7 +25,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from kdc_core.db.base import Base, UTCDateTime, utcnow
 from kdc_core.db.outbox import OutboxMessageRow
-from kdc_core.db.people import ServiceRow, WardRow
+from kdc_core.db.people import CouncillorRow, ServiceRow, WardRow
 
 briefing_wards = Table(
     "briefing_wards",
@@ -70,6 +70,8 @@ class TopicChoiceRow(Base):
     opted_in: Mapped[bool] = mapped_column(Boolean, default=True)
     sms: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    councillor: Mapped[CouncillorRow] = relationship()
 
 
 class TopicReviewRow(Base):
@@ -126,6 +128,7 @@ class NewsletterIssueRow(Base):
     built_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     ward: Mapped[WardRow] = relationship()
+    councillor: Mapped[CouncillorRow] = relationship()
 
     @property
     def outbox_key(self) -> str:

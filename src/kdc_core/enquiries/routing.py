@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from kdc_core.db.enquiries import ServiceContactRow
 from kdc_core.db.people import OfficerRow, WardContactRow
+from kdc_core.errors import KdcError
 
 WARD_CONTACT = "ward_contact"
 SERVICE_DEFAULT = "service_default"
@@ -46,8 +47,14 @@ def route(session: Session, ward_id: int, service_id: int) -> Route:
     return Route(None, UNASSIGNED)
 
 
-def set_service_contact(session: Session, service_id: int, officer_id: int | None) -> None:
-    """Make ``officer_id`` the service's default contact (None removes it)."""
+def set_service_contact(
+    session: Session, service_id: int, officer_id: int | None, *, replace: bool = True
+) -> None:
+    """Make ``officer_id`` the service's default contact (None removes it).
+
+    A service has one default contact: with ``replace=False`` a service that already has one
+    is refused (:class:`KdcError`, naming who it is) rather than changed.
+    """
     row = session.get(ServiceContactRow, service_id)
     if officer_id is None:
         if row is not None:
@@ -55,5 +62,11 @@ def set_service_contact(session: Session, service_id: int, officer_id: int | Non
         return
     if row is None:
         session.add(ServiceContactRow(service_id=service_id, officer_id=officer_id))
+    elif not replace and row.officer_id != officer_id:
+        raise KdcError(
+            f"{row.service.name} already has a default contact, {row.officer.name}: "
+            "change that one instead"
+        )
     else:
         row.officer_id = officer_id
+    session.flush()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import click
@@ -10,6 +11,8 @@ import click
 from kdc_core.app import Kdc
 from kdc_core.changes import ChangeSet
 from kdc_core.interchange import Importer
+
+log = logging.getLogger(__name__)
 
 
 def run_import(
@@ -20,6 +23,7 @@ def run_import(
     dry_run: bool = False,
     progress: bool = False,
     options: Mapping[str, Any] | None = None,
+    on_warning: Callable[[str], None] | None = None,
 ) -> ChangeSet:
     """Load ``source`` with the importer, then apply it in one unit of work.
 
@@ -28,11 +32,18 @@ def run_import(
     but rolled back.
 
     :param options: values of the importer's extra command-line options, passed to ``load``.
+    :param on_warning: called with each of the loaded records' ``warnings`` (an importer's
+        ``load`` may return a sequence with a ``warnings`` attribute: records it left out or
+        took as they are), which are logged too.
     :returns: the changes made (or that would be made).
     """
     if progress:
         click.echo(f"Reading {source} …", err=True)
     records = importer.load(source, kdc.settings, **(options or {}))
+    for warning in getattr(records, "warnings", ()):
+        log.warning("import %s from %s: %s", importer.name, source, warning)
+        if on_warning is not None:
+            on_warning(warning)
     if progress:
         click.echo(
             f"Read {len(records)} records; applying{' (dry run)' if dry_run else ''} …", err=True

@@ -44,6 +44,8 @@ from kdc_core.calendar.rota.planner import (
 )
 from kdc_core.calendar.rota.slots import quarter_bounds, quarter_slots
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
+from kdc_core.db.events import OfficerUnavailabilityRow
+from kdc_core.db.people import OfficerRow
 from kdc_core.errors import ConfigError, KdcError, NotFound
 from kdc_core.people.values import Officer, Service
 from kdc_core.unit_of_work import UnitOfWork
@@ -290,9 +292,39 @@ def record_unavailability(
     uow: UnitOfWork, person_id: str, start: dt.datetime, end: dt.datetime, reason: str | None
 ) -> Officer:
     """Record that an officer cannot be booked between ``start`` and ``end``."""
-    if end <= start:
-        raise KdcError(f"the unavailability ends ({end}) before it starts ({start})")
     officer = uow.people.officer_by_person_id(person_id)
     assert officer.id is not None
-    uow.events.add_unavailability(officer.id, start, end, reason)
+    save_unavailability(uow, officer.id, start, end, reason)
     return officer
+
+
+def save_unavailability(
+    uow: UnitOfWork,
+    officer_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str | None,
+    unavailability_id: int | None = None,
+) -> int:
+    """Record (or, given ``unavailability_id``, change) a span when an officer cannot be sent
+    on walkabouts; the planner leaves them out of any slot it overlaps. Returns its id.
+
+    :raises KdcError: the span does not end after it starts.
+    :raises NotFound: no such officer, or no such span to change.
+    """
+    if end <= start:
+        raise KdcError("the unavailability ends before (or when) it starts: give a later end")
+    if uow.session.get(OfficerRow, officer_id) is None:
+        raise NotFound(f"no officer with id {officer_id}")
+    reason = (reason or "").strip() or None
+    if unavailability_id is None:
+        row = OfficerUnavailabilityRow(officer_id=officer_id, start=start, end=end, reason=reason)
+        uow.session.add(row)
+    else:
+        found = uow.session.get(OfficerUnavailabilityRow, unavailability_id)
+        if found is None:
+            raise NotFound(f"no unavailability with id {unavailability_id}")
+        row = found
+        row.officer_id, row.start, row.end, row.reason = officer_id, start, end, reason
+    uow.session.flush()
+    return row.id

@@ -101,7 +101,8 @@ class EventRepository:
             external_id=new.external_id,
         )
         self.session.add(row)
-        self.set_links(row, new.ward_ids, new.councillor_ids, new.officer_ids)
+        if new.ward_ids or new.councillor_ids or new.officer_ids:
+            self.set_links(row, new.ward_ids, new.councillor_ids, new.officer_ids)
         return row
 
     def set_links(
@@ -200,11 +201,3 @@ class EventRepository:
         if officer_ids is not None:
             stmt = stmt.where(OfficerUnavailabilityRow.officer_id.in_(list(officer_ids)))
         return [(a, b, c, d) for a, b, c, d in self.session.execute(stmt)]
-
-    def add_unavailability(
-        self, officer_id: int, start: dt.datetime, end: dt.datetime, reason: str | None = None
-    ) -> None:
-        """Record a span when the officer cannot be booked."""
-        self.session.add(
-            OfficerUnavailabilityRow(officer_id=officer_id, start=start, end=end, reason=reason)
-        )
