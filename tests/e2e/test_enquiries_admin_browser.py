@@ -48,7 +48,7 @@ def test_liaison_logs_an_enquiry_and_adds_a_note(page, kdc):
         councillor = uow.people.councillors(ward_id=ward.id)[0]
         services = [s.name for s in uow.people.services()]
     log_in(page)
-    page.click("text=Enquiries")
+    page.click("nav a.dropdown-toggle:has-text('Casework')")
     page.click("a:has-text('Log an enquiry')")
     page.wait_for_url("**/admin/enquiry_log/")
 

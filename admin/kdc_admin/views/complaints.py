@@ -24,6 +24,7 @@ from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from kdc_admin.database import admin_source
+from kdc_admin.menus import CASEWORK
 from kdc_admin.security import ADMINS, SecuredBaseView
 from kdc_admin.views.enquiry_forms import form_errors, no_nul, strip_text
 from kdc_core.app import Kdc
@@ -237,4 +238,8 @@ class ComplaintsView(SecuredBaseView):
 
 
 def complaint_views() -> list[Any]:
-    return [ComplaintsView(name="Complaints (11.2)", endpoint="complaints", url="complaints")]
+    return [
+        ComplaintsView(
+            name="Complaints (11.2)", category=CASEWORK, endpoint="complaints", url="complaints"
+        )
+    ]
