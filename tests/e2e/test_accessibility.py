@@ -11,7 +11,6 @@ page at each width lands in ``test-artifacts/screenshots/a11y/``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from kdc_admin.testing import PASSWORD, TEST_SECRET
 from kdc_core import Kdc
 from kdc_core.demo.living import seed_living, use_demo_mail
 from kdc_core.demo.signin import demo_sign_in_links
-from kdc_core.protocol import complaints as complaint_log
 
 #: One worker runs the whole module, so the demo council it crawls is seeded once.
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("accessibility")]
@@ -94,15 +92,6 @@ def kdc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     )
     use_demo_mail(kdc)
     seed_living(kdc)
-    with kdc.unit_of_work(source="test") as uow:  # the demo has no 11.2 complaint to show
-        ward = uow.people.wards()[0]
-        complaint_log.open_complaint(
-            uow,
-            uow.people.councillors(ward_id=ward.id)[0].id,
-            "Raised his voice at the officer at a ward meeting",
-            dt.date(2026, 11, 2),
-            uow.people.officers()[0].id,
-        )
     yield kdc
     kdc.dispose()
 

@@ -162,6 +162,9 @@ def test_every_admin_page_has_rows(living):
         "/admin/newsletter_issue/": "ward newsletter",
         f"/admin/rota/?year={dt.date.today().year}": "Almondbury",
         "/admin/feeds/": linked,
+        "/admin/complaints/": "Monitoring Officer",
+        "/admin/unavailability/": "Annual leave",
+        "/admin/topic_choice/": "Planning briefings",
     }
     for url, text in pages.items():
         response = client.get(url)

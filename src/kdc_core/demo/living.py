@@ -1,7 +1,8 @@
 """The demo council at work: :func:`seed_living` adds, after :func:`~kdc_core.demo.seed_demo`,
 what a council does — meetings, open days and the walkabout rota, enquiries in every state,
 briefings, success stories, this month's newsletter, officers' leave, services' default
-contacts and councillors' topic choices (:mod:`kdc_core.demo.choices`), drawn portraits for
+contacts and councillors' topic choices (:mod:`kdc_core.demo.choices`), complaints under
+protocol 11.2 in each state (:mod:`kdc_core.demo.complaints`), drawn portraits for
 the councillors with a photo address (:mod:`kdc_core.demo.photos`), the plugins' own demo data
 (``kdc_seed_demo_activity``), and one round of the scheduled jobs, which sends the queued mail.
 
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from kdc_core.demo import casework, choices, events, news, photos
+from kdc_core.demo import casework, choices, complaints, events, news, photos
 from kdc_core.mail import outbox
 
 if TYPE_CHECKING:
@@ -146,11 +147,13 @@ def seed_living(
     if kdc.settings.mail.configured:
         added["briefing_messages"] = _send_briefings(kdc, today)
 
-    progress("Officers' leave, services' default contacts and councillors' topic choices…")
+    progress("Officers' leave, default contacts, topic choices and complaints…")
     with kdc.unit_of_work(source="demo") as uow:
         added["officer_unavailability"] = choices.seed_unavailability(uow, today)
         added["service_default_contacts"] = choices.seed_service_contacts(uow)
         added["topic_choices"] = choices.seed_topic_choices(uow)
+    with kdc.unit_of_work(source="demo") as uow:
+        added["complaints"] = complaints.seed_complaints(uow, today)
 
     progress("Councillors' photos…")
     added["councillor_photos"] = photos.seed_photos(kdc)
