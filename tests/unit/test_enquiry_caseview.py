@@ -7,6 +7,7 @@ import datetime as dt
 
 from kdc_core.enquiries.caseview import (
     audit_value,
+    field_words,
     queued_words,
     routed_by_words,
     timescale_words,
@@ -59,3 +60,10 @@ def test_audit_values_in_words():
     assert audit_value("routed", "officer", "service_default") == "The service's default contact"
     assert audit_value("assigned", "officer", "Hana Road") == "Hana Road"
     assert audit_value("note", None, None) == ""
+
+
+def test_an_audit_entrys_field_reads_as_words():
+    assert field_words("respond_by") == "Respond-by date"
+    assert field_words("officer") == "Named officer"
+    assert field_words("personal data") == "Personal data"
+    assert field_words(None) == ""

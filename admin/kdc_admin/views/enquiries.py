@@ -35,7 +35,7 @@ from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
-from kdc_core.enquiries.caseview import actor_names, audit_value, queued_words
+from kdc_core.enquiries.caseview import actor_names, audit_value, field_words, queued_words
 from kdc_core.enquiries.categories import list_categories
 from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.dashboard import DUE_WORKING_DAYS, dashboard
@@ -85,6 +85,7 @@ class EnquiryAuditView(_ReadOnly):
         "actor": lambda _v, _c, model, _n: g.get("kdc_actor_names", {}).get(
             model.actor, model.actor
         ),
+        "field": lambda _v, _c, m, _n: field_words(m.field),
         "old": lambda _v, _c, m, _n: audit_value(m.action, m.field, m.old),
         "new": lambda _v, _c, m, _n: audit_value(m.action, m.field, m.new),
     }

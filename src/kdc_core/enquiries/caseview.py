@@ -214,6 +214,21 @@ def _day(value: str | None) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+_FIELDS = {
+    "status": "Status",
+    "officer": "Named officer",
+    "respond_by": "Respond-by date",
+}
+
+
+def field_words(field: str | None) -> str:
+    """The name of the field an audit entry changed, in words (``respond_by`` → "Respond-by
+    date")."""
+    if not field:
+        return ""
+    return _FIELDS.get(field, field.replace("_", " ").capitalize())
+
+
 def audit_value(action: str, field: str | None, value: str | None) -> str:
     """One old or new value of an audit entry, in words: a status by its label, a date as
     a UK date, a routing by how it was routed; anything else as stored."""
