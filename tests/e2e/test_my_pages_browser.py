@@ -13,6 +13,7 @@ from sqlalchemy import exists, select
 
 from kdc_core.db.people import CouncillorRow, OfficerRow, OfficerWardRow
 from kdc_core.enquiries import service
+from kdc_core.enquiries.categories import set_category
 from kdc_core.enquiries.values import NewEnquiry
 from kdc_core.users import sessions
 
@@ -55,6 +56,7 @@ def council(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[tuple[
             .limit(1)
         )
         ward = next(w.name for w in uow.people.wards() if w.id == councillor.ward_id)
+        set_category(uow, "Street lighting", acknowledge_days=1, respond_days=10)
         created = service.create(
             uow,
             NewEnquiry(
