@@ -85,7 +85,9 @@ REQUIRED = {
 }
 
 
-@pytest.fixture(scope="module")
+# The living demo and its server are session-scoped: xdist may run other modules' tests on
+# this worker between these, and a module-scoped demo would be seeded again after each.
+@pytest.fixture(scope="session")
 def kdc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Kdc]:
     kdc = demo_kdc(
         request, tmp_path_factory.mktemp("kdc-a11y"), [(ADMIN, "admin"), (VIEWER, "viewer")]
@@ -96,18 +98,18 @@ def kdc(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     kdc.dispose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app(kdc: Kdc) -> Flask:
     return create_app(kdc, SECRET_KEY=TEST_SECRET)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def base_url(kdc: Kdc, app: Flask) -> Iterator[str]:
     with served(kdc, app) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def axe_source(node_modules: Path) -> str:
     return (node_modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
