@@ -203,7 +203,7 @@ def through_service(db: Any, save: Callable[[UnitOfWork], _T]) -> _T | None:
     """Run ``save`` (a call of a core service) in a unit of work on the admin's database and
     commit; a refusal (:class:`KdcError`) is rolled back and flashed on the form, and gives
     ``None``. A form with a *protocol override* field is told to use it when an error-level
-    protocol finding blocked the save."""
+    protocol finding blocked the save. Anything else is rolled back and raised."""
     uow = db.unit_of_work()
     try:
         result = save(uow)
@@ -216,6 +216,9 @@ def through_service(db: Any, save: Callable[[UnitOfWork], _T]) -> _T | None:
         uow.session.rollback()
         flash(str(exc), "error")
         return None
+    except Exception:
+        uow.session.rollback()
+        raise
     return result
 
 

@@ -28,14 +28,13 @@ from wtforms.validators import InputRequired
 from kdc_admin.formats import code_choices
 from kdc_admin.menus import CALENDAR
 from kdc_admin.security import SecuredModelView
-from kdc_admin.views.common import LocalTimes, flash_findings
+from kdc_admin.views.common import LocalTimes, flash_findings, through_service
 from kdc_core.calendar.clashes import clashes_for, describe_group, group_clashes, may_clash_anew
 from kdc_core.calendar.events import cancel_event, create_event, update_event
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.db.events import EventRow
 from kdc_core.db.people import CouncillorRow
 from kdc_core.errors import KdcError
-from kdc_core.protocol.service import ProtocolBlocked
 from kdc_core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -207,25 +206,13 @@ class EventView(LocalTimes, SecuredModelView):
         failure: str,
     ) -> CalendarEvent | None:
         """Call the service and commit; on a refusal, roll back and say why on the form."""
-        uow = self.kdc_db.unit_of_work()
         try:
-            event = save(uow, form.protocol_override.data)
-            uow.session.commit()
-        except ProtocolBlocked as exc:
-            uow.session.rollback()
-            flash(f"{exc} Fill in the protocol override reason to save anyway.", "error")
-            return None
-        except KdcError as exc:
-            uow.session.rollback()
-            flash(str(exc), "error")
-            return None
+            return through_service(self.kdc_db, lambda uow: save(uow, form.protocol_override.data))
         except Exception as exc:
-            uow.session.rollback()
             if not self.handle_view_exception(exc):
                 flash(f"{failure} {exc}", "error")
                 log.exception(failure)
             return None
-        return event
 
     def _flash_after_save(self, before: CalendarEvent | None, after: CalendarEvent) -> None:
         if may_clash_anew(before, after):
