@@ -29,13 +29,11 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import attrs
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from kdc_core.app import Kdc
@@ -44,6 +42,7 @@ from kdc_core.db import DirectorateRow, ServiceRow, WardRow
 from kdc_core.directory.engine import run_sync
 from kdc_core.directory.values import DirectoryRecord, DirectorySource
 from kdc_core.plugins import make_plugin_manager
+from kdc_core.testing.databases import postgres_databases
 from kdc_core.testing.postgres import server_url
 
 WARDS = ("Almondbury", "Batley East", "Dewsbury West", "Heckmondwike", "Mirfield")
@@ -243,29 +242,14 @@ def measure(
 
 def measure_postgres(server: str, args: Any, folder: Path) -> list[bool]:
     """Measure on fresh databases made on ``server``, dropped afterwards."""
-    made: list[str] = []
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-
-    def database(name: str) -> str:
-        db = f"kdc_bench_{name}_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{db}"'))
-        made.append(db)
-        return make_url(server).set(database=db).render_as_string(hide_password=False)
-
-    try:
+    with postgres_databases(server) as make:
         return measure(
             "PostgreSQL",
-            database,
+            make,
             lambda url: postgres_floor(url, *floor_rows(records(args.records))),
             args,
             folder,
         )
-    finally:
-        with admin.connect() as conn:
-            for db in made:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

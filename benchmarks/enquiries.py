@@ -29,14 +29,12 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import attrs
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, insert, text
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, log_in
@@ -48,6 +46,7 @@ from kdc_core.db.enquiries import EnquiryRow
 from kdc_core.db.migrate import upgrade
 from kdc_core.db.people import OfficerRow, ServiceRow, WardRow
 from kdc_core.enquiries.dashboard import dashboard, overdue_counts, sla
+from kdc_core.testing.databases import postgres_databases
 from kdc_core.testing.postgres import server_url
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -291,18 +290,8 @@ def main() -> int:
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as tmp:
             ok &= bench("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.rows, args.runs)
-    with server_url(args.postgres) as server:
-        name = f"kdc_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = make_url(server).set(database=name).render_as_string(hide_password=False)
-            ok &= bench("PostgreSQL", url, args.rows, args.runs)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    with server_url(args.postgres) as server, postgres_databases(server) as make:
+        ok &= bench("PostgreSQL", make("enquiries"), args.rows, args.runs)
     print("\nALL PASS" if ok else "\nSOME FAIL")
     return 0 if ok else 1
 

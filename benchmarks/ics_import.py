@@ -29,17 +29,14 @@ import datetime as dt
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from kdc_core.app import Kdc
 from kdc_core.config import Settings
 from kdc_core.plugins import make_plugin_manager
 from kdc_core.services.imports import run_import
+from kdc_core.testing.databases import postgres_databases
 from kdc_core.testing.postgres import server_url
 from kdc_ical.vtimezone import LONDON_VTIMEZONE
 
@@ -161,23 +158,8 @@ def measure(label: str, database: Callable[[str], str], folder: Path) -> list[bo
 
 
 def measure_postgres(server: str, folder: Path) -> list[bool]:
-    made: list[str] = []
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-
-    def database(name: str) -> str:
-        db = f"kdc_bench_{name}_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{db}"'))
-        made.append(db)
-        return make_url(server).set(database=db).render_as_string(hide_password=False)
-
-    try:
-        return measure("PostgreSQL", database, folder)
-    finally:
-        with admin.connect() as conn:
-            for db in made:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        admin.dispose()
+    with postgres_databases(server) as make:
+        return measure("PostgreSQL", make, folder)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

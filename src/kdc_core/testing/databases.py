@@ -9,6 +9,7 @@ on it is a no-op.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -59,6 +60,27 @@ def drop_postgres_database(server_url: str, name: str) -> None:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     finally:
         admin.dispose()
+
+
+@contextlib.contextmanager
+def postgres_databases(
+    server_url: str, prefix: str = "kdc_bench"
+) -> Iterator[Callable[[str], str]]:
+    """``make(name)`` gives the URL of a new, empty database on ``server_url``; every database
+    made is dropped on leaving the block (for benchmarks and other throwaway runs)."""
+    made: list[str] = []
+
+    def make(name: str) -> str:
+        database = f"{prefix}_{name}_{uuid.uuid4().hex[:8]}"
+        create_postgres_database(server_url, database)
+        made.append(database)
+        return make_url(server_url).set(database=database).render_as_string(hide_password=False)
+
+    try:
+        yield make
+    finally:
+        for database in made:
+            drop_postgres_database(server_url, database)
 
 
 def database_url_for(kind: str, tmp_path: Path, postgres_url: str | None = None) -> Iterator[str]:
