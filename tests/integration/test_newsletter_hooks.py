@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
-from kdc_core.briefings.service import get_briefing, post_briefing, send_briefing
+from kdc_core.briefings.sending import send_briefing
+from kdc_core.briefings.service import get_briefing, post_briefing
 from kdc_core.config import MailSettings, Settings
 from kdc_core.db import CouncillorRow, PoliticalGroupRow, WardRow
 from kdc_core.errors import PluginError

@@ -96,7 +96,7 @@ def send_briefings_cmd(
 ) -> None:
     """Queue briefings (IDS, else every one nothing was queued for yet, late ones too) for
     their wards' councillors, once each, then dispatch the outbox."""
-    from kdc_core.briefings.service import record_outcome, send_briefing, unsent_briefings
+    from kdc_core.briefings.sending import record_outcome, send_briefing, unsent_briefings
     from kdc_core.mail.outbox import installed_mailer
     from kdc_core.newsletter.cli import dispatch_now
 

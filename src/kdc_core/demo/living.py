@@ -168,7 +168,7 @@ def seed_living(
 
 def _send_briefings(kdc: Kdc, today: dt.date) -> int:
     """Queue every briefing not yet queued to its ward councillors (and group leaders)."""
-    from kdc_core.briefings.service import send_briefing, unsent_briefings
+    from kdc_core.briefings.sending import send_briefing, unsent_briefings
 
     with kdc.unit_of_work(source="demo", dry_run=True) as uow:
         ids = unsent_briefings(uow)
