@@ -45,6 +45,7 @@ from kdc_core.testing.databases import (
     PostgresTemplates,
     SqliteTemplates,
     database_url_for,
+    no_postgres,
 )
 
 __all__ = [
@@ -101,7 +102,7 @@ def kdc_sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemp
 def kdc_postgres_templates(kdc_postgres_url: str | None) -> Iterator[PostgresTemplates]:
     """PostgreSQL template databases on ``kdc_postgres_url``, dropped at the end."""
     if kdc_postgres_url is None:
-        pytest.skip(f"no PostgreSQL: set {POSTGRES_ENV} or install the server binaries")
+        no_postgres()
     templates = PostgresTemplates(kdc_postgres_url, FILLERS)
     yield templates
     templates.drop()

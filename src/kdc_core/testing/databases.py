@@ -15,6 +15,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -91,11 +92,17 @@ def database_url_for(kind: str, tmp_path: Path, postgres_url: str | None = None)
     if kind != "postgres":
         raise ValueError(f"unknown database kind {kind!r}")
     if not postgres_url:
-        reason = f"no PostgreSQL: set {POSTGRES_ENV} or install the server binaries"
-        if os.environ.get("KDC_REQUIRE_POSTGRES"):
-            pytest.fail(f"{reason} (KDC_REQUIRE_POSTGRES is set)")
-        pytest.skip(reason)
+        no_postgres()
     yield from _postgres_database(postgres_url)
+
+
+def no_postgres() -> NoReturn:
+    """Skip the test for want of a PostgreSQL server, or fail it when one is required
+    (``KDC_REQUIRE_POSTGRES``)."""
+    reason = f"no PostgreSQL: set {POSTGRES_ENV} or install the server binaries"
+    if os.environ.get("KDC_REQUIRE_POSTGRES"):
+        pytest.fail(f"{reason} (KDC_REQUIRE_POSTGRES is set)")
+    pytest.skip(reason)
 
 
 def migrate(database_url: str) -> None:
