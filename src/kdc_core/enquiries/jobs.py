@@ -37,7 +37,7 @@ def escalation(context: JobContext) -> Mapping[str, Any]:
     """Queue the overdue messages for today (the council's date): the named officer from the
     first day late, the line manager once it is N working days late — each once per
     respond-by date."""
-    from kdc_core.enquiries.messages import overdue_messages
+    from kdc_core.enquiries.overdue import overdue_messages
 
     kdc = context.kdc
     today = context.now().astimezone(kdc.settings.tz).date()

@@ -10,8 +10,8 @@ The workshops' first complaint was "I don't know who is dealing with my issue". 
 - **status changed**, **extended** (with the reason and the new date) and **resolved**: the
   councillors are told.
 - **overdue**: the named officer on the first day it is late; their line manager once it is
-  a configurable number of working days late (:func:`overdue_messages`, run daily by the
-  ``enquiry_escalation`` job).
+  a configurable number of working days late (:mod:`kdc_core.enquiries.overdue`, run daily
+  by the ``enquiry_escalation`` job).
 
 Every message has an idempotency key made from the enquiry's reference, the change (the id
 of its newest audit entry; for overdue messages the respond-by date) and the recipient, so
@@ -30,7 +30,6 @@ from sqlalchemy import func, select
 
 from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import CouncillorRow, OfficerRow, ServiceRow, WardRow
-from kdc_core.enquiries.timescales import working_days_between
 from kdc_core.enquiries.values import Told
 from kdc_core.mail import outbox
 from kdc_core.mail.letters import Letter, local_date, outgoing
@@ -48,7 +47,7 @@ PROTOCOL_LINE = (
     "(clause 7.6)."
 )
 
-__all__ = ["Told", "created", "extended", "overdue_messages", "reassigned", "status_changed"]
+__all__ = ["Told", "created", "extended", "reassigned", "status_changed"]
 
 
 @attrs.frozen
@@ -381,73 +380,3 @@ def extended(uow: UnitOfWork, row: EnquiryRow, old_date: dt.date, reason: str) -
         for person in _councillors(uow, row)
     ]
     return _queue(uow, letters, "enquiry-extended")
-
-
-def overdue_messages(uow: UnitOfWork, today: dt.date, escalate_after: int) -> Told:
-    """Late enquiries: their named officer is told once per respond-by date (from the first
-    day it is late); their line manager too, once, when the enquiry is ``escalate_after``
-    working days late. Running it again the same day, or any later day, queues nothing new
-    until the respond-by date or the named officer changes."""
-    rows = list(
-        uow.session.scalars(
-            select(EnquiryRow)
-            .where(
-                EnquiryRow.status.in_(("received", "acknowledged", "in_progress", "extended")),
-                EnquiryRow.respond_by < today,
-                EnquiryRow.officer_id.is_not(None),
-                EnquiryRow.anonymised_at.is_(None),
-            )
-            .order_by(EnquiryRow.respond_by, EnquiryRow.id)
-        )
-    )
-    letters = []
-    tz = uow.settings.tz
-    for row in rows:
-        officer = _officer(uow, row.officer_id)
-        if officer is None:
-            continue
-        late = working_days_between(row.respond_by, today)
-        due = local_date(row.respond_by, tz)
-        letters.append(
-            (
-                officer,
-                Letter(
-                    subject=f"Enquiry {row.reference} is overdue",
-                    heading=f"{row.reference} was due {due}",
-                    greeting=f"Dear {officer.name},",
-                    paragraphs=(
-                        f"This enquiry passed its respond-by date, {due}. Please answer the "
-                        "councillor, or extend it with a reason so they know when to expect "
-                        "an answer.",
-                        PROTOCOL_LINE,
-                    ),
-                    facts=_facts(uow, row, "officer"),
-                    why=OFFICER_WHY,
-                ),
-                _key("overdue", row, row.respond_by.isoformat(), officer),
-            )
-        )
-        officer_row = uow.session.get(OfficerRow, row.officer_id)
-        manager = _officer(uow, officer_row.manager_id if officer_row else None)
-        if manager is not None and late >= escalate_after:
-            letters.append(
-                (
-                    manager,
-                    Letter(
-                        subject=f"Enquiry {row.reference} is {late} working days late",
-                        heading=f"An enquiry in your team is {late} working days late",
-                        greeting=f"Dear {manager.name},",
-                        paragraphs=(
-                            f"{officer.name} is the named officer for {row.reference}, which "
-                            f"was due {due} and has not been answered or extended.",
-                        ),
-                        facts=(
-                            *_facts(uow, row, "officer"),
-                            ("Named officer", _officer_contact(uow, row.officer_id)),
-                        ),
-                        why="You receive this because you manage the enquiry's named officer.",
-                    ),
-                    _key("escalated", row, row.respond_by.isoformat(), manager),
-                )
-            )
-    return _queue(uow, letters, "enquiry-overdue")
