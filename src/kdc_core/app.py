@@ -22,7 +22,7 @@ from kdc_core.unit_of_work import UnitOfWork
 if TYPE_CHECKING:
     from kdc_core.directory.values import DirectorySource
     from kdc_core.enquiries.backends import BackendType
-    from kdc_core.hookspecs import KdcHooks
+    from kdc_core.hook_relay import KdcHooks
     from kdc_core.interchange import Exporter, Importer
     from kdc_core.jobs.values import Job
     from kdc_core.mail.delivery import Mailer
