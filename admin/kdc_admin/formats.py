@@ -29,7 +29,7 @@ from flask_admin.model import typefmt
 
 from kdc_core.db.people import CouncillorRow
 from kdc_core.mail.letters import local_date
-from kdc_core.users.links import clock_time
+from kdc_core.timewords import clock_time
 
 #: Words a heading keeps in capitals.
 ACRONYMS = {"ons": "ONS", "url": "URL", "uid": "UID", "sms": "SMS", "sla": "SLA", "csv": "CSV"}
@@ -47,8 +47,6 @@ def council_tz() -> dt.tzinfo:
 
 def moment(value: dt.datetime) -> str:
     """``Friday 4 December 2026, 4:54pm`` in the council's time zone (naive means UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
     return clock_time(value, council_tz())
 
 

@@ -22,7 +22,7 @@ from wtforms import Form, HiddenField
 from kdc_core import changelog
 from kdc_core.db import tracking
 from kdc_core.db.versions import fingerprint
-from kdc_core.users.links import clock_time
+from kdc_core.timewords import clock_time
 
 FIELD = "kdc_version"
 _ROW = "_kdc_row"

@@ -1,4 +1,5 @@
-"""How the site writes times, dates and images: GOV.UK style, in the council's time zone.
+"""How the site writes times, dates and images: GOV.UK style, in the council's time zone
+(the words are the core's, :mod:`kdc_core.timewords`).
 
 Template filters, registered on the app by the blueprint:
 
@@ -20,46 +21,10 @@ from urllib.parse import urlsplit
 
 from flask.sansio.app import App
 
+from kdc_core.timewords import clock_time, govuk_date, govuk_time, long_date, time_of_day
 
-def time_of_day(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    local = moment.astimezone(tz)
-    return f"{local.hour % 12 or 12}:{local.minute:02d}{'am' if local.hour < 12 else 'pm'}"
-
-
-def when(moment: dt.datetime, tz: dt.tzinfo) -> str:
-    """``Tuesday 3 March 2027, 6:00pm`` in ``tz``."""
-    local = moment.astimezone(tz)
-    return f"{local:%A} {local.day} {local:%B %Y}, {time_of_day(local, tz)}"
-
-
-def long_date(day: dt.date | dt.datetime, tz: dt.tzinfo) -> str:
-    """``3 March 2027``; a datetime is first put in ``tz``."""
-    if isinstance(day, dt.datetime):
-        day = day.astimezone(tz).date()
-    return f"{day.day} {day:%B %Y}"
-
-
-def _local(value: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
-    if value.tzinfo is None:  # stored times are UTC
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(tz)
-
-
-def govuk_date(value: dt.date | dt.datetime | None, tz: dt.tzinfo) -> str:
-    """``Tuesday 3 March 2027`` (a datetime is read in ``tz``); empty for ``None``."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = _local(value, tz).date()
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def govuk_time(value: dt.datetime | None, tz: dt.tzinfo) -> str:
-    """``Tuesday 3 March 2027, 6:00pm`` in ``tz``; empty for ``None``."""
-    if value is None:
-        return ""
-    local = _local(value, tz)
-    return f"{govuk_date(local.date(), tz)}, {time_of_day(local, tz)}"
+#: ``Tuesday 3 March 2027, 6:00pm`` in ``tz`` (the core's :func:`~kdc_core.timewords.clock_time`).
+when = clock_time
 
 
 def on_site_image(url: str | None, base_url: str) -> str | None:

@@ -14,7 +14,7 @@ from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
 from kdc_core import hookimpl
 from kdc_core.jobs import runner
 from kdc_core.jobs.values import Job, JobContext
-from kdc_core.users.links import clock_time
+from kdc_core.timewords import clock_time
 
 PAGE = "/admin/jobs/"
 VIEWER, LIAISON, ADMIN = "vic@example.gov.uk", "lia@example.gov.uk", "ada@example.gov.uk"

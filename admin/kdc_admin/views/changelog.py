@@ -21,7 +21,7 @@ from kdc_admin.security import EDITORS, SecuredBaseView
 from kdc_core import changelog
 from kdc_core.app import Kdc
 from kdc_core.db import tracking
-from kdc_core.users.links import clock_time
+from kdc_core.timewords import clock_time
 
 #: The most entries the page shows, newest first.
 LIMIT = 200

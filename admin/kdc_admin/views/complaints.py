@@ -31,8 +31,8 @@ from kdc_core.app import Kdc
 from kdc_core.errors import KdcError
 from kdc_core.protocol import complaints as log
 from kdc_core.protocol.complaints import Complaint, Stage
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
-from kdc_site.formats import govuk_date
 
 STAGES = [(s.value, s.label[0].upper() + s.label[1:]) for s in Stage]
 

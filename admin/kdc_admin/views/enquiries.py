@@ -45,7 +45,7 @@ from kdc_core.enquiries.values import (
 )
 from kdc_core.errors import KdcError
 from kdc_core.mail.letters import local_date
-from kdc_site.formats import long_date
+from kdc_core.timewords import long_date
 
 
 class _ReadOnly(SecuredModelView):

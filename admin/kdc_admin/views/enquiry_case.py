@@ -47,8 +47,8 @@ from kdc_core.enquiries.caseview import officer_choices, queued_words, timeline
 from kdc_core.enquiries.cli import handler_line
 from kdc_core.enquiries.values import MAX_EXTENSIONS
 from kdc_core.errors import KdcError
+from kdc_core.timewords import govuk_time, long_date
 from kdc_core.unit_of_work import UnitOfWork
-from kdc_site.formats import govuk_time, long_date
 
 RULE_8_3 = (
     "Protocol 8.3: an officer gives a councillor information on behalf of a third party only "

@@ -38,7 +38,7 @@ from kdc_core.enquiries.caseview import (
     timescale_words,
 )
 from kdc_core.enquiries.values import Enquiry, Status
-from kdc_site.formats import govuk_time, long_date
+from kdc_core.timewords import govuk_time, long_date
 
 UNASSIGNED = "Unassigned"
 DESCRIPTION_LENGTH = 60

@@ -86,7 +86,7 @@ class EventRow(TimestampMixin, Base):
     def __str__(self) -> str:
         """The title and start in words, in the event's own zone (the council's, unless a feed
         gave another): it labels the row in the admin, change lists and findings."""
-        from kdc_core.users.links import clock_time
+        from kdc_core.timewords import clock_time
 
         try:
             zone: dt.tzinfo = ZoneInfo(self.timezone or "UTC")

@@ -25,6 +25,7 @@ from kdc_core.db.users import SignInLinkRow
 from kdc_core.mail import outbox
 from kdc_core.mail.addresses import normalise_address
 from kdc_core.mail.letters import Letter, outgoing
+from kdc_core.timewords import clock_time
 from kdc_core.unit_of_work import UnitOfWork
 from kdc_core.users import sessions
 
@@ -43,14 +44,6 @@ class LinkOutcome(enum.Enum):
     UNKNOWN = "unknown"
     LIMITED = "limited"
     REPEATED = "repeated"
-
-
-def clock_time(value: dt.datetime, tz: dt.tzinfo) -> str:
-    """``Tuesday 3 March 2027, 6:00pm``: a moment in the council's time zone, GOV.UK style."""
-    local = value.astimezone(tz)
-    hour = local.hour % 12 or 12
-    half = "am" if local.hour < 12 else "pm"
-    return f"{local:%A} {local.day} {local:%B %Y}, {hour}:{local:%M}{half}"
 
 
 def link_url(base_url: str, token: str) -> str:
