@@ -74,8 +74,13 @@ class Schedule:
         if self.expression is None:
             return None
         local = now.astimezone(tz)
+        # Starting a second later counts a firing exactly at ``now``; in the last second of a
+        # minute that second reaches the next firing, which has not happened yet.
         it = croniter(self.expression, local + dt.timedelta(seconds=1))
-        return it.get_prev(dt.datetime).astimezone(dt.UTC)
+        fired = it.get_prev(dt.datetime)
+        if fired > local:
+            fired = it.get_prev(dt.datetime)
+        return fired.astimezone(dt.UTC)
 
     def next(self, now: dt.datetime, tz: dt.tzinfo) -> dt.datetime | None:
         """The first time the schedule fires after ``now`` (aware, UTC)."""
