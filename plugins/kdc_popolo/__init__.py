@@ -1,8 +1,9 @@
 """Popolo JSON export: ``kdc export popolo [--out FILE]``.
 
 Writes the councillors and officers, the council with its political groups, directorates,
-services and committees, the wards, the posts (three councillor seats per ward, officers'
-job titles) and the memberships joining them, in the shapes of the Popolo specification
+services, teams and committees, the wards, the posts (three councillor seats per ward,
+officers' job titles) and the memberships joining them (officers' ward assignments, named
+contacts and link officers with the ward as area), in the shapes of the Popolo specification
 (https://www.popoloproject.com/specs/). See :mod:`kdc_popolo.document` for the choices made.
 """
 

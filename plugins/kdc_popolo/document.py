@@ -16,7 +16,14 @@ Choices worth knowing:
   (more than three overlapping terms — wrong data) keeps its area but has no post.
 - Officers' posts are job titles within their service: one post per title and service,
   shared by everyone with that title there. An officer with no service belongs to the
-  council itself.
+  council itself. Teams are organizations within their service.
+- Officers carry only what the people's site shows a signed-out visitor (see
+  :mod:`kdc_popolo.officers`): no email, phone, office or manager.
+- The wards officers answer for are memberships with the ward as ``area_id``: a membership
+  of their service for each ward they work in ("Ward officer"), of the named service for
+  each named contact ("Named contact for Highways"), and of the council for each ward's
+  link officer ("Link officer"). Only active officers appear, so a named contact or link
+  officer who has been archived is left out with them.
 - Councillor roles become memberships: a role naming a committee joins that committee, a
   cabinet portfolio joins the Cabinet, a group leader or business manager role is a second
   membership of the party. Other roles without a committee are not exported.
@@ -32,23 +39,36 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from kdc_core.people.values import Councillor, Directorate, Officer, PoliticalGroup, Service, Ward
+from kdc_core.people.values import (
+    Councillor,
+    Directorate,
+    Officer,
+    PoliticalGroup,
+    Service,
+    Ward,
+    WardContact,
+)
 from kdc_popolo.councillors import assign_seats, councillor_memberships, councillor_person
 from kdc_popolo.ids import (
     COUNCIL_ID,
-    DIRECTORY_SCHEME,
     ONS_SCHEME,
     SEATS_PER_WARD,
     Json,
     area_id,
     compact,
-    contact_details,
     directorate_id,
     officer_id,
-    officer_post_id,
     party_id,
     seat_id,
     service_id,
+)
+from kdc_popolo.officers import (
+    contact_membership,
+    job_memberships,
+    link_membership,
+    officer_person,
+    team_organizations,
+    ward_memberships,
 )
 
 if TYPE_CHECKING:
@@ -67,21 +87,29 @@ class Snapshot:
     services: tuple[Service, ...] = ()
     councillors: tuple[Councillor, ...] = ()
     officers: tuple[Officer, ...] = ()
+    #: The named officer for each service in each ward.
+    ward_contacts: tuple[WardContact, ...] = ()
+    #: Each ward that has a link officer, with them.
+    link_officers: tuple[tuple[Ward, Officer], ...] = ()
 
     @classmethod
     def read(cls, uow: UnitOfWork) -> Snapshot:
         """Read through the unit of work's repository: archived councillors included,
         archived officers not."""
         people = uow.people
+        wards = tuple(people.wards())
+        links = ((ward, people.link_officer(ward.id)) for ward in wards if ward.id is not None)
         return cls(
             council_name=uow.settings.council_name,
             tz=uow.settings.tz,
-            wards=tuple(people.wards()),
+            wards=wards,
             groups=tuple(people.groups()),
             directorates=tuple(people.directorates()),
             services=tuple(people.services()),
             councillors=tuple(people.councillors(include_archived=True)),
             officers=tuple(people.officers()),
+            ward_contacts=tuple(people.ward_contacts()),
+            link_officers=tuple((ward, officer) for ward, officer in links if officer is not None),
         )
 
 
@@ -118,27 +146,18 @@ def build_document(snapshot: Snapshot) -> Json:
     for officer in snapshot.officers:
         if not officer.active:
             continue
-        person = _officer_person(officer)
+        person = officer_person(officer)
         persons[person["id"]] = person
-        org = service_id(officer.service) if officer.service else COUNCIL_ID
-        post = officer_post_id(org, officer.job_title) if officer.job_title else None
-        if post is not None:
-            posts[post] = {
-                "id": post,
-                "label": officer.job_title,
-                "role": officer.job_title,
-                "organization_id": org,
-            }
-        membership = compact(
-            {
-                "id": f"membership/officer-{officer.id}",
-                "person_id": person["id"],
-                "organization_id": org,
-                "post_id": post,
-                "role": officer.job_title or "Officer",
-            }
-        )
-        memberships[membership["id"]] = membership
+        for membership in (*job_memberships(officer, posts), *ward_memberships(officer)):
+            memberships[membership["id"]] = membership
+    for contact in snapshot.ward_contacts:
+        if officer_id(contact.officer) in persons:  # archived officers are not
+            membership = contact_membership(contact)
+            memberships[membership["id"]] = membership
+    for ward, officer in snapshot.link_officers:
+        if officer_id(officer) in persons:
+            membership = link_membership(ward, officer)
+            memberships[membership["id"]] = membership
 
     areas = {area_id(ward): _area(ward) for ward in snapshot.wards}
     return {
@@ -155,7 +174,7 @@ def _sorted(items: dict[str, Json]) -> list[Json]:
 
 
 def _organizations(snapshot: Snapshot) -> dict[str, Json]:
-    """The council, its parties, directorates and services (committees come later)."""
+    """The council, its parties, directorates, services and teams (committees come later)."""
     orgs: dict[str, Json] = {
         COUNCIL_ID: {"id": COUNCIL_ID, "name": snapshot.council_name, "classification": "council"}
     }
@@ -184,6 +203,7 @@ def _organizations(snapshot: Snapshot) -> dict[str, Json]:
             "classification": "service",
             "parent_id": parent,
         }
+    orgs.update(team_organizations(snapshot.officers))
     return orgs
 
 
@@ -196,20 +216,5 @@ def _area(ward: Ward) -> Json:
             "classification": "ward",
             "identifier": ward.ons_code,
             "identifiers": codes,
-        }
-    )
-
-
-def _officer_person(officer: Officer) -> Json:
-    return compact(
-        {
-            "id": officer_id(officer),
-            "name": officer.name,
-            "given_name": officer.given_name,
-            "family_name": officer.family_name,
-            "sort_name": f"{officer.family_name}, {officer.given_name}",
-            "email": officer.email,
-            "contact_details": contact_details(officer.email, ("voice", officer.phone)),
-            "identifiers": [{"scheme": DIRECTORY_SCHEME, "identifier": officer.person_id}],
         }
     )

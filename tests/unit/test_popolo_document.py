@@ -8,70 +8,26 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
-import jsonschema
 import pytest
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT3
 
-from fixture_files import FIXTURES
 from kdc_core.people.values import (
     Councillor,
     Directorate,
     Officer,
+    OfficerWard,
     PoliticalGroup,
     Role,
     RoleKind,
     Service,
     TermOfOffice,
     Ward,
+    WardContact,
+    WardSource,
 )
 from kdc_popolo import Snapshot, build_document
+from popolo_check import KINDS, popolo_problems
 
-SCHEMAS = FIXTURES / "popolo"
-KINDS = {
-    "persons": "person",
-    "organizations": "organization",
-    "areas": "area",
-    "posts": "post",
-    "memberships": "membership",
-}
 LONDON = ZoneInfo("Europe/London")
-
-
-def popolo_problems(document: dict[str, Any]) -> list[str]:
-    """Every schema error and dangling or duplicate id in a Popolo document."""
-    schemas = {p.stem: json.loads(p.read_text()) for p in SCHEMAS.glob("*.json")}
-    registry: Registry = Registry().with_resources(
-        (s["id"], Resource.from_contents(s, default_specification=DRAFT3)) for s in schemas.values()
-    )
-    problems = []
-    ids: dict[str, set[str]] = {}
-    for key, kind in KINDS.items():
-        validator = jsonschema.Draft3Validator(
-            schemas[kind],
-            registry=registry,
-            format_checker=jsonschema.Draft3Validator.FORMAT_CHECKER,
-        )
-        seen = ids.setdefault(key, set())
-        for item in document.get(key, []):
-            problems += [f"{item.get('id')}: {e.message}" for e in validator.iter_errors(item)]
-            if item.get("id") in seen:
-                problems.append(f"{item.get('id')}: duplicate id")
-            seen.add(item.get("id"))
-    refs = {
-        "person_id": "persons",
-        "organization_id": "organizations",
-        "post_id": "posts",
-        "area_id": "areas",
-    }
-    for key in KINDS:
-        for item in document.get(key, []):
-            for field, target in refs.items():
-                if field in item and item[field] not in ids[target]:
-                    problems.append(f"{item['id']}: {field} {item[field]!r} is not in {target}")
-            if "parent_id" in item and item["parent_id"] not in ids[key]:
-                problems.append(f"{item['id']}: parent_id {item['parent_id']!r} is not in {key}")
-    return problems
 
 
 ALMONDBURY = Ward(1, "Almondbury", "almondbury", "E05001384")
@@ -140,19 +96,41 @@ FULL = snapshot(
         councillor(13, "Raj Patel", ("2023-05-04", None), ward=DALTON, group=GREEN),
     ),
     officers=(
-        officer(
+        BOB := officer(
             5,
             "Bob",
             "Smith",
             job_title="Highways Officer",
             service=HIGHWAYS,
+            team="North Kirklees",
             email="bob.smith@example.gov.uk",
             phone="01484 221001",
+            location="Flint Street depot",
+            manager_id=8,
+            bio="Grew up in Dalton.",
+            wards=(
+                OfficerWard(ALMONDBURY, WardSource.DIRECTORY),
+                OfficerWard(ALMONDBURY, WardSource.LOCAL),
+            ),
         ),
-        officer(6, "Cara", "Jones", job_title="Highways Officer", service=HIGHWAYS),
+        CARA := officer(
+            6,
+            "Cara",
+            "Jones",
+            job_title="Highways Officer",
+            service=HIGHWAYS,
+            team="North Kirklees",
+            wards=(OfficerWard(DALTON, WardSource.LOCAL),),
+        ),
         officer(7, "Dev", "Khan", job_title="Librarian", service=LIBRARIES),
-        officer(8, "Eve", "Ng"),
+        EVE := officer(8, "Eve", "Ng"),
     ),
+    ward_contacts=(
+        WardContact(ALMONDBURY, HIGHWAYS, BOB),
+        WardContact(DALTON, HIGHWAYS, CARA),
+        WardContact(DALTON, LIBRARIES, BOB),
+    ),
+    link_officers=((ALMONDBURY, EVE), (DALTON, EVE)),
 )
 
 
@@ -161,10 +139,10 @@ def test_a_full_document_matches_the_popolo_schemas_and_every_reference_resolves
     assert popolo_problems(document) == []
     assert {key: len(document[key]) for key in KINDS} == {
         "persons": 6,
-        "organizations": 8,
+        "organizations": 9,
         "areas": 2,
         "posts": 8,
-        "memberships": 11,
+        "memberships": 20,
     }
 
 
@@ -287,12 +265,100 @@ def test_officers_hold_their_job_title_in_their_service():
     no_title = memberships["membership/officer-8"]
     assert no_title["organization_id"] == "organization/council"
     assert "post_id" not in no_title
-    person = by_id(document, "persons")["person/officer-5"]
-    assert person["identifiers"] == [{"scheme": "directory", "identifier": "P0005"}]
-    assert person["contact_details"] == [
-        {"type": "email", "value": "bob.smith@example.gov.uk"},
-        {"type": "voice", "value": "01484 221001"},
-    ]
+
+
+def test_officers_carry_only_what_the_public_site_shows():
+    """Email, phone, office and manager are for signed-in users only, so not open data."""
+    person = by_id(build_document(FULL), "persons")["person/officer-5"]
+    assert person == {
+        "id": "person/officer-5",
+        "name": "Bob Smith",
+        "given_name": "Bob",
+        "family_name": "Smith",
+        "sort_name": "Smith, Bob",
+        "biography": "Grew up in Dalton.",
+        "identifiers": [{"scheme": "directory", "identifier": "P0005"}],
+    }
+    text = json.dumps(build_document(FULL))
+    for private in ("bob.smith@example.gov.uk", "01484 221001", "Flint Street depot"):
+        assert private not in text
+
+
+def test_teams_are_organizations_within_their_service():
+    document = build_document(FULL)
+    team = by_id(document, "organizations")["organization/team-highways-north-kirklees"]
+    assert team == {
+        "id": "organization/team-highways-north-kirklees",
+        "name": "North Kirklees",
+        "classification": "team",
+        "parent_id": "organization/service-highways",
+    }
+    members = {
+        m["person_id"]
+        for m in document["memberships"]
+        if m["organization_id"] == "organization/team-highways-north-kirklees"
+    }
+    assert members == {"person/officer-5", "person/officer-6"}
+
+
+def test_ward_assignments_named_contacts_and_link_officers_have_the_ward_as_area():
+    memberships = by_id(build_document(FULL), "memberships")
+    in_wards = {
+        (m["person_id"], m["organization_id"], m["role"], m["area_id"])
+        for m in memberships.values()
+        if m["person_id"].startswith("person/officer-") and "area_id" in m
+    }
+    assert in_wards == {
+        # Bob's Almondbury link from the directory and by hand is one membership.
+        (
+            "person/officer-5",
+            "organization/service-highways",
+            "Ward officer",
+            "area/ward-almondbury",
+        ),
+        ("person/officer-6", "organization/service-highways", "Ward officer", "area/ward-dalton"),
+        (
+            "person/officer-5",
+            "organization/service-highways",
+            "Named contact for Highways",
+            "area/ward-almondbury",
+        ),
+        (
+            "person/officer-6",
+            "organization/service-highways",
+            "Named contact for Highways",
+            "area/ward-dalton",
+        ),
+        # A named contact for a service other than their own is a membership of that service.
+        (
+            "person/officer-5",
+            "organization/service-libraries",
+            "Named contact for Libraries",
+            "area/ward-dalton",
+        ),
+        ("person/officer-8", "organization/council", "Link officer", "area/ward-almondbury"),
+        ("person/officer-8", "organization/council", "Link officer", "area/ward-dalton"),
+    }
+    contact = memberships["membership/officer-5-contact-libraries-dalton"]
+    assert contact["label"] == "Named contact for Libraries in Dalton"
+    assert memberships["membership/officer-8-link-dalton"]["label"] == "Link officer for Dalton"
+    assert memberships["membership/officer-6-ward-dalton"]["label"] == "Works in Dalton"
+
+
+def test_an_archived_contact_or_link_officer_is_left_out_with_them():
+    gone = attrs.evolve(EVE, archived_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    document = build_document(
+        attrs.evolve(
+            FULL,
+            officers=(BOB, gone),
+            ward_contacts=(WardContact(DALTON, HIGHWAYS, gone), *FULL.ward_contacts[:1]),
+            link_officers=((DALTON, gone),),
+        )
+    )
+    assert popolo_problems(document) == []
+    people = {m["person_id"] for m in document["memberships"] if "area_id" in m}
+    assert "person/officer-8" not in people
+    assert "membership/officer-5-contact-highways-almondbury" in by_id(document, "memberships")
 
 
 def test_terms_share_a_seat_only_when_they_do_not_overlap():
@@ -343,7 +409,9 @@ def test_archived_officers_are_left_out():
     assert [m["id"] for m in document["memberships"]] == ["membership/officer-4"]
 
 
-@pytest.mark.parametrize("key", ["councillors", "officers", "wards", "services", "groups"])
+@pytest.mark.parametrize(
+    "key", ["councillors", "officers", "wards", "services", "groups", "ward_contacts"]
+)
 def test_the_same_data_in_any_order_gives_the_same_bytes(key):
     shuffled = attrs.evolve(FULL, **{key: tuple(reversed(getattr(FULL, key)))})
     first = json.dumps(build_document(FULL), sort_keys=True)
