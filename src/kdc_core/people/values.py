@@ -87,6 +87,9 @@ class Councillor:
     archived_at: dt.datetime | None = None
     #: When and where residents can meet them (Markdown, rendered like ``bio``).
     surgery: str | None = None
+    #: When the councillor's record last changed here (None for a value not read from the
+    #: database).
+    updated_at: dt.datetime | None = None
 
     @property
     def active(self) -> bool:

@@ -72,6 +72,7 @@ def councillor_value(row: CouncillorRow) -> Councillor:
         external_ids=tuple(sorted((x.scheme, x.value) for x in row.external_ids)),
         archived_at=row.archived_at,
         surgery=row.surgery,
+        updated_at=row.modified_at,
     )
 
 
