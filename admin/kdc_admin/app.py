@@ -19,6 +19,7 @@ from kdc_admin.formats import day, moment
 from kdc_admin.headers import csp_nonce, init_headers
 from kdc_admin.inputs import init_input_checks
 from kdc_admin.menus import place
+from kdc_admin.monitoring import init_monitoring
 from kdc_admin.secret_key import load_secret_key
 from kdc_admin.views import core_views
 from kdc_admin.views.pages import DashboardView
@@ -82,6 +83,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     CSRFProtect(app)
     init_headers(app)
     init_input_checks(app)
+    init_monitoring(app)
     init_login(app)
     db = KdcDatabase.for_kdc(kdc)
     db.init_app(app)

@@ -27,6 +27,7 @@ from kdc_core.calendar import feeds as rules
 from kdc_core.calendar.events import event_url
 from kdc_core.calendar.values import CalendarEvent
 from kdc_core.errors import NotFound
+from kdc_core.metrics import FEED_CACHE
 from kdc_core.unit_of_work import UnitOfWork
 from kdc_ical.render import LRU, EventRenderer
 
@@ -180,7 +181,9 @@ class FeedServer:
         state = (window.day, rules.calendar_fingerprint(uow), self.generation, extra_state)
         cached = self.feeds.get(key)
         if cached is not None and cached.state == state:
+            FEED_CACHE.labels("hit").inc()
             return cached
+        FEED_CACHE.labels("miss").inc()
         content = build(uow, window)
         text = self.renderer.calendar(
             content.name,

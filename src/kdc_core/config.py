@@ -15,6 +15,7 @@ environment variable NAME when the plugin asks for its section.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -45,6 +46,7 @@ _TOP_LEVEL_KEYS = {
     "mail",
     "jobs",
     "oidc",
+    "monitoring",
 }
 
 
@@ -108,6 +110,47 @@ class DirectorySettings:
 
 def _directory_settings(data: Any, where: str) -> DirectorySettings:
     return build(DirectorySettings, data, "directory", where)
+
+
+def _networks(values: tuple[str, ...]) -> bool:
+    try:
+        for value in values:
+            ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+@attrs.frozen
+class MonitoringSettings:
+    """The ``[monitoring]`` table: who may read ``/healthz``, ``/readyz`` and ``/metrics``.
+
+    :ivar allow: the client addresses or networks (``"10.20.0.0/16"``, ``"127.0.0.1"``) that
+        may read them. Empty means anyone. Behind a reverse proxy the client address is the
+        one the proxy passes on (``kdc serve --trusted-proxy``).
+    """
+
+    allow: tuple[str, ...] = setting(
+        ("127.0.0.0/8", "::1/128"),
+        expect='a list of addresses or networks like "10.0.0.0/8"',
+        check=_networks,
+    )
+
+    def allows(self, address: str | None) -> bool:
+        """Whether a client at ``address`` may read the monitoring pages."""
+        if not self.allow:
+            return True
+        try:
+            client = ipaddress.ip_address((address or "").split("%", 1)[0])
+        except ValueError:
+            return False
+        if isinstance(client, ipaddress.IPv6Address) and client.ipv4_mapped is not None:
+            client = client.ipv4_mapped
+        return any(client in ipaddress.ip_network(net, strict=False) for net in self.allow)
+
+
+def _monitoring_settings(data: Any, where: str) -> MonitoringSettings:
+    return build(MonitoringSettings, data, "monitoring", where)
 
 
 @attrs.frozen
@@ -209,6 +252,7 @@ class Settings:
     directory: DirectorySettings = attrs.field(factory=lambda: DirectorySettings())
     mail: MailSettings = attrs.field(factory=lambda: MailSettings())
     oidc: OidcSettings = attrs.field(factory=lambda: OidcSettings())
+    monitoring: MonitoringSettings = attrs.field(factory=lambda: MonitoringSettings())
     #: ``[jobs.NAME]`` tables as written (``schedule`` and the job's own keys); checked
     #: against the registered jobs by :mod:`kdc_core.jobs`.
     jobs: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
@@ -366,4 +410,5 @@ def load_settings(
         mail=_mail_settings(data.get("mail", {}), where, env),
         jobs=_jobs_tables(data.get("jobs", {}), where, env),
         oidc=oidc_settings(data.get("oidc", {}), where, env),
+        monitoring=_monitoring_settings(data.get("monitoring", {}), where),
     )

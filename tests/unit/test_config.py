@@ -193,3 +193,25 @@ def test_settings_are_frozen():
         settings.timezone = "UTC"  # type: ignore[misc]
     assert settings.evolve(timezone="UTC").timezone == "UTC"
     assert isinstance(settings, Settings)
+
+
+def test_monitoring_is_loopback_only_unless_widened(tmp_path):
+    default = load_settings(None, environ={}).monitoring
+    assert default.allows("127.0.0.1") and default.allows("::1")
+    assert default.allows("::ffff:127.0.0.1")  # an IPv4 client on a dual-stack socket
+    assert not default.allows("192.0.2.7") and not default.allows(None)
+    assert not default.allows("not-an-address")
+
+    path = write(tmp_path / "kdc.toml", '[monitoring]\nallow = ["10.20.0.0/16", "192.0.2.7"]\n')
+    widened = load_settings(path, environ={}).monitoring
+    assert widened.allows("10.20.99.1") and widened.allows("192.0.2.7")
+    assert not widened.allows("10.21.0.1") and not widened.allows("127.0.0.1")
+
+    anyone = write(tmp_path / "open.toml", "[monitoring]\nallow = []\n")
+    assert load_settings(anyone, environ={}).monitoring.allows("203.0.113.9")
+
+
+def test_a_monitoring_address_that_is_not_one_is_refused_by_key(tmp_path):
+    path = write(tmp_path / "kdc.toml", '[monitoring]\nallow = ["10.0.0.0/33"]\n')
+    with pytest.raises(ConfigError, match="monitoring.allow"):
+        load_settings(path, environ={})

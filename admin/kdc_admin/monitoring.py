@@ -1,0 +1,109 @@
+"""``/healthz``, ``/readyz`` and ``/metrics``: what a load balancer and Prometheus ask.
+
+- ``/healthz`` answers 200 while the process can answer at all (a liveness check).
+- ``/readyz`` answers 200 when the database answers and its schema is the one this kdc-core
+  needs, else 503 (a readiness check: a proxy stops sending requests to the worker meanwhile,
+  and sends them again once it recovers by itself).
+- ``/metrics`` is :mod:`kdc_core.metrics` in Prometheus' text format.
+
+All three are plain text, need no sign-in and carry no personal data; ``[monitoring] allow``
+limits them to the addresses given (loopback by default). Every request the app answers is
+counted here, by route template, so a feed's token never becomes a label.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Flask, Response, abort, current_app, g, request
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from kdc_core.app import Kdc
+from kdc_core.errors import KdcError
+from kdc_core.metrics import HTTP_DURATION, HTTP_REQUESTS, exposition
+
+log = logging.getLogger(__name__)
+
+monitoring = Blueprint("monitoring", __name__)
+
+#: Requests whose path matches no route are counted under this label, not their path.
+UNMATCHED = "<unmatched>"
+
+
+def _kdc() -> Kdc:
+    kdc: Kdc = current_app.extensions["kdc"]
+    return kdc
+
+
+def _plain(body: str, status: int = 200) -> Response:
+    response = Response(body + "\n", status=status, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@monitoring.before_request
+def _only_allowed_addresses() -> None:
+    if not _kdc().settings.monitoring.allows(request.remote_addr):
+        abort(403)
+
+
+@monitoring.get("/healthz")
+def healthz() -> Response:
+    """The process is up and answering."""
+    return _plain("ok")
+
+
+@monitoring.get("/readyz")
+def readyz() -> Response:
+    """The database answers and its schema is at head; 503 naming which is not so."""
+    from kdc_core.db.migrate import require_schema
+
+    kdc = _kdc()
+    try:
+        with kdc.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        require_schema(kdc.engine)
+    except SQLAlchemyError as exc:
+        log.warning("not ready: the database does not answer (%s)", type(exc).__name__)
+        return _plain("not ready: the database does not answer", 503)
+    except KdcError:
+        log.warning("not ready: the database schema is not the one this kdc-core needs")
+        return _plain("not ready: the database schema needs `kdc init`", 503)
+    return _plain("ready")
+
+
+@monitoring.get("/metrics")
+def metrics() -> Response:
+    """Prometheus' text format: this worker's request figures and the database figures."""
+    try:
+        body = exposition(_kdc())
+    except SQLAlchemyError as exc:
+        log.warning("metrics: the database does not answer (%s)", type(exc).__name__)
+        return _plain("the database does not answer", 503)
+    response = Response(body, mimetype=None)
+    response.headers["Content-Type"] = CONTENT_TYPE_LATEST
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _start_clock() -> None:
+    g.kdc_started = time.perf_counter()
+
+
+def _count(response: Response) -> Response:
+    started = g.pop("kdc_started", None)
+    route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
+    HTTP_REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+    if started is not None:
+        HTTP_DURATION.labels(route).observe(time.perf_counter() - started)
+    return response
+
+
+def init_monitoring(app: Flask) -> None:
+    """Serve the three monitoring pages and count every request the app answers."""
+    app.register_blueprint(monitoring)
+    app.before_request(_start_clock)
+    app.after_request(_count)
