@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kdc_admin import server
+from kdc_core import logs
 from kdc_core.app import Kdc
 from kdc_core.cli import pass_kdc
 
@@ -41,7 +42,10 @@ def _app(kdc: Kdc) -> Flask:
 )
 @pass_kdc
 def serve(kdc: Kdc, host: str, port: int, threads: int, trusted_proxy: str | None) -> None:
-    """Serve the web app (admin and plugin routes) on an existing database."""
+    """Serve the web app (admin and plugin routes) on an existing database.
+
+    Logs one access line per request, from INFO (KDC_LOG_FORMAT=json for JSON lines)."""
+    logs.serving()
     server.check_schema(kdc)
     wsgi = server.make_server(_app(kdc), host, port, threads, trusted_proxy)
     server.run(wsgi, server.server_url(wsgi, host) + "admin/")

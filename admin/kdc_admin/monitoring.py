@@ -8,13 +8,18 @@
 
 All three are plain text, need no sign-in and carry no personal data; ``[monitoring] allow``
 limits them to the addresses given (loopback by default). Every request the app answers is
-counted here, by route template, so a feed's token never becomes a label.
+counted here, by route template, so a feed's token never becomes a label, and leaves one line
+in the access log (logger ``kdc.access``): method, path with secrets masked, status, time and
+a request id (``X-Request-ID`` from the proxy when it sends a sensible one, else a new one,
+returned in the response's ``X-Request-ID``).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -26,11 +31,28 @@ from kdc_core.errors import KdcError
 from kdc_core.metrics import HTTP_DURATION, HTTP_REQUESTS, exposition
 
 log = logging.getLogger(__name__)
+access_log = logging.getLogger("kdc.access")
 
 monitoring = Blueprint("monitoring", __name__)
 
 #: Requests whose path matches no route are counted under this label, not their path.
 UNMATCHED = "<unmatched>"
+#: URL parts that are secrets (feed tokens, one-time sign-in links): logged as the rule's
+#: placeholder, never as the value.
+SECRET_ARGS = frozenset({"token"})
+#: A request id from the proxy is used only if it looks like one.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+#: The most of an unmatched path the access log keeps.
+_PATH_LIMIT = 200
+
+
+def logged_path() -> str:
+    """The request's path for the log: no query string, and secret parts of the URL shown as
+    the rule's placeholder (``/feeds/councillors/<token>.ics``)."""
+    rule = request.url_rule
+    if rule is not None and SECRET_ARGS & set(request.view_args or {}):
+        return rule.rule
+    return request.path[:_PATH_LIMIT]
 
 
 def _kdc() -> Kdc:
@@ -91,14 +113,35 @@ def metrics() -> Response:
 
 def _start_clock() -> None:
     g.kdc_started = time.perf_counter()
+    given = request.headers.get("X-Request-ID", "")
+    g.kdc_request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
 def _count(response: Response) -> Response:
     started = g.pop("kdc_started", None)
+    seconds = time.perf_counter() - started if started is not None else 0.0
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
     HTTP_REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-    if started is not None:
-        HTTP_DURATION.labels(route).observe(time.perf_counter() - started)
+    HTTP_DURATION.labels(route).observe(seconds)
+    request_id = g.get("kdc_request_id") or uuid.uuid4().hex
+    response.headers["X-Request-ID"] = request_id
+    path = logged_path()
+    milliseconds = round(seconds * 1000, 1)
+    access_log.info(
+        "%s %s %s %s ms %s",
+        request.method,
+        path,
+        response.status_code,
+        milliseconds,
+        request_id,
+        extra={
+            "method": request.method,
+            "path": path,
+            "status": response.status_code,
+            "duration_ms": milliseconds,
+            "request_id": request_id,
+        },
+    )
     return response
 
 

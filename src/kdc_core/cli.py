@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kdc_core import __version__
+from kdc_core import __version__, logs
 from kdc_core.app import Kdc
 from kdc_core.config import load_settings
 from kdc_core.errors import KdcError
@@ -288,6 +288,10 @@ def build_cli(kdc: Kdc) -> click.Group:
 def main(argv: Sequence[str] | None = None, kdc: Kdc | None = None) -> None:
     """Console-script entry point: read config, load plugins, run the command."""
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        logs.configure()
+    except ValueError as exc:
+        fail(str(exc), 2)
     if kdc is None:
         try:
             settings = load_settings(_config_from_argv(args))

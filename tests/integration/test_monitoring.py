@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -137,3 +138,23 @@ def test_readiness_follows_a_postgresql_server_that_stops_and_returns(tmp_path):
     finally:
         cluster.stop()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_every_request_leaves_one_access_line_with_secrets_masked(kdc_app, caplog):
+    client = create_app(kdc_app, TESTING=True).test_client()
+    secret = "a-feed-token-that-must-not-be-logged"
+    with caplog.at_level(logging.INFO, logger="kdc.access"):
+        missing = client.get(f"/feeds/councillors/{secret}.ics?x=private")
+        public = client.get("/feeds/public.ics", headers={"X-Request-ID": "proxy-id-0001"})
+        odd = client.get("/healthz", headers={"X-Request-ID": "not ok\u00e9"})
+    lines = [r for r in caplog.records if r.name == "kdc.access"]
+    assert [(r.method, r.path, r.status) for r in lines] == [
+        ("GET", "/feeds/councillors/<token>.ics", 404),
+        ("GET", "/feeds/public.ics", 200),
+        ("GET", "/healthz", 200),
+    ]
+    assert all(secret not in r.getMessage() and "private" not in r.getMessage() for r in lines)
+    assert public.headers["X-Request-ID"] == lines[1].request_id == "proxy-id-0001"
+    assert missing.headers["X-Request-ID"] == lines[0].request_id
+    assert odd.headers["X-Request-ID"] != "not ok\u00e9" and len(lines[2].request_id) == 32
+    assert all(r.duration_ms >= 0 for r in lines)

@@ -213,5 +213,5 @@ def test_monitoring_is_loopback_only_unless_widened(tmp_path):
 
 def test_a_monitoring_address_that_is_not_one_is_refused_by_key(tmp_path):
     path = write(tmp_path / "kdc.toml", '[monitoring]\nallow = ["10.0.0.0/33"]\n')
-    with pytest.raises(ConfigError, match="monitoring.allow"):
+    with pytest.raises(ConfigError, match=r"monitoring\.allow"):
         load_settings(path, environ={})

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from kdc_core import logs
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.jobs import runner
@@ -165,6 +166,7 @@ def history_cmd(kdc: Kdc, name: str | None, limit: int, as_json: bool) -> None:
 @pass_kdc
 def worker_cmd(kdc: Kdc, interval: int, max_loops: int | None) -> None:
     """Run due jobs (the outbox dispatch among them) until stopped (SIGTERM or Ctrl-C)."""
+    logs.serving()
     stop = threading.Event()
 
     def _stop(_signum: int, _frame: Any) -> None:

@@ -1,0 +1,104 @@
+"""Logging, configured once for the ``kdc`` command: readable text, or JSON lines.
+
+Code everywhere logs through the standard :mod:`logging` module (``logging.getLogger(__name__)``);
+only the entry point calls :func:`configure`. The format comes from ``KDC_LOG_FORMAT``:
+``text`` (the default; one readable line per record) or ``json`` (one JSON object per line,
+for a log shipper). ``KDC_LOG_LEVEL`` sets the level (``DEBUG`` … ``ERROR``); without it a
+command that serves or works on a schedule logs from ``INFO`` and any other from ``WARNING``,
+so a person at a terminal sees the command's own output and not the same facts twice.
+
+Log lines never carry secrets or constituents' details: callers log counts, ids and route
+templates, not tokens, passwords, addresses or what people wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from typing import IO, Any
+
+#: The attributes every :class:`logging.LogRecord` has; anything else was passed as ``extra``.
+_STANDARD = frozenset(
+    vars(logging.LogRecord("", logging.INFO, "", 0, "", (), None)).keys()
+    | {"message", "asctime", "taskName"}
+)
+
+FORMATS = ("text", "json")
+#: Marks the handler :func:`configure` installs, so configuring again replaces it.
+_HANDLER_NAME = "kdc"
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time (UTC, ISO 8601), level, logger, message, and the
+    ``extra`` fields the caller gave (``request_id``, ``status`` …)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class TextFormatter(logging.Formatter):
+    """``2026-12-05 09:30:01 INFO kdc.access GET /feeds/public.ics 200 4 ms``."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%d %H:%M:%S")
+
+
+def configure(
+    *,
+    default_level: str = "WARNING",
+    environ: Mapping[str, str] | None = None,
+    stream: IO[str] | None = None,
+) -> logging.Handler:
+    """Send every log record to ``stream`` (stderr) in the format ``KDC_LOG_FORMAT`` names.
+
+    Calling it again replaces the handler it installed before, so a command that serves can
+    raise the level it starts with.
+
+    :param default_level: the level when ``KDC_LOG_LEVEL`` is not set.
+    :returns: the handler installed on the root logger.
+    :raises ValueError: an unknown ``KDC_LOG_FORMAT`` or ``KDC_LOG_LEVEL``.
+    """
+    env = os.environ if environ is None else environ
+    kind = (env.get("KDC_LOG_FORMAT") or "text").strip().lower()
+    if kind not in FORMATS:
+        raise ValueError(f"KDC_LOG_FORMAT must be one of {', '.join(FORMATS)}, not {kind!r}")
+    level_name = (env.get("KDC_LOG_LEVEL") or default_level).strip().upper()
+    level = logging.getLevelNamesMapping().get(level_name)
+    if level is None:
+        raise ValueError(f"KDC_LOG_LEVEL {level_name!r} is not a logging level")
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.set_name(_HANDLER_NAME)
+    handler.setFormatter(JsonFormatter() if kind == "json" else TextFormatter())
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.captureWarnings(True)
+    return handler
+
+
+def serving(environ: Mapping[str, str] | None = None) -> None:
+    """For commands that serve or run on a schedule: log from INFO unless ``KDC_LOG_LEVEL``
+    says otherwise, keeping the format already chosen."""
+    env = os.environ if environ is None else environ
+    if env.get("KDC_LOG_LEVEL"):
+        return
+    logging.getLogger().setLevel(logging.INFO)

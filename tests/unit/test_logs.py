@@ -1,0 +1,66 @@
+"""Logging configured once: readable text or JSON lines, level from the environment."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from kdc_core import logs
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_json_lines_carry_the_fields_given_as_extra():
+    stream = io.StringIO()
+    logs.configure(environ={"KDC_LOG_FORMAT": "json"}, stream=stream, default_level="INFO")
+    logging.getLogger("kdc.test").info("synced %d officers", 3, extra={"source": "csv"})
+    logging.getLogger("kdc.test").debug("not at INFO")
+    (line,) = stream.getvalue().splitlines()
+    entry = json.loads(line)
+    assert entry["message"] == "synced 3 officers"
+    assert (entry["level"], entry["logger"], entry["source"]) == ("info", "kdc.test", "csv")
+    assert entry["time"].endswith("+00:00")
+
+
+def test_text_is_one_readable_line_and_configuring_again_replaces_the_handler():
+    first, second = io.StringIO(), io.StringIO()
+    logs.configure(environ={}, stream=first)
+    logs.configure(environ={"KDC_LOG_LEVEL": "info"}, stream=second)
+    logging.getLogger("kdc.test").info("hello")
+    assert first.getvalue() == ""
+    assert second.getvalue().rstrip().endswith("INFO kdc.test hello")
+
+
+def test_commands_log_warnings_and_serving_ones_from_info():
+    stream = io.StringIO()
+    logs.configure(environ={}, stream=stream)
+    logging.getLogger("kdc.test").info("quiet")
+    logs.serving(environ={})
+    logging.getLogger("kdc.test").info("heard")
+    assert "quiet" not in stream.getvalue() and "heard" in stream.getvalue()
+    logs.configure(environ={"KDC_LOG_LEVEL": "ERROR"}, stream=stream)
+    logs.serving(environ={"KDC_LOG_LEVEL": "ERROR"})
+    assert logging.getLogger().level == logging.ERROR
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"KDC_LOG_FORMAT": "xml"}, "KDC_LOG_FORMAT must be one of text, json"),
+        ({"KDC_LOG_LEVEL": "loud"}, "KDC_LOG_LEVEL 'LOUD' is not a logging level"),
+    ],
+)
+def test_unknown_settings_are_refused_by_name(environ, message):
+    with pytest.raises(ValueError, match=message):
+        logs.configure(environ=environ, stream=io.StringIO())
