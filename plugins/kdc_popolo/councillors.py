@@ -9,7 +9,6 @@ from kdc_core.people.values import Councillor, RoleKind, slugify
 from kdc_popolo.ids import (
     CABINET_ID,
     COUNCIL_ID,
-    SEATS_PER_WARD,
     Json,
     area_id,
     committee_id,
@@ -69,8 +68,9 @@ def assign_seats(councillors: Sequence[Councillor], tz: dt.tzinfo) -> dict[SeatK
     """``{(councillor id, period index): seat number}``.
 
     Within each ward, periods are taken in order of start (then end, name, id) and each goes
-    on the lowest-numbered seat whose last holder left before it began. A period that finds
-    every seat taken gets no seat.
+    on the lowest-numbered seat whose last holder left before it began; when every seat is
+    held, a new one is added. A ward thus has as many seats as it ever had councillors at
+    once — one to five in different councils, and nothing here assumes how many.
     """
     by_ward: dict[str, list[Councillor]] = {}
     for councillor in councillors:
@@ -85,11 +85,20 @@ def assign_seats(councillors: Sequence[Councillor], tz: dt.tzinfo) -> dict[SeatK
         )
         held_until: dict[int, dt.date] = {}
         for start, end, _name, _order, cid, index in ordered:
-            for seat in range(1, SEATS_PER_WARD + 1):
-                if seat not in held_until or held_until[seat] < start:
-                    held_until[seat] = end
-                    out[(cid, index)] = seat
-                    break
+            free = [seat for seat, until in held_until.items() if until < start]
+            seat = min(free) if free else len(held_until) + 1
+            held_until[seat] = end
+            out[(cid, index)] = seat
+    return out
+
+
+def seats_by_ward(councillors: Sequence[Councillor], seats: dict[SeatKey, int]) -> dict[str, int]:
+    """``{ward slug: number of seats}`` from :func:`assign_seats`' answer."""
+    ward_of = {c.id: c.ward.slug for c in councillors if c.ward is not None}
+    out: dict[str, int] = {}
+    for (cid, _index), seat in seats.items():
+        slug = ward_of[cid]
+        out[slug] = max(out.get(slug, 0), seat)
     return out
 
 

@@ -48,11 +48,15 @@ from kdc_core.people.values import (
     Ward,
     WardContact,
 )
-from kdc_popolo.councillors import assign_seats, councillor_memberships, councillor_person
+from kdc_popolo.councillors import (
+    assign_seats,
+    councillor_memberships,
+    councillor_person,
+    seats_by_ward,
+)
 from kdc_popolo.ids import (
     COUNCIL_ID,
     ONS_SCHEME,
-    SEATS_PER_WARD,
     Json,
     area_id,
     compact,
@@ -126,8 +130,10 @@ def build_document(snapshot: Snapshot) -> Json:
     memberships: dict[str, Json] = {}
     persons: dict[str, Json] = {}
 
+    seats = assign_seats(snapshot.councillors, snapshot.tz)
+    ward_seats = seats_by_ward(snapshot.councillors, seats)
     for ward in snapshot.wards:
-        for seat in range(1, SEATS_PER_WARD + 1):
+        for seat in range(1, ward_seats.get(ward.slug, 0) + 1):
             posts[seat_id(ward, seat)] = {
                 "id": seat_id(ward, seat),
                 "label": f"Councillor for {ward.name}",
@@ -136,7 +142,6 @@ def build_document(snapshot: Snapshot) -> Json:
                 "area_id": area_id(ward),
             }
 
-    seats = assign_seats(snapshot.councillors, snapshot.tz)
     for councillor in snapshot.councillors:
         person = councillor_person(councillor)
         persons[person["id"]] = person

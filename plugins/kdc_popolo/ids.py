@@ -21,7 +21,6 @@ from kdc_core.people.values import (
 
 Json = dict[str, Any]
 
-SEATS_PER_WARD = 3
 COUNCIL_ID = "organization/council"
 CABINET_ID = "organization/cabinet"
 #: Identifier scheme for an officer's staff-directory id.

@@ -141,7 +141,7 @@ def test_a_full_document_matches_the_popolo_schemas_and_every_reference_resolves
         "persons": 6,
         "organizations": 9,
         "areas": 2,
-        "posts": 8,
+        "posts": 4,
         "memberships": 20,
     }
 
@@ -206,7 +206,7 @@ def test_the_organisation_tree_council_parties_directorates_services_committees(
     assert orgs["organization/cabinet"]["classification"] == "executive"
 
 
-def test_wards_are_areas_with_their_ons_code_and_three_seats_each():
+def test_wards_are_areas_with_their_ons_code_and_a_seat_per_councillor_at_once():
     document = build_document(FULL)
     areas = by_id(document, "areas")
     assert areas["area/ward-almondbury"] == {
@@ -218,7 +218,7 @@ def test_wards_are_areas_with_their_ons_code_and_three_seats_each():
     }
     assert "identifier" not in areas["area/ward-dalton"]
     seats = [p for p in document["posts"] if p.get("area_id") == "area/ward-dalton"]
-    assert [p["id"] for p in seats] == [f"post/councillor-dalton-{n}" for n in (1, 2, 3)]
+    assert [p["id"] for p in seats] == ["post/councillor-dalton-1"]  # one councillor
     assert {(p["label"], p["organization_id"]) for p in seats} == {
         ("Councillor for Dalton", "organization/council")
     }
@@ -361,7 +361,7 @@ def test_an_archived_contact_or_link_officer_is_left_out_with_them():
     assert "membership/officer-5-contact-highways-almondbury" in by_id(document, "memberships")
 
 
-def test_terms_share_a_seat_only_when_they_do_not_overlap():
+def test_terms_share_a_seat_only_when_they_do_not_overlap_and_a_ward_has_as_many_as_it_needs():
     document = build_document(
         snapshot(
             councillors=(
@@ -379,8 +379,10 @@ def test_terms_share_a_seat_only_when_they_do_not_overlap():
         "person/councillor-2": "post/councillor-almondbury-2",
         "person/councillor-3": "post/councillor-almondbury-3",
         "person/councillor-4": "post/councillor-almondbury-1",
-        "person/councillor-5": None,
+        "person/councillor-5": "post/councillor-almondbury-4",  # four at once from May 2022
     }
+    seats = [p["id"] for p in document["posts"] if p.get("area_id") == "area/ward-almondbury"]
+    assert seats == [f"post/councillor-almondbury-{n}" for n in (1, 2, 3, 4)]
     assert popolo_problems(document) == []
 
 
