@@ -41,9 +41,15 @@ class Change:
 
 @attrs.frozen
 class ChangeSet:
-    """The changes one unit of work made, in the order they were made."""
+    """The changes one unit of work made, in the order they were made.
+
+    :ivar warnings: what an importer's ``apply`` noticed but did not refuse (a record it had
+        to leave out once it could see the database); ``kdc import`` reports them with the
+        ``load`` step's warnings.
+    """
 
     changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.changes)
