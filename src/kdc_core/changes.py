@@ -22,7 +22,8 @@ class Change:
 
     :ivar entity: ``"ward"``, ``"political_group"``, ``"councillor"``, ``"directorate"``,
         ``"service"``, ``"officer"``, ``"ward_contact"``, ``"event"``, ``"enquiry"``,
-        ``"briefing"``, ``"success_story"``, ``"complaint"`` or ``"protocol_version"``.
+        ``"briefing"``, ``"success_story"``, ``"complaint"``, ``"protocol_version"`` or
+        ``"committee"`` (a change of its seats is its ``members`` field).
     :ivar key: the entity's database id.
     :ivar label: a human name for messages (``"Cllr Elin Sykes"``). Never personal data: an
         enquiry is labelled by its reference (``"KE-2027-000001"``), a complaint by its id.

@@ -5,22 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
 from fixture_files import fixture_path
+from kdc_core.app import Kdc
 from kdc_core.calendar.concerns import load_membership
 from kdc_core.calendar.events import create_event, update_event
 from kdc_core.calendar.values import EventKind, NewEvent
+from kdc_core.cli import build_cli
 from kdc_core.db import (
     CommitteeMembershipRow,
     CommitteeRow,
     CouncillorExternalIdRow,
     WardRow,
 )
+from kdc_core.plugins import make_plugin_manager
 
 LONDON = ZoneInfo("Europe/London")
 COMMITTEES = ("import", "moderngov-committees")
@@ -70,6 +77,14 @@ def seats(kdc_app) -> dict[tuple[str, int], str]:
         return {(c, who): role for c, who, role in rows}
 
 
+def without(text: str, tag: str, marker: str) -> str:
+    """``text`` less the ``<tag>`` element whose content holds ``marker``."""
+    at = text.index(marker)
+    start = text.rindex(f"<{tag}>", 0, at)
+    end = text.index(f"</{tag}>", at) + len(f"</{tag}>")
+    return text[:start] + text[end:]
+
+
 def test_committees_and_seats_import_with_warnings_and_a_second_run_changes_nothing(
     kdc_run, kdc_app, councillors
 ):
@@ -109,20 +124,12 @@ def test_seats_removed_at_source_go_and_a_committee_missing_from_the_list_is_arc
     kdc_run, kdc_app, councillors, tmp_path: Path
 ):
     import_committees(kdc_run, MEMBERS_139, BY_USER_105)
-    members = Path(MEMBERS_139).read_text()
-    start = members.index("<committeemember>\n        <councillorid>107")
-    end = members.index("</committeemember>", start) + len("</committeemember>")
-    members = members[:start] + members[end:]
-    members = members.replace("<role>Vice-Chair</role>", "<role>Member</role>")
+    members = without(Path(MEMBERS_139).read_text(), "committeemember", "<councillorid>107")
     changed_members = tmp_path / "committee-139-members.xml"
-    changed_members.write_text(members)
-    committees = Path(sample("committees.xml")).read_text()
-    start = committees.index("<committee>\n    <committeeid>152")
-    end = committees.index("</committee>", start) + len("</committee>")
-    committees = committees[:start] + committees[end:]
-    committees = committees.replace("<committeescount> 5", "<committeescount>4")
+    changed_members.write_text(members.replace("<role>Vice-Chair</role>", "<role>Member</role>"))
+    committees = without(Path(sample("committees.xml")).read_text(), "committee", ">152<")
     fewer = tmp_path / "committees.xml"
-    fewer.write_text(committees)
+    fewer.write_text(committees.replace("<committeescount> 5", "<committeescount>4"))
 
     # Only committee 139's list this time: 105's seats are outside what it speaks for.
     report = import_committees(kdc_run, str(changed_members), source=str(fewer))
@@ -268,3 +275,63 @@ def test_a_change_of_seats_changes_who_the_imported_meetings_concern(
     with kdc_app.unit_of_work() as uow:
         (meeting,) = [e for e in uow.events.query() if e.external_id == "7001"]
         assert load_membership(uow).councillors_concerned(meeting) == {c["101"], c["104"], c["103"]}
+
+
+class Answers(BaseHTTPRequestHandler):
+    """Answers GET requests from ``self.server.answers`` (path with query → bytes), else 404."""
+
+    def do_GET(self) -> None:
+        body = self.server.answers.get(self.path)  # type: ignore[attr-defined]
+        self.send_response(200 if body is not None else 404)
+        self.end_headers()
+        if body is not None:
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def web_service() -> Iterator[tuple[dict[str, bytes], str]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Answers)
+    server.answers = {}  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.answers, f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_dash_asks_the_configured_web_service_for_committees_and_each_member_list(
+    kdc_app, kdc_run, councillors, web_service
+):
+    result = kdc_run(*COMMITTEES, "-")
+    assert result.exit_code == 1 and "base_url, which is not set" in result.output
+    answers, base = web_service
+    service = "/mgWebService.asmx/"
+    answers[service + "GetCommittees"] = Path(sample("committees.xml")).read_bytes()
+    answers[service + "GetCommittee?lCommitteeId=139"] = Path(MEMBERS_139).read_bytes()
+    for empty in ("1", "152"):  # current committees with nobody listed; 87 and 12 are not asked
+        answers[service + f"GetCommittee?lCommitteeId={empty}"] = (
+            f"<getcommittee><committee><committeeid>{empty}</committeeid><committeemembers/>"
+            "</committee></getcommittee>"
+        ).encode()
+    settings = kdc_app.settings.evolve(
+        plugin_sections={"moderngov": {"base_url": base, "timeout": 5}}
+    )
+    configured = Kdc(settings, make_plugin_manager(settings), engine=kdc_app.engine)
+    result = CliRunner().invoke(
+        build_cli(configured), [*COMMITTEES, "-", "--members", "-"], obj=configured
+    )
+    assert result.exit_code == 0, result.output
+    assert "Warning: councillor 990 'Noor Haigh' is not known here" in result.output
+    c = councillors
+    assert seats(kdc_app) == {
+        ("139", c["101"]): "Chair",
+        ("139", c["104"]): "Vice-Chair",
+        ("139", c["107"]): "Member",
+        ("139", c["109"]): "Substitute",
+    }
