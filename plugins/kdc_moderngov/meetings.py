@@ -27,6 +27,7 @@ from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
 from kdc_core.interchange import Importer
+from kdc_core.people.committees import CommitteeIndex
 from kdc_core.unit_of_work import UnitOfWork
 from kdc_moderngov.config import ModernGovConfig
 from kdc_moderngov.fetch import fetch
@@ -196,6 +197,15 @@ def _meeting(element: Element, number: int, line: int, source: str) -> ModernGov
     )
 
 
+class MeetingEvents(list[NewEvent]):
+    """The meetings' events, and each meeting's ModernGov committee id where the answer gives
+    one (meeting id → committee id), for matching the committee on apply."""
+
+    def __init__(self, events: list[NewEvent], committee_ids: dict[str, str]) -> None:
+        super().__init__(events)
+        self.committee_ids = committee_ids
+
+
 def load_meetings(
     source: str, settings: Settings, duration: int = DEFAULT_DURATION
 ) -> Sequence[NewEvent]:
@@ -207,17 +217,41 @@ def load_meetings(
     config = ModernGovConfig.from_settings(settings)
     meetings = parse_meetings(fetch(source, timeout=config.timeout), source=source)
     length = dt.timedelta(minutes=duration)
-    return tuple(m.event(settings.timezone, length, config.base_url) for m in meetings)
+    return MeetingEvents(
+        [m.event(settings.timezone, length, config.base_url) for m in meetings],
+        {m.id: m.committee_id for m in meetings if m.committee_id},
+    )
 
 
 def apply_meetings(uow: UnitOfWork, events: Sequence[NewEvent]) -> ChangeSet:
-    """Upsert every meeting by its ModernGov id; cancelled ones keep their event."""
+    """Upsert every meeting by its ModernGov id; cancelled ones keep their event.
+
+    Each meeting takes the title of its stored committee (``kdc import moderngov-committees``),
+    found by the ModernGov committee id when the answer gives one, else by title ignoring
+    case, so that it concerns that committee's members. A meeting of a committee nothing here
+    knows (no stored committee, no role naming it, not full Council) is imported as it is,
+    concerning only whom it invites, with a warning.
+    """
+    index = CommitteeIndex.load(uow, SOURCE)
+    committee_ids = getattr(events, "committee_ids", {})
+    warnings: list[str] = []
     for new in events:
+        title = new.committee or ""
+        committee_id = committee_ids.get(new.external_id)
+        matched = index.match(title, committee_id)
+        if matched is None:
+            known_as = f" (committee id {committee_id})" if committee_id else ""
+            warnings.append(
+                f"meeting {new.external_id}: committee {title!r}{known_as} is not known here "
+                "(import moderngov-committees first), so the meeting concerns nobody yet"
+            )
+        elif matched != title:
+            new = attrs.evolve(new, committee=matched)
         event, _changed = upsert_external(uow, new)
         if event.cancelled and event.cancelled_at is None:
             # First seen already cancelled: stamp when, as a cancellation here would.
             update_event(uow, event.id, status=EventStatus.CANCELLED)
-    return uow.collect()
+    return attrs.evolve(uow.collect(), warnings=tuple(warnings))
 
 
 IMPORTER = Importer(

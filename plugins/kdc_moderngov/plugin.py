@@ -1,4 +1,5 @@
-"""The hook implementations: config check and the ``moderngov-councillors`` importer."""
+"""The hook implementations: config check and the ModernGov importers (councillors,
+committees, meetings)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from kdc_core.interchange import Importer
 from kdc_core.people.roster import check_records, sync_councillors
 from kdc_core.people.values import CouncillorRecord
 from kdc_core.unit_of_work import UnitOfWork
+from kdc_moderngov.committees import IMPORTER as COMMITTEES_IMPORTER
 from kdc_moderngov.config import SECTION, ModernGovConfig
 from kdc_moderngov.fetch import fetch
 from kdc_moderngov.meetings import IMPORTER as MEETINGS_IMPORTER
@@ -71,4 +73,5 @@ def kdc_check_config(settings: Settings) -> None:
 @hookimpl
 def kdc_register_importers(register: Callable[[Importer], None]) -> None:
     register(IMPORTER)
+    register(COMMITTEES_IMPORTER)
     register(MEETINGS_IMPORTER)

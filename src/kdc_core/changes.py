@@ -22,7 +22,8 @@ class Change:
 
     :ivar entity: ``"ward"``, ``"political_group"``, ``"councillor"``, ``"directorate"``,
         ``"service"``, ``"officer"``, ``"ward_contact"``, ``"event"``, ``"enquiry"``,
-        ``"briefing"``, ``"success_story"``, ``"complaint"`` or ``"protocol_version"``.
+        ``"briefing"``, ``"success_story"``, ``"complaint"``, ``"protocol_version"`` or
+        ``"committee"`` (a change of its seats is its ``members`` field).
     :ivar key: the entity's database id.
     :ivar label: a human name for messages (``"Cllr Elin Sykes"``). Never personal data: an
         enquiry is labelled by its reference (``"KE-2027-000001"``), a complaint by its id.
@@ -41,9 +42,15 @@ class Change:
 
 @attrs.frozen
 class ChangeSet:
-    """The changes one unit of work made, in the order they were made."""
+    """The changes one unit of work made, in the order they were made.
+
+    :ivar warnings: what an importer's ``apply`` noticed but did not refuse (a record it had
+        to leave out once it could see the database); ``kdc import`` reports them with the
+        ``load`` step's warnings.
+    """
 
     changes: tuple[Change, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.changes)

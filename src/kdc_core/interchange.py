@@ -27,7 +27,9 @@ class Importer:
         record at fault. Writes nothing. The sequence may carry ``warnings`` (a tuple of
         strings: records left out or taken as they are); ``kdc import`` prints each, lists them
         under ``"warnings"`` in ``--json`` and logs them.
-    :ivar apply: ``apply(uow, records) -> ChangeSet``; writes through the unit of work.
+    :ivar apply: ``apply(uow, records) -> ChangeSet``; writes through the unit of work. What
+        it leaves out once it can see the database (a record naming someone not known here)
+        goes in the ChangeSet's ``warnings``, reported like ``load``'s.
     :ivar options: extra :class:`click.Option` objects for the command; their values are
         passed to ``load`` as keyword arguments (``load(source, settings, kind=...)``).
     """

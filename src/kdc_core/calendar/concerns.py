@@ -5,7 +5,10 @@ The rules, in one place so that feeds, clash checks and the rota agree:
 - An event concerns every councillor and officer it invites.
 - A ``council_meeting`` also concerns the members of its committee: the active councillors
   holding a role that names that committee (``CouncillorRoleRow.committee``; the role's kind
-  does not matter, so a chair recorded under another kind still counts). Holders of a
+  does not matter, so a chair recorded under another kind still counts), and those with a
+  seat on it in the committee table (``CommitteeMembershipRow``, from ``kdc import
+  moderngov-committees``) while the committee is current (not deleted, expired or archived),
+  except substitutes, who are not expected at every meeting. Holders of a
   ``cabinet_portfolio`` role sit on ``Cabinet`` even when their role names no committee.
 - A meeting of full Council (committee ``Council`` or ``Full Council``) concerns every active
   councillor.
@@ -15,7 +18,7 @@ The rules, in one place so that feeds, clash checks and the rota agree:
   and :func:`~kdc_core.calendar.open_days.declare_open_day` invite them explicitly.
 - Archived councillors are concerned only by what invites them.
 
-Membership is read once per call (two small queries) into a :class:`Membership`; the event
+Membership is read once per call (three small queries) into a :class:`Membership`; the event
 queries load ~600 events a year with their links in a handful of statements, never one query
 per event.
 """
@@ -27,9 +30,10 @@ from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 import attrs
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kdc_core.calendar.values import CalendarEvent, EventKind
+from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
 from kdc_core.db.people import CouncillorRoleRow, CouncillorRow
 from kdc_core.people.values import RoleKind
 from kdc_core.unit_of_work import UnitOfWork
@@ -100,7 +104,7 @@ class Membership:
 
 
 def load_membership(uow: UnitOfWork) -> Membership:
-    """``load_membership(uow) -> Membership``: committee membership in two queries."""
+    """``load_membership(uow) -> Membership``: committee membership in three queries."""
     active = frozenset(
         uow.session.scalars(select(CouncillorRow.id).where(CouncillorRow.archived_at.is_(None)))
     )
@@ -116,6 +120,20 @@ def load_membership(uow: UnitOfWork) -> Membership:
             key = CABINET
         if key:
             committees.setdefault(key, set()).add(councillor_id)
+    seats = uow.session.execute(
+        select(CommitteeMembershipRow.councillor_id, CommitteeRow.title)
+        .join(CommitteeRow, CommitteeRow.id == CommitteeMembershipRow.committee_id)
+        .join(CouncillorRow, CouncillorRow.id == CommitteeMembershipRow.councillor_id)
+        .where(
+            CouncillorRow.archived_at.is_(None),
+            CommitteeRow.archived_at.is_(None),
+            CommitteeRow.deleted.is_(False),
+            CommitteeRow.expired.is_(False),
+            func.lower(CommitteeMembershipRow.role).not_like("%substitute%"),
+        )
+    )
+    for councillor_id, title in seats:
+        committees.setdefault(committee_key(title), set()).add(councillor_id)
     return Membership({k: frozenset(v) for k, v in committees.items()}, active)
 
 

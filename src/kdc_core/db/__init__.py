@@ -2,6 +2,7 @@
 
 from kdc_core.db.base import Base
 from kdc_core.db.changelog import ChangeLogRow
+from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
 from kdc_core.db.directory import SyncRunRow
 from kdc_core.db.enquiries import (
     EnquiryAuditRow,
@@ -51,6 +52,8 @@ __all__ = [
     "Base",
     "BriefingRow",
     "ChangeLogRow",
+    "CommitteeMembershipRow",
+    "CommitteeRow",
     "ComplaintRow",
     "ComplaintStageRow",
     "CouncillorExternalIdRow",

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kdc_core import changelog
 from kdc_core.changes import Action, Change, ChangeSet
 from kdc_core.db import enquiry_counts
+from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.events import EventRow
 from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow
@@ -71,6 +72,7 @@ ENTITIES: dict[type, str] = {
     SuccessStoryRow: "success_story",
     ComplaintRow: "complaint",
     ProtocolVersionRow: "protocol_version",
+    CommitteeRow: "committee",
 }
 
 #: Child rows whose changes count as a change to their parent's field.
@@ -83,6 +85,7 @@ CHILDREN: dict[type, tuple[str, str, str]] = {
     EnquiryNoteRow: ("enquiry", "enquiry", "notes"),
     ComplaintStageRow: ("complaint", "complaint", "stages"),
     EventPoliticalMeetingRow: ("event", "event", "political_meeting"),
+    CommitteeMembershipRow: ("committee", "committee", "members"),
 }
 
 #: Row class → its label in change notifications, where ``str(row)`` will not do. An enquiry

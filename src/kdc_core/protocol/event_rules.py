@@ -6,7 +6,9 @@ How an event is read:
   ``ward_solution_meeting``, ``open_day`` or ``other`` with at least one ward and no political
   meeting mark;
 - a *ward issue on a body's agenda* (8.2) is a ``council_meeting`` event with a ``committee``
-  and at least one ward;
+  and at least one ward; who sits on the committee is read as
+  :mod:`kdc_core.calendar.concerns` reads it (roles naming it, and its seats in the committee
+  table), so every councillor sits on full Council;
 - a *political meeting* is an event marked with :func:`kdc_core.protocol.meetings.mark_political`:
   scope ``group`` is a council party group's meeting (6.1/6.2, also assumed for any
   ``party_group_meeting`` event), scope ``ward`` or ``constituency`` a party political
@@ -18,11 +20,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from kdc_core.calendar.concerns import load_membership
 from kdc_core.db.events import EventRow
-from kdc_core.db.people import CouncillorRoleRow, CouncillorRow
+from kdc_core.db.people import CouncillorRow
 from kdc_core.db.protocol import EventPoliticalMeetingRow
 from kdc_core.protocol.rules import Entity, Finding, Rule, Severity, Target
 from kdc_core.unit_of_work import UnitOfWork
@@ -112,15 +115,9 @@ def check_committee_ward_invites(rule: Rule, uow: UnitOfWork, target: Target) ->
         uow, target, EventRow.kind == "council_meeting", EventRow.committee.is_not(None)
     )
     by_ward = _ward_councillors(uow, (w.id for e in events for w in e.wards))
-    members: dict[str, set[int]] = defaultdict(set)
-    for cid, committee in uow.session.execute(
-        select(CouncillorRoleRow.councillor_id, func.lower(CouncillorRoleRow.committee)).where(
-            CouncillorRoleRow.committee.is_not(None)
-        )
-    ):
-        members[committee].add(cid)
+    membership = load_membership(uow) if events else None
     for event in events:
-        sits = members.get((event.committee or "").lower(), set())
+        sits = membership.members(event.committee) if membership else frozenset()
         invited = {c.id for c in event.councillors}
         missing = [
             c
