@@ -5,7 +5,7 @@ deleted/expired flags; a membership is one councillor's seat on one committee, w
 (Chair, Vice-Chair, Member, Substitute …). Council meetings concern their committee's members
 through these rows as well as through roles that name a committee.
 
-Revision ID: 0018
+Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-05 04:00:00
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 import kdc_core.db.base
 
-revision = "0018"
+revision = "0017"
 down_revision = "0016"
 branch_labels = None
 depends_on = None
