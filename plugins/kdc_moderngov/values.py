@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import attrs
 
 from kdc_core.people.values import CouncillorRecord, TermOfOffice
@@ -75,3 +77,17 @@ class ModernGovCouncillor:
             terms=self.terms,
             where=self.where,
         )
+
+
+class Councillors(tuple[ModernGovCouncillor, ...]):
+    """The councillors of one answer, in document order, and what was said about them:
+    ``warnings`` names each term of office left out or taken as the source has it."""
+
+    warnings: tuple[str, ...]
+
+    def __new__(
+        cls, councillors: Iterable[ModernGovCouncillor], *, warnings: Iterable[str] = ()
+    ) -> Councillors:
+        made = super().__new__(cls, councillors)
+        made.warnings = tuple(warnings)
+        return made

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -45,6 +46,69 @@ _LIMITS: dict[str, int] = {
     "ward_name": _length(WardRow.__table__.c.name),
     "group_name": _length(PoliticalGroupRow.__table__.c.name),
 }
+
+
+class CouncillorRecords(list[CouncillorRecord]):
+    """Records read from a source, with what the reader has to say about them.
+
+    :ivar warnings: one line per record or detail left out or taken as it is; ``kdc import``
+        prints them, lists them in ``--json`` and logs them.
+    :ivar force: apply even if :class:`ArchiveGuard` objects (``--force``).
+    """
+
+    def __init__(
+        self,
+        records: Iterable[CouncillorRecord] = (),
+        *,
+        warnings: Iterable[str] = (),
+        force: bool = False,
+    ) -> None:
+        super().__init__(records)
+        self.warnings = tuple(warnings)
+        self.force = force
+
+
+class ArchiveRefused(ImportFailed):
+    """The mass-archive guard stopped a sync; nothing was written."""
+
+
+@attrs.frozen
+class ArchiveGuard:
+    """How many councillors one sync may archive before it is refused (unless forced).
+
+    :ivar max_share: the largest share of the active councillors holding an id in the scheme
+        that may be archived (0.10 = 10%).
+    :ivar setting: the setting that holds ``max_share``, named in the refusal.
+    """
+
+    max_share: float
+    setting: str
+
+    def check(
+        self, *, leaving: Sequence[CouncillorRow], active: int, emptied: Sequence[str]
+    ) -> None:
+        """Refuse when more than ``max_share`` of ``active`` would be archived, or when every
+        councillor of more than one ward would go (``emptied``: those wards' names).
+
+        :raises ArchiveRefused: with the numbers.
+        """
+        share = len(leaving) / active if active else 0.0
+        too_many = share > self.max_share
+        if not too_many and len(emptied) <= 1:
+            return
+        reasons = []
+        if too_many:
+            reasons.append(f"more than the {self.max_share:.0%} allowed by {self.setting}")
+        if len(emptied) > 1:
+            shown = ", ".join(emptied[:5]) + (
+                f" and {len(emptied) - 5} more" if len(emptied) > 5 else ""
+            )
+            reasons.append(f"every councillor of {len(emptied)} wards ({shown})")
+        raise ArchiveRefused(
+            f"this import would archive {len(leaving)} of {active} active councillors "
+            f"({share:.0%}): {'; and '.join(reasons)}. Nothing was changed; check the source, "
+            "or run again with --force to apply it."
+        )
 
 
 def describe(record: CouncillorRecord) -> str:
@@ -89,7 +153,11 @@ def check_records(
 
 
 def sync_councillors(
-    uow: UnitOfWork, records: Sequence[CouncillorRecord], *, scheme: str
+    uow: UnitOfWork,
+    records: Sequence[CouncillorRecord],
+    *,
+    scheme: str,
+    guard: ArchiveGuard | None = None,
 ) -> ChangeSet:
     """Make the councillors holding an id in ``scheme`` match ``records``.
 
@@ -100,13 +168,16 @@ def sync_councillors(
     - an archived councillor who is back in the records is reactivated;
     - an active councillor with an id in ``scheme`` who is missing from the records is
       archived (never deleted). An empty ``records`` therefore archives them all: callers
-      that read a source should refuse an empty one.
+      that read a source should refuse an empty one;
+    - with a ``guard``, a sync that would archive too many councillors is refused before
+      anything is written, unless ``records`` says ``force`` (see :class:`CouncillorRecords`).
 
     Runs a fixed number of queries however many records there are; writes happen at the
     next flush.
 
     :returns: the changes this unit of work has made so far.
     :raises ImportFailed: see :func:`check_records`.
+    :raises ArchiveRefused: the guard objected; nothing was written.
     """
     check_records(records, scheme=scheme)
     session = uow.session
@@ -144,6 +215,15 @@ def sync_councillors(
             session.add(groups[name.casefold()])
         return groups[name.casefold()]
 
+    present = {record.external_id for record in records}
+    leaving = [row for key, row in known.items() if key not in present and row.archived_at is None]
+    if guard is not None and leaving and not getattr(records, "force", False):
+        guard.check(
+            leaving=leaving,
+            active=sum(1 for row in known.values() if row.archived_at is None),
+            emptied=_emptied_wards(known.values(), leaving, records, wards),
+        )
+
     for record in records:
         ward = ward_for(record.ward_name)
         group = group_for(record.group_name)
@@ -153,12 +233,26 @@ def sync_councillors(
             continue
         _update_councillor(row, record, ward, group)
 
-    present = {record.external_id for record in records}
     now = utcnow()
-    for external_id, row in known.items():
-        if external_id not in present and row.archived_at is None:
-            row.archived_at = now
+    for row in leaving:
+        row.archived_at = now
     return uow.collect()
+
+
+def _emptied_wards(
+    known: Iterable[CouncillorRow],
+    leaving: Sequence[CouncillorRow],
+    records: Sequence[CouncillorRecord],
+    wards: dict[str, WardRow],
+) -> list[str]:
+    """Names of the wards whose every active councillor (of the scheme) would be archived
+    and that the records give no one to."""
+    going = set(leaving)
+    staying = {row.ward_id for row in known if row.archived_at is None and row not in going}
+    covered = {wards[slugify(r.ward_name)].id for r in records if slugify(r.ward_name) in wards}
+    gone = {row.ward_id for row in leaving} - staying - covered - {None}
+    names = {w.id: w.name for w in wards.values()}
+    return sorted(names[ward_id] for ward_id in gone if ward_id in names)
 
 
 def _key_posts(record: CouncillorRecord) -> str | None:
