@@ -13,7 +13,7 @@ from moderngov_builder import kirklees_councillors, write_councillors_by_ward
 
 from fixture_files import fixture_path
 from kdc_core.app import Kdc
-from kdc_core.people.values import TermOfOffice
+from kdc_core.people.values import RoleKind, TermOfOffice
 
 IMPORT = ("import", "moderngov-councillors")
 SAMPLES = kirklees_councillors()
@@ -185,3 +185,63 @@ def test_emptying_two_wards_is_refused_even_under_the_share_and_one_ward_is_not(
     result = kdc_run(*IMPORT, str(one_ward))
     assert result.exit_code == 0, result.output
     assert "councillor: 3 archived" in result.stdout
+
+
+# -- what the answer carries beyond names and terms ------------------------------------------
+
+
+def test_surgeries_addresses_key_posts_photos_and_a_party_change_are_kept(
+    kdc_run, kdc_app, tmp_path
+):
+    path = fixture_path("moderngov", "district-two-member-wards.xml")
+    assert kdc_run(*IMPORT, str(path)).exit_code == 0
+    day = dt.datetime.now(kdc_app.settings.tz).date()
+    people = by_id(kdc_app)
+    leader = people["2101"]
+    assert leader.surgery == (
+        "First Saturday of the month, 10am to 12 noon\\\nCleeve Library, Church Road"
+    )
+    assert leader.address == "Council Offices\nStation Road\nBishop's Cleeve\nGL52 8ZZ"
+    assert [(r.kind, r.title, r.start, r.end) for r in leader.roles] == [
+        (RoleKind.OTHER, "Leader of the Council", day, None),
+        (RoleKind.OTHER, "Chair of the Executive Committee", day, None),
+    ]
+    assert leader.photo_url.endswith("/Info00002101/bigpic.jpg")
+    assert people["2102"].address == "c/o Council Offices\nStation Road\nBishop's Cleeve\nGL52 8ZZ"
+    assert people["2102"].surgery is None
+    assert people["2107"].surgery == "By appointment - please telephone."
+    raman = people["2108"]
+    assert [(r.kind, r.title) for r in raman.roles] == [
+        (RoleKind.CABINET_PORTFOLIO, "Portfolio Holder for Climate & Nature")
+    ]
+    assert [(m.group.name, m.start, m.end) for m in raman.group_history] == [
+        ("Green Party", day, None)
+    ]
+
+    changed = tmp_path / "later.xml"
+    changed.write_text(
+        path.read_text("utf-8")
+        .replace(
+            "<politicalpartytitle>Green Party</politicalpartytitle>",
+            "<politicalpartytitle>Independent</politicalpartytitle>",
+        )
+        .replace("<keyposts>Portfolio Holder for Climate &amp; Nature</keyposts>", "<keyposts/>"),
+        "utf-8",
+    )
+    result = kdc_run(*IMPORT, str(changed), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [(d["label"], d["action"], sorted(d["fields"])) for d in report["details"]] == [
+        ("Dev Raman", "updated", ["group_history", "group_id", "key_posts", "roles"])
+    ]
+    raman = by_id(kdc_app)["2108"]
+    assert raman.group.name == "Independent"
+    assert [(m.group.name, m.start, m.end) for m in raman.group_history] == [
+        ("Green Party", day, day),
+        ("Independent", day, None),
+    ]
+    assert raman.roles == ()
+    assert [(r.title, r.start, r.end) for r in raman.past_roles] == [
+        ("Portfolio Holder for Climate & Nature", day, day)
+    ]
+    assert json.loads(kdc_run(*IMPORT, str(changed), "--json").stdout)["changes"] == 0

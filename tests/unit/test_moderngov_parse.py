@@ -9,6 +9,7 @@ import pytest
 
 from fixture_files import fixture_path
 from kdc_core.errors import ImportFailed
+from kdc_core.people.markup import render_bio
 from kdc_core.people.values import CouncillorRecord, TermOfOffice
 from kdc_moderngov.parse import parse_councillors, parse_date
 from kdc_moderngov.values import SCHEME, ModernGovCouncillor
@@ -122,8 +123,40 @@ def test_record_carries_everything_the_roster_needs(sample):
         key_posts=(),
         terms=(TermOfOffice(dt.date(2021, 5, 6), dt.date(2027, 5, 2)),),
         where=record.where,
+        surgery="Please contact the Councillor.",
+        # the work address has only an email, so the home address is the postal one
+        address="Civic Centre 3\nHigh Street\nHuddersfield\nHD1 2TG",
     )
     assert record.where.startswith("ward Batley East, councillor #3 'Zara O'Hara' (line ")
+
+
+def test_surgery_lines_become_markdown_lines_with_formatting_characters_escaped():
+    councillor = one(
+        "<councillorid>7</councillorid><fullusername>Ann Lee</fullusername>"
+        "<surgerydetails><line1>1. First Friday, 6pm</line1><line2>*Dalton* Library</line2>"
+        "<line3>   </line3></surgerydetails>"
+    )
+    assert councillor.surgery_text == "1\\. First Friday, 6pm\\\n\\*Dalton\\* Library"
+    assert render_bio(councillor.surgery_text) == (
+        "<p>1. First Friday, 6pm<br>\n*Dalton* Library</p>"
+    )
+    assert one("<councillorid>8</councillorid><fullusername>B</fullusername>").surgery_text is None
+
+
+def test_the_postal_address_is_the_work_address_when_it_has_lines():
+    councillor = one(
+        "<councillorid>7</councillorid><fullusername>Ann Lee</fullusername>"
+        "<workaddress><line1>Town Hall</line1><line2>Dewsbury</line2><line3>WF12 8DG</line3>"
+        "</workaddress><homeaddress><line1>1 Home Lane</line1></homeaddress>"
+    )
+    assert councillor.address == "Town Hall\nDewsbury\nWF12 8DG"
+    only_email_at_work = one(
+        "<councillorid>7</councillorid><fullusername>Ann Lee</fullusername>"
+        "<workaddress><email>a@example.gov.uk</email></workaddress>"
+        "<homeaddress><line1>1 Home Lane</line1><postcode>hd1 1aa</postcode></homeaddress>"
+    )
+    assert only_email_at_work.address == "1 Home Lane\nHD1 1AA"
+    assert one("<councillorid>8</councillorid><fullusername>B</fullusername>").address is None
 
 
 # -- quirks the sample does not show --------------------------------------------------------------

@@ -9,6 +9,7 @@ records twice changes nothing the second time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,11 +27,14 @@ from kdc_core.db.people import (
     WardRow,
 )
 from kdc_core.errors import ImportFailed
+from kdc_core.people.roster_history import key_post_source, sync_group, sync_key_post_roles
 from kdc_core.people.values import CouncillorRecord, TermOfOffice, slugify
 from kdc_core.unit_of_work import UnitOfWork
 
-#: The councillor fields a record sets directly (the rest, bio and roles, are left alone).
-_SCALAR_FIELDS = ("name", "email", "phone", "mobile", "photo_url")
+#: The councillor fields a record sets directly (bio and the roles entered here are left
+#: alone; surgery details only change when the record has some).
+_SCALAR_FIELDS = ("name", "email", "phone", "mobile", "photo_url", "address")
+_SIZED_FIELDS = ("name", "email", "phone", "mobile", "photo_url")
 
 
 def _length(column: Any) -> int:
@@ -41,7 +45,7 @@ def _length(column: Any) -> int:
 #: Record field → the most characters its column holds, so an overlong value is refused by
 #: name before the database refuses it (PostgreSQL) or silently keeps it (SQLite).
 _LIMITS: dict[str, int] = {
-    **{field: _length(CouncillorRow.__table__.c[field]) for field in _SCALAR_FIELDS},
+    **{field: _length(CouncillorRow.__table__.c[field]) for field in _SIZED_FIELDS},
     "external_id": _length(CouncillorExternalIdRow.__table__.c.value),
     "ward_name": _length(WardRow.__table__.c.name),
     "group_name": _length(PoliticalGroupRow.__table__.c.name),
@@ -164,7 +168,11 @@ def sync_councillors(
     - a record whose id is new adds a councillor (and its ward and political group, by
       name, when they do not exist yet);
     - a known id updates only the fields that differ; key posts and terms of office are
-      replaced only when they differ as a whole; bio and roles are never touched;
+      replaced only when they differ as a whole; surgery details only when the record has
+      some; bio and the roles entered here are never touched;
+    - key posts are kept as roles too, dated by the syncs that saw them come and go, and a
+      change of political group keeps the earlier membership with dates (see
+      :mod:`kdc_core.people.roster_history`);
     - an archived councillor who is back in the records is reactivated;
     - an active councillor with an id in ``scheme`` who is missing from the records is
       archived (never deleted). An empty ``records`` therefore archives them all: callers
@@ -193,7 +201,11 @@ def sync_councillors(
             select(CouncillorExternalIdRow)
             .where(CouncillorExternalIdRow.scheme == scheme)
             .options(
-                selectinload(CouncillorExternalIdRow.councillor).selectinload(CouncillorRow.terms)
+                selectinload(CouncillorExternalIdRow.councillor).selectinload(CouncillorRow.terms),
+                selectinload(CouncillorExternalIdRow.councillor).selectinload(CouncillorRow.roles),
+                selectinload(CouncillorExternalIdRow.councillor).selectinload(
+                    CouncillorRow.group_history
+                ),
             )
         )
     }
@@ -224,13 +236,20 @@ def sync_councillors(
             emptied=_emptied_wards(known.values(), leaving, records, wards),
         )
 
+    today = dt.datetime.now(uow.settings.tz).date()
+    roles_source = key_post_source(scheme)
     for record in records:
         ward = ward_for(record.ward_name)
         group = group_for(record.group_name)
         row = known.get(record.external_id)
         if row is None:
-            session.add(_new_councillor(record, scheme, ward, group))
+            row = _new_councillor(record, scheme, ward, group)
+            sync_group(row, group, today=today, new=True)
+            sync_key_post_roles(row, record.key_posts, source=roles_source, today=today)
+            session.add(row)
             continue
+        sync_group(row, group, today=today, new=False)
+        sync_key_post_roles(row, record.key_posts, source=roles_source, today=today)
         _update_councillor(row, record, ward, group)
 
     now = utcnow()
@@ -274,6 +293,7 @@ def _new_councillor(
         ward=ward,
         group=group,
         key_posts=_key_posts(record),
+        surgery=record.surgery,
         terms=[TermOfOfficeRow(start=t.start, end=t.end) for t in _ordered(record.terms)],
         external_ids=[CouncillorExternalIdRow(scheme=scheme, value=record.external_id)],
     )
@@ -302,6 +322,8 @@ def _update_councillor(
     key_posts = _key_posts(record)
     if row.key_posts != key_posts:
         row.key_posts = key_posts
+    if record.surgery is not None and row.surgery != record.surgery:
+        row.surgery = record.surgery
     wanted = _ordered(record.terms)
     have = [TermOfOffice(start=t.start, end=t.end) for t in row.terms]
     if len(have) != len(wanted) or _ordered(have) != wanted:

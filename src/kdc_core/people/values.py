@@ -64,9 +64,24 @@ class TermOfOffice:
 
 @attrs.frozen
 class Role:
+    """A role a councillor holds or held; ``start``/``end`` are known for roles an import
+    keeps (from the day it first saw the role to the day it stopped seeing it)."""
+
     kind: RoleKind
     title: str
     committee: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@attrs.frozen
+class GroupMembership:
+    """A councillor's membership of a political group; ``start`` is ``None`` for the
+    membership held before the first change on record, ``end`` for the current one."""
+
+    group: PoliticalGroup
+    start: dt.date | None = None
+    end: dt.date | None = None
 
 
 @attrs.frozen
@@ -87,6 +102,12 @@ class Councillor:
     archived_at: dt.datetime | None = None
     #: When and where residents can meet them (Markdown, rendered like ``bio``).
     surgery: str | None = None
+    #: Postal address for correspondence, one line per line.
+    address: str | None = None
+    #: Roles held once and given up (``roles`` holds the current ones), oldest first.
+    past_roles: tuple[Role, ...] = ()
+    #: Political groups over time, oldest first (empty until the group first changes).
+    group_history: tuple[GroupMembership, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -194,6 +215,10 @@ class CouncillorRecord:
     key_posts: tuple[str, ...] = ()
     terms: tuple[TermOfOffice, ...] = ()
     where: str | None = None
+    #: When and where to meet them (Markdown); ``None``: the source says nothing.
+    surgery: str | None = None
+    #: Postal address for correspondence, one line per line.
+    address: str | None = None
 
 
 class ContactReason(enum.StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
@@ -9,8 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kdc_core.db.people import (
+    CouncillorRoleRow,
     CouncillorRow,
     DirectorateRow,
+    GroupMembershipRow,
     OfficerRow,
     OfficerWardRow,
     PoliticalGroupRow,
@@ -22,6 +25,7 @@ from kdc_core.errors import NotFound
 from kdc_core.people.values import (
     Councillor,
     Directorate,
+    GroupMembership,
     Officer,
     OfficerWard,
     PoliticalGroup,
@@ -68,11 +72,24 @@ def councillor_value(row: CouncillorRow) -> Councillor:
         bio=row.bio,
         key_posts=split_lines(row.key_posts),
         terms=tuple(TermOfOffice(start=t.start, end=t.end) for t in row.terms),
-        roles=tuple(Role(RoleKind(r.kind), r.title, r.committee) for r in row.roles),
+        roles=tuple(_role_value(r) for r in row.roles if r.end is None),
         external_ids=tuple(sorted((x.scheme, x.value) for x in row.external_ids)),
         archived_at=row.archived_at,
         surgery=row.surgery,
+        address=row.address,
+        past_roles=tuple(
+            _role_value(r)
+            for r in sorted(row.roles, key=lambda r: (r.end or dt.date.max, r.id))
+            if r.end is not None
+        ),
+        group_history=tuple(
+            GroupMembership(group_value(m.group), m.start, m.end) for m in row.group_history
+        ),
     )
+
+
+def _role_value(row: CouncillorRoleRow) -> Role:
+    return Role(RoleKind(row.kind), row.title, row.committee, row.start, row.end)
 
 
 def directorate_value(row: DirectorateRow) -> Directorate:
@@ -121,6 +138,7 @@ _COUNCILLOR_LOAD = (
     selectinload(CouncillorRow.terms),
     selectinload(CouncillorRow.roles),
     selectinload(CouncillorRow.external_ids),
+    selectinload(CouncillorRow.group_history).selectinload(GroupMembershipRow.group),
 )
 _OFFICER_LOAD = (
     selectinload(OfficerRow.service).selectinload(ServiceRow.directorate),
