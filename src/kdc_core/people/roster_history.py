@@ -19,14 +19,11 @@ from kdc_core.db.people import (
     GroupMembershipRow,
     PoliticalGroupRow,
 )
-from kdc_core.people.values import RoleKind
+from kdc_core.people.values import LEADS_A_GROUP, RoleKind
 
 _KINDS: tuple[tuple[re.Pattern[str], RoleKind], ...] = (
     (re.compile(r"\bbusiness manager\b", re.I), RoleKind.GROUP_BUSINESS_MANAGER),
-    (
-        re.compile(r"^(?!.*\bdeputy\b).*(\bgroup leader\b|\bleader of the\b.*\bgroup\b)", re.I),
-        RoleKind.GROUP_LEADER,
-    ),
+    (LEADS_A_GROUP, RoleKind.GROUP_LEADER),
     (re.compile(r"\bscrutiny\b", re.I), RoleKind.SCRUTINY),
     (
         re.compile(r"\b(cabinet member|portfolio holder|executive member|aelod cabinet)\b", re.I),

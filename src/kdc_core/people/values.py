@@ -20,6 +20,12 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", normalised.lower()).strip("-")
 
 
+#: A key post that names its holder a group's leader, not its deputy.
+LEADS_A_GROUP = re.compile(
+    r"^(?!.*\bdeputy\b).*(\bgroup leader\b|\bleader of the\b.*\bgroup\b)", re.IGNORECASE
+)
+
+
 class RoleKind(enum.StrEnum):
     """What a councillor's role is; committee memberships name the committee."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
@@ -23,6 +22,7 @@ from kdc_core.db.people import (
 )
 from kdc_core.errors import NotFound
 from kdc_core.people.values import (
+    LEADS_A_GROUP,
     Councillor,
     Directorate,
     GroupMembership,
@@ -37,11 +37,6 @@ from kdc_core.people.values import (
     WardContact,
     WardOverview,
     WardSource,
-)
-
-#: A key post that names its holder a group's leader, not its deputy.
-_LEADS_A_GROUP = re.compile(
-    r"^(?!.*\bdeputy\b).*(\bgroup leader\b|\bleader of the\b.*\bgroup\b)", re.IGNORECASE
 )
 
 # -- rows → values -----------------------------------------------------------------------------
@@ -226,7 +221,7 @@ class PeopleRepository:
             assert row.group_id is not None  # selected so
             if any(r.kind == RoleKind.GROUP_LEADER for r in row.roles):
                 by_role.setdefault(row.group_id, []).append(row.id)
-            if any(_LEADS_A_GROUP.search(post) for post in split_lines(row.key_posts)):
+            if any(LEADS_A_GROUP.search(post) for post in split_lines(row.key_posts)):
                 by_post.setdefault(row.group_id, []).append(row.id)
         return {**by_post, **by_role}
 
