@@ -11,6 +11,8 @@ from kdc_core.plugin_config import positive, setting
 
 SECTION = "moderngov"
 DEFAULT_TIMEOUT = 30.0
+#: The largest share of active councillors one import may archive without ``--force``.
+DEFAULT_MAX_ARCHIVE_SHARE = 0.10
 #: The web-service path under ``base_url`` that answers GetCouncillorsByWard.
 COUNCILLORS_PATH = "/mgWebService.asmx/GetCouncillorsByWard"
 
@@ -35,6 +37,9 @@ class ModernGovConfig:
     :ivar base_url: e.g. ``https://democracy.kirklees.gov.uk``; lets ``kdc import
         moderngov-councillors -`` call the web service without spelling out the URL.
     :ivar timeout: seconds to wait for the web service before giving up.
+    :ivar max_archive_share: the largest share of the active councillors (with a ModernGov
+        id) that one ``kdc import moderngov-councillors`` may archive without ``--force``
+        (0.10 = 10%); an answer that would empty more than one ward is refused as well.
     """
 
     base_url: str | None = setting(
@@ -44,6 +49,11 @@ class ModernGovConfig:
         converter=_clean_url,
     )
     timeout: float = setting(DEFAULT_TIMEOUT, expect="a positive number of seconds", check=positive)
+    max_archive_share: float = setting(
+        DEFAULT_MAX_ARCHIVE_SHARE,
+        expect="a number from 0 to 1",
+        check=lambda share: 0 <= share <= 1,
+    )
 
     @property
     def councillors_url(self) -> str | None:

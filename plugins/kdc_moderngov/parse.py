@@ -26,7 +26,8 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from kdc_core.errors import ImportFailed
 from kdc_core.mail.addresses import AddressError, normalise_address
 from kdc_core.people.values import TermOfOffice
-from kdc_moderngov.values import Address, ModernGovCouncillor
+from kdc_moderngov.terms import is_open_end, tidy_terms
+from kdc_moderngov.values import Address, Councillors, ModernGovCouncillor
 
 ROOT = "councillorsbyward"
 _NAME_PREFIXES = re.compile(r"^(?:councillor|cllr\.?)\s+", re.IGNORECASE)
@@ -34,6 +35,8 @@ _POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECA
 _LINE_TAG = re.compile(r"^line(\d+)$")
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _BREAK = re.compile(r"\s*(?:<br\s*/?>|\r?\n)\s*", re.IGNORECASE)
+#: ModernGov councillor ids are whole numbers (the ``UID`` in ``mgUserInfo.aspx?UID=…``).
+_ID = re.compile(r"^[0-9]{1,18}$")
 
 
 class _LineTreeBuilder(TreeBuilder):
@@ -51,14 +54,17 @@ class _LineTreeBuilder(TreeBuilder):
         return element
 
 
-def parse_councillors(data: bytes, *, source: str) -> tuple[ModernGovCouncillor, ...]:
-    """Every councillor in a GetCouncillorsByWard answer, in document order.
+def parse_councillors(data: bytes, *, source: str) -> Councillors:
+    """Every councillor in a GetCouncillorsByWard answer, in document order, with a warning
+    (``.warnings``) for each term of office left out or taken as it is (see
+    :func:`kdc_moderngov.terms.tidy_terms`).
 
     :param data: the XML as bytes (its declaration names the encoding).
     :param source: the file or URL it came from, for messages.
     :raises ImportFailed: malformed XML (with the parser's line and column), a document that
         is not a GetCouncillorsByWard answer, a ward whose ``councillorcount`` disagrees with
-        the councillors listed, or an entry without an id, a name or a readable date.
+        the councillors listed, or an entry without an id, with an id that is not a number,
+        without a name or with a date that cannot be read.
     """
     root, lines = _parse_xml(data, source)
     reader = _Reader(source, lines)
@@ -74,7 +80,7 @@ def parse_councillors(data: bytes, *, source: str) -> tuple[ModernGovCouncillor,
     councillors: list[ModernGovCouncillor] = []
     for number, ward in enumerate(wards.findall("ward"), start=1):
         councillors.extend(reader.ward(ward, number))
-    return tuple(councillors)
+    return Councillors(councillors, warnings=reader.warnings)
 
 
 def _parse_xml(data: bytes, source: str) -> tuple[Element, dict[Element, int]]:
@@ -183,6 +189,7 @@ class _Reader:
     def __init__(self, source: str, lines: dict[Element, int]) -> None:
         self.source = source
         self.lines = lines
+        self.warnings: list[str] = []
 
     def fail(self, message: str, where: str) -> ImportFailed:
         return ImportFailed(message, source=self.source, record=where)
@@ -219,6 +226,10 @@ class _Reader:
         councillor_id = text_of(element, "councillorid")
         if councillor_id is None:
             raise self.fail("has no <councillorid>, so it cannot be matched", where)
+        if not _ID.match(councillor_id):
+            raise self.fail(
+                f"<councillorid> {councillor_id!r} is not a ModernGov id (a whole number)", where
+            )
         if not name:
             raise self.fail(f"councillor {councillor_id} has no <fullusername>", where)
         return ModernGovCouncillor(
@@ -248,9 +259,11 @@ class _Reader:
         return attrs.evolve(address, email=email)
 
     def terms(self, element: Element | None, where: str) -> tuple[TermOfOffice, ...]:
+        """The terms as the source has them where that makes sense (see :mod:`.history`);
+        the rest are left out with a warning naming the councillor and the term."""
         if element is None:
             return ()
-        terms: list[TermOfOffice] = []
+        read: list[tuple[str, TermOfOffice]] = []
         for number, term in enumerate(element.findall("termofoffice"), start=1):
             label = f"term of office #{number} (line {self.lines.get(term, 0)})"
             start_text, end_text = text_of(term, "startdate"), text_of(term, "enddate")
@@ -258,13 +271,13 @@ class _Reader:
                 raise self.fail(f"{label} has no <startdate>", where)
             try:
                 start = parse_date(start_text)
-                end = parse_date(end_text) if end_text else None
+                end = None if is_open_end(end_text) else parse_date(end_text or "")
             except ValueError as exc:
                 raise self.fail(f"{label}: {exc}", where) from None
-            if end is not None and end < start:
-                raise self.fail(f"{label} ends ({end_text}) before it starts ({start_text})", where)
-            terms.append(TermOfOffice(start=start, end=end))
-        return tuple(sorted(set(terms), key=_term_order))
+            read.append((label, TermOfOffice(start=start, end=end)))
+        kept, warnings = tidy_terms(read)
+        self.warnings.extend(f"{where}: {warning}" for warning in warnings)
+        return tuple(sorted(kept, key=_term_order))
 
 
 def _term_order(term: TermOfOffice) -> tuple[Any, ...]:

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import click
+
 from kdc_core import hookimpl
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
 from kdc_core.interchange import Importer
-from kdc_core.people.roster import check_records, sync_councillors
+from kdc_core.people.roster import (
+    ArchiveGuard,
+    CouncillorRecords,
+    check_records,
+    sync_councillors,
+)
 from kdc_core.people.values import CouncillorRecord
 from kdc_core.unit_of_work import UnitOfWork
 from kdc_moderngov.committees import IMPORTER as COMMITTEES_IMPORTER
@@ -25,10 +32,13 @@ IMPORTER_NAME = "moderngov-councillors"
 CONFIGURED_SERVICE = "-"
 
 
-def load_councillors(source: str, settings: Settings) -> Sequence[CouncillorRecord]:
+def load_councillors(source: str, settings: Settings, *, force: bool = False) -> CouncillorRecords:
     """Read a GetCouncillorsByWard answer from a file, a URL or (``-``) the configured
     web service, and check every record before anything is written.
 
+    :param force: apply even if the mass-archive guard objects (``--force``).
+    :returns: the records, with a warning for each term of office left out or taken as the
+        source has it.
     :raises ImportFailed: naming the file or URL and the line or record at fault.
     """
     config = ModernGovConfig.from_settings(settings)
@@ -44,13 +54,19 @@ def load_councillors(source: str, settings: Settings) -> Sequence[CouncillorReco
         raise ImportFailed(
             "no councillors in the answer; refusing to archive every councillor", source=source
         )
-    records = tuple(c.record() for c in councillors)
+    records = CouncillorRecords(
+        (c.record() for c in councillors), warnings=councillors.warnings, force=force
+    )
     check_records(records, scheme=SCHEME, source=source)
     return records
 
 
 def apply_councillors(uow: UnitOfWork, records: Sequence[CouncillorRecord]) -> ChangeSet:
-    return sync_councillors(uow, records, scheme=SCHEME)
+    """Sync the roster, refusing an answer that would archive too many councillors (see
+    ``plugins.moderngov.max_archive_share``) unless the records were loaded with ``force``."""
+    config = ModernGovConfig.from_settings(uow.settings)
+    guard = ArchiveGuard(config.max_archive_share, f"plugins.{SECTION}.max_archive_share")
+    return sync_councillors(uow, records, scheme=SCHEME, guard=guard)
 
 
 IMPORTER = Importer(
@@ -58,10 +74,21 @@ IMPORTER = Importer(
     help=(
         "Councillors, wards, groups, key posts and terms of office from ModernGov's "
         "GetCouncillorsByWard XML. SOURCE is a file, an http(s) URL, or '-' for "
-        "plugins.moderngov.base_url. Councillors missing from SOURCE are archived."
+        "plugins.moderngov.base_url. Councillors missing from SOURCE are archived; an "
+        "answer that would archive more than plugins.moderngov.max_archive_share of them, "
+        "or empty more than one ward, is refused unless --force."
     ),
     load=load_councillors,
     apply=apply_councillors,
+    options=(
+        click.Option(
+            ["--force"],
+            is_flag=True,
+            default=False,
+            help="Apply even if the answer would archive more councillors than "
+            "plugins.moderngov.max_archive_share allows, or empty several wards.",
+        ),
+    ),
 )
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 import attrs
 
 from kdc_core.people.values import CouncillorRecord, TermOfOffice
 
 #: The external-id scheme under which ModernGov councillor ids are stored.
 SCHEME = "moderngov"
+#: Characters that Markdown would take as formatting, and a line that would start a list.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~]|(?<=^\d)[.)]|(?<=^\d\d)[.)]|^[-+=](?=\s|$)")
 
 
 @attrs.frozen
@@ -59,6 +64,24 @@ class ModernGovCouncillor:
     def mobile(self) -> str | None:
         return self.work.mobile or self.home.mobile
 
+    @property
+    def address(self) -> str | None:
+        """The postal address for correspondence: the work address when it has lines,
+        else the home address; one line per line, the postcode last."""
+        for part in (self.work, self.home):
+            lines = [*part.lines, *([part.postcode] if part.postcode else [])]
+            if part.lines:
+                return "\n".join(lines)
+        return None
+
+    @property
+    def surgery_text(self) -> str | None:
+        """The surgery lines as Markdown, one line each (characters Markdown would read as
+        formatting are escaped); ``None`` when there are none."""
+        if not self.surgery:
+            return None
+        return "\\\n".join(_MARKDOWN_SPECIAL.sub(r"\\\g<0>", line) for line in self.surgery)
+
     def record(self) -> CouncillorRecord:
         """The source-neutral record the roster service syncs."""
         return CouncillorRecord(
@@ -74,4 +97,20 @@ class ModernGovCouncillor:
             key_posts=self.key_posts,
             terms=self.terms,
             where=self.where,
+            surgery=self.surgery_text,
+            address=self.address,
         )
+
+
+class Councillors(tuple[ModernGovCouncillor, ...]):
+    """The councillors of one answer, in document order, and what was said about them:
+    ``warnings`` names each term of office left out or taken as the source has it."""
+
+    warnings: tuple[str, ...]
+
+    def __new__(
+        cls, councillors: Iterable[ModernGovCouncillor], *, warnings: Iterable[str] = ()
+    ) -> Councillors:
+        made = super().__new__(cls, councillors)
+        made.warnings = tuple(warnings)
+        return made

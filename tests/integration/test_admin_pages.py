@@ -145,3 +145,18 @@ def test_officer_search_and_csv_export(kdc_app, client):
     assert officer.person_id in {r["Directory id"] for r in rows}
     term = officer.family_name.lower()
     assert all(any(term in v.lower() for v in r.values()) for r in rows)
+
+
+def test_a_councillors_postal_address_is_shown_escaped_and_has_a_labelled_field(kdc_app, client):
+    with kdc_app.unit_of_work() as uow:
+        row = uow.session.scalars(select(CouncillorRow).order_by(CouncillorRow.id)).first()
+        row.address = "Town Hall <b>\nDewsbury\nWF12 8DG"
+        cid = row.id
+    details = client.get(f"/admin/councillor/details/?id={cid}").get_data(as_text=True)
+    assert "Postal address" in details
+    assert "Town Hall &lt;b&gt;" in details and "Town Hall <b>" not in details
+    add_user(kdc_app, "editor@example.gov.uk", "admin")
+    editor = create_app(kdc_app, SECRET_KEY=TEST_SECRET).test_client()
+    log_in(editor, "editor@example.gov.uk")
+    form = editor.get(f"/admin/councillor/edit/?id={cid}").get_data(as_text=True)
+    assert '<label for="address"' in form and 'name="address"' in form

@@ -58,7 +58,18 @@ def test_unknown_key_is_named():
     error = config_error({"base_url": "https://x.example", "timout": 5})
     assert error.key == "plugins.moderngov.timout"
     assert "plugins.moderngov.timout: unknown key" in str(error)
-    assert "known: base_url, timeout" in str(error)
+    assert "known: base_url, max_archive_share, timeout" in str(error)
+
+
+def test_max_archive_share_defaults_to_a_tenth_and_is_checked():
+    assert ModernGovConfig.from_settings(settings({})).max_archive_share == 0.10
+    assert (
+        ModernGovConfig.from_settings(settings({"max_archive_share": 0.5})).max_archive_share == 0.5
+    )
+    for value in (-0.1, 1.5, "half"):
+        error = config_error({"max_archive_share": value})
+        assert error.key == "plugins.moderngov.max_archive_share"
+        assert "must be a number from 0 to 1" in str(error)
 
 
 @pytest.mark.parametrize(

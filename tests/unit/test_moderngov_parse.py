@@ -9,6 +9,7 @@ import pytest
 
 from fixture_files import fixture_path
 from kdc_core.errors import ImportFailed
+from kdc_core.people.markup import render_bio
 from kdc_core.people.values import CouncillorRecord, TermOfOffice
 from kdc_moderngov.parse import parse_councillors, parse_date
 from kdc_moderngov.values import SCHEME, ModernGovCouncillor
@@ -122,8 +123,40 @@ def test_record_carries_everything_the_roster_needs(sample):
         key_posts=(),
         terms=(TermOfOffice(dt.date(2021, 5, 6), dt.date(2027, 5, 2)),),
         where=record.where,
+        surgery="Please contact the Councillor.",
+        # the work address has only an email, so the home address is the postal one
+        address="Civic Centre 3\nHigh Street\nHuddersfield\nHD1 2TG",
     )
     assert record.where.startswith("ward Batley East, councillor #3 'Zara O'Hara' (line ")
+
+
+def test_surgery_lines_become_markdown_lines_with_formatting_characters_escaped():
+    councillor = one(
+        "<councillorid>7</councillorid><fullusername>Ann Lee</fullusername>"
+        "<surgerydetails><line1>1. First Friday, 6pm</line1><line2>*Dalton* Library</line2>"
+        "<line3>   </line3></surgerydetails>"
+    )
+    assert councillor.surgery_text == "1\\. First Friday, 6pm\\\n\\*Dalton\\* Library"
+    assert render_bio(councillor.surgery_text) == (
+        "<p>1. First Friday, 6pm<br>\n*Dalton* Library</p>"
+    )
+    assert one("<councillorid>8</councillorid><fullusername>B</fullusername>").surgery_text is None
+
+
+def test_the_postal_address_is_the_work_address_when_it_has_lines():
+    councillor = one(
+        "<councillorid>7</councillorid><fullusername>Ann Lee</fullusername>"
+        "<workaddress><line1>Town Hall</line1><line2>Dewsbury</line2><line3>WF12 8DG</line3>"
+        "</workaddress><homeaddress><line1>1 Home Lane</line1></homeaddress>"
+    )
+    assert councillor.address == "Town Hall\nDewsbury\nWF12 8DG"
+    only_email_at_work = one(
+        "<councillorid>7</councillorid><fullusername>Ann Lee</fullusername>"
+        "<workaddress><email>a@example.gov.uk</email></workaddress>"
+        "<homeaddress><line1>1 Home Lane</line1><postcode>hd1 1aa</postcode></homeaddress>"
+    )
+    assert only_email_at_work.address == "1 Home Lane\nHD1 1AA"
+    assert one("<councillorid>8</councillorid><fullusername>B</fullusername>").address is None
 
 
 # -- quirks the sample does not show --------------------------------------------------------------
@@ -270,13 +303,94 @@ def test_bad_date_names_the_term_and_the_councillor():
     assert "term of office #1" in message and "'2021-05-06' is not a dd/mm/yyyy date" in message
 
 
-def test_term_that_ends_before_it_starts_is_refused():
-    body = (
-        "<councillorid>1</councillorid><fullusername>Ann Lee</fullusername><termsofoffice>"
-        "<termofoffice><startdate>06/05/2021</startdate><enddate>01/01/2020</enddate>"
-        "</termofoffice></termsofoffice>"
+def terms_body(*terms: tuple[str, str | None], name: str = "Ann Lee", id: str = "1") -> str:
+    """A councillor entry with these (start, end) terms; ``None`` leaves <enddate> out."""
+    entries = "".join(
+        f"<termofoffice><startdate>{start}</startdate>"
+        + (f"<enddate>{end}</enddate>" if end is not None else "")
+        + "</termofoffice>"
+        for start, end in terms
     )
-    assert "ends (01/01/2020) before it starts (06/05/2021)" in failure(document(body))
+    return (
+        f"<councillorid>{id}</councillorid><fullusername>{name}</fullusername>"
+        f"<termsofoffice>{entries}</termsofoffice>"
+    )
+
+
+def read_terms(*terms: tuple[str, str | None]) -> tuple[tuple[TermOfOffice, ...], tuple[str, ...]]:
+    answer = parse_councillors(document(terms_body(*terms)), source="test.xml")
+    return answer[0].terms, answer.warnings
+
+
+@pytest.mark.parametrize("end", ["unspecified", "Unspecified", "", "   ", None])
+def test_an_unspecified_empty_or_missing_end_date_is_a_current_term(end):
+    terms, warnings = read_terms(("06/05/2021", end))
+    assert terms == (TermOfOffice(dt.date(2021, 5, 6), None),)
+    assert warnings == ()
+    assert terms[0].covers(dt.date(2031, 1, 1))
+
+
+def test_a_term_that_ends_before_it_starts_is_left_out_with_a_warning_naming_it():
+    terms, warnings = read_terms(("06/05/2021", "01/01/2020"), ("03/05/2012", "05/05/2016"))
+    assert terms == (TermOfOffice(dt.date(2012, 5, 3), dt.date(2016, 5, 5)),)
+    (warning,) = warnings
+    assert warning.startswith("ward Dalton, councillor #1 'Ann Lee' (line 2): term of office #1")
+    assert warning.endswith("from 06/05/2021 to 01/01/2020 ends before it starts; left out")
+
+
+def test_a_repeated_term_is_imported_once_with_a_warning():
+    terms, warnings = read_terms(("06/05/2021", "unspecified"), ("06/05/2021", ""))
+    assert terms == (TermOfOffice(dt.date(2021, 5, 6), None),)
+    assert len(warnings) == 1
+    assert re.search(
+        r"term of office #2 \(line \d+\) from 06/05/2021 \(no end date\) repeats "
+        r"term of office #1 \(line \d+\); imported once$",
+        warnings[0],
+    )
+
+
+def test_a_term_within_another_is_left_out_whichever_comes_first():
+    for order in (1, -1):
+        pairs = [("03/05/2012", "unspecified"), ("02/05/2019", "04/05/2023")][::order]
+        terms, warnings = read_terms(*pairs)
+        assert terms == (TermOfOffice(dt.date(2012, 5, 3), None),)
+        (warning,) = warnings
+        assert "from 02/05/2019 to 04/05/2023 lies within term of office" in warning
+        assert warning.endswith("from 03/05/2012 (no end date); left out")
+
+
+def test_overlapping_terms_are_kept_as_the_source_has_them_with_a_warning():
+    terms, warnings = read_terms(("03/05/2012", "05/05/2016"), ("01/01/2016", "02/05/2019"))
+    assert terms == (
+        TermOfOffice(dt.date(2012, 5, 3), dt.date(2016, 5, 5)),
+        TermOfOffice(dt.date(2016, 1, 1), dt.date(2019, 5, 2)),
+    )
+    (warning,) = warnings
+    assert "#2 (line" in warning
+    assert "from 01/01/2016 to 02/05/2019 overlaps term of office #1" in warning
+    assert warning.endswith("from 03/05/2012 to 05/05/2016; imported as the source has it")
+
+
+def test_consecutive_terms_give_no_warning():
+    terms, warnings = read_terms(
+        ("04/05/2023", "unspecified"), ("03/05/2012", "04/05/2016"), ("05/05/2016", "03/05/2023")
+    )
+    assert [t.start.year for t in terms] == [2012, 2016, 2023]
+    assert warnings == ()
+
+
+@pytest.mark.parametrize("bad", ["abc", "12a", "-5", "1.5", "0x1F"])
+def test_a_councillor_id_that_is_not_a_number_is_refused_naming_the_record(bad):
+    message = failure(document(terms_body(id=bad)))
+    assert message.startswith("test.xml, ward Dalton, councillor #1 'Ann Lee' (line 2): ")
+    assert f"<councillorid> {bad!r} is not a ModernGov id (a whole number)" in message
+
+
+def test_a_start_date_that_cannot_be_read_is_still_an_error():
+    assert "'soon' is not a dd/mm/yyyy date" in failure(document(terms_body(("soon", None))))
+    assert "'never' is not a dd/mm/yyyy date" in failure(
+        document(terms_body(("06/05/2021", "never")))
+    )
 
 
 def test_a_document_that_is_not_getcouncillorsbyward_is_refused():

@@ -111,6 +111,7 @@ class CouncillorView(ArchivableView):
         "email",
         "phone",
         "mobile",
+        "address",
         "photo_url",
         "key_posts",
         "bio",
@@ -126,6 +127,7 @@ class CouncillorView(ArchivableView):
         "photo_url": "Photo URL",
         "bio": "Pen portrait",
         "surgery": "Surgeries",
+        "address": "Postal address",
         "archived_at": "Archived",
         "key_posts": "Key posts",
         "terms": "Terms of office",
@@ -138,6 +140,7 @@ class CouncillorView(ArchivableView):
         "email",
         "phone",
         "mobile",
+        "address",
         "photo_url",
         "key_posts",
         "bio",
@@ -150,11 +153,13 @@ class CouncillorView(ArchivableView):
             "filters": [clean_text],
         },
         "key_posts": {"description": "One key post per line.", "filters": [clean_text]},
+        "address": {"description": "One line per line, postcode last.", "filters": [clean_text]},
         "email": email_args(),
     }
     form_widget_args: ClassVar[dict[str, Any]] = {
         "bio": {"rows": 8},
         "surgery": {"rows": 3},
+        "address": {"rows": 4},
         "key_posts": {"rows": 3},
     }
     inline_models = (

@@ -64,6 +64,9 @@ class CouncillorRow(TimestampMixin, Base):
     bio: Mapped[str | None] = mapped_column(Text)
     surgery: Mapped[str | None] = mapped_column(Text, doc="when and where to meet them (Markdown)")
     key_posts: Mapped[str | None] = mapped_column(Text, doc="one key post per line")
+    address: Mapped[str | None] = mapped_column(
+        Text, doc="postal address for correspondence, one line per line (as the source gives it)"
+    )
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     ward: Mapped[WardRow | None] = relationship(back_populates="councillors")
@@ -76,6 +79,11 @@ class CouncillorRow(TimestampMixin, Base):
     )
     external_ids: Mapped[list[CouncillorExternalIdRow]] = relationship(
         back_populates="councillor", cascade="all, delete-orphan"
+    )
+    group_history: Mapped[list[GroupMembershipRow]] = relationship(
+        back_populates="councillor",
+        cascade="all, delete-orphan",
+        order_by="GroupMembershipRow.id",
     )
 
     def __str__(self) -> str:
@@ -108,11 +116,43 @@ class CouncillorRoleRow(Base):
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     committee: Mapped[str | None] = mapped_column(String(200))
+    start: Mapped[dt.date | None] = mapped_column(Date, doc="held since (None: not known)")
+    end: Mapped[dt.date | None] = mapped_column(Date, doc="held until (None: still held)")
+    source: Mapped[str | None] = mapped_column(
+        String(40), doc="the import that keeps this role (None: entered here)"
+    )
 
     councillor: Mapped[CouncillorRow] = relationship(back_populates="roles")
 
     def __str__(self) -> str:
         return self.title
+
+
+class GroupMembershipRow(Base):
+    """A councillor's membership of a political group, kept when the group changes.
+
+    The councillor's current group is ``councillors.group_id``; these rows are its history,
+    written by the roster sync from the first change it sees (the membership before that
+    change has no known start).
+    """
+
+    __tablename__ = "councillor_group_memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    councillor_id: Mapped[int] = mapped_column(
+        ForeignKey("councillors.id", ondelete="CASCADE"), index=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("political_groups.id", ondelete="RESTRICT"), index=True
+    )
+    start: Mapped[dt.date | None] = mapped_column(Date)
+    end: Mapped[dt.date | None] = mapped_column(Date)
+
+    councillor: Mapped[CouncillorRow] = relationship(back_populates="group_history")
+    group: Mapped[PoliticalGroupRow] = relationship()
+
+    def __str__(self) -> str:
+        return f"{self.start or '…'} – {self.end or 'present'}"
 
 
 class CouncillorExternalIdRow(Base):

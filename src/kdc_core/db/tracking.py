@@ -37,6 +37,7 @@ from kdc_core.db.people import (
     CouncillorRoleRow,
     CouncillorRow,
     DirectorateRow,
+    GroupMembershipRow,
     OfficerRow,
     OfficerWardRow,
     PoliticalGroupRow,
@@ -79,6 +80,7 @@ ENTITIES: dict[type, str] = {
 CHILDREN: dict[type, tuple[str, str, str]] = {
     TermOfOfficeRow: ("councillor", "councillor", "terms"),
     CouncillorRoleRow: ("councillor", "councillor", "roles"),
+    GroupMembershipRow: ("councillor", "councillor", "group_history"),
     CouncillorExternalIdRow: ("councillor", "councillor", "external_ids"),
     OfficerWardRow: ("officer", "officer", "wards"),
     EnquiryPersonRow: ("enquiry", "enquiry", "people"),

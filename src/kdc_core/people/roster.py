@@ -9,9 +9,11 @@ records twice changes nothing the second time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -25,11 +27,14 @@ from kdc_core.db.people import (
     WardRow,
 )
 from kdc_core.errors import ImportFailed
+from kdc_core.people.roster_history import key_post_source, sync_group, sync_key_post_roles
 from kdc_core.people.values import CouncillorRecord, TermOfOffice, slugify
 from kdc_core.unit_of_work import UnitOfWork
 
-#: The councillor fields a record sets directly (the rest, bio and roles, are left alone).
-_SCALAR_FIELDS = ("name", "email", "phone", "mobile", "photo_url")
+#: The councillor fields a record sets directly (bio and the roles entered here are left
+#: alone; surgery details only change when the record has some).
+_SCALAR_FIELDS = ("name", "email", "phone", "mobile", "photo_url", "address")
+_SIZED_FIELDS = ("name", "email", "phone", "mobile", "photo_url")
 
 
 def _length(column: Any) -> int:
@@ -40,11 +45,74 @@ def _length(column: Any) -> int:
 #: Record field → the most characters its column holds, so an overlong value is refused by
 #: name before the database refuses it (PostgreSQL) or silently keeps it (SQLite).
 _LIMITS: dict[str, int] = {
-    **{field: _length(CouncillorRow.__table__.c[field]) for field in _SCALAR_FIELDS},
+    **{field: _length(CouncillorRow.__table__.c[field]) for field in _SIZED_FIELDS},
     "external_id": _length(CouncillorExternalIdRow.__table__.c.value),
     "ward_name": _length(WardRow.__table__.c.name),
     "group_name": _length(PoliticalGroupRow.__table__.c.name),
 }
+
+
+class CouncillorRecords(list[CouncillorRecord]):
+    """Records read from a source, with what the reader has to say about them.
+
+    :ivar warnings: one line per record or detail left out or taken as it is; ``kdc import``
+        prints them, lists them in ``--json`` and logs them.
+    :ivar force: apply even if :class:`ArchiveGuard` objects (``--force``).
+    """
+
+    def __init__(
+        self,
+        records: Iterable[CouncillorRecord] = (),
+        *,
+        warnings: Iterable[str] = (),
+        force: bool = False,
+    ) -> None:
+        super().__init__(records)
+        self.warnings = tuple(warnings)
+        self.force = force
+
+
+class ArchiveRefused(ImportFailed):
+    """The mass-archive guard stopped a sync; nothing was written."""
+
+
+@attrs.frozen
+class ArchiveGuard:
+    """How many councillors one sync may archive before it is refused (unless forced).
+
+    :ivar max_share: the largest share of the active councillors holding an id in the scheme
+        that may be archived (0.10 = 10%).
+    :ivar setting: the setting that holds ``max_share``, named in the refusal.
+    """
+
+    max_share: float
+    setting: str
+
+    def check(
+        self, *, leaving: Sequence[CouncillorRow], active: int, emptied: Sequence[str]
+    ) -> None:
+        """Refuse when more than ``max_share`` of ``active`` would be archived, or when every
+        councillor of more than one ward would go (``emptied``: those wards' names).
+
+        :raises ArchiveRefused: with the numbers.
+        """
+        share = len(leaving) / active if active else 0.0
+        too_many = share > self.max_share
+        if not too_many and len(emptied) <= 1:
+            return
+        reasons = []
+        if too_many:
+            reasons.append(f"more than the {self.max_share:.0%} allowed by {self.setting}")
+        if len(emptied) > 1:
+            shown = ", ".join(emptied[:5]) + (
+                f" and {len(emptied) - 5} more" if len(emptied) > 5 else ""
+            )
+            reasons.append(f"every councillor of {len(emptied)} wards ({shown})")
+        raise ArchiveRefused(
+            f"this import would archive {len(leaving)} of {active} active councillors "
+            f"({share:.0%}): {'; and '.join(reasons)}. Nothing was changed; check the source, "
+            "or run again with --force to apply it."
+        )
 
 
 def describe(record: CouncillorRecord) -> str:
@@ -89,24 +157,35 @@ def check_records(
 
 
 def sync_councillors(
-    uow: UnitOfWork, records: Sequence[CouncillorRecord], *, scheme: str
+    uow: UnitOfWork,
+    records: Sequence[CouncillorRecord],
+    *,
+    scheme: str,
+    guard: ArchiveGuard | None = None,
 ) -> ChangeSet:
     """Make the councillors holding an id in ``scheme`` match ``records``.
 
     - a record whose id is new adds a councillor (and its ward and political group, by
       name, when they do not exist yet);
     - a known id updates only the fields that differ; key posts and terms of office are
-      replaced only when they differ as a whole; bio and roles are never touched;
+      replaced only when they differ as a whole; surgery details only when the record has
+      some; bio and the roles entered here are never touched;
+    - key posts are kept as roles too, dated by the syncs that saw them come and go, and a
+      change of political group keeps the earlier membership with dates (see
+      :mod:`kdc_core.people.roster_history`);
     - an archived councillor who is back in the records is reactivated;
     - an active councillor with an id in ``scheme`` who is missing from the records is
       archived (never deleted). An empty ``records`` therefore archives them all: callers
-      that read a source should refuse an empty one.
+      that read a source should refuse an empty one;
+    - with a ``guard``, a sync that would archive too many councillors is refused before
+      anything is written, unless ``records`` says ``force`` (see :class:`CouncillorRecords`).
 
     Runs a fixed number of queries however many records there are; writes happen at the
     next flush.
 
     :returns: the changes this unit of work has made so far.
     :raises ImportFailed: see :func:`check_records`.
+    :raises ArchiveRefused: the guard objected; nothing was written.
     """
     check_records(records, scheme=scheme)
     session = uow.session
@@ -122,7 +201,11 @@ def sync_councillors(
             select(CouncillorExternalIdRow)
             .where(CouncillorExternalIdRow.scheme == scheme)
             .options(
-                selectinload(CouncillorExternalIdRow.councillor).selectinload(CouncillorRow.terms)
+                selectinload(CouncillorExternalIdRow.councillor).selectinload(CouncillorRow.terms),
+                selectinload(CouncillorExternalIdRow.councillor).selectinload(CouncillorRow.roles),
+                selectinload(CouncillorExternalIdRow.councillor).selectinload(
+                    CouncillorRow.group_history
+                ),
             )
         )
     }
@@ -144,21 +227,51 @@ def sync_councillors(
             session.add(groups[name.casefold()])
         return groups[name.casefold()]
 
+    present = {record.external_id for record in records}
+    leaving = [row for key, row in known.items() if key not in present and row.archived_at is None]
+    if guard is not None and leaving and not getattr(records, "force", False):
+        guard.check(
+            leaving=leaving,
+            active=sum(1 for row in known.values() if row.archived_at is None),
+            emptied=_emptied_wards(known.values(), leaving, records, wards),
+        )
+
+    today = dt.datetime.now(uow.settings.tz).date()
+    roles_source = key_post_source(scheme)
     for record in records:
         ward = ward_for(record.ward_name)
         group = group_for(record.group_name)
         row = known.get(record.external_id)
         if row is None:
-            session.add(_new_councillor(record, scheme, ward, group))
+            row = _new_councillor(record, scheme, ward, group)
+            sync_group(row, group, today=today, new=True)
+            sync_key_post_roles(row, record.key_posts, source=roles_source, today=today)
+            session.add(row)
             continue
+        sync_group(row, group, today=today, new=False)
+        sync_key_post_roles(row, record.key_posts, source=roles_source, today=today)
         _update_councillor(row, record, ward, group)
 
-    present = {record.external_id for record in records}
     now = utcnow()
-    for external_id, row in known.items():
-        if external_id not in present and row.archived_at is None:
-            row.archived_at = now
+    for row in leaving:
+        row.archived_at = now
     return uow.collect()
+
+
+def _emptied_wards(
+    known: Iterable[CouncillorRow],
+    leaving: Sequence[CouncillorRow],
+    records: Sequence[CouncillorRecord],
+    wards: dict[str, WardRow],
+) -> list[str]:
+    """Names of the wards whose every active councillor (of the scheme) would be archived
+    and that the records give no one to."""
+    going = set(leaving)
+    staying = {row.ward_id for row in known if row.archived_at is None and row not in going}
+    covered = {wards[slugify(r.ward_name)].id for r in records if slugify(r.ward_name) in wards}
+    gone = {row.ward_id for row in leaving} - staying - covered - {None}
+    names = {w.id: w.name for w in wards.values()}
+    return sorted(names[ward_id] for ward_id in gone if ward_id in names)
 
 
 def _key_posts(record: CouncillorRecord) -> str | None:
@@ -180,6 +293,7 @@ def _new_councillor(
         ward=ward,
         group=group,
         key_posts=_key_posts(record),
+        surgery=record.surgery,
         terms=[TermOfOfficeRow(start=t.start, end=t.end) for t in _ordered(record.terms)],
         external_ids=[CouncillorExternalIdRow(scheme=scheme, value=record.external_id)],
     )
@@ -208,6 +322,8 @@ def _update_councillor(
     key_posts = _key_posts(record)
     if row.key_posts != key_posts:
         row.key_posts = key_posts
+    if record.surgery is not None and row.surgery != record.surgery:
+        row.surgery = record.surgery
     wanted = _ordered(record.terms)
     have = [TermOfOffice(start=t.start, end=t.end) for t in row.terms]
     if len(have) != len(wanted) or _ordered(have) != wanted:

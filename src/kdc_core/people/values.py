@@ -20,6 +20,12 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", normalised.lower()).strip("-")
 
 
+#: A key post that names its holder a group's leader, not its deputy.
+LEADS_A_GROUP = re.compile(
+    r"^(?!.*\bdeputy\b).*(\bgroup leader\b|\bleader of the\b.*\bgroup\b)", re.IGNORECASE
+)
+
+
 class RoleKind(enum.StrEnum):
     """What a councillor's role is; committee memberships name the committee."""
 
@@ -64,9 +70,24 @@ class TermOfOffice:
 
 @attrs.frozen
 class Role:
+    """A role a councillor holds or held; ``start``/``end`` are known for roles an import
+    keeps (from the day it first saw the role to the day it stopped seeing it)."""
+
     kind: RoleKind
     title: str
     committee: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@attrs.frozen
+class GroupMembership:
+    """A councillor's membership of a political group; ``start`` is ``None`` for the
+    membership held before the first change on record, ``end`` for the current one."""
+
+    group: PoliticalGroup
+    start: dt.date | None = None
+    end: dt.date | None = None
 
 
 @attrs.frozen
@@ -90,6 +111,12 @@ class Councillor:
     #: When the councillor's record last changed here (None for a value not read from the
     #: database).
     updated_at: dt.datetime | None = None
+    #: Postal address for correspondence, one line per line.
+    address: str | None = None
+    #: Roles held once and given up (``roles`` holds the current ones), oldest first.
+    past_roles: tuple[Role, ...] = ()
+    #: Political groups over time, oldest first (empty until the group first changes).
+    group_history: tuple[GroupMembership, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -197,6 +224,10 @@ class CouncillorRecord:
     key_posts: tuple[str, ...] = ()
     terms: tuple[TermOfOffice, ...] = ()
     where: str | None = None
+    #: When and where to meet them (Markdown); ``None``: the source says nothing.
+    surgery: str | None = None
+    #: Postal address for correspondence, one line per line.
+    address: str | None = None
 
 
 class ContactReason(enum.StrEnum):

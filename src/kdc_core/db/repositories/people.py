@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kdc_core.db.people import (
+    CouncillorRoleRow,
     CouncillorRow,
     DirectorateRow,
+    GroupMembershipRow,
     OfficerRow,
     OfficerWardRow,
     PoliticalGroupRow,
@@ -20,8 +22,10 @@ from kdc_core.db.people import (
 )
 from kdc_core.errors import NotFound
 from kdc_core.people.values import (
+    LEADS_A_GROUP,
     Councillor,
     Directorate,
+    GroupMembership,
     Officer,
     OfficerWard,
     PoliticalGroup,
@@ -33,11 +37,6 @@ from kdc_core.people.values import (
     WardContact,
     WardOverview,
     WardSource,
-)
-
-#: A key post that names its holder a group's leader, not its deputy.
-_LEADS_A_GROUP = re.compile(
-    r"^(?!.*\bdeputy\b).*(\bgroup leader\b|\bleader of the\b.*\bgroup\b)", re.IGNORECASE
 )
 
 # -- rows → values -----------------------------------------------------------------------------
@@ -68,12 +67,25 @@ def councillor_value(row: CouncillorRow) -> Councillor:
         bio=row.bio,
         key_posts=split_lines(row.key_posts),
         terms=tuple(TermOfOffice(start=t.start, end=t.end) for t in row.terms),
-        roles=tuple(Role(RoleKind(r.kind), r.title, r.committee) for r in row.roles),
+        roles=tuple(_role_value(r) for r in row.roles if r.end is None),
         external_ids=tuple(sorted((x.scheme, x.value) for x in row.external_ids)),
         archived_at=row.archived_at,
         surgery=row.surgery,
         updated_at=row.modified_at,
+        address=row.address,
+        past_roles=tuple(
+            _role_value(r)
+            for r in sorted(row.roles, key=lambda r: (r.end or dt.date.max, r.id))
+            if r.end is not None
+        ),
+        group_history=tuple(
+            GroupMembership(group_value(m.group), m.start, m.end) for m in row.group_history
+        ),
     )
+
+
+def _role_value(row: CouncillorRoleRow) -> Role:
+    return Role(RoleKind(row.kind), row.title, row.committee, row.start, row.end)
 
 
 def directorate_value(row: DirectorateRow) -> Directorate:
@@ -122,6 +134,7 @@ _COUNCILLOR_LOAD = (
     selectinload(CouncillorRow.terms),
     selectinload(CouncillorRow.roles),
     selectinload(CouncillorRow.external_ids),
+    selectinload(CouncillorRow.group_history).selectinload(GroupMembershipRow.group),
 )
 _OFFICER_LOAD = (
     selectinload(OfficerRow.service).selectinload(ServiceRow.directorate),
@@ -209,7 +222,7 @@ class PeopleRepository:
             assert row.group_id is not None  # selected so
             if any(r.kind == RoleKind.GROUP_LEADER for r in row.roles):
                 by_role.setdefault(row.group_id, []).append(row.id)
-            if any(_LEADS_A_GROUP.search(post) for post in split_lines(row.key_posts)):
+            if any(LEADS_A_GROUP.search(post) for post in split_lines(row.key_posts)):
                 by_post.setdefault(row.group_id, []).append(row.id)
         return {**by_post, **by_role}
 
