@@ -26,6 +26,7 @@ import attrs
 
 from kdc_core.db.people import OfficerRow, ServiceRow
 from kdc_core.directory.values import DirectoryRecord, SourceError
+from kdc_core.people.queries import reporting_loops
 
 #: Fields that are text, in the order messages name them (``wards`` is checked apart).
 TEXT_FIELDS: tuple[str, ...] = (
@@ -182,30 +183,6 @@ def index_records(records: Sequence[DirectoryRecord]) -> dict[str, DirectoryReco
     return seen
 
 
-def manager_loops(managers: Mapping[str, str | None]) -> list[list[str]]:
-    """Every loop in the ``person -> manager`` links, each as the people in it in order.
-
-    Walks each chain once with an explicit path (no recursion), so it is linear in the number
-    of people however long the chains are.
-    """
-    done: set[str] = set()
-    loops: list[list[str]] = []
-    for start in managers:
-        if start in done:
-            continue
-        path: list[str] = []
-        on_path: dict[str, int] = {}
-        node: str | None = start
-        while node is not None and node not in done and node not in on_path:
-            on_path[node] = len(path)
-            path.append(node)
-            node = managers.get(node)
-        if node is not None and node in on_path:
-            loops.append(path[on_path[node] :])
-        done.update(path)
-    return loops
-
-
 def show_loop(loop: Sequence[str]) -> str:
     """``P1 → P2 → P3 → P1``, shortened in the middle for a long loop."""
     if len(loop) <= LOOP_SHOWN:
@@ -220,7 +197,7 @@ def check_manager_loops(
 ) -> None:
     """Refuse the source if the manager links go round in a loop, naming each loop."""
     problems = []
-    for loop in manager_loops(managers):
+    for loop in reporting_loops(managers):
         where = [records[p].origin for p in loop[:LOOP_SHOWN] if p in records]
         origins = f" ({', '.join(w for w in where if w)})" if any(where) else ""
         if len(loop) == 1:
