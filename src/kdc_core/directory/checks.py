@@ -28,19 +28,9 @@ from kdc_core.db.people import OfficerRow, ServiceRow
 from kdc_core.directory.values import DirectoryRecord, SourceError
 from kdc_core.people.queries import reporting_loops
 
-#: Fields that are text, in the order messages name them (``wards`` is checked apart).
-TEXT_FIELDS: tuple[str, ...] = (
-    "person_id",
-    "given_name",
-    "family_name",
-    "email",
-    "phone",
-    "job_title",
-    "service",
-    "directorate",
-    "manager_id",
-    "team",
-    "location",
+#: Fields that are text, in the record's order (``wards`` is checked apart).
+TEXT_FIELDS: tuple[str, ...] = tuple(
+    a.name for a in attrs.fields(DirectoryRecord) if a.name not in ("wards", "updated_at", "origin")
 )
 
 #: What no directory field may hold: C0 controls (tab, CR and LF included), DEL, C1 controls
