@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import datetime as dt
-from collections.abc import Mapping
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 
+from kdc_core.directory.checks import FORBIDDEN
 from kdc_core.directory.values import DirectoryRecord, SourceError
 from kdc_core.plugin_config import InvalidSetting, build, setting
 
@@ -70,13 +74,12 @@ def options_from_config(section: Mapping[str, Any]) -> CsvOptions:
     return build(CsvOptions, section, "plugins.directory_csv")
 
 
-def decode(data: bytes, encoding: str | None) -> str:
-    if encoding:
-        return data.decode(encoding)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+#: The longest field read (no directory field comes near it); past it the record is refused.
+FIELD_LIMIT = 10_000
+#: The longest physical line read, in characters; past it the file is refused.
+LINE_LIMIT = 1_000_000
+#: Bytes read at a time when checking the encoding.
+CHUNK = 1 << 16
 
 
 def sniff_delimiter(text: str) -> str:
@@ -95,40 +98,195 @@ def parse_time(value: str) -> dt.datetime:
     return parsed
 
 
-def read_csv(path: str | Path, options: CsvOptions | None = None) -> list[DirectoryRecord]:
-    """Every record in the file, or :class:`SourceError` listing each bad line and why."""
-    options = options or CsvOptions()
-    file = Path(path)
+def _line_breaks(data: bytes) -> int:
+    """Line breaks in ``data`` as a text reader counts them: LF, CR LF and a lone CR."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def file_encoding(file: Path, encoding: str | None) -> str:
+    """The encoding to read ``file`` in, checked over the whole file a chunk at a time.
+
+    The given encoding must decode every byte (else :class:`SourceError` naming the line);
+    without one, UTF-8 (with or without BOM) if it decodes, else cp1252.
+    """
+    wanted = encoding or "utf-8-sig"
+    decoder = codecs.getincrementaldecoder(wanted)()
+    line, carried_cr = 1, False
     try:
-        raw = file.read_bytes()
+        with file.open("rb") as stream:
+            while chunk := stream.read(CHUNK):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    if encoding is None:
+                        return "cp1252"
+                    at = line + _line_breaks(chunk[: max(exc.start, 0)])
+                    raise SourceError(
+                        f"{file} line {at}: not {encoding} ({exc.reason} at byte "
+                        f"{exc.object[exc.start : exc.start + 1]!r})"
+                    ) from None
+                line += _line_breaks(chunk) - (carried_cr and chunk.startswith(b"\n"))
+                carried_cr = chunk.endswith(b"\r")
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        if encoding is None:
+            return "cp1252"
+        raise SourceError(
+            f"{file} line {line}: not {encoding} (the file ends mid-character)"
+        ) from None
     except OSError as exc:
         raise SourceError(f"{file}: cannot read: {exc.strerror or exc}") from None
+    return wanted
+
+
+class _LongLine(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _bounded_lines(stream: TextIO) -> Iterator[str]:
+    """The physical lines of ``stream``, each read with a bound, so one enormous line is
+    refused after ``LINE_LIMIT`` characters instead of being read whole."""
+    number = 0
+    while line := stream.readline(LINE_LIMIT + 1):
+        number += 1
+        if len(line) > LINE_LIMIT:
+            raise _LongLine(number)
+        yield line
+
+
+@contextlib.contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """The csv module's field limit (one setting for the whole process) for one read."""
+    before = csv.field_size_limit(limit)
     try:
-        text = decode(raw, options.encoding)
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"{file}: not {options.encoding}: {exc}") from None
-    delimiter = options.delimiter or sniff_delimiter(text)
+        yield
+    finally:
+        csv.field_size_limit(before)
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return (
+            f"a field runs past {FIELD_LIMIT:,} characters; no directory field is that long "
+            "(a quote opened and never closed?)"
+        )
+    if "unexpected end of data" in text:
+        return "a quoted field is never closed: the file ends inside it"
+    if "expected after" in text:
+        return (
+            "text follows a closing quote (a stray quote?); a quote inside a quoted field "
+            'is written twice ("")'
+        )
+    if "new-line character" in text:
+        return "a line break inside a field that is not quoted"
+    return f"not valid CSV: {text}"
+
+
+def _printable(text: str, limit: int = 60) -> str:
+    """``text`` safe to print to a terminal: control characters escaped, long text cut."""
+    shown = FORBIDDEN.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _spreadsheet_column(index: int) -> str:
+    """``0 -> "A"``, ``26 -> "AA"``: the column's letters as a spreadsheet shows them."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def heading_key(heading: str) -> str:
+    """How headings are compared: surrounding spaces (and a stray BOM) dropped, case folded."""
+    return heading.strip().lstrip("\ufeff").strip().casefold()
+
+
+def header_positions(file: Path, header: Sequence[str]) -> dict[str, int]:
+    """Each heading's column, by :func:`heading_key`; two columns with the same heading (in
+    any mix of case and spaces) are refused, since one would silently win over the other.
+    Empty headings (the trailing commas of a spreadsheet export) are never read."""
+    columns: dict[str, list[int]] = {}
+    for i, heading in enumerate(header):
+        key = heading_key(heading)
+        if key:
+            columns.setdefault(key, []).append(i)
+    problems = [
+        f"the heading {header[where[0]].strip()!r} is given "
+        f"{'twice' if len(where) == 2 else f'{len(where)} times'}: "
+        + ", ".join(f"column {i + 1} ({_spreadsheet_column(i)}) {header[i]!r}" for i in where)
+        for where in columns.values()
+        if len(where) > 1
+    ]
+    if problems:
+        raise SourceError(
+            f"{file} line 1: duplicate column headings; nothing was changed:", problems
+        )
+    return {key: where[0] for key, where in columns.items()}
+
+
+def read_csv(path: str | Path, options: CsvOptions | None = None) -> list[DirectoryRecord]:
+    """Every record in the file, or :class:`SourceError` listing each bad line and why.
+
+    The file is read a line at a time with bounded lines and fields, so a stray quote or a
+    file of one enormous field is refused naming the line where the record starts, without
+    reading it whole. A structural fault (a broken quote, an oversized field) stops the read
+    there; faults in single records are all collected first.
+    """
+    options = options or CsvOptions()
+    file = Path(path)
+    encoding = file_encoding(file, options.encoding)
+    errors = "replace" if encoding == "cp1252" and not options.encoding else "strict"
+    with (
+        _field_limit(FIELD_LIMIT),
+        file.open(encoding=encoding, errors=errors, newline="") as stream,
+    ):
+        try:
+            return _read_rows(file, _bounded_lines(stream), options)
+        except _LongLine as exc:
+            raise SourceError(
+                f"{file} line {exc.line}: the line runs past {LINE_LIMIT:,} characters; "
+                "no directory record is that long (a quote opened and never closed, or not "
+                "a CSV file?)"
+            ) from None
+
+
+def _read_rows(file: Path, lines: Iterator[str], options: CsvOptions) -> list[DirectoryRecord]:
+    sample = list(itertools.islice(lines, 20))
+    delimiter = options.delimiter or sniff_delimiter("".join(sample)[:CHUNK])
     separator = options.ward_separator or ("|" if delimiter == ";" else ";")
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
-    header = next(reader, None)
+    reader = csv.reader(itertools.chain(sample, lines), delimiter=delimiter, strict=True)
+    name = file.name
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise SourceError(f"{file} line 1: {_csv_problem(exc)}") from None
     if header is None:
         raise SourceError(f"{file}: the file is empty")
-    position = {h.strip(): i for i, h in enumerate(header)}
+    position = header_positions(file, header)
     index: dict[str, int] = {}
     for field in FIELDS:
         heading = options.heading(field)
-        if heading in position:
-            index[field] = position[heading]
+        if heading_key(heading) in position:
+            index[field] = position[heading_key(heading)]
         elif field in REQUIRED:
-            raise SourceError(
-                f"{file} line 1: no {heading!r} column (columns: {', '.join(header)})"
-            )
+            shown = ", ".join(_printable(h) for h in header[:40])
+            raise SourceError(f"{file} line 1: no {heading!r} column (columns: {shown})")
     width = len(header)
     records: list[DirectoryRecord] = []
     problems: list[str] = []
-    name = file.name
-    for row in reader:
-        line = reader.line_num
+    while True:
+        line = reader.line_num + 1  # the physical line the next record starts on
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            problems.append(f"{name} line {line}: {_csv_problem(exc)}")
+            break
+        if row is None:
+            break
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != width:

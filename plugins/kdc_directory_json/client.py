@@ -16,6 +16,27 @@ from kdc_core.directory.values import DirectoryRecord, SourceError, WardPush
 from kdc_core.plugin_config import positive, setting
 
 _TEXT = ("email", "phone", "job_title", "service", "directorate", "manager_id", "team", "location")
+#: The largest page read, in bytes; a bigger answer is refused without being read whole.
+MAX_PAGE = 64 * 1024 * 1024
+
+
+class _Object(dict[str, Any]):
+    """A JSON object that remembers the keys it was given more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object(pairs: list[tuple[str, Any]]) -> _Object:
+    made = _Object(pairs)
+    if len(made) != len(pairs):
+        seen: set[str] = set()
+        twice = []
+        for key, _ in pairs:
+            if key in seen:
+                twice.append(key)
+            seen.add(key)
+        made.duplicates = tuple(twice)
+    return made
 
 
 @attrs.frozen
@@ -58,15 +79,22 @@ def _request(options: JsonOptions, url: str, method: str = "GET", body: Any = No
         request.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(request, timeout=options.timeout) as response:
-            raw = response.read()
+            raw = response.read(MAX_PAGE + 1)
     except urllib.error.HTTPError as exc:
         raise SourceError(f"{method} {url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise SourceError(f"{method} {url}: {getattr(exc, 'reason', exc)}") from None
     if not raw:
         return None
+    if len(raw) > MAX_PAGE:
+        raise SourceError(f"{method} {url}: the answer is larger than {MAX_PAGE:,} bytes")
     try:
-        return json.loads(raw)
+        return json.loads(raw, object_pairs_hook=_object)
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            f"{method} {url}: the answer is not JSON (line {exc.lineno} column {exc.colno}: "
+            f"{exc.msg})"
+        ) from None
     except ValueError:
         raise SourceError(f"{method} {url}: the answer is not JSON") from None
 
@@ -74,6 +102,12 @@ def _request(options: JsonOptions, url: str, method: str = "GET", body: Any = No
 def _record(item: Any, where: str) -> DirectoryRecord:
     if not isinstance(item, dict):
         raise ValueError("not a JSON object")
+    twice = getattr(item, "duplicates", ())
+    if twice:
+        raise ValueError(f"the key {twice[0]!r} is given twice; one value would be lost")
+    for key in _TEXT:
+        if isinstance(item.get(key), dict | list | bool):
+            raise ValueError(f"{key} must be text, not {type(item[key]).__name__}")
     for key in ("person_id", "given_name", "family_name"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise ValueError(f"no {key}")

@@ -153,9 +153,22 @@ def read_entries(options: LdapOptions) -> list[DirectoryRecord]:
         if manager_dn and manager is None:
             problems.append(f"{where}: manager {manager_dn} is not a person in {options.base_dn}")
             continue
+        ids = a.get(attrs_map["person_id"])
+        if isinstance(ids, list) and len(ids) > 1:
+            problems.append(
+                f"{where}: {attrs_map['person_id']} has {len(ids)} values; one is needed"
+            )
+            continue
         stamp = _first(a.get(attrs_map["updated_at"]))
         if isinstance(stamp, str):
-            stamp = dt.datetime.strptime(stamp, "%Y%m%d%H%M%SZ").replace(tzinfo=dt.UTC)
+            try:
+                stamp = dt.datetime.strptime(stamp, "%Y%m%d%H%M%SZ").replace(tzinfo=dt.UTC)
+            except ValueError:
+                problems.append(
+                    f"{where}: {attrs_map['updated_at']} {stamp[:40]!r} is not a "
+                    "GeneralizedTime like 20260101120000Z"
+                )
+                continue
         wards = a.get(attrs_map["wards"]) or []
         records.append(
             DirectoryRecord(

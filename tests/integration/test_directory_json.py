@@ -45,6 +45,7 @@ class Directory(ThreadingHTTPServer):
         self.people = [as_json(r) for r in directory(25)]
         self.patches: dict[str, Any] = {}
         self.auth: list[str | None] = []
+        self.raw: dict[int, bytes] = {}  # page -> the answer's bytes as sent, JSON or not
 
     @property
     def url(self) -> str:
@@ -76,6 +77,14 @@ class Handler(BaseHTTPRequestHandler):
         if not self._authorised():
             return
         page = int(self.path.partition("page=")[2] or 1)
+        if page in self.server.raw:
+            data = self.server.raw[page]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         chunk = self.server.people[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         more = page * PAGE_SIZE < len(self.server.people)
         self._send(200, {"records": chunk, "next": f"people?page={page + 1}" if more else None})
@@ -169,3 +178,42 @@ def test_push_wards_patches_officers_with_locally_added_wards(kdc_app, kdc_run, 
 def test_push_wards_is_refused_for_a_source_that_cannot_write(kdc_run, tmp_path):
     result = kdc_run("directory", "sync", "csv", str(tmp_path / "x.csv"), "--push-wards")
     assert result.exit_code != 0 and "cannot write wards back" in result.output
+
+
+def test_control_characters_and_case_only_id_clashes_are_refused_by_record(
+    kdc_app, kdc_run, api, wards
+):
+    """A NUL reaches no database (PostgreSQL would refuse it with a DataError)."""
+    api.people[3]["family_name"] = "Fam\u0000ily"
+    api.people[14]["person_id"] = "p000002"
+    result = kdc_run("directory", "sync", "json")
+    assert result.exit_code == 1
+    assert "page 1 record 4 (P000004): family_name holds U+0000 NUL" in result.output
+    assert "Traceback" not in result.output
+    assert count(kdc_app, select(func.count()).select_from(OfficerRow)) == 0
+
+    api.people[3]["family_name"] = "Family4"
+    result = kdc_run("directory", "sync", "json", "--dry-run")
+    assert result.exit_code == 1
+    assert (
+        "page 2 record 5 (p000002): person id p000002 differs only in case from P000002 at "
+        "page 1 record 2 (P000002)"
+    ) in result.output
+
+
+def test_a_key_given_twice_in_a_record_and_a_page_that_is_not_json_are_named(
+    kdc_app, kdc_run, api, wards
+):
+    first = json.dumps({"records": api.people[:10], "next": "people?page=2"})
+    api.raw[1] = first.replace(
+        '"given_name": "Given3"', '"given_name": "Given3", "given_name": "X"'
+    ).encode()
+    result = kdc_run("directory", "sync", "json")
+    assert result.exit_code == 1
+    assert "page 1 record 3 (P000003): the key 'given_name' is given twice" in result.output
+
+    api.raw[1] = b'{"records": [\n  {"person_id": "P1",}\n]}'
+    result = kdc_run("directory", "sync", "json")
+    assert result.exit_code == 1
+    assert f"GET {api.url}: the answer is not JSON (line 2 column 22:" in result.output
+    assert count(kdc_app, select(func.count()).select_from(OfficerRow)) == 0

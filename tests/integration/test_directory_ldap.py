@@ -145,3 +145,36 @@ def test_a_wrong_password_fails_naming_the_server_and_writes_nothing(kdc_app, kd
     assert result.exit_code != 0 and f"{slapd.url}: cannot bind" in result.output
     with kdc_app.unit_of_work(dry_run=True) as uow:
         assert uow.session.scalars(select(OfficerRow)).first() is None
+
+
+def test_a_manager_loop_between_entries_is_refused_naming_the_entries(
+    kdc_app, kdc_run, wards, slapd
+):
+    conn = ldap3.Connection(slapd.url, slapd.root_dn, slapd.root_password, auto_bind=True)
+    ahmed = f"uid=ahmed,{BASE}"
+    try:
+        assert conn.modify(ahmed, {"manager": [(ldap3.MODIFY_REPLACE, [f"uid=crowe,{BASE}"])]})
+        result = kdc_run("directory", "sync", "ldap")
+        assert result.exit_code == 1
+        assert f"manager loop of 2: L001 → L003 → L001 ({ahmed}, uid=crowe," in result.output
+    finally:
+        # Put the entry back as the LDIF had it, for the other tests sharing this server.
+        conn.modify(ahmed, {"manager": [(ldap3.MODIFY_DELETE, [])]})
+        conn.unbind()
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        assert uow.session.scalars(select(OfficerRow)).first() is None
+
+
+def test_an_entry_with_two_person_ids_is_refused_naming_the_entry(kdc_app, kdc_run, wards, slapd):
+    """employeeNumber holds one value by its schema; a mapping to a many-valued one may not."""
+    kdc_app.settings.plugin_sections["directory_ldap"]["attributes"] = {"person_id": "uid"}
+    conn = ldap3.Connection(slapd.url, slapd.root_dn, slapd.root_password, auto_bind=True)
+    brook = f"uid=brook,{BASE}"
+    try:
+        assert conn.modify(brook, {"uid": [(ldap3.MODIFY_ADD, ["beth"])]})
+        result = kdc_run("directory", "sync", "ldap")
+        assert result.exit_code == 1
+        assert f"{brook}: uid has 2 values; one is needed" in result.output
+    finally:
+        conn.modify(brook, {"uid": [(ldap3.MODIFY_DELETE, ["beth"])]})
+        conn.unbind()

@@ -94,3 +94,109 @@ def test_config_errors_name_the_key():
     with pytest.raises(ConfigError, match="not a known encoding"):
         options_from_config({"encoding": "klingon-8"})
     assert options_from_config({"encoding": "cp1252"}) == CsvOptions(encoding="cp1252")
+
+
+def test_a_stray_quote_is_named_by_the_line_where_its_record_starts(tmp_path):
+    path = tmp_path / "stray.csv"
+    lines = ["person_id,given_name,family_name", 'A1,"Ann,Lee'] + [
+        f"A{n},Name{n},Family{n}" for n in range(2, 400)
+    ]
+    path.write_text("\n".join(lines) + "\n" + "x" * 20_000 + "\n", encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        read_csv(path)
+    assert caught.value.problems == (
+        "stray.csv line 2: a field runs past 10,000 characters; no directory field is that "
+        "long (a quote opened and never closed?)",
+    )
+    assert "_csv.Error" not in str(caught.value)
+
+
+def test_rows_before_a_broken_quote_are_reported_with_it(tmp_path):
+    path = tmp_path / "both.csv"
+    path.write_text(
+        'person_id,given_name,family_name\nA1,Ann\nA2,"Bob"by,Kay\nA3,Cat,Day\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as caught:
+        read_csv(path)
+    assert caught.value.problems == (
+        "both.csv line 2: 2 fields, the header has 3",
+        "both.csv line 3: text follows a closing quote (a stray quote?); a quote inside a "
+        'quoted field is written twice ("")',
+    )
+
+
+def test_a_record_over_several_lines_is_named_by_its_first_line(tmp_path):
+    path = tmp_path / "multi.csv"
+    path.write_text(
+        'person_id,given_name,family_name\nA1,Ann,Lee\nA2,"Bob\n\nRobert",Kay,extra\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as caught:
+        read_csv(path)
+    assert caught.value.problems == ("multi.csv line 3: 4 fields, the header has 3",)
+
+
+def test_a_file_of_one_giant_field_is_refused_without_reading_it_whole(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "giant.csv"
+    with path.open("wb") as out:
+        out.write(b'person_id,given_name,family_name\nA1,"')
+        for _ in range(40):
+            out.write(b"y" * 1_000_000)  # 40 MB in one quoted field, no line break
+    tracemalloc.start()
+    try:
+        with pytest.raises(SourceError, match=r"giant.csv line 2: the line runs past"):
+            read_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16_000_000
+
+
+def test_duplicate_headings_are_refused_naming_heading_and_columns(tmp_path):
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "person_id,given_name,family_name,Email,team,given_name, email \nA1,Ann,Lee,a,b,c,d\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as caught:
+        read_csv(path)
+    assert str(caught.value).startswith(f"{path} line 1: duplicate column headings")
+    assert caught.value.problems == (
+        "the heading 'given_name' is given twice: column 2 (B) 'given_name', "
+        "column 6 (F) 'given_name'",
+        "the heading 'Email' is given twice: column 4 (D) 'Email', column 7 (G) ' email '",
+    )
+
+
+def test_headings_match_without_case_or_spaces_and_empty_ones_are_ignored(tmp_path):
+    path = tmp_path / "loose.csv"
+    path.write_text(
+        " Person_ID ,Given_Name,FAMILY_NAME,Email,,\nA1,Ann,Lee,ann@example.gov.uk,,\n",
+        encoding="utf-8",
+    )
+    (record,) = read_csv(path)
+    assert (record.person_id, record.name, record.email) == ("A1", "Ann Lee", "ann@example.gov.uk")
+
+
+def test_a_wrong_encoding_is_named_by_line(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes(
+        "person_id,given_name,family_name\nA1,Ann,Lee\nA2,Zoë,Brontë\n".encode("cp1252")
+    )
+    with pytest.raises(SourceError, match=r"latin.csv line 3: not utf-8 \(invalid"):
+        read_csv(path, CsvOptions(encoding="utf-8"))
+    (_, second) = read_csv(path)  # sniffed: not UTF-8, so cp1252
+    assert second.given_name == "Zoë"
+
+
+def test_reading_leaves_the_csv_field_limit_as_it_was(tmp_path):
+    import csv
+
+    path = tmp_path / "ok.csv"
+    path.write_text("person_id,given_name,family_name\nA1,Ann,Lee\n", encoding="utf-8")
+    before = csv.field_size_limit()
+    read_csv(path)
+    assert csv.field_size_limit() == before

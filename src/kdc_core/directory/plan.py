@@ -15,6 +15,7 @@ from sqlalchemy import String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow, WardRow
+from kdc_core.directory.checks import check_manager_loops, check_text, id_key, index_records
 from kdc_core.directory.values import (
     SYNCED_FIELDS,
     DirectoryRecord,
@@ -134,20 +135,43 @@ class Work:
     service_directorates: dict[str, str | None]  # service key -> the directorate the source gives
 
 
-def check_unique(records: Sequence[DirectoryRecord]) -> dict[str, DirectoryRecord]:
-    seen: dict[str, DirectoryRecord] = {}
-    problems = []
-    for r in records:
-        if r.person_id in seen:
-            problems.append(
-                f"{r.origin or r.person_id}: person id {r.person_id} already given at "
-                f"{seen[r.person_id].origin or 'an earlier record'}"
-            )
-        else:
-            seen[r.person_id] = r
-    if problems:
-        raise SourceError("the directory gives some person ids twice:", problems)
-    return seen
+def match_stored_ids(
+    by_key: dict[str, DirectoryRecord], ex: Existing
+) -> tuple[dict[str, DirectoryRecord], dict[str, str], str | None]:
+    """Give each record the person id kdc already stores for it, compared without case.
+
+    A source that writes ``p000006`` for the officer stored as ``P000006`` updates that
+    officer, and the stored spelling is kept (the id is a key, not something shown; changing
+    it would be a change on every re-sync that flips the case). An exact match wins; among
+    stored ids that differ only in case (possible in data from before ids were compared
+    without case) an active officer wins over an archived one.
+
+    :returns: the records by the id used from here on, that id by :func:`id_key`, and a
+        warning counting the records matched to a differently written id (or ``None``).
+    """
+    stored: dict[str, str] = {}
+    for pid, row in ex.officers.items():
+        key = id_key(pid)
+        if key not in stored or (row[ARCHIVED] is None and ex.officers[stored[key]][ARCHIVED]):
+            stored[key] = pid
+    by_pid: dict[str, DirectoryRecord] = {}
+    canonical: dict[str, str] = {}
+    respelt: list[str] = []
+    for key, record in by_key.items():
+        pid = record.person_id
+        if pid not in ex.officers and key in stored:
+            respelt.append(f"{pid} as {stored[key]}")
+            pid = stored[key]
+            record = attrs.evolve(record, person_id=pid)
+        by_pid[pid] = record
+        canonical[key] = pid
+    note = None
+    if respelt:
+        note = (
+            f"{len(respelt)} person id(s) match a stored officer only when case is ignored "
+            f"(first: {respelt[0]}); they were matched and the stored ids kept"
+        )
+    return by_pid, canonical, note
 
 
 def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
@@ -178,8 +202,10 @@ def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
 
 def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord]) -> Work:
     """Work out what a sync of ``records`` would change. Reads only."""
-    by_pid = check_unique(records)
+    check_text(records)
+    by_key = index_records(records)
     ex = load_existing(session)
+    by_pid, canonical, respelt = match_stored_ids(by_key, ex)
     check_emails(by_pid, ex)
     problems: list[str] = []
     unknown_wards: dict[str, list[str]] = {}
@@ -222,12 +248,16 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
             if directorate_key not in ex.directorate_ids:
                 new_directorates.setdefault(directorate_key, r.directorate)
         manager = r.manager_id
-        if manager is not None and manager not in by_pid:
-            problems.append(
-                f"{r.origin or pid}: manager {manager} is not in the directory; "
-                "the manager link is left empty"
-            )
-            manager = None
+        if manager is not None:
+            known = canonical.get(id_key(manager))
+            if known is None:
+                problems.append(
+                    f"{r.origin or pid}: manager {manager} is not in the directory; "
+                    "the manager link is left empty"
+                )
+                manager = None
+            else:
+                manager = known
         managers[pid] = manager
 
         row = officers.get(pid)
@@ -266,6 +296,9 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
         else:
             unchanged += 1
 
+    check_manager_loops(managers, by_pid)
+    if respelt:
+        problems.append(respelt)
     archived = [
         OfficerDiff(pid, f"{row[FIRST]} {row[FIRST + 1]}", ("archived_at",))
         for pid, row in officers.items()

@@ -9,7 +9,7 @@ as a :class:`~kdc_core.people.values.Service` or by name or slug; officers by da
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from kdc_core.errors import NotFound
 from kdc_core.people.values import (
@@ -179,16 +179,22 @@ def team_tree(uow: UnitOfWork, officer_id: OfficerRef) -> TeamTree:
     return TeamTree(root, tuple(members))
 
 
-def reporting_loops(managers: Mapping[int, int | None]) -> list[tuple[int, ...]]:
+#: An officer's key in manager links: a row id, or a directory's person id.
+Key = TypeVar("Key", int, str)
+
+
+def reporting_loops(managers: Mapping[Key, Key | None]) -> list[tuple[Key, ...]]:
     """The loops in manager links (``officer id → manager id``): each loop once, as the ids
     in the order the links run, starting from its lowest id. Bad directory data can make
-    A report to B and B to A; walks elsewhere stop at such a loop, and this names it."""
-    loops: list[tuple[int, ...]] = []
-    done: set[int] = set()
+    A report to B and B to A; walks elsewhere stop at such a loop, and this names it (and
+    a directory sync refuses it). Walks each chain once with an explicit path, no
+    recursion, so it is linear in the number of officers however deep the chains are."""
+    loops: list[tuple[Key, ...]] = []
+    done: set[Key] = set()
     for start in managers:
-        path: list[int] = []
-        where: dict[int, int] = {}
-        current: int | None = start
+        path: list[Key] = []
+        where: dict[Key, int] = {}
+        current: Key | None = start
         while current is not None and current in managers and current not in done:
             if current in where:
                 loop = path[where[current] :]

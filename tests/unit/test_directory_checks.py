@@ -1,0 +1,138 @@
+"""The record rules every directory source meets: printable one-line text that fits its column,
+person ids unique without case, no manager loops (found without recursion, fast on 50,000)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from kdc_core.directory.checks import (
+    check_manager_loops,
+    check_text,
+    field_limits,
+    index_records,
+    show_loop,
+)
+from kdc_core.directory.values import DirectoryRecord, SourceError
+from kdc_core.people.queries import reporting_loops
+
+
+def person(pid: str, manager: str | None = None, **fields: object) -> DirectoryRecord:
+    values: dict = {"given_name": "Ann", "family_name": "Lee", "origin": f"record {pid}"}
+    values.update(fields)
+    return DirectoryRecord(person_id=pid, manager_id=manager, **values)
+
+
+def test_limits_are_the_stored_column_lengths():
+    limits = field_limits()
+    assert (limits["person_id"], limits["manager_id"], limits["email"]) == (64, 64, 254)
+    assert limits["service"] == limits["directorate"] == 160
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"given_name": "A\x00nn"}, "record P1: given_name holds U+0000 NUL at character 2"),
+        ({"job_title": "Officer\t"}, "record P1: job_title holds U+0009 tab at character 8"),
+        ({"team": "Parks\r\nteam"}, "record P1: team holds U+000D carriage return"),
+        ({"location": "Civic\x7f"}, "record P1: location holds U+007F delete"),
+        ({"family_name": "Le\u0085e"}, "record P1: family_name holds U+0085 control character"),
+        ({"email": "a\ud800@x.uk"}, "record P1: email holds U+D800 lone surrogate"),
+        ({"wards": ("Almondbury", "Dal\x1bton")}, "record P1: wards holds U+001B escape"),
+        ({"phone": "0" * 41}, "record P1: phone is 41 characters long; at most 40 fit"),
+        ({"service": "S" * 161}, "record P1: service is 161 characters long; at most 160 fit"),
+    ],
+)
+def test_a_control_character_or_an_oversized_field_is_refused_naming_record_and_field(
+    fields, expected
+):
+    with pytest.raises(SourceError) as caught:
+        check_text([person("P0"), person("P1", **fields)])
+    (problem,) = caught.value.problems
+    assert problem.startswith(expected)
+
+
+def test_printable_text_of_every_script_passes():
+    check_text([person("P1", given_name="Zoë", family_name="Ní Bhriain", job_title="Œuvre · 日本")])
+
+
+def test_ids_are_stripped_and_compared_without_case_naming_both_records():
+    records = [person("P000006"), person(" P7 ", manager=" p000006 "), person("p000006")]
+    with pytest.raises(SourceError) as caught:
+        index_records(records)
+    assert caught.value.problems == (
+        "record p000006: person id p000006 differs only in case from P000006 at "
+        "record P000006; ids are compared without case",
+    )
+    seen = index_records(records[:2])
+    assert list(seen) == ["p000006", "p7"]
+    assert (seen["p7"].person_id, seen["p7"].manager_id) == ("P7", "p000006")
+
+
+def test_the_same_id_twice_and_an_empty_id_are_refused():
+    with pytest.raises(SourceError) as caught:
+        index_records([person("P1"), person("P1"), person("  ")])
+    assert caught.value.problems == (
+        "record P1: person id P1 already given at record P1",
+        "record   : no person id",
+    )
+
+
+@pytest.mark.parametrize(
+    ("managers", "loops"),
+    [
+        ({"A": "A"}, [("A",)]),
+        ({"A": "B", "B": "A"}, [("A", "B")]),
+        ({"P2": "P3", "P3": "P1", "P1": "P2", "P4": "P1"}, [("P1", "P2", "P3")]),
+        ({"X": "P1", "P1": "P2", "P2": "P1", "Y": "Y", "Z": None}, [("P1", "P2"), ("Y",)]),
+        ({"A": "B", "B": None, "C": "B", "D": "gone"}, []),
+    ],
+)
+def test_manager_loops_between_person_ids_are_found(managers, loops):
+    assert reporting_loops(managers) == loops
+
+
+def test_a_loop_is_named_with_the_records_it_came_from():
+    records = {p: person(p, origin=f"officers.csv line {n}") for n, p in enumerate("ABC", 2)}
+    with pytest.raises(SourceError) as caught:
+        check_manager_loops({"A": "B", "B": "C", "C": "A"}, records)
+    assert caught.value.problems == (
+        "manager loop of 3: A → B → C → A "
+        "(officers.csv line 2, officers.csv line 3, officers.csv line 4)",
+    )
+    with pytest.raises(SourceError, match="B is their own manager"):
+        check_manager_loops({"A": None, "B": "B"}, records)
+
+
+def test_fifty_thousand_in_one_loop_are_found_without_recursion_and_fast():
+    """A chain as long as the directory would overflow a recursive walk; this one is linear."""
+    count = 50_000
+    ids = [f"P{n:06d}" for n in range(count)]
+    chain = {ids[n]: ids[n - 1] for n in range(count)}  # P000000's manager is the last
+    started = time.perf_counter()
+    (loop,) = reporting_loops(chain)
+    assert len(loop) == count
+    tree = {ids[n]: ids[(n - 1) // 10] if n else None for n in range(count)}
+    assert reporting_loops(tree) == []
+    assert time.perf_counter() - started < 1.0
+    shown = show_loop(loop)
+    assert shown.startswith("P000000 → P049999 → P049998")
+    assert shown.endswith("… 49989 more … → P000001 → P000000")
+
+
+def test_the_text_check_of_fifty_thousand_records_is_quick():
+    records = [
+        person(
+            f"P{n:06d}",
+            email=f"p{n:06d}@example.gov.uk",
+            job_title="Senior Environmental Health Practitioner",
+            team="Food safety and health and safety",
+            location="Civic Centre 1, Huddersfield",
+            wards=("Almondbury",),
+        )
+        for n in range(50_000)
+    ]
+    started = time.perf_counter()
+    check_text(records)
+    assert time.perf_counter() - started < 1.5
