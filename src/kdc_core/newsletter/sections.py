@@ -24,6 +24,7 @@ from kdc_core.db.people import (
     WardRow,
 )
 from kdc_core.newsletter.values import SectionItem, WardMonth
+from kdc_core.timewords import clock_time
 from kdc_core.unit_of_work import UnitOfWork
 
 # Built once: a statement made per call costs more to compile than the query takes to run.
@@ -147,7 +148,7 @@ def ward_events(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
         SectionItem(
             heading=title,
             text=location or "",
-            meta=f"{EventKind(kind).label}, {when.astimezone(tz):%A %-d %B %Y, %H:%M}",
+            meta=f"{EventKind(kind).label}, {clock_time(when, tz)}",
         )
         for kind, title, when, location in rows
     )
