@@ -18,7 +18,7 @@ from kdc_core.enquiries.casework_cli import day as _date
 from kdc_core.enquiries.legacy import FORMS, parse_received
 from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry
-from kdc_core.timewords import plain_moment
+from kdc_core.timewords import plain_date, plain_moment
 
 
 def actor() -> str:
@@ -269,7 +269,9 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
         )
         return
     for d in due:
-        click.echo(f"{d.reference}  {d.category}  {d.counted_from} {d.since:%Y-%m-%d}")
+        click.echo(
+            f"{d.reference}  {d.category}  {d.counted_from} {plain_date(d.since, kdc.settings.tz)}"
+        )
     verb = "anonymised" if apply_ else "due for anonymising (run with --apply)"
     click.echo(f"{len(due)} {verb}")
 
