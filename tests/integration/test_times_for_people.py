@@ -12,7 +12,6 @@ import datetime as dt
 import email
 import json
 import re
-from pathlib import Path
 
 import pytest
 from event_people import meeting, seed_cast, walkabout
@@ -36,11 +35,9 @@ UTC_WORDS = re.compile(r"UTC|17:00|\d\d:\d\d:\d\d|\+00:00")
 
 
 @pytest.fixture
-def kdc_settings(kdc_database_url: str, tmp_path: Path) -> Settings:
-    return Settings(
-        database_url=kdc_database_url,
-        instance_path=tmp_path / "instance",
-        environ={},
+def kdc_settings(kdc_settings: Settings) -> Settings:
+    """Mail and an address, for the sign-in letter."""
+    return kdc_settings.evolve(
         base_url="https://councillors.kirklees.example",
         mail=MailSettings(mailer="smtp", sender="councillor-support@kirklees.example"),
     )
