@@ -28,8 +28,7 @@ from flask import current_app, has_app_context
 from flask_admin.model import typefmt
 
 from kdc_core.db.people import CouncillorRow
-from kdc_core.mail.letters import local_date
-from kdc_core.timewords import clock_time
+from kdc_core.timewords import clock_time, govuk_date
 
 #: Words a heading keeps in capitals.
 ACRONYMS = {"ons": "ONS", "url": "URL", "uid": "UID", "sms": "SMS", "sla": "SLA", "csv": "CSV"}
@@ -52,7 +51,7 @@ def moment(value: dt.datetime) -> str:
 
 def day(value: dt.date) -> str:
     """``Friday 4 December 2026``."""
-    return local_date(value, council_tz())
+    return govuk_date(value, council_tz())
 
 
 def code_label(code: Any) -> str:

@@ -18,6 +18,7 @@ from kdc_core.calendar import feed_tokens
 from kdc_core.calendar.feed_tokens import FeedOwner, IssuedToken, OwnerKind
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.errors import KdcError
+from kdc_core.timewords import plain_moment
 from kdc_core.unit_of_work import UnitOfWork
 
 _PATHS = {OwnerKind.COUNCILLOR: "councillors", OwnerKind.OFFICER: "officers"}
@@ -117,8 +118,8 @@ def url_cmd(
         if existing is not None and not rotate:
             raise FeedAlreadyIssued(
                 f"{_label(owner)} already has a feed address (issued "
-                f"{existing.created_at:%Y-%m-%d %H:%M} UTC). kdc keeps only a hash of its "
-                "token, so it cannot be shown again. For a new address (the old one will "
+                f"{plain_moment(existing.created_at, kdc.settings.tz)}). kdc keeps only a hash "
+                "of its token, so it cannot be shown again. For a new address (the old one will "
                 f"answer 404), run: kdc feeds url {_option(owner, councillor, officer)} --rotate"
             )
         issued = feed_tokens.issue(uow, owner)

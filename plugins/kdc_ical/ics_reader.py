@@ -19,7 +19,7 @@ from kdc_core import __version__
 from kdc_core.calendar.values import EventKind, EventStatus, NewEvent
 from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
-from kdc_core.mail.letters import local_time
+from kdc_core.timewords import plain_moment
 
 TIMEOUT = 30.0
 MAX_BYTES = 50 * 1024 * 1024
@@ -151,7 +151,7 @@ class IcsReader:
 
     def when(self, value: dt.date) -> str:
         """A time for a person: the council's time zone, to the minute (``18:00 BST``)."""
-        return local_time(self.instant(value), self.tz)
+        return plain_moment(self.instant(value), self.tz)
 
     def instant(self, value: dt.date) -> dt.datetime:
         """An aware datetime for comparing (floating times and dates: the council's zone)."""

@@ -91,7 +91,7 @@ def test_creating_an_event_stores_local_times_and_warns_of_clashes_by_name(clien
     page = _text(response)
     assert "Clash warning (1 clash)" in page
     assert (
-        "Fri 30 Apr 2027 14:00–15:30: Dalton walkabout clashes with council meeting "
+        "Fri 30 Apr 2027 14:00–15:30 BST: Dalton walkabout clashes with council meeting "
         "Standards Committee for Cllr Ann Lee" in page
     )
     (walk,) = _walkabouts(kdc_app)
@@ -219,7 +219,7 @@ def test_an_admin_edit_is_refused_with_the_services_own_message(client, kdc_app,
     form["end"] = f"{end:%Y-%m-%d %H:%M:%S}"
     page = _text(client.post(url, data=form, follow_redirects=True))
     assert str(refused.value) in page
-    assert "'Ward walkabout' ends 2027-04-30 13:00 BST" in page
+    assert "'Ward walkabout' ends Fri 30 Apr 2027 13:00 BST" in page
     assert recorder.seen == []
     with kdc_app.unit_of_work(dry_run=True) as uow:
         assert uow.events.get(walk.id) == walk

@@ -219,7 +219,7 @@ def test_the_clashes_command_names_people_and_exits_zero(kdc_run, kdc_app, cast)
     result = kdc_run("calendar", "clashes", "--from", "2027-04-01", "--to", "2027-04-30")
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "Fri 30 Apr 2027 14:00–15:30  Dalton walkabout clashes with council meeting "
+        "Fri 30 Apr 2027 14:00–15:30 BST  Dalton walkabout clashes with council meeting "
         "Standards Committee for 1 person:",
         "    Cllr Ann Lee",
         "1 clash from 2027-04-01 to 2027-04-30 (one per person).",

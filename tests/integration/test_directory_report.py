@@ -16,7 +16,7 @@ from kdc_core.demo import CONTACT_GAPS
 from kdc_core.directory.report import FreshnessReport, months_before
 from kdc_core.mail import outbox
 from kdc_core.mail.dispatch import dispatch
-from kdc_core.mail.letters import local_date
+from kdc_core.timewords import govuk_date
 
 
 class Reminders:
@@ -123,7 +123,7 @@ def test_hook_kdc_directory_reminders_queues_a_letter_per_stale_officer_and_mana
     (letter,) = [m for m in box.messages if m["To"].addresses[0].addr_spec == someone.email]
     text = box.text(letter)
     assert letter["Subject"] == "Please check your details in the staff directory"
-    assert local_date(someone.updated_at, kdc_app.settings.tz) in text
+    assert govuk_date(someone.updated_at, kdc_app.settings.tz) in text
     assert "People Finder" in text and someone.email in text
     boss = next(i for i in report.stale if i.manager_email)
     (team,) = [m for m in box.messages if m["To"].addresses[0].addr_spec == boss.manager_email]

@@ -19,7 +19,7 @@ from kdc_core.enquiries.timescales import add_working_days
 from kdc_core.enquiries.values import NewEnquiry
 from kdc_core.jobs import runner
 from kdc_core.mail import outbox
-from kdc_core.mail.letters import local_date
+from kdc_core.timewords import govuk_date
 
 EMAILS = {
     "Ann Smith": "ann.smith@kirklees.example",
@@ -130,7 +130,7 @@ def test_each_enquiry_change_delivers_its_messages_once(council, kdc_run, mailbo
     ref = created.output.split("Reference: ")[1].split()[0]
     with kdc.unit_of_work(dry_run=True) as uow:
         first_due = service.get(uow, ref).respond_by
-    due_text = local_date(first_due, kdc.settings.tz)
+    due_text = govuk_date(first_due, kdc.settings.tz)
 
     ran = kdc_run("jobs", "run-due")
     assert ran.exit_code == 0, ran.output
@@ -174,7 +174,7 @@ def test_each_enquiry_change_delivers_its_messages_once(council, kdc_run, mailbo
     got = new_messages(box, seen)
     assert list(got) == [EMAILS["Ann Smith"]]
     assert (
-        f"The respond-by date has moved from {due_text} to {local_date(due, kdc.settings.tz)}"
+        f"The respond-by date has moved from {due_text} to {govuk_date(due, kdc.settings.tz)}"
         in got[EMAILS["Ann Smith"]]
     )
     assert "Reason given: Contractor booked" in got[EMAILS["Ann Smith"]]
@@ -186,7 +186,7 @@ def test_each_enquiry_change_delivers_its_messages_once(council, kdc_run, mailbo
     runner.run_due(kdc, now=lambda: local(late_day, 8, kdc))
     got = new_messages(box, seen)
     assert list(got) == [OFFICERS["Default"]]
-    assert f"{ref} was due {local_date(due, kdc.settings.tz)}" in got[OFFICERS["Default"]]
+    assert f"{ref} was due {govuk_date(due, kdc.settings.tz)}" in got[OFFICERS["Default"]]
     seen = len(box.messages)
 
     # Three working days late: the line manager too, once; the officer is not told again.
@@ -287,7 +287,7 @@ def test_the_digest_job_queues_one_letter_per_councillor_once_a_week(council, kd
     late_part = ann.split("Late\n----\n")[1].split("\n\n")[0]
     assert late.reference in late_part and fresh.reference not in late_part
     assert f"{fresh.reference} logged" in ann.split("What changed last week")[1]
-    assert f"respond by {local_date(fresh.respond_by, kdc.settings.tz)}" in ann
+    assert f"respond by {govuk_date(fresh.respond_by, kdc.settings.tz)}" in ann
     assert done.reference not in digests[EMAILS["Cat Lee"]]
 
 

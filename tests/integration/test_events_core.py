@@ -109,8 +109,8 @@ def test_an_update_that_would_not_end_after_it_starts_is_refused_by_name(kdc_app
     with pytest.raises(EventTimesError) as refused, kdc_app.unit_of_work() as uow:
         update_event(uow, event.id, end=early)
     assert str(refused.value) == (
-        "The event must end after it starts. 'Dalton ward walkabout' ends 2027-01-14 09:00 GMT, "
-        "not after its start (2027-01-14 10:00 UTC)."
+        "The event must end after it starts. 'Dalton ward walkabout' ends Thu 14 Jan 2027 "
+        "09:00 GMT, not after its start (Thu 14 Jan 2027 10:00 GMT)."
     )
     assert isinstance(refused.value, KdcError)
     with kdc_app.unit_of_work(dry_run=True) as uow:

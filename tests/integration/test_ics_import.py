@@ -198,8 +198,8 @@ def test_skip_invalid_imports_the_rest_and_lists_what_it_left_out(kdc_run, kdc_a
 
 def test_the_changes_listed_show_times_in_the_councils_zone(kdc_run, weekly):
     result = _import(kdc_run, weekly)
-    assert "Planning sub-committee (Thursday 4 March 2027, 10:00am)" in result.output
-    assert "Planning sub-committee (afternoon) (Thursday 8 April 2027, 2:00pm)" in result.output
+    assert "Planning sub-committee (Thu 4 Mar 2027 10:00 GMT)" in result.output
+    assert "Planning sub-committee (afternoon) (Thu 8 Apr 2027 14:00 BST)" in result.output
     assert "UTC" not in result.output
 
 
@@ -208,8 +208,8 @@ def test_the_bounds_are_options_of_the_command(kdc_run, kdc_app, weekly):
     assert capped.exit_code == 1
     assert (
         f"Error: {weekly}, VEVENT 'planning-sub-2027@democracy.example.org' 'Planning "
-        "sub-committee' (line 22): has more than 5 instances between Friday 1 January 2027, "
-        "00:00 GMT and Saturday 1 January 2028, 00:00 GMT"
+        "sub-committee' (line 22): has more than 5 instances between Fri 1 Jan 2027 00:00 GMT "
+        "and Sat 1 Jan 2028 00:00 GMT"
     ) in capped.output
     few = _import(kdc_run, weekly, "--max-events", "6")
     assert few.exit_code == 1 and "more than 6 events to import" in few.output

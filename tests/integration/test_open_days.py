@@ -88,7 +88,7 @@ def test_the_cli_declares_an_open_day_in_local_time_and_names_the_clashes(kdc_ru
         create_event(uow, meeting("Standards Committee", local(2027, 7, 14, 14)))
     result = kdc_run(*OPEN_DAY, "--start", "2027-07-14T10:00", "--end", "2027-07-14T15:00")
     assert result.exit_code == 0, result.output
-    assert "Declared Highways open day: Wed 14 Jul 2027 10:00–15:00 at Depot" in result.output
+    assert "Declared Highways open day: Wed 14 Jul 2027 10:00–15:00 BST at Depot" in result.output
     assert "3 councillors invited" in result.output
     assert "Warning: 1 clashes:" in result.output
     assert "Highways open day clashes with council meeting Standards Committee" in result.output

@@ -71,7 +71,7 @@ def test_rota_unavailability_takes_the_officers_name(kdc_run, people):
     done = kdc_run("rota", "unavailable", "--officer", "olu ade", "--from", "2027-03-01",
                    "--to", "2027-03-05", "--reason", "Leave")  # fmt: skip
     assert done.exit_code == 0, done.output
-    assert done.output.startswith("Olu Ade (p-1) is unavailable from Mon 01 Mar 2027")
+    assert done.output.startswith("Olu Ade (p-1) is unavailable from Mon 1 Mar 2027 00:00 GMT")
     typo = kdc_run("rota", "unavailable", "--officer", "Olu Adey", "--from", "2027-03-01",
                    "--to", "2027-03-05")  # fmt: skip
     assert typo.exit_code == 1 and "did you mean 'Olu Ade'?" in typo.output

@@ -113,9 +113,7 @@ def test_more_instances_than_allowed_stop_the_event_by_name(settings, feed):
     with pytest.raises(ImportFailed) as failed:
         _load(settings, path, from_date=dt.date(2016, 1, 1), max_instances=100)
     assert str(failed.value).startswith(f"{path}, VEVENT 'weekly@x' 'Cabinet' (line 21): ")
-    assert "more than 100 instances between Friday 1 January 2016, 00:00 GMT and " in str(
-        failed.value
-    )
+    assert "more than 100 instances between Fri 1 Jan 2016 00:00 GMT and " in str(failed.value)
     assert len(_load(settings, path, from_date=dt.date(2016, 1, 1), max_instances=1000)) == 626
 
 
@@ -172,9 +170,7 @@ def test_times_in_messages_are_the_councils_to_the_minute(settings, feed):
     )
     with pytest.raises(ImportFailed) as failed:
         _load(settings, path)
-    assert "ends (Friday 4 June 2027, 17:30 BST) before it starts (Friday 4 June 2027, " in str(
-        failed.value
-    )
+    assert "ends (Fri 4 Jun 2027 17:30 BST) before it starts (Fri 4 Jun 2027 " in str(failed.value)
     assert "18:00 BST)" in str(failed.value)
 
 

@@ -186,8 +186,8 @@ GOOD = "UID:good@x\nDTSTART:20270301T100000Z\nDTEND:20270301T110000Z\nSUMMARY:Fi
         ),
         (
             "UID:back@x\nDTSTART:20270301T100000Z\nDTEND:20270301T090000Z\nSUMMARY:Back",
-            "VEVENT 'back@x' 'Back' (line 10): ends (Monday 1 March 2027, 09:00 GMT) before it "
-            "starts (Monday 1 March 2027, 10:00 GMT)",
+            "VEVENT 'back@x' 'Back' (line 10): ends (Mon 1 Mar 2027 09:00 GMT) before it "
+            "starts (Mon 1 Mar 2027 10:00 GMT)",
         ),
         (
             "UID:rule@x\nDTSTART:20270301T100000Z\nRRULE:FREQ=SOMETIMES\nSUMMARY:Rule",

@@ -1,15 +1,10 @@
-"""Letters: one layout for every message, HTML escaped, times in the council's zone."""
+"""Letters: one layout for every message, HTML escaped."""
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 import attrs
 
-from kdc_core.mail.letters import Letter, Section, local_date, local_time, outgoing, render
-
-LONDON = ZoneInfo("Europe/London")
+from kdc_core.mail.letters import Letter, Section, outgoing, render
 
 
 def letter(**changes) -> Letter:
@@ -45,16 +40,6 @@ def test_user_text_is_escaped_in_html():
     text, html = render(letter(paragraphs=('<img src=x onerror="alert(1)">',)), "K")
     assert "<img src=x" not in html and "&lt;img src=x" in html
     assert '<img src=x onerror="alert(1)">' in text
-
-
-def test_times_are_shown_in_the_council_zone_with_its_abbreviation():
-    winter = dt.datetime(2027, 1, 12, 10, 0, tzinfo=dt.UTC)
-    summer = dt.datetime(2027, 7, 12, 17, 0, tzinfo=dt.UTC)
-    assert local_time(winter, LONDON) == "Tuesday 12 January 2027, 10:00 GMT"
-    assert local_time(summer, LONDON) == "Monday 12 July 2027, 18:00 BST"
-    assert local_date(dt.datetime(2027, 7, 12, 23, 30, tzinfo=dt.UTC), LONDON) == (
-        "Tuesday 13 July 2027"
-    )
 
 
 def test_outgoing_addresses_the_rendered_letter():

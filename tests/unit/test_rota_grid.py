@@ -61,11 +61,11 @@ def test_cells_show_local_date_and_time_officers_and_what_is_applied():
     assert cell.state == State.APPLIED and cell.placed
     assert cell.officers[0].name == "Ann Ray" and cell.officers[0].in_ward
     local = first.slot.start.astimezone(ZoneInfo(LONDON))
-    assert cell.date == f"{local:%a} {local.day} {local:%b}" and cell.time == "10:00–12:00"
+    assert cell.date == f"{local:%a} {local.day} {local:%b}" and cell.time == "10:00am to 12:00pm"
     assert grid.rows[0].cells[1].state == State.CHANGED
     assert grid.rows[1].cells[0].state == State.NEW
     assert grid.rows[1].cells[1].state == State.NEW, "a cancelled event is not applied"
-    assert grid.rows[1].cells[1].time == "10:00–12:00", "10:00 local in summer too"
+    assert grid.rows[1].cells[1].time == "10:00am to 12:00pm", "10:00 local in summer too"
     assert (grid.placed, grid.unplaced, grid.pending) == (4, 0, 3)
     assert grid.loads[0].service == "Highways" and (grid.loads[0].fewest, grid.loads[0].most) == (
         2,

@@ -44,8 +44,7 @@ from kdc_core.enquiries.values import (
     NewEnquiry,
 )
 from kdc_core.errors import KdcError
-from kdc_core.mail.letters import local_date
-from kdc_core.timewords import long_date
+from kdc_core.timewords import govuk_date, long_date
 
 
 class _ReadOnly(SecuredModelView):
@@ -115,8 +114,8 @@ class SlaDashboardView(SecuredBaseView):
             "kdc/enquiries_sla.html",
             board=board,
             tables=tables,
-            today=local_date(today, kdc.settings.tz),
-            due_until=local_date(board.due_until, kdc.settings.tz),
+            today=govuk_date(today, kdc.settings.tz),
+            due_until=govuk_date(board.due_until, kdc.settings.tz),
             due_days=DUE_WORKING_DAYS,
             rule=RULE_8_3,
         )

@@ -18,11 +18,12 @@ from kdc_core.db.newsletters import BriefingRow
 from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import PoliticalGroupRow, WardRow
 from kdc_core.mail import outbox
-from kdc_core.mail.letters import Letter, local_date, outgoing
+from kdc_core.mail.letters import Letter, outgoing
 from kdc_core.mail.outbox import Outgoing, QueueReport
 from kdc_core.mail.topics import recipients_by_id, recipients_by_ward
 from kdc_core.mail.values import Recipient
 from kdc_core.protocol.service import enforce, override
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -88,10 +89,10 @@ def briefing_letter(
     public date is still to come."""
     flag = "Significant briefing" if briefing.significant else "Ward briefing"
     wards = ", ".join(briefing.wards)
-    public = local_date(briefing.public_on, briefing.timezone)
+    public = govuk_date(briefing.public_on, briefing.timezone)
     paragraphs: list[str] = []
     if briefing.late:
-        posted = local_date(briefing.posted_at, briefing.timezone)
+        posted = govuk_date(briefing.posted_at, briefing.timezone)
         paragraphs.append(
             f"This briefing is late: it was posted on {posted}, when the proposal was already "
             f"public (from {public}). Ward councillors should hear of proposals affecting "

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from kdc_core.calendar.concerns import EventLike, Membership, load_membership
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.db.people import CouncillorRow, OfficerRow
+from kdc_core.timewords import plain_span
 from kdc_core.unit_of_work import UnitOfWork
 
 
@@ -233,13 +234,10 @@ def group_clashes(clashes: Iterable[Clash]) -> list[list[Clash]]:
 
 
 def describe_group(group: list[Clash], tz: dt.tzinfo) -> str:
-    """``"Fri 30 Apr 2027 14:00–15:30: Dalton walkabout clashes with council meeting
+    """``"Fri 30 Apr 2027 14:00–15:30 BST: Dalton walkabout clashes with council meeting
     Standards Committee for Cllr Ann Lee, Olu Ade"`` (times in ``tz``)."""
     first = group[0]
-    start, end = (t.astimezone(tz) for t in first.overlap)
-    when = f"{start:%a %d %b %Y %H:%M}–" + (
-        f"{end:%H:%M}" if end.date() == start.date() else f"{end:%a %d %b %Y %H:%M}"
-    )
+    when = plain_span(*first.overlap, tz)
     what = "council meeting" if first.kind == ClashKind.COUNCIL_MEETING else "event"
     people = ", ".join(c.person_label for c in group)
     return f"{when}: {first.event.title} clashes with {what} {first.other.title} for {people}"

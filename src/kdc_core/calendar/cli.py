@@ -14,20 +14,7 @@ from kdc_core.calendar.clashes import Clash, ClashKind, group_clashes
 from kdc_core.calendar.values import CalendarEvent, NewEvent
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.errors import KdcError
-
-
-def _local(value: dt.datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%a %d %b %Y %H:%M")
-
-
-def _span(start: dt.datetime, end: dt.datetime, tz: ZoneInfo) -> str:
-    """``Mon 13 Sep 2027 10:00–15:00`` (the end's date too when it is another day)."""
-    same_day = start.astimezone(tz).date() == end.astimezone(tz).date()
-    return (
-        f"{_local(start, tz)}–{end.astimezone(tz):%H:%M}"
-        if same_day
-        else (f"{_local(start, tz)} – {_local(end, tz)}")
-    )
+from kdc_core.timewords import plain_span
 
 
 def event_json(event: CalendarEvent | NewEvent) -> dict[str, Any]:
@@ -65,7 +52,7 @@ def clash_lines(clashes: list[Clash] | tuple[Clash, ...], tz: ZoneInfo) -> list[
         first = group[0]
         what = "council meeting" if first.kind == ClashKind.COUNCIL_MEETING else "event"
         lines.append(
-            f"{_span(*first.overlap, tz)}  {first.event.title} clashes with {what} "
+            f"{plain_span(*first.overlap, tz)}  {first.event.title} clashes with {what} "
             f"{first.other.title} for {len(group)} {'person' if len(group) == 1 else 'people'}:"
         )
         # Wrap between names, never inside one.
@@ -209,7 +196,7 @@ def open_day_cmd(
         return
     verb = "Would declare" if dry_run else "Declared"
     click.echo(
-        f"{verb} {event.title}: {_span(event.start, event.end, tz)} at {event.location}; "
+        f"{verb} {event.title}: {plain_span(event.start, event.end, tz)} at {event.location}; "
         f"{len(event.councillor_ids)} councillors invited."
     )
     if day.clashes:

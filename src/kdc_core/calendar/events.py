@@ -107,7 +107,7 @@ def update_event(
         if isinstance(value, EventKind | EventStatus):
             value = value.value
         setattr(row, name, value)
-    check_times(row.title, row.start, row.end)
+    check_times(row.title, row.start, row.end, uow.settings.tz)
     _stamp_cancellation(row)
     repo.set_links(row, **links)
     _check_protocol(uow, row, override_reason)
@@ -199,7 +199,7 @@ def upsert_external_many(uow: UnitOfWork, news: Sequence[NewEvent]) -> list[tupl
             repo.set_links(row, **links)
             changed = True
         if changed:
-            check_times(row.title, row.start, row.end)
+            check_times(row.title, row.start, row.end, uow.settings.tz)
             _stamp_cancellation(row)
         touched.append((row, changed))
     uow.session.flush()

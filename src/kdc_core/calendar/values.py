@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
 from kdc_core.errors import KdcError
+from kdc_core.timewords import plain_moment
 
 DEFAULT_TZ = "Europe/London"
 
@@ -50,16 +52,24 @@ class EventTimesError(KdcError, ValueError):
     """An event that would not end after it starts."""
 
 
-def check_times(title: str, start: dt.datetime, end: dt.datetime) -> None:
+def check_times(title: str, start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> None:
     """Refuse an event that does not end after it starts (the one place this rule lives).
 
+    :param tz: the zone the message gives the times in (the council's).
     :raises EventTimesError: naming the event and both times.
     """
     if end <= start:
         raise EventTimesError(
-            f"The event must end after it starts. {title!r} ends {end:%Y-%m-%d %H:%M %Z}, "
-            f"not after its start ({start:%Y-%m-%d %H:%M %Z})."
+            f"The event must end after it starts. {title!r} ends {plain_moment(end, tz)}, "
+            f"not after its start ({plain_moment(start, tz)})."
         )
+
+
+def _zone(name: str) -> dt.tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TZ)
 
 
 def _aware(_instance: object, attribute: attrs.Attribute[dt.datetime], value: dt.datetime) -> None:
@@ -89,7 +99,7 @@ class NewEvent:
     external_id: str | None = None
 
     def __attrs_post_init__(self) -> None:
-        check_times(self.title, self.start, self.end)
+        check_times(self.title, self.start, self.end, _zone(self.timezone))
 
 
 @attrs.frozen

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session, object_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -46,3 +46,13 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def council_zone(of: object) -> dt.tzinfo | None:
+    """The council's time zone, from the application whose session is ``of`` or holds the
+    row ``of`` (both ``Kdc.unit_of_work`` and the admin put it in ``session.info``); ``None``
+    outside an application, so that a row's label can still be written there."""
+    session = of if isinstance(of, Session) else object_session(of)
+    app = session.info.get("kdc_app") if session is not None else None
+    zone: dt.tzinfo | None = getattr(getattr(app, "settings", None), "tz", None)
+    return zone

@@ -22,8 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kdc_core.db.base import Base, UTCDateTime, utcnow
+from kdc_core.db.base import Base, UTCDateTime, council_zone, utcnow
 from kdc_core.db.people import OfficerRow, ServiceRow
+from kdc_core.timewords import plain_moment
 
 
 class EnquiryCategoryRow(Base):
@@ -225,7 +226,7 @@ class EnquiryAuditRow(Base):
     enquiry: Mapped[EnquiryRow] = relationship(back_populates="audit")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.action}"
+        return f"{plain_moment(self.at, council_zone(self) or dt.UTC)} {self.actor}: {self.action}"
 
 
 class AuditIsAppendOnly(Exception):

@@ -20,8 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from kdc_core.db.base import Base, UTCDateTime
+from kdc_core.db.base import Base, UTCDateTime, council_zone
 from kdc_core.db.people import CouncillorRow, OfficerRow, ServiceRow, TimestampMixin, WardRow
+from kdc_core.timewords import plain_moment
 
 event_wards = Table(
     "event_wards",
@@ -84,15 +85,16 @@ class EventRow(TimestampMixin, Base):
     )
 
     def __str__(self) -> str:
-        """The title and start in words, in the event's own zone (the council's, unless a feed
-        gave another): it labels the row in the admin, change lists and findings."""
-        from kdc_core.timewords import clock_time
-
-        try:
-            zone: dt.tzinfo = ZoneInfo(self.timezone or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = dt.UTC
-        return f"{self.title} ({clock_time(self.start, zone)})"
+        """The title and start, ``Cabinet (Tue 6 Jul 2027 18:00 BST)``, in the council's zone
+        (the event's own outside an application): it labels the row in the admin, change
+        lists, import output and protocol findings."""
+        zone = council_zone(self)
+        if zone is None:
+            try:
+                zone = ZoneInfo(self.timezone or "UTC")
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = dt.UTC
+        return f"{self.title} ({plain_moment(self.start, zone)})"
 
 
 class OfficerUnavailabilityRow(Base):

@@ -15,6 +15,7 @@ from kdc_core.db.migrate import require_schema
 from kdc_core.directory.reminders import RemindersQueued
 from kdc_core.directory.report import FreshnessReport, ProfileIssue
 from kdc_core.directory.values import DirectoryRecord, OfficerDiff, SyncPlan
+from kdc_core.timewords import govuk_date, plain_moment
 
 
 def directory_group() -> click.Group:
@@ -222,7 +223,7 @@ def runs_cmd(kdc: Kdc, limit: int, as_json: bool) -> None:
         return
     for r in runs:
         click.echo(
-            f"{r.started_at:%Y-%m-%d %H:%M} {r.source} {r.outcome} by {r.actor}: "
+            f"{plain_moment(r.started_at, kdc.settings.tz)} {r.source} {r.outcome} by {r.actor}: "
             f"{r.added} added, {r.updated} updated, {r.archived} archived, "
             f"{r.reactivated} reactivated"
         )
@@ -305,7 +306,8 @@ def report_cmd(kdc: Kdc, as_json: bool, remind: bool, dry_run: bool) -> None:
             | ({"reminders": [reminders_json(r) for r in reminded]} if remind else {})
         )
         return
-    click.echo(f"Stale profiles (not updated or confirmed since {report.stale_before:%d %b %Y}):")
+    since = govuk_date(report.stale_before, kdc.settings.tz)
+    click.echo(f"Stale profiles (not updated or confirmed since {since}):")
     for i in report.stale:
         click.echo(
             f"  {i.person_id} {i.name} ({i.service or 'no service'}): {', '.join(i.reasons)}"

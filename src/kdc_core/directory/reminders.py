@@ -21,8 +21,9 @@ from sqlalchemy.orm import selectinload
 from kdc_core.db.people import OfficerRow, OfficerWardRow
 from kdc_core.directory.report import FreshnessReport, ProfileIssue
 from kdc_core.mail import outbox
-from kdc_core.mail.letters import Letter, Section, local_date, outgoing
+from kdc_core.mail.letters import Letter, Section, outgoing
 from kdc_core.mail.outbox import Outgoing
+from kdc_core.timewords import govuk_date
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
@@ -72,7 +73,7 @@ def _holdings(uow: UnitOfWork, person_ids: list[str]) -> dict[str, OfficerRow]:
 
 def officer_letter(issue: ProfileIssue, row: OfficerRow | None, tz: dt.tzinfo) -> Letter:
     """What kdc holds about the officer, and how to correct it."""
-    updated = local_date(issue.checked_at, tz) if issue.checked_at else "never"
+    updated = govuk_date(issue.checked_at, tz) if issue.checked_at else "never"
     facts: list[tuple[str, str]] = [("Name", issue.name)]
     if row is not None:
         facts += [
@@ -106,7 +107,7 @@ def manager_letter(manager: str, team: list[ProfileIssue], tz: dt.tzinfo) -> Let
     """The manager's list of their officers whose details need checking."""
     items = tuple(
         f"{i.name} ({i.service or 'no service'}): last updated or confirmed "
-        f"{local_date(i.checked_at, tz) if i.checked_at else 'never'}"
+        f"{govuk_date(i.checked_at, tz) if i.checked_at else 'never'}"
         for i in team
     )
     return Letter(

@@ -13,9 +13,10 @@ import attrs
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kdc_core.db.base import utcnow
+from kdc_core.db.base import council_zone, utcnow
 from kdc_core.db.people import OfficerRow, OfficerWardRow, ServiceRow, WardContactRow, WardRow
 from kdc_core.errors import NotFound
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
 
 
@@ -112,6 +113,7 @@ def freshness_report(
     """Build the report from the active officers, services, wards and named contacts."""
     now = now or utcnow()
     cutoff = months_before(now, stale_months)
+    zone = council_zone(session) or dt.UTC
     o = OfficerRow.__table__.c
     officers = session.execute(
         select(
@@ -156,7 +158,7 @@ def freshness_report(
     for r in officers:
         checked = last_checked(r.updated_at, r.confirmed_at)
         if checked is None or checked < cutoff:
-            when = checked.date().isoformat() if checked else "never"
+            when = govuk_date(checked, zone) if checked else "never"
             stale.append(issue(r, [f"not updated or confirmed since {when}"]))
         missing = [f"no {f}" for f in ("email", "phone") if not getattr(r, f)]
         if missing:

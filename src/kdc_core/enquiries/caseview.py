@@ -22,6 +22,7 @@ from kdc_core.enquiries import routing
 from kdc_core.enquiries.dashboard import DUE_WORKING_DAYS, due_until
 from kdc_core.enquiries.timescales import working_days_between
 from kdc_core.enquiries.values import OPEN_STATUSES, AuditEntry, Enquiry, Status, Told
+from kdc_core.timewords import long_date
 from kdc_core.unit_of_work import UnitOfWork
 
 #: The queues a caseworker picks from, with their names in words.
@@ -211,7 +212,7 @@ def _day(value: str | None) -> str:
         day = dt.date.fromisoformat(value or "")
     except ValueError:
         return value or "no date"
-    return f"{day.day} {day:%B %Y}"
+    return long_date(day, dt.UTC)
 
 
 _FIELDS = {

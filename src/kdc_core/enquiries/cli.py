@@ -18,6 +18,7 @@ from kdc_core.enquiries.casework_cli import day as _date
 from kdc_core.enquiries.legacy import FORMS, parse_received
 from kdc_core.enquiries.service import EnquiryError
 from kdc_core.enquiries.values import Constituent, Enquiry, NewEnquiry
+from kdc_core.timewords import plain_date, plain_moment
 
 
 def actor() -> str:
@@ -143,10 +144,10 @@ def show_cmd(kdc: Kdc, reference: str, as_json: bool) -> None:
         return
     click.echo("\n".join(describe(e)))
     for n in e.notes:
-        click.echo(f"  Note {n.created_at:%Y-%m-%d %H:%M} {n.author}: {n.body}")
+        click.echo(f"  Note {plain_moment(n.created_at, kdc.settings.tz)} {n.author}: {n.body}")
     for a in e.audit:
         change = f" {a.field}: {a.old} → {a.new}" if a.field else ""
-        click.echo(f"  Audit {a.at:%Y-%m-%d %H:%M} {a.actor}: {a.action}{change}")
+        click.echo(f"  Audit {plain_moment(a.at, kdc.settings.tz)} {a.actor}: {a.action}{change}")
 
 
 @enquiries_group.command("update")
@@ -268,7 +269,9 @@ def retention_cmd(kdc: Kdc, apply_: bool, today: dt.date | None, as_json: bool) 
         )
         return
     for d in due:
-        click.echo(f"{d.reference}  {d.category}  {d.counted_from} {d.since:%Y-%m-%d}")
+        click.echo(
+            f"{d.reference}  {d.category}  {d.counted_from} {plain_date(d.since, kdc.settings.tz)}"
+        )
     verb = "anonymised" if apply_ else "due for anonymising (run with --apply)"
     click.echo(f"{len(due)} {verb}")
 

@@ -14,7 +14,7 @@ from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import CouncillorRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries.values import OPEN_STATUSES, Enquiry
-from kdc_core.mail.letters import local_date
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
 
 #: The audit actions a councillor hears about in the digest (notes are left out: they may
@@ -25,7 +25,7 @@ CHANGE_ACTIONS = ("created", "status", "reopened", "assigned", "extension 1", "e
 def _day(value: str | None) -> str:
     """An ISO date from the audit trail as a person reads it (dates carry no time zone)."""
     try:
-        return local_date(dt.date.fromisoformat(value or ""), dt.UTC)
+        return govuk_date(dt.date.fromisoformat(value or ""), dt.UTC)
     except ValueError:
         return value or "?"
 

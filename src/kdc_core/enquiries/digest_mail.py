@@ -22,7 +22,8 @@ from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.enquiries.digest import EnquiryDigest
 from kdc_core.enquiries.values import Enquiry
 from kdc_core.mail import outbox
-from kdc_core.mail.letters import Letter, Section, local_date, outgoing
+from kdc_core.mail.letters import Letter, Section, outgoing
+from kdc_core.timewords import govuk_date
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -53,13 +54,13 @@ def queued_for_week(uow: UnitOfWork, week_start: dt.date) -> int:
 
 def _line(e: Enquiry, tz: dt.tzinfo) -> str:
     officer = e.officer or "no named officer yet"
-    due = local_date(e.respond_by, tz)
+    due = govuk_date(e.respond_by, tz)
     return f"{e.reference} ({e.ward or 'no ward'}): {officer}; respond by {due}"
 
 
 def letter(digest: EnquiryDigest, tz: dt.tzinfo) -> Letter:
     """One councillor's week as a letter."""
-    week = local_date(digest.week_start, tz)
+    week = govuk_date(digest.week_start, tz)
     sections = []
     if digest.overdue:
         sections.append(Section("Late", tuple(_line(e, tz) for e in digest.overdue)))
@@ -71,7 +72,7 @@ def letter(digest: EnquiryDigest, tz: dt.tzinfo) -> Letter:
             Section(
                 "What changed last week",
                 tuple(
-                    f"{local_date(c.at, tz)}: {c.reference} {c.describe()}" for c in digest.changes
+                    f"{govuk_date(c.at, tz)}: {c.reference} {c.describe()}" for c in digest.changes
                 ),
             )
         )
@@ -85,7 +86,7 @@ def letter(digest: EnquiryDigest, tz: dt.tzinfo) -> Letter:
         heading=f"Your enquiries, week of {week}",
         greeting=f"Dear Councillor {digest.councillor},",
         paragraphs=(counts,),
-        facts=(("Week", f"{week} to {local_date(digest.week_end, tz)}"),),
+        facts=(("Week", f"{week} to {govuk_date(digest.week_end, tz)}"),),
         sections=tuple(sections),
         why="You receive this every Monday while you have an open enquiry.",
     )

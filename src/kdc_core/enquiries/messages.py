@@ -32,7 +32,8 @@ from kdc_core.db.enquiries import EnquiryAuditRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import CouncillorRow, OfficerRow, ServiceRow, WardRow
 from kdc_core.enquiries.values import Told
 from kdc_core.mail import outbox
-from kdc_core.mail.letters import Letter, local_date, outgoing
+from kdc_core.mail.letters import Letter, outgoing
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
 
 KIND_PREFIX = "enquiry"
@@ -145,8 +146,8 @@ def _facts(uow: UnitOfWork, row: EnquiryRow, reader: str) -> tuple[tuple[str, st
     else:
         facts.append(("Raised by", _councillor_contacts(uow, row) or "no councillor recorded"))
     if row.status == "received":
-        facts.append(("Acknowledge by", local_date(row.acknowledge_by, tz)))
-    facts.append(("Respond by", local_date(row.respond_by, tz)))
+        facts.append(("Acknowledge by", govuk_date(row.acknowledge_by, tz)))
+    facts.append(("Respond by", govuk_date(row.respond_by, tz)))
     return tuple(facts)
 
 
@@ -364,12 +365,12 @@ def extended(uow: UnitOfWork, row: EnquiryRow, old_date: dt.date, reason: str) -
             person,
             Letter(
                 subject=f"Enquiry {row.reference} will be answered by "
-                f"{local_date(row.respond_by, tz)}",
+                f"{govuk_date(row.respond_by, tz)}",
                 heading=f"More time is needed for {row.reference}",
                 greeting=f"Dear Councillor {person.name},",
                 paragraphs=(
-                    f"The respond-by date has moved from {local_date(old_date, tz)} to "
-                    f"{local_date(row.respond_by, tz)} (extension {row.extension_stage} of 2).",
+                    f"The respond-by date has moved from {govuk_date(old_date, tz)} to "
+                    f"{govuk_date(row.respond_by, tz)} (extension {row.extension_stage} of 2).",
                     f"Reason given: {reason}",
                 ),
                 facts=_facts(uow, row, "councillor"),

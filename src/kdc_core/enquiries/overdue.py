@@ -22,7 +22,8 @@ from kdc_core.enquiries.messages import (
 )
 from kdc_core.enquiries.timescales import working_days_between
 from kdc_core.enquiries.values import OPEN_STATUSES, Told
-from kdc_core.mail.letters import Letter, local_date
+from kdc_core.mail.letters import Letter
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
 
 
@@ -50,7 +51,7 @@ def overdue_messages(uow: UnitOfWork, today: dt.date, escalate_after: int) -> To
         if officer is None:
             continue
         late = working_days_between(row.respond_by, today)
-        due = local_date(row.respond_by, tz)
+        due = govuk_date(row.respond_by, tz)
         letters.append(
             (
                 officer,

@@ -38,6 +38,7 @@ from kdc_core.people.lookup import (
     resolve_service,
     resolve_ward,
 )
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -195,7 +196,7 @@ def update_status(
         since = row.closed_at or row.resolved_at or now
         if now > since + dt.timedelta(days=settings.follow_up_days):
             raise EnquiryError(
-                f"{row.reference} was {current.value} on {since:%Y-%m-%d}; the "
+                f"{row.reference} was {current.value} on {govuk_date(since, uow.settings.tz)}; the "
                 f"{settings.follow_up_days}-day follow-up window has passed: open a new enquiry"
             )
         store.audit(session, row, actor, "reopened", "status", current.value, target.value, now)

@@ -14,13 +14,7 @@ from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.jobs import runner
 from kdc_core.jobs.runner import Outcome, RunRecord
-
-
-def _local(kdc: Kdc, when: dt.datetime | None) -> str:
-    """A time for a person: the council's time zone, to the minute, with its abbreviation."""
-    if when is None:
-        return "-"
-    return when.astimezone(kdc.settings.tz).strftime("%a %d %b %Y %H:%M %Z")
+from kdc_core.timewords import plain_moment
 
 
 def _record(record: RunRecord | None) -> dict[str, Any] | None:
@@ -77,13 +71,13 @@ def list_cmd(kdc: Kdc, as_json: bool) -> None:
             ]
         )
         return
-    now = dt.datetime.now(dt.UTC)
+    now, tz = dt.datetime.now(dt.UTC), kdc.settings.tz
     for s in items:
         schedule = s.schedule.expression or "not scheduled"
         if s.last is None:
             last = "never run"
         else:
-            last = f"last {_local(kdc, s.last.started_at)}: {s.last.status}"
+            last = f"last {plain_moment(s.last.started_at, tz)}: {s.last.status}"
         if s.running:
             due = "running now"
         elif s.next_due is None:
@@ -91,7 +85,7 @@ def list_cmd(kdc: Kdc, as_json: bool) -> None:
         elif s.next_due <= now:
             due = "due now"
         else:
-            due = f"next {_local(kdc, s.next_due)}"
+            due = f"next {plain_moment(s.next_due, tz)}"
         click.echo(f"{s.job.name:<22} {schedule:<16} {last}; {due}")
         click.echo(f"{'':<22} {s.job.help}")
 
@@ -149,7 +143,8 @@ def history_cmd(kdc: Kdc, name: str | None, limit: int, as_json: bool) -> None:
         took = f"{r.seconds:.1f}s" if r.seconds is not None else "-"
         counts = ", ".join(f"{k} {v}" for k, v in r.summary.items())
         click.echo(
-            f"{_local(kdc, r.started_at)}  {r.job:<22} {r.status:<9} {took:>7}  {r.trigger}"
+            f"{plain_moment(r.started_at, kdc.settings.tz)}  {r.job:<22} {r.status:<9} {took:>7}"
+            f"  {r.trigger}"
             f"  {r.host}  {counts}{'  ' + r.error if r.error else ''}"
         )
 

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import sqlite
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.jobs import JobLockRow
+from kdc_core.timewords import plain_moment
 
 
 @attrs.frozen
@@ -34,21 +35,18 @@ class Held:
 
 
 class Busy(Exception):
-    """Another run holds the lock."""
+    """Another run holds the lock. ``str()`` gives the time in UTC, for logs read across
+    hosts; :meth:`local` gives it in the council's zone, for a person."""
 
     def __init__(self, name: str, held: Held) -> None:
         self.name = name
         self.held = held
-        where = f" on {held.host}" if held.host else ""
-        since = f" since {held.since:%Y-%m-%d %H:%M} UTC" if held.since else ""
-        super().__init__(f"{name} is already running{where}{since}")
+        super().__init__(self.local(dt.UTC))
 
     def local(self, tz: dt.tzinfo) -> str:
-        """The message with the time in ``tz`` (the council's zone) for a person to read."""
+        """``directory_sync is already running on web1 since Tue 6 Jul 2027 18:00 BST``."""
         where = f" on {self.held.host}" if self.held.host else ""
-        since = (
-            f" since {self.held.since.astimezone(tz):%Y-%m-%d %H:%M %Z}" if self.held.since else ""
-        )
+        since = f" since {plain_moment(self.held.since, tz)}" if self.held.since else ""
         return f"{self.name} is already running{where}{since}"
 
 

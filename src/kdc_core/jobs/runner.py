@@ -177,7 +177,7 @@ def run(
             return _run_held(kdc, job, me, trigger, dry_run, echo, now)
     except locks.Busy as exc:
         log.info("job %s not started: %s", name, exc)
-        return Outcome(name, "busy", message=str(exc))
+        return Outcome(name, "busy", message=exc.local(kdc.settings.tz))
 
 
 def run_due(

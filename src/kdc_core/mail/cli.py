@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
 import click
@@ -11,12 +10,7 @@ from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.mail import outbox
 from kdc_core.mail.dispatch import DispatchReport, dispatch
-
-
-def _local(kdc: Kdc, when: dt.datetime | None) -> str:
-    if when is None:
-        return "-"
-    return when.astimezone(kdc.settings.tz).strftime("%d %b %Y %H:%M %Z")
+from kdc_core.timewords import plain_moment
 
 
 @click.group("outbox")
@@ -73,7 +67,8 @@ def list_cmd(
         return
     click.echo(", ".join(f"{n} {state}" for state, n in counts.items()))
     for m in items:
-        when = _local(kdc, m.sent_at) if m.sent_at else f"queued {_local(kdc, m.created_at)}"
+        when = plain_moment(m.sent_at or m.created_at, kdc.settings.tz)
+        when = when if m.sent_at else f"queued {when}"
         click.echo(
             f"{m.id:>7}  {m.status:<8} {when:<28} {m.kind:<20} {m.recipient_name}: {m.subject}"
         )

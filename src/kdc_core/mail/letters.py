@@ -3,13 +3,13 @@
 A :class:`Letter` is what a message says — a heading, paragraphs, a few labelled facts
 (reference, named officer, dates), optional sections of bullet points, a link and the line
 saying why the person gets it. :func:`render` lays it out as HTML (inline styles, escaped by
-Jinja's autoescape) and as plain text, with the council's name. Times are formatted by the
-caller in the council's time zone (:func:`local_date`, :func:`local_time`).
+Jinja's autoescape) and as plain text, with the council's name. Times are written by the
+caller in the council's time zone with :mod:`kdc_core.timewords` (GOV.UK words, as on the
+site: ``Tuesday 6 July 2027, 6:00pm``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 
 import attrs
@@ -60,19 +60,6 @@ def render(letter: Letter, council: str) -> tuple[str, str]:
     return env.get_template("letter.txt").render(context), env.get_template("letter.html").render(
         context
     )
-
-
-def local_date(value: dt.date | dt.datetime, tz: dt.tzinfo) -> str:
-    """``Tuesday 9 March 2027``: a date for a person (a datetime is read in ``tz``)."""
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(tz).date()
-    return f"{value:%A} {value.day} {value:%B %Y}"
-
-
-def local_time(value: dt.datetime, tz: dt.tzinfo) -> str:
-    """``Tuesday 9 March 2027, 14:05 GMT``: a moment for a person, in the council's zone."""
-    local = value.astimezone(tz)
-    return f"{local_date(local.date(), tz)}, {local:%H:%M %Z}"
 
 
 def outgoing(

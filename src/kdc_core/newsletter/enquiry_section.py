@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, bindparam, case, func, select
 
 from kdc_core.newsletter.values import Section, SectionItem, WardMonth
+from kdc_core.timewords import long_date
 from kdc_core.unit_of_work import UnitOfWork
 
 try:
@@ -51,7 +52,7 @@ def enquiry_figures(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
         SectionItem(
             heading=f"{open_} open",
             text=f"{overdue} past the date they should have been answered by",
-            meta=f"As of {today:%-d %B %Y}",
+            meta=f"As of {long_date(today, dt.UTC)}",
         )
     ]
     if answered:

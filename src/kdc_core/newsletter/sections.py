@@ -24,6 +24,7 @@ from kdc_core.db.people import (
     WardRow,
 )
 from kdc_core.newsletter.values import SectionItem, WardMonth
+from kdc_core.timewords import clock_time, long_date
 from kdc_core.unit_of_work import UnitOfWork
 
 # Built once: a statement made per call costs more to compile than the query takes to run.
@@ -147,7 +148,7 @@ def ward_events(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
         SectionItem(
             heading=title,
             text=location or "",
-            meta=f"{EventKind(kind).label}, {when.astimezone(tz):%A %-d %B %Y, %H:%M}",
+            meta=f"{EventKind(kind).label}, {clock_time(when, tz)}",
         )
         for kind, title, when, location in rows
     )
@@ -196,7 +197,7 @@ def briefings(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
         SectionItem(
             heading=title,
             text=body,
-            meta=f"Public from {public_on:%-d %B %Y}",
+            meta=f"Public from {long_date(public_on, dt.UTC)}",
             topic=topic if topic != "briefings" else None,
         )
         for title, body, public_on, topic in rows

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from kdc_core.db.people import CouncillorRow
-from kdc_core.mail.letters import local_date
 from kdc_core.protocol.rules import Entity, Finding, Rule, Severity, Target
+from kdc_core.timewords import govuk_date
 from kdc_core.unit_of_work import UnitOfWork
 
 
@@ -93,7 +93,7 @@ def check_ward_told_first(
                 b.id,
                 b.title,
                 f"{names} had not been told before the proposal became public "
-                f"(on {local_date(b.public_at, b.public_at.tzinfo or dt.UTC)}).",
+                f"(on {govuk_date(b.public_at, b.public_at.tzinfo or dt.UTC)}).",
                 f"Send the briefing to {names} before the public announcement, or move the "
                 "announcement until they have had it.",
                 [Entity("councillor", c.id, c.name) for c in late],

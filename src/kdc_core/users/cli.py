@@ -6,6 +6,7 @@ import click
 
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
+from kdc_core.timewords import plain_moment
 from kdc_core.users import service
 from kdc_core.users.values import User, UserRole
 
@@ -85,8 +86,8 @@ def list_(kdc: Kdc, as_json: bool) -> None:
     for u in found:
         state = "active" if u.active else "disabled"
         if u.locked_until is not None:
-            state += f", locked until {u.locked_until:%Y-%m-%d %H:%M} UTC"
-        last = f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "never"
+            state += f", locked until {plain_moment(u.locked_until, kdc.settings.tz)}"
+        last = plain_moment(u.last_login_at, kdc.settings.tz, "never")
         click.echo(f"{u.email:<40} {u.role.value:<8} {state:<10} last login {last}")
 
 

@@ -20,6 +20,7 @@ from kdc_core.db.base import utcnow
 from kdc_core.db.users import UserRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.mail.addresses import AddressError, normalise_address
+from kdc_core.timewords import time_of_day
 from kdc_core.users.values import LoginResult, User, UserRole
 
 if TYPE_CHECKING:
@@ -250,10 +251,9 @@ def authenticate(
 
 
 def _locked_message(uow: UnitOfWork, until: dt.datetime) -> str:
-    local = until.astimezone(uow.settings.tz)
     minutes = int(LOCKOUT.total_seconds() // 60)
     return (
         f"Too many failed logins: this account is locked for {minutes} minutes, "
-        f"until {local:%H:%M} ({uow.settings.timezone}). Try again then, or ask an "
+        f"until {time_of_day(until, uow.settings.tz)}. Try again then, or ask an "
         "administrator to reset the password."
     )

@@ -13,6 +13,7 @@ from kdc_core.app import Kdc
 from kdc_core.calendar.rota.planner import Plan
 from kdc_core.calendar.rota.service import ApplyResult, RotaInputs
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
+from kdc_core.timewords import plain_moment, plain_span
 
 
 @click.group("rota", cls=KdcGroup)
@@ -96,7 +97,7 @@ def unavailable_cmd(kdc: Kdc, officer: str, start: str, end: str, reason: str | 
         who = record_unavailability(uow, person_id, begin, finish, reason)
     click.echo(
         f"{who.name} ({who.person_id}) is unavailable from "
-        f"{begin:%a %d %b %Y %H:%M} to {finish:%a %d %b %Y %H:%M}"
+        f"{plain_moment(begin, zone)} to {plain_moment(finish, zone)}"
         + (f": {reason}." if reason else ".")
     )
 
@@ -179,18 +180,17 @@ def plan_text(inputs: RotaInputs, plan: Plan) -> str:
     lines = [
         f"Walkabout rota {plan.year} ({', '.join(f'Q{q}' for q in plan.quarters)}); "
         "* works in the ward",
-        f"{'Ward':<{width}}  Qtr  {'Date':<15}  {'Time':<11}  Officers",
+        f"{'Ward':<{width}}  Qtr  {'When':<30}  Officers",
     ]
     for a in sorted(plan.assignments, key=lambda a: (a.quarter, inputs.ward(a.ward_id).name)):
-        start, end = a.slot.start.astimezone(zone), a.slot.end.astimezone(zone)
         officers = "; ".join(
             f"{inputs.service(c.service_id).name}: {inputs.officers[c.officer_id].name}"
             + ("*" if c.in_ward else "")
             for c in a.officers
         )
         lines.append(
-            f"{inputs.ward(a.ward_id).name:<{width}}  Q{a.quarter}   {start:%a %d %b %Y}  "
-            f"{start:%H:%M}–{end:%H:%M}  {officers}"
+            f"{inputs.ward(a.ward_id).name:<{width}}  Q{a.quarter}   "
+            f"{plain_span(a.slot.start, a.slot.end, zone):<30}  {officers}"
         )
     total = len(plan.assignments) + len(plan.unplaced)
     lines.append("")

@@ -10,6 +10,7 @@ import attrs
 from kdc_core.calendar.rota.planner import Plan
 from kdc_core.calendar.rota.service import RotaInputs, external_id
 from kdc_core.calendar.values import CalendarEvent
+from kdc_core.timewords import time_of_day
 
 
 class State:
@@ -121,7 +122,7 @@ def rota_grid(inputs: RotaInputs, plan: Plan, stored: Mapping[str, CalendarEvent
                 GridCell(
                     q,
                     date=f"{start:%a} {start.day} {start:%b}",
-                    time=f"{start:%H:%M}–{end:%H:%M}",
+                    time=f"{time_of_day(start, zone)} to {time_of_day(end, zone)}",
                     officers=officers,
                     state=state,
                 )
