@@ -88,13 +88,21 @@ class EventRow(TimestampMixin, Base):
         """The title and start, ``Cabinet (Tue 6 Jul 2027 18:00 BST)``, in the council's zone
         (the event's own outside an application): it labels the row in the admin, change
         lists, import output and protocol findings."""
-        zone = council_zone(self)
-        if zone is None:
-            try:
-                zone = ZoneInfo(self.timezone or "UTC")
-            except (ZoneInfoNotFoundError, ValueError):
-                zone = dt.UTC
-        return f"{self.title} ({plain_moment(self.start, zone)})"
+        return event_label(self.title, self.start, council_zone(self), self.timezone)
+
+
+def event_label(
+    title: str, start: dt.datetime, council: dt.tzinfo | None, timezone: str | None
+) -> str:
+    """An event's label (its ``str``) from its values: the title and start in the council's
+    zone ``council``, or, outside an application (``None``), in the zone ``timezone`` names."""
+    zone = council
+    if zone is None:
+        try:
+            zone = ZoneInfo(timezone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = dt.UTC
+    return f"{title} ({plain_moment(start, zone)})"
 
 
 class OfficerUnavailabilityRow(Base):

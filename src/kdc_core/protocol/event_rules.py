@@ -88,7 +88,11 @@ def _names(rows: list[CouncillorRow]) -> str:
 
 def check_public_meeting_invites(rule: Rule, uow: UnitOfWork, target: Target) -> Iterator[Finding]:
     events = _events(
-        uow, target, EventRow.public.is_(True), EventRow.kind.in_(PUBLIC_MEETING_KINDS)
+        uow,
+        target,
+        EventRow.public.is_(True),
+        EventRow.kind.in_(PUBLIC_MEETING_KINDS),
+        EventRow.wards.any(),  # no ward, nobody to invite: skip loading the rest
     )
     marks = _marks(uow, (e.id for e in events))
     by_ward = _ward_councillors(uow, (w.id for e in events for w in e.wards))
@@ -112,7 +116,11 @@ def check_public_meeting_invites(rule: Rule, uow: UnitOfWork, target: Target) ->
 
 def check_committee_ward_invites(rule: Rule, uow: UnitOfWork, target: Target) -> Iterator[Finding]:
     events = _events(
-        uow, target, EventRow.kind == "council_meeting", EventRow.committee.is_not(None)
+        uow,
+        target,
+        EventRow.kind == "council_meeting",
+        EventRow.committee.is_not(None),
+        EventRow.wards.any(),  # no ward, no issue for one: skip loading the rest
     )
     by_ward = _ward_councillors(uow, (w.id for e in events for w in e.wards))
     membership = load_membership(uow) if events else None
