@@ -32,6 +32,7 @@ import x_wr_timezone
 from kdc_core.errors import ImportFailed
 from kdc_ical.ics_reader import IcsReader, IcsRecord, Invalid
 from kdc_ical.occurrences import Occurrences
+from kdc_ical.parse import parse_calendar
 
 DEFAULT_MAX_INSTANCES = 1_000
 DEFAULT_MAX_EVENTS = 50_000
@@ -207,7 +208,7 @@ class FeedReader:
     def parse(self, text: str) -> icalendar.Component:
         source = self.reader.source
         try:
-            calendar = icalendar.Calendar.from_ical(text)
+            calendar = parse_calendar(text)
         except Exception as exc:  # icalendar raises ValueError and, on odd input, others
             raise ImportFailed(f"not an iCalendar file: {exc}", source=source) from None
         if isinstance(calendar, list):
