@@ -176,8 +176,9 @@ class IcsReader:
         if component.errors:
             name, error = component.errors[0]
             raise Invalid(f"cannot read {name}: {error}")
+        repeated = {name for name, value in component.items() if isinstance(value, list)}
         for name in _ONCE:
-            if isinstance(component.get(name), list):
+            if name in repeated:
                 raise Invalid(f"has {name} more than once")
         start = component.get("DTSTART")
         if start is None:
@@ -211,13 +212,8 @@ class IcsReader:
                     f"lasts {duration.to_ical().decode()}, which ends beyond the year 9999"
                 ) from None
         for name in ("RDATE", "EXDATE"):
-            for prop in (
-                component.get(name, [])
-                if isinstance(component.get(name), list)
-                else [component.get(name)]
-                if name in component
-                else []
-            ):
+            props = component.get(name)
+            for prop in props if isinstance(props, list) else [] if props is None else [props]:
                 for value in getattr(prop, "dts", []):
                     if isinstance(value.dt, tuple):
                         continue  # a PERIOD

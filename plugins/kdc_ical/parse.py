@@ -5,14 +5,16 @@ parameters through a general parser; on a feed of 20,000 events that is most of 
 time. :func:`parse_calendar` gives the same components as ``icalendar.Calendar.from_ical``
 but splits the plain lines, the great majority (``NAME:value`` or ``NAME;KEY=value:value``
 with no quoting, escaping, spaces or lists in the parameters), with one regular expression,
-and looks each property's value type up once per name rather than twice per line. Every
-other line goes through icalendar's own content-line parser, and every value through
-icalendar's own value types, so what is read is the same.
+looks each property's value type up once per name rather than twice per line, and stores
+a plain value on its component directly. Every other line goes through icalendar's own
+content-line and property handling, and every value through icalendar's own value types,
+so what is read is the same (``tests/unit/test_ics_parse.py`` compares the two).
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from typing import Any
 
 import icalendar
@@ -27,8 +29,9 @@ from icalendar.parser.property import unescape_backslash
 _PLAIN = re.compile(
     r"([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=[^\";:,\\^%\x00-\x20\x7f]+)*):(.*)\Z", re.DOTALL
 )
-#: Properties whose value icalendar reads from the whole content line.
-_WHOLE_LINE = ("CATEGORIES",)
+#: Properties icalendar's handle_property treats specially (their values are lists, or read
+#: from the whole content line).
+_SPECIAL = ("CATEGORIES", "FREEBUSY", "RDATE")
 
 
 class _Parser(CalendarIcalParser):
@@ -71,15 +74,40 @@ class _Parser(CalendarIcalParser):
                 self.handle_begin_component(vals)
             elif uname == "END":
                 self.handle_end_component(vals)
+            elif found is not None and self._plain_value(uname, params):
+                # what handle_property does for such a value, without its detours
+                tzid = params.get("TZID") if params and uname in self.datetime_names else None
+                self.parse_and_add_property(uname, params, vals, tzid, line)
             else:
-                if not isinstance(line, Contentline) and (
-                    uname in _WHOLE_LINE
-                    or hasattr(
-                        self.get_factory_for_property(uname, params), "get_value_from_content_line"
-                    )
-                ):
-                    line = Contentline(text)
-                self.handle_property(uname, params, vals, line)
+                whole = line if isinstance(line, Contentline) else Contentline(line)
+                self.handle_property(uname, params, vals, whole)
+
+    def _plain_value(self, name: str, params: Parameters) -> bool:
+        """Inside a component, not a property handle_property treats specially, and a
+        value read from the value alone (not from the whole content line)."""
+        factory = self.get_factory_for_property(name, params)
+        return (
+            bool(self._stack)
+            and name not in _SPECIAL
+            and not hasattr(factory, "get_value_from_content_line")
+        )
+
+    def parse_and_add_property(
+        self, name: str, params: Parameters, val: str, tzid: str | None, line: Any
+    ) -> None:
+        factory = self.get_factory_for_property(name, params)
+        try:
+            parsed = factory.from_ical(val, tzid) if tzid else factory.from_ical(val)
+        except (ValueError, TypeError) as exc:
+            self.handle_property_parse_error(exc, name, params, val, line)
+            return
+        value = factory(parsed)
+        value.params = params
+        component = self._stack[-1]
+        if OrderedDict.__contains__(component, name):  # a repeated property: a list, as add() makes
+            component.add(name, value, encode=False)
+        else:  # the name is upper case already, as the component stores its keys
+            OrderedDict.__setitem__(component, name, value)
 
     def get_factory_for_property(self, name: str, params: Parameters) -> Any:
         key = (name, params.value if params else None)
