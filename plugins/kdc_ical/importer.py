@@ -33,7 +33,7 @@ import click
 from sqlalchemy import select
 
 from kdc_core import hookimpl
-from kdc_core.calendar.events import cancel_event, upsert_external_many
+from kdc_core.calendar.events import cancel_events, upsert_external_many
 from kdc_core.calendar.values import EventKind, EventStatus
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
@@ -102,8 +102,7 @@ def load_ics(source: str, settings: Settings, **options: Any) -> IcsRecords:
 def apply_ics(uow: UnitOfWork, records: Sequence[IcsRecord]) -> ChangeSet:
     """Upsert every instance; cancel instances that dropped out of a series in the feed."""
     upsert_external_many(uow, [record.event for record in records])
-    for event_id in dropped_instances(uow, records):
-        cancel_event(uow, event_id)
+    cancel_events(uow, dropped_instances(uow, records))
     return uow.collect()
 
 
@@ -119,18 +118,20 @@ def dropped_instances(uow: UnitOfWork, records: Sequence[IcsRecord]) -> list[int
     prefixes = {r.series for r in records if r.series}
     dropped = []
     rows = uow.session.execute(
-        select(EventRow.id, EventRow.external_id, EventRow.start).where(
+        select(EventRow.id, EventRow.external_id).where(
             EventRow.source == source,
             EventRow.status != EventStatus.CANCELLED.value,
             EventRow.start >= start,
             EventRow.start < end,
         )
     )
-    for event_id, external_id, _ in rows:
+    for event_id, external_id in rows:
         key = external_id or ""
         if key in seen:
             continue
-        if any(key.startswith(p) and _INSTANCE.match(key[len(p) :]) for p in prefixes):
+        # an instance's key is its series' prefix (which ends in "/") and the instance
+        cut = key.rfind("/") + 1
+        if cut and key[:cut] in prefixes and _INSTANCE.match(key[cut:]):
             dropped.append(event_id)
     return dropped
 

@@ -128,6 +128,28 @@ def cancel_event(
     )
 
 
+def cancel_events(uow: UnitOfWork, event_ids: Sequence[int]) -> None:
+    """:func:`cancel_event` for many events: the rows are read :data:`WRITE_BATCH` to a
+    query and the protocol's event rules run once per :data:`CHECK_BATCH` events.
+
+    :raises NotFound: an id that is not an event.
+    :raises ProtocolBlocked: an error-level finding on any of them.
+    """
+    ids = sorted(set(event_ids))
+    for at in range(0, len(ids), WRITE_BATCH):
+        chunk = ids[at : at + WRITE_BATCH]
+        rows = list(uow.session.scalars(select(EventRow).where(EventRow.id.in_(chunk))))
+        missing = set(chunk) - {row.id for row in rows}
+        if missing:
+            raise NotFound(f"no event with id {min(missing)}")
+        for row in rows:
+            row.status = EventStatus.CANCELLED.value
+            _stamp_cancellation(row)
+    uow.session.flush()
+    for at in range(0, len(ids), CHECK_BATCH):
+        enforce(uow, "event", ids[at : at + CHECK_BATCH])
+
+
 def upsert_external(uow: UnitOfWork, new: NewEvent) -> tuple[CalendarEvent, bool]:
     """Create or update the event a source knows by (source, external_id).
 
