@@ -4,8 +4,9 @@ Code everywhere logs through the standard :mod:`logging` module (``logging.getLo
 only the entry point calls :func:`configure`. The format comes from ``KDC_LOG_FORMAT``:
 ``text`` (the default; one readable line per record) or ``json`` (one JSON object per line,
 for a log shipper). ``KDC_LOG_LEVEL`` sets the level (``DEBUG`` … ``ERROR``); without it a
-command that serves or works on a schedule logs from ``INFO`` and any other from ``WARNING``,
-so a person at a terminal sees the command's own output and not the same facts twice.
+command that serves or works on a schedule logs from ``INFO`` and any other from ``ERROR``,
+so a person at a terminal sees the command's own output — its results, its warnings, its one
+line when it fails — and not the same facts twice.
 
 Log lines never carry secrets or constituents' details: callers log counts, ids and route
 templates, not tokens, passwords, addresses or what people wrote.
@@ -80,7 +81,7 @@ class TextFormatter(logging.Formatter):
 
 def configure(
     *,
-    default_level: str = "WARNING",
+    default_level: str = "ERROR",
     environ: Mapping[str, str] | None = None,
     stream: IO[str] | None = None,
 ) -> logging.Handler:

@@ -43,7 +43,7 @@ def test_text_is_one_readable_line_and_configuring_again_replaces_the_handler():
     assert second.getvalue().rstrip().endswith("INFO kdc.test hello")
 
 
-def test_commands_log_warnings_and_serving_ones_from_info():
+def test_commands_log_errors_and_serving_ones_from_info():
     stream = io.StringIO()
     logs.configure(environ={}, stream=stream)
     logging.getLogger("kdc.test").info("quiet")
@@ -93,8 +93,8 @@ def test_the_handler_keeps_the_level_when_a_logger_is_set_lower():
     chatty = logging.getLogger("kdc.test.chatty")
     chatty.setLevel(logging.DEBUG)
     try:
-        chatty.info("not for the terminal")
-        chatty.warning("for the terminal")
+        chatty.warning("not for the terminal")
+        chatty.error("for the terminal")
         logs.serving(environ={})
         chatty.info("now heard")
     finally:
