@@ -103,10 +103,40 @@ def install(
         logging.getLogger(logger).setLevel(logging.DEBUG)
     sink = (folder / f"{worker}.secrets").open("a", encoding="utf-8", buffering=1)
     recorder = _RecordingSecrets(lambda token: sink.write(token + "\n"))
+    if target is root:
+        _this_process.update(folder=folder, worker=worker, sink=sink)
     for module in TOKEN_MODULES:
         importlib.import_module(module).secrets = recorder  # type: ignore[attr-defined]
     (logging.getLogger("kdc.tests") if target is root else target).debug(CANARY, worker)
     return handlers
+
+
+#: Where this process's capture writes (set by :func:`install` for the root logger).
+_this_process: dict[str, Any] = {}
+
+
+def server_log(name: str) -> Path | None:
+    """A file for the log of a server a test starts as a process of its own (its stderr, in
+    the JSON format), searched with the rest; ``None`` when no capture is installed."""
+    if not _this_process:
+        return None
+    folder: Path = _this_process["folder"]
+    for n in range(1, 10_000):
+        path = folder / f"{_this_process['worker']}.{SERVER}{name}-{n}.jsonl"
+        if not path.exists():
+            path.touch()
+            return path
+    return None
+
+
+def keep_secret(value: str) -> None:
+    """Look for ``value`` too: a password or link a server process printed for a person."""
+    if _this_process:
+        _this_process["sink"].write(value + "\n")
+
+
+#: Marks a file that holds a server process's log (it has no capture's first record).
+SERVER = "server-"
 
 
 def plugin_loggers(plugins: Path) -> list[str]:
@@ -276,6 +306,8 @@ def check(folder: Path, *, expect_records: int = 1) -> Report:
     if records < expect_records:
         problems.append(f"only {records} log records, expected at least {expect_records}")
     for path in files:
+        if f".{SERVER}" in path.name:
+            continue
         head = path.read_text(encoding="utf-8", errors="replace")[:2000]
         if "log capture started for" not in head:
             problems.append(f"{path.name} does not start with the capture's first record")
