@@ -4,6 +4,7 @@ by itself once it is back."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sqlite3
@@ -14,10 +15,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from kdc_admin import create_app
 from kdc_core.app import Kdc
+from kdc_core.cli import build_cli
 from kdc_core.config import Settings
 from kdc_core.db.migrate import upgrade
 from kdc_core.failures import URL_SETTING
@@ -202,3 +205,22 @@ def test_the_web_app_answers_503_while_the_database_is_away_and_recovers(tmp_pat
         app_kdc.dispose()
         if stopped:
             cluster.start()
+
+
+def test_the_worker_carries_on_while_the_database_is_away(tmp_path, caplog):
+    port = free_port()  # nothing listens on it
+    url = f"postgresql+psycopg://kdc@127.0.0.1:{port}/kdc"
+    settings = Settings(database_url=url, instance_path=tmp_path / "instance", environ={})
+    away = Kdc(settings, make_plugin_manager(settings))
+    with caplog.at_level(logging.WARNING, logger="kdc_core.jobs.cli"):
+        result = CliRunner().invoke(
+            build_cli(away), ["worker", "--max-loops", "2", "--interval", "1"], obj=away
+        )
+    assert result.exit_code == 0, result.output
+    assert "Worker stopped." in result.output
+    warnings = [r.getMessage() for r in caplog.records if r.name == "kdc_core.jobs.cli"]
+    assert warnings == [
+        f"no jobs run: cannot connect to PostgreSQL at 127.0.0.1:{port} (connection refused): "
+        f"check that the server is running and accepts connections there, and the host and port "
+        f"in {URL_SETTING}; looking again in 1 s"
+    ] * 2
