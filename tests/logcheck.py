@@ -24,14 +24,15 @@ from typing import Any
 
 import attrs
 
+from kdc_admin.testing import PASSWORD
 from kdc_core.logs import JsonFormatter, TextFormatter
 
 #: Loggers whose records are kept from DEBUG: kdc's own (the plugins' packages are kdc_*).
 KDC_LOGGERS = ("kdc", "kdc_core", "kdc_admin", "kdc_site")
 #: Names for the handlers, so a second install in the same process replaces them.
 HANDLER_NAMES = ("kdc-test-log-text", "kdc-test-log-json")
-#: The test helpers' password for every account they create (kdc_admin.testing.PASSWORD).
-TEST_PASSWORD = "correct horse battery staple"
+#: The test helpers' password for every account they create.
+TEST_PASSWORD = PASSWORD
 #: What a process logs first, to prove its files are written.
 CANARY = "log capture started for %s"
 
