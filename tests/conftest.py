@@ -1,32 +1,98 @@
 """Suite-wide settings and fixtures. With KDC_FAIL_ON_SKIP=1 (as in CI) any skipped test fails the
-run."""
+run. Every log record of the run goes to test-artifacts/logs/, and the run fails if those logs
+hold a token, a password or personal data (tests/logcheck.py)."""
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
+import logcheck
 from kdc_core.users import service as users
+
+ROOT = Path(__file__).resolve().parent.parent
+#: Where every log record of the run is written (see tests/logcheck.py).
+LOGS = ROOT / "test-artifacts" / "logs"
+#: A run with this many passed tests or more is taken as a whole-suite run (about 3000
+#: tests): its logs must hold at least FULL_RUN_RECORDS records, or the capture is broken.
+#: Any run's logs must hold each process's first record, and the search must find a secret
+#: planted in a copy of a real line (tests/logcheck.py).
+FULL_RUN_TESTS = 2000
+FULL_RUN_RECORDS = 5000
+
+
+def _worker(config: pytest.Config) -> str | None:
+    """This xdist worker's id, or ``None`` in the controller or a single process."""
+    workerinput = getattr(config, "workerinput", None)
+    return None if workerinput is None else str(workerinput["workerid"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    worker = _worker(config)
+    if worker is None:
+        # The controller, or the one process of -n 0: before any worker starts.
+        shutil.rmtree(LOGS, ignore_errors=True)
+    else:
+        logcheck.install(LOGS, worker, _kdc_loggers())
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    config = session.config
+    if _worker(config) is None and not config.pluginmanager.hasplugin("dsession"):
+        logcheck.install(LOGS, "main", _kdc_loggers())  # no workers: this process runs tests
+
+
+def _kdc_loggers() -> list[str]:
+    return [*logcheck.KDC_LOGGERS, *logcheck.plugin_loggers(ROOT / "plugins")]
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    if not os.environ.get("KDC_FAIL_ON_SKIP"):
+    if _worker(session.config) is not None:
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    _check_logs(session, reporter)
+    if not os.environ.get("KDC_FAIL_ON_SKIP"):
+        return
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if skipped and exitstatus == 0:
         reporter.write_line(f"KDC_FAIL_ON_SKIP: {skipped} tests were skipped", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
-ROOT = Path(__file__).resolve().parent.parent
+def _check_logs(session: pytest.Session, reporter: Any) -> None:
+    """Fail the run when any log record holds a token, password or personal data."""
+    passed = len(reporter.stats.get("passed", [])) if reporter else 0
+    if not passed:
+        return
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    expect = FULL_RUN_RECORDS if passed >= FULL_RUN_TESTS else 1
+    report = logcheck.check(LOGS, expect_records=expect)
+    write = reporter.write_line if reporter else print
+    if reporter:
+        reporter.ensure_newline()
+    if report.hits or report.problems:
+        for hit in report.hits[:50]:
+            write(f"log check: {hit.describe(ROOT)}", red=True)
+        if len(report.hits) > 50:
+            write(f"log check: … and {len(report.hits) - 50} more", red=True)
+        for problem in report.problems:
+            write(f"log check cannot vouch for the logs: {problem}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        return
+    write(
+        f"log check: {report.records} records in {report.files} files searched for "
+        f"{report.secrets} secrets and pieces of personal data: none found"
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -21,6 +21,7 @@ from kdc_admin.inputs import init_input_checks
 from kdc_admin.menus import place
 from kdc_admin.monitoring import init_monitoring
 from kdc_admin.secret_key import load_secret_key
+from kdc_admin.unavailable import init_unavailable
 from kdc_admin.views import core_views
 from kdc_admin.views.pages import DashboardView
 from kdc_core.app import Kdc
@@ -84,6 +85,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     init_headers(app)
     init_input_checks(app)
     init_monitoring(app)
+    init_unavailable(app)
     init_login(app)
     db = KdcDatabase.for_kdc(kdc)
     db.init_app(app)

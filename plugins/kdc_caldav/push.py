@@ -21,6 +21,9 @@ run the push again and it finishes the job.
 from __future__ import annotations
 
 import hashlib
+import logging
+import time
+import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -36,6 +39,8 @@ from kdc_core.calendar.events import event_url
 from kdc_core.errors import KdcError
 from kdc_core.people.values import Councillor
 from kdc_ical.render import EventRenderer, calendar_header, timezones_for
+
+log = logging.getLogger(__name__)
 
 HASH_PROPERTY = "X-KDC-PUSH-HASH"
 WRITE_METHODS = frozenset({"PUT", "DELETE", "MKCALENDAR", "MKCOL", "PROPPATCH", "POST"})
@@ -263,10 +268,57 @@ def push(
     """Plan from the database, then push every councillor's calendar in turn."""
     plans = plan(kdc, config, councillor)
     client = make_client(config)
-    outcomes = []
+    server = urllib.parse.urlsplit(config.url).netloc.rpartition("@")[2]
+    fields: dict[str, Any] = {"server": server, "calendars": len(plans), "dry_run": dry_run}
+    log.info("calendar push to %s started: %d calendars", server, len(plans), extra=fields)
+    clock = time.perf_counter()
+    outcomes: list[PushOutcome] = []
     for item in plans:
-        outcome = push_calendar(client, item, dry_run)
+        try:
+            outcome = push_calendar(client, item, dry_run)
+        except PushFailed:
+            seconds = time.perf_counter() - clock
+            log.warning(
+                "calendar push to %s failed at councillor %d after %d of %d calendars",
+                server,
+                item.councillor_id,
+                len(outcomes),
+                len(plans),
+                extra=fields
+                | {
+                    "outcome": "failed",
+                    "councillor_id": item.councillor_id,
+                    "duration_s": round(seconds, 3),
+                },
+            )
+            raise
+        log.debug(
+            "calendar of councillor %d pushed: %d created, %d updated, %d removed",
+            item.councillor_id,
+            outcome.created,
+            outcome.updated,
+            outcome.deleted,
+            extra={"councillor_id": item.councillor_id, "writes": outcome.writes},
+        )
         outcomes.append(outcome)
         if progress is not None:
             progress(outcome)
+    seconds = time.perf_counter() - clock
+    counts = {
+        key: sum(getattr(o, key) for o in outcomes)
+        for key in ("created", "updated", "deleted", "unchanged", "writes")
+    }
+    log.info(
+        "calendar push to %s %s in %.2f s: %d calendars, %d created, %d updated, %d removed, "
+        "%d write requests",
+        server,
+        "checked (dry run)" if dry_run else "done",
+        seconds,
+        len(outcomes),
+        counts["created"],
+        counts["updated"],
+        counts["deleted"],
+        counts["writes"],
+        extra=fields | {"outcome": "ok", "duration_s": round(seconds, 3), "counts": counts},
+    )
     return outcomes

@@ -23,6 +23,7 @@ import contextlib
 import hashlib
 import hmac
 import json
+import logging
 import re
 import time
 import urllib.error
@@ -37,6 +38,8 @@ from kdc_core import hookimpl
 from kdc_core.config import Settings
 from kdc_core.mail.delivery import DeliveryError, Mailer
 from kdc_core.plugin_config import setting
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.notifications.service.gov.uk"
 _UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -133,8 +136,18 @@ class NotifyTransport:
                 last = f"{exc.code} {_errors(exc.read())}"
                 if exc.code != 429 and exc.code < 500:
                     raise DeliveryError(f"Notify refused {path}: {last}", permanent=True) from exc
+                why = f"answered {exc.code}"
             except OSError as exc:
                 last = str(exc)
+                why = type(exc).__name__
+            log.warning(
+                "Notify %s: attempt %d of %d failed (%s)",
+                path,
+                attempt + 1,
+                self.config.retries + 1,
+                why,
+                extra={"mailer": "notify", "attempt": attempt + 1, "error": why},
+            )
         raise DeliveryError(
             f"Notify did not accept {path} after {self.config.retries + 1} attempts: {last}"
         )

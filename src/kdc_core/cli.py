@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from kdc_core import __version__, logs
+from kdc_core import __version__, failures, logs
 from kdc_core.app import Kdc
 from kdc_core.config import load_settings
 from kdc_core.errors import KdcError
@@ -19,6 +20,8 @@ from kdc_core.interchange import Exporter, Importer
 from kdc_core.plugins import make_plugin_manager
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+log = logging.getLogger(__name__)
 
 
 def pass_kdc(f: F) -> F:
@@ -42,13 +45,23 @@ def fail(message: str, code: int = 1) -> None:
 
 
 class KdcGroup(click.Group):
-    """Turns a :class:`KdcError` anywhere below into a message and a non-zero exit."""
+    """Turns a :class:`KdcError` anywhere below into a message and a non-zero exit, and so
+    the commonest deployment mistakes (:mod:`kdc_core.failures`: a missing extra, a database
+    that is away, refuses the login or stays locked): one line, exit 1, no traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KdcError as exc:
             fail(str(exc), exc.exit_code)
+        except Exception as exc:
+            kdc = ctx.find_root().obj
+            url = kdc.settings.database_url if isinstance(kdc, Kdc) else None
+            message = failures.explain(exc, url)
+            if message is None:
+                raise
+            log.debug("the command stopped: %s", message, exc_info=True)
+            fail(message)
 
 
 @click.group(cls=KdcGroup)

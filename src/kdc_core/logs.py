@@ -4,8 +4,9 @@ Code everywhere logs through the standard :mod:`logging` module (``logging.getLo
 only the entry point calls :func:`configure`. The format comes from ``KDC_LOG_FORMAT``:
 ``text`` (the default; one readable line per record) or ``json`` (one JSON object per line,
 for a log shipper). ``KDC_LOG_LEVEL`` sets the level (``DEBUG`` … ``ERROR``); without it a
-command that serves or works on a schedule logs from ``INFO`` and any other from ``WARNING``,
-so a person at a terminal sees the command's own output and not the same facts twice.
+command that serves or works on a schedule logs from ``INFO`` and any other from ``ERROR``,
+so a person at a terminal sees the command's own output — its results, its warnings, its one
+line when it fails — and not the same facts twice.
 
 Log lines never carry secrets or constituents' details: callers log counts, ids and route
 templates, not tokens, passwords, addresses or what people wrote.
@@ -17,7 +18,9 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 import sys
+import urllib.parse
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -34,7 +37,8 @@ _HANDLER_NAME = "kdc"
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per record: time (UTC, ISO 8601), level, logger, message, and the
-    ``extra`` fields the caller gave (``request_id``, ``status`` …)."""
+    ``extra`` fields the caller gave (``request_id``, ``status`` …); a traceback, with any
+    email address an exception quotes left out, under ``exception``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -52,6 +56,9 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
 
+    def formatException(self, ei: Any) -> str:
+        return scrub(super().formatException(ei))
+
 
 class TextFormatter(logging.Formatter):
     """``2026-12-05 09:30:01 INFO kdc.access GET /feeds/public.ics 200 4 ms``."""
@@ -59,10 +66,22 @@ class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%d %H:%M:%S")
 
+    def format(self, record: logging.LogRecord) -> str:
+        # Another handler's formatter may have cached the traceback unscrubbed.
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
+
+    def formatException(self, ei: Any) -> str:
+        """The traceback, with any email address an exception quotes left out."""
+        return scrub(super().formatException(ei))
+
 
 def configure(
     *,
-    default_level: str = "WARNING",
+    default_level: str = "ERROR",
     environ: Mapping[str, str] | None = None,
     stream: IO[str] | None = None,
 ) -> logging.Handler:
@@ -85,6 +104,9 @@ def configure(
         raise ValueError(f"KDC_LOG_LEVEL {level_name!r} is not a logging level")
     handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
     handler.set_name(_HANDLER_NAME)
+    # The handler has the level too, so a logger given a lower level of its own (a test run
+    # that records everything) does not make the command louder.
+    handler.setLevel(level)
     handler.setFormatter(JsonFormatter() if kind == "json" else TextFormatter())
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
@@ -101,4 +123,30 @@ def serving(environ: Mapping[str, str] | None = None) -> None:
     env = os.environ if environ is None else environ
     if env.get("KDC_LOG_LEVEL"):
         return
-    logging.getLogger().setLevel(logging.INFO)
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in root.handlers:
+        if handler.get_name() == _HANDLER_NAME:
+            handler.setLevel(logging.INFO)
+
+
+#: Something shaped like an email address (what a mail server's refusal often quotes).
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def scrub(text: object) -> str:
+    """``text`` with every email address replaced by ``<address>``: for messages that come
+    from elsewhere (a mail server's refusal, an exception) before they are logged."""
+    return _EMAIL.sub("<address>", str(text))
+
+
+def source_label(source: str) -> str:
+    """Where an import or sync read from, fit for a log line: a URL loses its user name,
+    password, query and fragment (an API key often rides in the query); a path stays."""
+    parts = urllib.parse.urlsplit(source)
+    if not parts.scheme or not parts.netloc:
+        return source
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+import logcheck
+
 KDC = [str(Path(sys.executable).with_name("kdc"))]
 
 
@@ -41,15 +43,15 @@ def _sign_in_with_link(url: str) -> str:
 
 
 def _start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], list[str]]:
-    """Start ``kdc ARGS`` and read its output until it says where it is serving."""
-    proc = subprocess.Popen(
-        [*KDC, *args],
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    """Start ``kdc ARGS`` and read its output until it says where it is serving. Its log
+    (stderr, JSON lines) joins the test run's logs, searched for the password and sign-in
+    links it printed (tests/logcheck.py)."""
+    log = logcheck.server_log(args[0])
+    env = _env(tmp_path) | {"KDC_LOG_FORMAT": "json", "KDC_LOG_LEVEL": "DEBUG"}
+    with open(log or os.devnull, "a", encoding="utf-8") as stderr:
+        proc = subprocess.Popen(
+            [*KDC, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
     lines: list[str] = []
     deadline = time.monotonic() + 60
     assert proc.stdout is not None
@@ -58,11 +60,15 @@ def _start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], list
         if not line:
             break
         lines.append(line.rstrip("\n"))
+        for secret in re.findall(r"with password (\S+)|/sign-in/link/(\S+)", line):
+            logcheck.keep_secret("".join(secret))
         if args[0] == "serve" and line.startswith("Serving kdc at "):
             return proc, lines
         if line.startswith("(the password is shown only now"):
             return proc, lines
     proc.kill()
+    if log is not None:
+        lines.append(log.read_text())
     pytest.fail("the server did not start:\n" + "\n".join(lines))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -42,7 +43,7 @@ def test_text_is_one_readable_line_and_configuring_again_replaces_the_handler():
     assert second.getvalue().rstrip().endswith("INFO kdc.test hello")
 
 
-def test_commands_log_warnings_and_serving_ones_from_info():
+def test_commands_log_errors_and_serving_ones_from_info():
     stream = io.StringIO()
     logs.configure(environ={}, stream=stream)
     logging.getLogger("kdc.test").info("quiet")
@@ -64,3 +65,39 @@ def test_commands_log_warnings_and_serving_ones_from_info():
 def test_unknown_settings_are_refused_by_name(environ, message):
     with pytest.raises(ValueError, match=message):
         logs.configure(environ=environ, stream=io.StringIO())
+
+
+def test_addresses_are_scrubbed_from_messages_and_tracebacks():
+    assert logs.scrub("550 <a.b+c@example.gov.uk> unknown") == "550 <<address>> unknown"
+    try:
+        raise RuntimeError("refused someone@example.com")
+    except RuntimeError:
+        record = logging.LogRecord("kdc.test", logging.ERROR, "", 0, "failed", (), sys.exc_info())
+    for formatter in (logs.TextFormatter(), logs.JsonFormatter()):
+        written = formatter.format(record)
+        assert "RuntimeError: refused <address>" in written.replace("\\n", "\n")
+        assert "someone@example.com" not in written
+
+
+def test_a_source_url_loses_its_credentials_and_query():
+    assert (
+        logs.source_label("https://user:pw@mg.example.gov.uk:8443/ws.asmx?key=secret#x")
+        == "https://mg.example.gov.uk:8443/ws.asmx"
+    )
+    assert logs.source_label("/srv/staff.csv") == "/srv/staff.csv"
+
+
+def test_the_handler_keeps_the_level_when_a_logger_is_set_lower():
+    stream = io.StringIO()
+    logs.configure(environ={}, stream=stream)
+    chatty = logging.getLogger("kdc.test.chatty")
+    chatty.setLevel(logging.DEBUG)
+    try:
+        chatty.warning("not for the terminal")
+        chatty.error("for the terminal")
+        logs.serving(environ={})
+        chatty.info("now heard")
+    finally:
+        chatty.setLevel(logging.NOTSET)
+    assert "not for the terminal" not in stream.getvalue()
+    assert "for the terminal" in stream.getvalue() and "now heard" in stream.getvalue()

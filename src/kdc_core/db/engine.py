@@ -9,15 +9,21 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+#: How long an SQLite connection waits for another's write lock when the URL does not say
+#: (``?timeout=`` in seconds).
+SQLITE_BUSY_SECONDS = 30
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine; SQLite gets foreign keys on, WAL, a busy timeout, write transactions
-    that take the write lock as they begin, and its folder made."""
+    """Create an engine; SQLite gets foreign keys on, WAL, a busy timeout (30 s, or the URL's
+    ``?timeout=`` in seconds), write transactions that take the write lock as they begin, and
+    its folder made."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        if "timeout" not in parsed.query:
+            kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +31,12 @@ from kdc_core.directory.values import (
     SyncRun,
 )
 from kdc_core.errors import KdcError, NotFound
+from kdc_core.logs import scrub
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
+
+log = logging.getLogger(__name__)
 
 Reader = Callable[[Iterable[DirectoryRecord]], Iterable[DirectoryRecord]]
 
@@ -110,6 +115,11 @@ def locked_sync(
         with locks.hold(kdc.engine, LOCK, worker_name()):
             return run_sync(kdc, source, args, **kwargs)
     except locks.Busy as exc:
+        log.info(
+            "directory sync from %s not started: another sync is running",
+            source.name,
+            extra={"source": source.name, "outcome": "busy"},
+        )
         raise SyncBusy(exc.local(kdc.settings.tz)) from None
 
 
@@ -131,7 +141,10 @@ def run_sync(
     :raises SyncRefused: the guard stopped it; nothing was written.
     """
     started = utcnow()
+    clock = time.perf_counter()
     arguments = " ".join(args)
+    fields: dict[str, Any] = {"source": source.name, "dry_run": dry_run, "force": force}
+    log.info("directory sync from %s started", source.name, extra=fields)
     plan: SyncPlan | None = None
     try:
         with _no_gc(), kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
@@ -146,14 +159,46 @@ def run_sync(
                 run = _record(uow.session, source.name, arguments, started, "applied", actor, plan)
     except KdcError as exc:
         outcome = "refused" if isinstance(exc, SyncRefused) else "failed"
+        _log_end(fields, outcome, clock, plan, scrub(exc))
         _record_apart(kdc, source.name, arguments, started, outcome, actor, plan, str(exc))
         raise
     except Exception as exc:
+        _log_end(fields, "failed", clock, plan, type(exc).__name__)
         _record_apart(kdc, source.name, arguments, started, "failed", actor, plan, repr(exc))
         raise
     if dry_run:
         run = _record_apart(kdc, source.name, arguments, started, "dry-run", actor, plan, "")
+    _log_end(fields, run.outcome, clock, plan)
     return SyncResult(plan, dry_run, run)
+
+
+def _log_end(
+    fields: dict[str, Any], outcome: str, clock: float, plan: SyncPlan | None, why: str = ""
+) -> None:
+    """The run's last log line: its outcome, counts and time (a failure's reason, too)."""
+    seconds = time.perf_counter() - clock
+    counts = plan.counts() if plan is not None else {}
+    described = ", ".join(f"{n} {key}" for key, n in counts.items()) or "no plan made"
+    done = fields | {"outcome": outcome, "duration_s": round(seconds, 3), "counts": counts}
+    if outcome in ("applied", "dry-run"):
+        log.info(
+            "directory sync from %s %s in %.2f s: %s",
+            fields["source"],
+            outcome,
+            seconds,
+            described,
+            extra=done,
+        )
+    else:
+        log.warning(
+            "directory sync from %s %s after %.2f s: %s (%s)",
+            fields["source"],
+            outcome,
+            seconds,
+            why,
+            described,
+            extra=done | {"error": why},
+        )
 
 
 def _record(

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import signal
 import threading
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from kdc_core import logs
+from kdc_core import failures, logs
 from kdc_core.app import Kdc
 from kdc_core.cli import echo_json, pass_kdc
 from kdc_core.jobs import runner
 from kdc_core.jobs.runner import Outcome, RunRecord
 from kdc_core.timewords import plain_moment
+
+log = logging.getLogger(__name__)
 
 
 def _record(record: RunRecord | None) -> dict[str, Any] | None:
@@ -160,7 +165,10 @@ def history_cmd(kdc: Kdc, name: str | None, limit: int, as_json: bool) -> None:
 @click.option("--max-loops", type=click.IntRange(1), help="Stop after this many looks.")
 @pass_kdc
 def worker_cmd(kdc: Kdc, interval: int, max_loops: int | None) -> None:
-    """Run due jobs (the outbox dispatch among them) until stopped (SIGTERM or Ctrl-C)."""
+    """Run due jobs (the outbox dispatch among them) until stopped (SIGTERM or Ctrl-C).
+
+    While the database is away (stopped, restarting, refusing the login, locked) the worker
+    logs a warning each look and carries on once it is back."""
     logs.serving()
     stop = threading.Event()
 
@@ -173,9 +181,20 @@ def worker_cmd(kdc: Kdc, interval: int, max_loops: int | None) -> None:
     loops = 0
     try:
         while not stop.is_set():
-            for outcome in runner.run_due(kdc):
-                if outcome.status != "not-due":
-                    click.echo(_outcome_line(kdc, outcome))
+            try:
+                for outcome in runner.run_due(kdc):
+                    if outcome.status != "not-due":
+                        click.echo(_outcome_line(kdc, outcome))
+            except (DBAPIError, PoolTimeout) as exc:
+                reason = failures.explain(exc, kdc.settings.database_url)
+                if reason is None:
+                    raise
+                log.warning(
+                    "no jobs run: %s; looking again in %d s",
+                    reason,
+                    interval,
+                    extra={"outcome": "database-unavailable"},
+                )
             loops += 1
             if max_loops is not None and loops >= max_loops:
                 break

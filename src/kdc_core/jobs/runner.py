@@ -24,6 +24,7 @@ from kdc_core.db.jobs import JobRunRow
 from kdc_core.errors import ConfigError, KdcError
 from kdc_core.jobs import locks
 from kdc_core.jobs.values import Job, JobContext, JobError, Schedule, schedule_for
+from kdc_core.logs import scrub
 from kdc_core.mail.dispatch import worker_name
 from kdc_core.registry import Registry
 
@@ -173,10 +174,15 @@ def run(
                 schedule = schedule_of(kdc, job)
                 due = _next_due(schedule, _last_run(kdc, name), now(), kdc.settings.tz)
                 if due is None or due > now():
+                    log.debug("job %s not due", name, extra={"job": name, "outcome": "not-due"})
                     return Outcome(name, "not-due")
             return _run_held(kdc, job, me, trigger, dry_run, echo, now)
     except locks.Busy as exc:
-        log.info("job %s not started: %s", name, exc)
+        log.info(
+            "job %s not started: it is running elsewhere",
+            name,
+            extra={"job": name, "trigger": trigger, "outcome": "busy"},
+        )
         return Outcome(name, "busy", message=exc.local(kdc.settings.tz))
 
 
@@ -228,7 +234,8 @@ def _run_held(
     config = {k: v for k, v in kdc.settings.jobs.get(job.name, {}).items() if k != "schedule"}
     context = JobContext(kdc=kdc, dry_run=dry_run, config=config, echo=echo, now=now)
     started = time.perf_counter()
-    log.info("job %s started (%s)", job.name, trigger)
+    fields = {"job": job.name, "run_id": run_id, "trigger": trigger, "dry_run": dry_run}
+    log.info("job %s started (%s)", job.name, trigger, extra=fields)
     status, error, summary = "ok", None, {}
     try:
         summary = dict(job.run(context) or {})
@@ -236,7 +243,7 @@ def _run_held(
         status, error = "failed", str(exc)
     except Exception as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
-        log.exception("job %s failed", job.name)
+        log.error("job %s raised %s", job.name, type(exc).__name__, exc_info=True, extra=fields)
     seconds = time.perf_counter() - started
     with kdc.engine.begin() as conn:
         conn.execute(
@@ -249,15 +256,28 @@ def _run_held(
                 error=error[:4000] if error else None,
             )
         )
+    counts = _jsonable(summary)
+    done = {**fields, "outcome": status, "duration_s": round(seconds, 3), "counts": counts}
     if status == "ok":
-        log.info("job %s ok in %.2fs: %s", job.name, seconds, _jsonable(summary))
+        log.info("job %s ok in %.2f s: %s", job.name, seconds, _described(counts), extra=done)
     else:
-        log.warning("job %s failed after %.2fs: %s", job.name, seconds, error)
+        reason = scrub(error)
+        log.warning(
+            "job %s failed after %.2f s: %s",
+            job.name,
+            seconds,
+            reason,
+            extra=done | {"error": reason},
+        )
     with kdc.unit_of_work(source="jobs", dry_run=True) as uow:
         row = uow.session.get(JobRunRow, run_id)
         assert row is not None
         record = RunRecord.from_row(row)
     return Outcome(job.name, status, record, error or "")
+
+
+def _described(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{key} {value}" for key, value in counts.items()) or "nothing to report"
 
 
 def _jsonable(summary: dict[str, Any]) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import email
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, select,
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.outbox import OutboxMessageRow
+from kdc_core.logs import scrub
 from kdc_core.mail.delivery import DeliveryError, Mailer, RawTransport, Transport
 from kdc_core.mail.outbox import FAILED, PENDING, SENDING, SENT
 
@@ -93,6 +95,8 @@ def dispatch(
     me = worker_name()
     registry = kdc.mailers
     report = Report()
+    clock = time.perf_counter()
+    log.debug("outbox dispatch started", extra={"worker": me})
     dead: dict[str, str] = {}  # mailer → why this run stopped using it
     with contextlib.ExitStack() as stack:
         transports: dict[str, Transport] = {}
@@ -103,6 +107,11 @@ def dispatch(
             claimed = _claim(conn, me, size, now(), settings.lease_seconds, exclude=set(dead))
             if not claimed:
                 break
+            log.info(
+                "outbox dispatch claimed %d due messages",
+                len(claimed),
+                extra={"claimed": len(claimed), "worker": me},
+            )
             for index, message in enumerate(claimed):
                 if message.mailer in dead:
                     report.released += _release(conn, me, [message])
@@ -129,25 +138,61 @@ def dispatch(
                         report.retrying += 1
                     if not exc.permanent:
                         dead[message.mailer] = f"{message.mailer}: {exc}"
+                    reason = scrub(exc)
                     log.warning(
-                        "outbox message %s (%s) not sent: %s",
+                        "outbox message %s through %s not sent (%s): %s",
                         message.id,
+                        message.mailer,
                         "permanent" if exc.permanent else "will retry",
-                        exc,
+                        reason,
+                        extra={
+                            "message_id": message.id,
+                            "mailer": message.mailer,
+                            "channel": message.channel,
+                            "attempt": message.attempts,
+                            "permanent": exc.permanent,
+                            "error": reason,
+                        },
                     )
                 else:
                     _mark_sent(conn, me, message, reference, now())
                     report.sent += 1
+                    log.debug(
+                        "outbox message %s sent through %s",
+                        message.id,
+                        message.mailer,
+                        extra={
+                            "message_id": message.id,
+                            "mailer": message.mailer,
+                            "channel": message.channel,
+                            "attempt": message.attempts,
+                        },
+                    )
                 if progress is not None:
                     progress(report.freeze(dead))
     result = report.freeze(dead)
-    log.info(
-        "outbox dispatch: %d sent, %d to retry, %d failed, %d handed back",
-        result.sent,
-        result.retrying,
-        result.failed,
-        result.released,
-    )
+    seconds = time.perf_counter() - clock
+    counts = {
+        "sent": result.sent,
+        "retrying": result.retrying,
+        "failed": result.failed,
+        "handed_back": result.released,
+    }
+    level = logging.WARNING if result.failed or result.stopped else logging.INFO
+    if result.tried or result.released or level == logging.WARNING:
+        log.log(
+            level,
+            "outbox dispatch in %.2f s: %d sent, %d to retry, %d failed, %d handed back%s",
+            seconds,
+            result.sent,
+            result.retrying,
+            result.failed,
+            result.released,
+            "".join(f"; stopped using {scrub(why)}" for why in result.stopped),
+            extra={"counts": counts, "duration_s": round(seconds, 3), "outcome": "done"},
+        )
+    else:
+        log.debug("outbox dispatch: nothing was due", extra={"counts": counts})
     return result
 
 
@@ -175,7 +220,12 @@ def _open(
         return stack.enter_context(mailer.open(kdc.settings))
     except DeliveryError as exc:
         dead[mailer.name] = f"{mailer.name}: {exc}"
-        log.warning("mailer %s could not start: %s", mailer.name, exc)
+        log.warning(
+            "mailer %s could not start: %s",
+            mailer.name,
+            scrub(exc),
+            extra={"mailer": mailer.name, "error": scrub(exc)},
+        )
         return None
 
 

@@ -19,6 +19,7 @@ import email.message
 import email.policy
 import email.utils
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from kdc_core.app import Kdc
     from kdc_core.config import Settings
     from kdc_core.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 #: The states of a queued message.
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
@@ -195,6 +198,13 @@ def queue(
         stmt = insert(OUTBOX).on_conflict_do_nothing(index_elements=["key"]).returning(OUTBOX.c.key)
         queued.extend(session.scalars(stmt, chunk).all())
     done = set(queued)
+    log.info(
+        "outbox: %d messages queued for %s, %d already queued",
+        len(queued),
+        name,
+        len(rows) - len(queued),
+        extra={"mailer": name, "queued": len(queued), "already_queued": len(rows) - len(queued)},
+    )
     return QueueReport(tuple(queued), tuple(r["key"] for r in rows if r["key"] not in done))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -11,6 +12,7 @@ import click
 from kdc_core.app import Kdc
 from kdc_core.changes import ChangeSet
 from kdc_core.interchange import Importer
+from kdc_core.logs import scrub, source_label
 
 log = logging.getLogger(__name__)
 
@@ -38,22 +40,67 @@ def run_import(
         ``apply`` left out once it could see the database); all are logged too.
     :returns: the changes made (or that would be made).
     """
-    if progress:
-        click.echo(f"Reading {source} …", err=True)
-    records = importer.load(source, kdc.settings, **(options or {}))
+    label = source_label(source)
+    fields: dict[str, Any] = {"importer": importer.name, "source": label, "dry_run": dry_run}
+    log.info("import %s from %s started", importer.name, label, extra=fields)
+    started = time.perf_counter()
+    warned = 0
 
     def warn(warnings: Iterable[str]) -> None:
+        nonlocal warned
         for warning in warnings:
-            log.warning("import %s from %s: %s", importer.name, source, warning)
+            warned += 1
+            log.warning("import %s from %s: %s", importer.name, label, scrub(warning), extra=fields)
             if on_warning is not None:
                 on_warning(warning)
 
-    warn(getattr(records, "warnings", ()))
-    if progress:
-        click.echo(
-            f"Read {len(records)} records; applying{' (dry run)' if dry_run else ''} …", err=True
+    try:
+        if progress:
+            click.echo(f"Reading {source} …", err=True)
+        records = importer.load(source, kdc.settings, **(options or {}))
+        warn(getattr(records, "warnings", ()))
+        if progress:
+            click.echo(
+                f"Read {len(records)} records; applying{' (dry run)' if dry_run else ''} …",
+                err=True,
+            )
+        with kdc.unit_of_work(source=f"import:{importer.name}", dry_run=dry_run) as uow:
+            changes = importer.apply(uow, records)
+        warn(changes.warnings)
+    except Exception as exc:
+        seconds = time.perf_counter() - started
+        log.warning(
+            "import %s from %s failed after %.2f s (%s); nothing was written",
+            importer.name,
+            label,
+            seconds,
+            type(exc).__name__,
+            extra=fields | {"outcome": "failed", "duration_s": round(seconds, 3)},
         )
-    with kdc.unit_of_work(source=f"import:{importer.name}", dry_run=dry_run) as uow:
-        changes = importer.apply(uow, records)
-    warn(changes.warnings)
+        raise
+    seconds = time.perf_counter() - started
+    counts = {
+        f"{entity} {action}": n
+        for entity, by in changes.summary().items()
+        for action, n in by.items()
+    }
+    log.info(
+        "import %s from %s %s in %.2f s: %d records read, %d changes, %d warnings",
+        importer.name,
+        label,
+        "checked (dry run)" if dry_run else "applied",
+        seconds,
+        len(records),
+        len(changes),
+        warned,
+        extra=fields
+        | {
+            "outcome": "dry-run" if dry_run else "applied",
+            "duration_s": round(seconds, 3),
+            "records": len(records),
+            "changes": len(changes),
+            "warnings": warned,
+            "counts": counts,
+        },
+    )
     return changes
