@@ -18,6 +18,7 @@ from kdc_admin.database import KdcDatabase
 from kdc_admin.formats import day, moment
 from kdc_admin.headers import csp_nonce, init_headers
 from kdc_admin.inputs import init_input_checks
+from kdc_admin.limits import TOO_MANY, init_limits, wait_words
 from kdc_admin.menus import place
 from kdc_admin.monitoring import init_monitoring
 from kdc_admin.secret_key import load_secret_key
@@ -108,6 +109,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     for blueprints in kdc.hook.kdc_blueprints(kdc=kdc):
         for blueprint in blueprints or ():
             app.register_blueprint(blueprint)
+    init_limits(app, kdc)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
@@ -117,5 +119,10 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     def forbidden(_exc: Exception) -> Any:
         message = "Your role does not allow this. Ask an administrator if you need it."
         return render_template("kdc/error.html", code=403, message=message), 403
+
+    @app.errorhandler(429)
+    def too_many(_exc: Exception) -> Any:
+        message = TOO_MANY.format(wait=wait_words(app))
+        return render_template("kdc/error.html", code=429, message=message), 429
 
     return app

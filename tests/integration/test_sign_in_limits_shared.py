@@ -1,0 +1,38 @@
+"""``[signin] storage = "database"``: the sign-in limits count in the database, so every web
+process on it counts together."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kdc_admin import create_app
+from kdc_admin.testing import TEST_SECRET, csrf_token
+from kdc_core.app import Kdc
+from kdc_core.db.users import RateLimitRow
+from kdc_core.signin_config import SignInSettings
+
+
+def _worker(kdc_app: Kdc):
+    """A second web process on the same database: its own Kdc, app and limiter."""
+    settings = kdc_app.settings.evolve(signin=SignInSettings(storage="database"))
+    client = create_app(Kdc(settings), SECRET_KEY=TEST_SECRET).test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.10"
+    return client
+
+
+def _fail_login(client, email: str) -> int:
+    token = csrf_token(client, "/login")
+    data = {"email": email, "password": "wrong", "csrf_token": token}
+    return client.post("/login", data=data).status_code
+
+
+def test_two_workers_share_one_count_per_address(kdc_app):
+    one, two = _worker(kdc_app), _worker(kdc_app)
+    for i in range(10):
+        assert _fail_login(one, f"a{i}@example.gov.uk") == 200
+        assert _fail_login(two, f"b{i}@example.gov.uk") == 200
+    assert _fail_login(one, "c@example.gov.uk") == 429
+    assert _fail_login(two, "c@example.gov.uk") == 429
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        keys = uow.session.scalars(select(RateLimitRow.key)).all()
+    assert keys and not any("@" in key for key in keys)  # digests of addresses, never them
