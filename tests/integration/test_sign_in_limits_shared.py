@@ -3,11 +3,14 @@ process on it counts together."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
+
+from sqlalchemy import select, update
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, csrf_token
 from kdc_core.app import Kdc
+from kdc_core.db.rate_limits import DatabaseStorage
 from kdc_core.db.users import RateLimitRow
 from kdc_core.signin_config import SignInSettings
 
@@ -36,3 +39,19 @@ def test_two_workers_share_one_count_per_address(kdc_app):
     with kdc_app.unit_of_work(dry_run=True) as uow:
         keys = uow.session.scalars(select(RateLimitRow.key)).all()
     assert keys and not any("@" in key for key in keys)  # digests of addresses, never them
+
+
+def test_the_database_storage_counts_in_fixed_windows(kdc_app):
+    storage = DatabaseStorage(engine=kdc_app.engine)
+    assert storage.check()
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    assert storage.get("k") == 3 and storage.get("other") == 0
+    assert time.time() < storage.get_expiry("k") <= time.time() + 60
+    with kdc_app.engine.begin() as conn:  # the window ends
+        conn.execute(update(RateLimitRow).values(expires_at=time.time() - 1))
+    assert storage.get("k") == 0
+    assert storage.incr("k", 60, amount=2) == 2  # a new window
+    storage.clear("k")
+    assert storage.get("k") == 0
+    storage.incr("a", 60)
+    assert storage.reset() == 1
