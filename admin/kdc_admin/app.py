@@ -18,7 +18,7 @@ from kdc_admin.database import KdcDatabase
 from kdc_admin.formats import day, moment
 from kdc_admin.headers import csp_nonce, init_headers
 from kdc_admin.inputs import init_input_checks
-from kdc_admin.limits import TOO_MANY, init_limits, wait_words
+from kdc_admin.limits import init_limits, too_many
 from kdc_admin.menus import place
 from kdc_admin.monitoring import init_monitoring
 from kdc_admin.secret_key import load_secret_key
@@ -121,8 +121,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
         return render_template("kdc/error.html", code=403, message=message), 403
 
     @app.errorhandler(429)
-    def too_many(_exc: Exception) -> Any:
-        message = TOO_MANY.format(wait=wait_words(app))
-        return render_template("kdc/error.html", code=429, message=message), 429
+    def too_many_attempts(_exc: Exception) -> Any:
+        return too_many(app, "kdc/error.html", code=429)
 
     return app

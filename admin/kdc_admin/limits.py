@@ -5,9 +5,9 @@ and single sign-ons that did not work all count against one limit per client add
 (``[signin] per_address``), whatever account they were for; admin logins and link requests
 also count against one limit per email address (``per_account``), wherever they come from.
 Past a limit the answer is 429 with a ``Retry-After`` header and a page in the style of the
-part of the site asked for; no password is checked. The counts live where ``[signin]
-storage`` says (:mod:`kdc_core.signin_config`). These limits come on top of the lock an
-address gets after :data:`~kdc_core.users.service.MAX_FAILED_LOGINS` failures in a row.
+part of the site asked for (:func:`too_many`); no password is checked. The counts live
+where ``[signin] storage`` says (:mod:`kdc_core.signin_config`). These limits come on top of
+the lock an address gets after :data:`~kdc_core.users.service.MAX_FAILED_LOGINS` failures in a row.
 
 The per-account count is keyed by a digest of the address, so no address reaches the
 limiter's own log lines.
@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
@@ -78,7 +78,6 @@ def make_limiter(kdc: Kdc) -> Limiter:
         storage_uri=uri,
         storage_options=options,
         strategy="fixed-window",
-        headers_enabled=True,
         key_prefix="kdc",
     )
 
@@ -112,14 +111,24 @@ def init_limits(app: Flask, kdc: Kdc) -> Limiter:
     return limiter
 
 
-def wait_words(app: Flask) -> str:
-    """How long until the limit this request went over lets sign-ins through again, in
-    words for the 429 page ("15 minutes")."""
+def wait_seconds(app: Flask) -> int:
+    """Seconds until the limit this request went over lets sign-ins through again (the
+    ``Retry-After`` of the 429 answer)."""
     limiter = app.extensions.get("kdc_limiter")
     current = limiter.current_limit if limiter is not None else None
-    seconds = max(0.0, current.reset_at - time.time()) if current is not None else 60.0
+    if current is None:
+        return 60
+    return max(1, int(current.reset_at - time.time()))
+
+
+def too_many(app: Flask, template: str, **context: Any) -> Response:
+    """The 429 answer: ``template`` with :data:`TOO_MANY` as its message, and
+    ``Retry-After``."""
+    seconds = wait_seconds(app)
     minutes = max(1, math.ceil(seconds / 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    page = render_template(template, message=TOO_MANY.format(wait=wait), **context)
+    return Response(page, 429, {"Retry-After": str(seconds)})
 
 
 #: What the 429 page says (``{wait}``: :func:`wait_words`).

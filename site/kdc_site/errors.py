@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from kdc_admin.limits import TOO_MANY, wait_words
+from kdc_admin.limits import too_many
 from kdc_core.app import Kdc
 
 #: Paths that belong to the admin app, feeds or static files, not to the site.
@@ -49,10 +49,8 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
         return page, 400
 
     @bp.errorhandler(429)
-    def too_many(_exc: HTTPException) -> Any:
-        message = TOO_MANY.format(wait=wait_words(current_app))
-        page = render_template("site/error.html", title="Too many attempts", message=message)
-        return page, 429
+    def too_many_attempts(_exc: HTTPException) -> Any:
+        return too_many(current_app, "site/error.html", title="Too many attempts")
 
     @bp.errorhandler(403)
     def forbidden(_exc: HTTPException) -> Any:

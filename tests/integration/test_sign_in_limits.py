@@ -91,3 +91,27 @@ def test_bad_sign_in_links_on_the_site_are_limited_with_a_govuk_page(kdc_app):
     assert "govuk-template" in page
     # The admin login from the same address shares the count.
     assert _fail_login(client, "someone@example.gov.uk").status_code == 429
+
+
+def test_the_login_page_answers_a_real_and_an_unknown_account_alike(kdc_app):
+    add_user(kdc_app, "ann@example.gov.uk", "viewer")
+    client = _client(kdc_app)
+
+    def answers(email: str) -> list[tuple[int, bool, bool, str | None]]:
+        out = []
+        for _ in range(7):
+            response = _fail_login(client, email)
+            page = response.get_data(as_text=True)
+            out.append(
+                (
+                    response.status_code,
+                    "Email address or password is wrong." in page,
+                    "Too many failed logins with this email address" in page,
+                    response.headers.get("Retry-After") and "set",
+                )
+            )
+        return out
+
+    real = answers("ann@example.gov.uk")
+    assert real == answers("nobody@example.gov.uk")
+    assert real == [(200, True, False, None)] * 4 + [(429, False, True, "set")] * 3
