@@ -23,10 +23,12 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from limits.errors import ConfigurationError
 from werkzeug.wrappers import Response
 
 from kdc_core.app import Kdc
 from kdc_core.db import rate_limits
+from kdc_core.errors import ConfigError
 from kdc_core.signin_config import DATABASE, MEMORY
 from kdc_core.users.service import address_key
 
@@ -78,15 +80,25 @@ def make_limiter(kdc: Kdc) -> Limiter:
         storage_uri=uri,
         storage_options=options,
         strategy="fixed-window",
+        # A Redis or memcached that stops answering must not stop sign-in: count in this
+        # process until it is back.
+        in_memory_fallback_enabled=storage not in (MEMORY, DATABASE),
         key_prefix="kdc",
     )
 
 
 def init_limits(app: Flask, kdc: Kdc) -> Limiter:
     """Put the sign-in limits on the sign-in routes ``app`` has (call after every blueprint
-    is registered)."""
+    is registered).
+
+    :raises ConfigError: ``[signin] storage`` names a storage that cannot be used (an unknown
+        scheme, or one whose driver is not installed).
+    """
     limiter = make_limiter(kdc)
-    limiter.init_app(app)
+    try:
+        limiter.init_app(app)
+    except ConfigurationError as exc:  # an unknown scheme, or its driver not installed
+        raise ConfigError(f"signin.storage: {exc}", key="signin.storage") from None
     settings = kdc.settings.signin
     for endpoint, (counts, per_account) in ROUTES.items():
         view = app.view_functions.get(endpoint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import select, update
 
 from kdc_admin import create_app
@@ -12,6 +13,7 @@ from kdc_admin.testing import TEST_SECRET, csrf_token
 from kdc_core.app import Kdc
 from kdc_core.db.rate_limits import DatabaseStorage
 from kdc_core.db.users import RateLimitRow
+from kdc_core.errors import ConfigError
 from kdc_core.signin_config import SignInSettings
 
 
@@ -55,3 +57,10 @@ def test_the_database_storage_counts_in_fixed_windows(kdc_app):
     assert storage.get("k") == 0
     storage.incr("a", 60)
     assert storage.reset() == 1
+
+
+def test_a_storage_that_cannot_be_used_stops_start_up_naming_the_key(kdc_app):
+    settings = kdc_app.settings.evolve(signin=SignInSettings(storage="nosuch://limits.internal"))
+    with pytest.raises(ConfigError, match=r"^signin\.storage: .*nosuch") as caught:
+        create_app(Kdc(settings), SECRET_KEY=TEST_SECRET)
+    assert caught.value.key == "signin.storage"
