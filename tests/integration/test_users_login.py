@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import time
 
 import pytest
@@ -86,24 +85,24 @@ def test_an_unknown_address_gets_the_same_answers_as_a_real_account(kdc_app, acc
 
 
 def test_an_unknown_address_costs_the_same_password_hashing_as_a_real_one(kdc_app, monkeypatch):
-    """With the real Argon2 parameters (the suite's are the cheapest), the password check is
-    most of a login's time: an unknown address that skipped it would answer several times
-    faster. Medians of several tries, and a generous ratio, keep this steady on a busy
-    machine."""
-    monkeypatch.setattr(service, "_hasher", PasswordHasher())
+    """With Argon2 parameters of a real deployment's order (the suite's are the cheapest), the
+    password check is most of a login's time: an unknown address that skipped it would answer
+    many times faster. Each address's fastest of several tries (other work on a busy machine
+    only ever adds time) and a generous ratio keep this steady under load."""
+    monkeypatch.setattr(service, "_hasher", PasswordHasher(time_cost=2, memory_cost=19456))
     service._dummy_hash.cache_clear()
     try:
         with kdc_app.unit_of_work() as uow:
             users.create_user(uow, "ann@example.gov.uk", "liaison", PASSWORD)
         timings: dict[str, list[float]] = {"nobody@example.gov.uk": [], "ann@example.gov.uk": []}
-        for _ in range(3):
+        for _ in range(6):
             for email, times in timings.items():
-                with kdc_app.unit_of_work() as uow:  # keep the account unlocked
+                with kdc_app.unit_of_work() as uow:  # keep the address unlocked
                     service.unlock(uow, email)
                 started = time.perf_counter()
                 _login(kdc_app, "wrong password x", email=email)
                 times.append(time.perf_counter() - started)
-        fast, slow = sorted(statistics.median(times) for times in timings.values())
+        fast, slow = sorted(min(times) for times in timings.values())
         assert fast > slow / 2.5, timings
     finally:
         service._dummy_hash.cache_clear()
