@@ -18,6 +18,7 @@ from kdc_admin.database import KdcDatabase
 from kdc_admin.formats import day, moment
 from kdc_admin.headers import csp_nonce, init_headers
 from kdc_admin.inputs import init_input_checks
+from kdc_admin.limits import init_limits, too_many
 from kdc_admin.menus import place
 from kdc_admin.monitoring import init_monitoring
 from kdc_admin.secret_key import load_secret_key
@@ -110,6 +111,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     for blueprints in kdc.hook.kdc_blueprints(kdc=kdc):
         for blueprint in blueprints or ():
             app.register_blueprint(blueprint)
+    init_limits(app, kdc)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
@@ -119,5 +121,9 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     def forbidden(_exc: Exception) -> Any:
         message = "Your role does not allow this. Ask an administrator if you need it."
         return render_template("kdc/error.html", code=403, message=message), 403
+
+    @app.errorhandler(429)
+    def too_many_attempts(_exc: Exception) -> Any:
+        return too_many(app, "kdc/error.html", code=429)
 
     return app

@@ -32,11 +32,13 @@ from flask import (
 from flask import url_for as flask_url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from kdc_core.app import Kdc
+from kdc_core.db.base import utcnow
 from kdc_core.users import service as users
 from kdc_core.users import sessions
 from kdc_core.users.sessions import Identity
@@ -182,8 +184,16 @@ def init_login(app: Flask) -> None:
 
 def safe_path(target: str | None) -> str | None:
     """``target`` if it is a path on this site, else ``None``: never an absolute,
-    scheme-relative or backslashed URL (the admin's and the site's "next" after sign-in)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    scheme-relative or backslashed URL (the admin's and the site's "next" after sign-in).
+
+    :raises BadRequest: ``target`` holds control characters (``%0D%0A`` …): browsers drop
+        some of them from addresses, and a line break would end the ``Location`` header.
+    """
+    if not target:
+        return None
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
+        raise BadRequest("The address to go to after signing in is not valid.")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
@@ -198,21 +208,23 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    next_url = _safe_next(request.args.get("next"))
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(next_url)
     form = LoginForm()
-    status = 200
     if form.validate_on_submit():
         with _kdc().unit_of_work(source="web:login") as uow:
             result = users.authenticate(uow, form.email.data or "", form.password.data or "")
         if result.user is not None:
-            next_url = _safe_next(request.args.get("next"))
             begin_web_session(result.user.email, "password")
             return redirect(next_url)
         flash(result.message or users.BAD_CREDENTIALS, "error")
-        status = 200 if result.locked_until is None else 429
-    elif request.method == "POST":
-        status = 400
+        page = render_template("kdc/login.html", form=form)
+        if result.locked_until is None:
+            return page, 200
+        wait = max(1, int((result.locked_until - utcnow()).total_seconds()))
+        return page, 429, {"Retry-After": str(wait)}
+    status = 400 if request.method == "POST" else 200
     return render_template("kdc/login.html", form=form), status
 
 

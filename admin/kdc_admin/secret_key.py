@@ -9,6 +9,7 @@ from pathlib import Path
 
 from kdc_core.config import Settings
 from kdc_core.errors import ConfigError
+from kdc_core.private_files import private_folder
 
 ENV = "KDC_SECRET_KEY"
 FILE_NAME = "secret_key"
@@ -38,7 +39,7 @@ def load_secret_key(settings: Settings) -> str:
 
 
 def _from_file(path: Path) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

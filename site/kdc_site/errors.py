@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from kdc_admin.limits import too_many
 from kdc_core.app import Kdc
 
 #: Paths that belong to the admin app, feeds or static files, not to the site.
@@ -46,6 +47,10 @@ def register(bp: Blueprint, kdc: Kdc) -> None:
         message = exc.description or "The request could not be understood."
         page = render_template("site/error.html", title="There is a problem", message=message)
         return page, 400
+
+    @bp.errorhandler(429)
+    def too_many_attempts(_exc: HTTPException) -> Any:
+        return too_many(current_app, "site/error.html", title="Too many attempts")
 
     @bp.errorhandler(403)
     def forbidden(_exc: HTTPException) -> Any:

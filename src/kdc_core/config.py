@@ -28,6 +28,7 @@ import attrs
 from kdc_core.errors import ConfigError
 from kdc_core.oidc_config import OidcSettings, oidc_settings
 from kdc_core.plugin_config import build, setting
+from kdc_core.signin_config import SignInSettings, signin_settings
 
 C = TypeVar("C")
 
@@ -47,6 +48,7 @@ _TOP_LEVEL_KEYS = {
     "jobs",
     "oidc",
     "monitoring",
+    "signin",
 }
 
 
@@ -253,6 +255,7 @@ class Settings:
     mail: MailSettings = attrs.field(factory=lambda: MailSettings())
     oidc: OidcSettings = attrs.field(factory=lambda: OidcSettings())
     monitoring: MonitoringSettings = attrs.field(factory=lambda: MonitoringSettings())
+    signin: SignInSettings = attrs.field(factory=lambda: SignInSettings())
     #: ``[jobs.NAME]`` tables as written (``schedule`` and the job's own keys); checked
     #: against the registered jobs by :mod:`kdc_core.jobs`.
     jobs: Mapping[str, Mapping[str, Any]] = attrs.field(factory=dict)
@@ -411,4 +414,5 @@ def load_settings(
         jobs=_jobs_tables(data.get("jobs", {}), where, env),
         oidc=oidc_settings(data.get("oidc", {}), where, env),
         monitoring=_monitoring_settings(data.get("monitoring", {}), where),
+        signin=signin_settings(data.get("signin", {}), where, env),
     )

@@ -216,3 +216,20 @@ def test_without_single_sign_on_or_a_mailer_the_page_offers_neither(kdc_app):
 def test_asking_needs_the_forms_csrf_token(kdc_app, client, councillor):
     assert client.post("/sign-in/email", data={"email": ADDRESS}).status_code == 400
     assert _letters(kdc_app) == []
+
+
+def test_link_requests_are_limited_per_address_asked_for_and_per_client(client):
+    asked = []
+    for i in range(11):
+        token = csrf_token(client, "/sign-in")
+        data = {"csrf_token": token, "email": "Someone@kirklees.example"}
+        asked.append(
+            client.post("/sign-in/email", data=data, environ_base={"REMOTE_ADDR": f"10.9.0.{i}"})
+        )
+    assert [r.status_code for r in asked] == [200] * 10 + [429]
+    page = asked[-1].get_data(as_text=True)
+    assert '<h1 class="govuk-heading-l">Too many attempts</h1>' in page
+    assert int(asked[-1].headers["Retry-After"]) > 0
+    # One client asking for many addresses reaches the per-client limit.
+    many = [_ask(client, f"person{i}@kirklees.example").status_code for i in range(21)]
+    assert many == [200] * 20 + [429]

@@ -98,9 +98,9 @@ class UserView(SecuredModelView):
         if model.id == current_user.id and (model.role != UserRole.ADMIN or not model.active):
             raise ValidationError("You cannot take away your own admin role or disable yourself.")
         if not is_created and form.new_password.data:
-            model.password_hash = users.hash_password(form.new_password.data)
-            model.failed_logins = 0
-            model.locked_until = None
+            users.replace_password(self.session.session, model, form.new_password.data)
+        if not is_created and not model.active:
+            users.end_web_sessions(self.session.session, model.email)
 
     def on_model_delete(self, model: UserRow) -> None:
         if model.id == current_user.id:

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from kdc_core.private_files import private_file
+
 #: How long an SQLite connection waits for another's write lock when the URL does not say
 #: (``?timeout=`` in seconds).
 SQLITE_BUSY_SECONDS = 30
@@ -17,11 +19,13 @@ SQLITE_BUSY_SECONDS = 30
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets foreign keys on, WAL, a busy timeout (30 s, or the URL's
     ``?timeout=`` in seconds), write transactions that take the write lock as they begin, and
-    its folder made."""
+    its folder (0700) and file (0600) made."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not _uri(parsed.database):
+            # Created readable by this account only: it holds constituents' details and
+            # password hashes. An empty file is an empty SQLite database.
+            private_file(Path(parsed.database))
         if "timeout" not in parsed.query:
             kwargs.setdefault("connect_args", {"timeout": SQLITE_BUSY_SECONDS})
         engine = create_engine(url, **kwargs)
@@ -30,6 +34,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def _uri(database: str) -> bool:
+    return database.startswith("file:")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import Boolean, Float, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kdc_core.db.base import Base, UTCDateTime, utcnow
@@ -53,3 +53,28 @@ class SignInLinkRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInFailureRow(Base):
+    """Failed sign-ins for an address that has no account, counted exactly as an account's
+    own ``failed_logins``/``locked_until`` are, so that an unknown address answers like a real
+    one. Keyed by the address's SHA-256: the addresses people mistype are not kept."""
+
+    __tablename__ = "sign_in_failures"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class RateLimitRow(Base):
+    """One counter of the web app's request limits when they are kept in the database
+    (``[signin] storage = "database"``): hits in the current window and when it ends."""
+
+    __tablename__ = "rate_limits"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+    #: When the window ends, in seconds since the epoch (what the limits library counts in).
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

@@ -10,20 +10,24 @@ import datetime as dt
 import hashlib
 import secrets
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import attrs
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kdc_core.db.base import utcnow
-from kdc_core.db.users import UserRow
+from kdc_core.db.users import SignInFailureRow, UserRow, WebSessionRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.mail.addresses import AddressError, normalise_address
 from kdc_core.timewords import time_of_day
 from kdc_core.users.values import LoginResult, User, UserRole
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from kdc_core.unit_of_work import UnitOfWork
 
 #: Failed logins in a row before an account is locked.
@@ -176,12 +180,13 @@ def require_user(uow: UnitOfWork, email: str) -> User:
 
 
 def disable_user(uow: UnitOfWork, email: str) -> User:
-    """Stop an account logging in; its web sessions end on their next request.
+    """Stop an account logging in; its web sessions end at once.
 
     :raises NotFound: there is no such account.
     """
     row = _require(uow, email)
     row.active = False
+    end_web_sessions(uow.session, row.email)
     uow.session.flush()
     return user_value(row)
 
@@ -201,14 +206,103 @@ def set_password(uow: UnitOfWork, email: str, password: str) -> User:
     :raises UserError: the password is too short.
     """
     row = _require(uow, email)
-    row.password_hash = hash_password(password)
-    row.failed_logins = 0
-    row.locked_until = None
+    replace_password(uow.session, row, password)
     uow.session.flush()
     return user_value(row)
 
 
+def replace_password(db: Session, row: UserRow, password: str) -> None:
+    """Give the account ``row`` a new password: hashed, the lock cleared, and every web
+    session of the account's address ended, so a browser signed in with the old password
+    (or a cookie copied from one) has to sign in again.
+
+    :raises UserError: the password is too short.
+    """
+    row.password_hash = hash_password(password)
+    row.failed_logins = 0
+    row.locked_until = None
+    end_web_sessions(db, row.email)
+
+
+def end_web_sessions(db: Session, email: str, now: dt.datetime | None = None) -> int:
+    """End every live web session of ``email`` (password changed, account disabled, a device
+    lost); returns how many ended."""
+    result = db.execute(
+        update(WebSessionRow)
+        .where(WebSessionRow.email == email.strip().lower(), WebSessionRow.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 # -- logging in ----------------------------------------------------------------------------------
+#
+# Failed logins are counted before the password is checked: a login first claims one of the
+# :data:`MAX_FAILED_LOGINS` tries with a single conditional statement (an ``UPDATE`` of the
+# account, or for an address without one an upsert into ``sign_in_failures``), and only a login
+# that got a try has its password checked. The database decides who gets the tries, so however
+# many logins for one address run at once, at most that many passwords are checked before the
+# lock, and a right password that comes after them is refused like the rest. A right password
+# gives its try back. Addresses without an account are counted and locked the same way, so the
+# answers (and the work done) never tell whether an account exists.
+
+
+def _open(table: Any, now: dt.datetime) -> ColumnElement[bool]:
+    """The counter still has a try left: not locked and under the limit, or its lock is over."""
+    return or_(
+        and_(table.c.locked_until.is_(None), table.c.failed_logins < MAX_FAILED_LOGINS),
+        table.c.locked_until <= now,
+    )
+
+
+def _next_count(table: Any) -> ColumnElement[int]:
+    """One more failed login, starting again from one after a lock is over."""
+    return case((table.c.locked_until.is_(None), table.c.failed_logins + 1), else_=1)
+
+
+def address_key(email: str) -> str:
+    """How ``sign_in_failures`` knows an address: its SHA-256, never the address itself."""
+    return hashlib.sha256(email.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@attrs.frozen
+class _Counter:
+    """The failed-login counter a login is counted on: an account's row, or the address's."""
+
+    table: Any
+    where: ColumnElement[bool]
+
+
+def _claim(
+    uow: UnitOfWork, key: str, now: dt.datetime
+) -> tuple[_Counter, UserRow | None, int | None]:
+    """Take one try for ``key``: the counter, the account (if any) and the count including
+    this try, or ``None`` for the count when no try is left (the address is locked)."""
+    user_id = uow.session.scalar(select(UserRow.id).where(func.lower(UserRow.email) == key))
+    if user_id is not None:
+        users: Any = UserRow.__table__
+        counter = _Counter(users, users.c.id == user_id)
+        count = uow.session.scalar(
+            update(users)
+            .where(counter.where, _open(users, now))
+            .values(failed_logins=_next_count(users), locked_until=None)
+            .returning(users.c.failed_logins)
+        )
+        row = uow.session.get(UserRow, user_id, populate_existing=True)
+        return counter, row, count
+    failures: Any = SignInFailureRow.__table__
+    digest = address_key(key)
+    counter = _Counter(failures, failures.c.key == digest)
+    dialect = uow.session.get_bind().dialect.name
+    make_insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = make_insert(failures).values(key=digest, failed_logins=1, updated_at=now)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["key"],
+        set_={"failed_logins": _next_count(failures), "locked_until": None, "updated_at": now},
+        where=_open(failures, now),
+    )
+    count = uow.session.scalar(stmt.returning(failures.c.failed_logins))
+    return counter, None, count
 
 
 def authenticate(
@@ -216,44 +310,64 @@ def authenticate(
 ) -> LoginResult:
     """Check a login and record the outcome (failed-login count, lockout, last login).
 
-    After :data:`MAX_FAILED_LOGINS` wrong passwords in a row the account is locked for
+    After :data:`MAX_FAILED_LOGINS` wrong passwords in a row for an address it is locked for
     :data:`LOCKOUT`; while locked even the right password is refused, and the message says
-    until when. An unknown address costs the same hashing work as a known one and gets the
-    same message as a wrong password. The caller must commit the unit of work even when the
-    login fails, so the count is kept.
+    until when. An address without an account is counted and locked the same way, costs the
+    same hashing work and gets the same messages, so the answers cannot tell who has an
+    account. The caller must commit the unit of work even when the login fails, so the count
+    is kept.
     """
     now = now or utcnow()
-    row = _row(uow, email)
-    if row is None or not row.password_hash:
+    key = email.strip().lower()
+    counter, row, count = _claim(uow, key, now)
+    if count is None:
         _verify(_dummy_hash(), password)
-        return LoginResult(None, BAD_CREDENTIALS)
-    if row.locked_until is not None and row.locked_until > now:
-        _verify(_dummy_hash(), password)
-        return LoginResult(None, _locked_message(uow, row.locked_until), row.locked_until)
-    if not _verify(row.password_hash, password):
-        row.failed_logins = (row.failed_logins or 0) + 1
-        if row.failed_logins >= MAX_FAILED_LOGINS:
-            row.failed_logins = 0
-            row.locked_until = now + LOCKOUT
-            uow.session.flush()
-            return LoginResult(None, _locked_message(uow, row.locked_until), row.locked_until)
-        uow.session.flush()
-        return LoginResult(None, BAD_CREDENTIALS)
-    if not row.active:
-        return LoginResult(None, "This account is disabled: ask an administrator.")
+        until = uow.session.scalar(select(counter.table.c.locked_until).where(counter.where))
+        return _locked(uow, until or now + LOCKOUT)
+    password_hash = row.password_hash if row is not None else None
+    if not password_hash or not _verify(password_hash, password):
+        if not password_hash:
+            _verify(_dummy_hash(), password)
+        if count < MAX_FAILED_LOGINS:
+            return LoginResult(None, BAD_CREDENTIALS)
+        until = now + LOCKOUT
+        uow.session.execute(
+            update(counter.table)
+            .where(counter.where, counter.table.c.failed_logins >= MAX_FAILED_LOGINS)
+            .values(locked_until=until)
+        )
+        uow.session.expire_all()
+        return _locked(uow, until)
+    assert row is not None
     row.failed_logins = 0
     row.locked_until = None
+    if not row.active:
+        uow.session.flush()
+        return LoginResult(None, "This account is disabled: ask an administrator.")
     row.last_login_at = now
-    if _hasher.check_needs_rehash(row.password_hash):
+    if _hasher.check_needs_rehash(password_hash):
         row.password_hash = _hasher.hash(password)
     uow.session.flush()
     return LoginResult(user_value(row))
 
 
-def _locked_message(uow: UnitOfWork, until: dt.datetime) -> str:
-    minutes = int(LOCKOUT.total_seconds() // 60)
-    return (
-        f"Too many failed logins: this account is locked for {minutes} minutes, "
-        f"until {time_of_day(until, uow.settings.tz)}. Try again then, or ask an "
-        "administrator to reset the password."
+def unlock(uow: UnitOfWork, email: str) -> None:
+    """Clear the failed logins and any lock of ``email``, with or without an account."""
+    key = email.strip().lower()
+    uow.session.execute(
+        update(UserRow)
+        .where(func.lower(UserRow.email) == key)
+        .values(failed_logins=0, locked_until=None)
     )
+    uow.session.execute(delete(SignInFailureRow).where(SignInFailureRow.key == address_key(key)))
+    uow.session.expire_all()
+
+
+def _locked(uow: UnitOfWork, until: dt.datetime) -> LoginResult:
+    minutes = int(LOCKOUT.total_seconds() // 60)
+    message = (
+        f"Too many failed logins with this email address: logging in with it is locked for "
+        f"{minutes} minutes, until {time_of_day(until, uow.settings.tz)}. Try again then, or "
+        "ask an administrator to reset the password."
+    )
+    return LoginResult(None, message, until)

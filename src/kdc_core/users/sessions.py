@@ -21,7 +21,7 @@ from kdc_core.db.people import CouncillorRow, OfficerRow
 from kdc_core.db.users import SignInLinkRow, UserRow, WebSessionRow
 from kdc_core.people.values import Councillor, Officer
 from kdc_core.unit_of_work import UnitOfWork
-from kdc_core.users.service import user_value
+from kdc_core.users.service import end_web_sessions, user_value
 from kdc_core.users.values import User
 
 #: How long a signed-in browser stays signed in without signing in again.
@@ -123,12 +123,7 @@ def end_session(uow: UnitOfWork, token: str, now: dt.datetime | None = None) -> 
 
 def end_sessions_for(uow: UnitOfWork, email: str, now: dt.datetime | None = None) -> int:
     """Sign every browser of ``email`` out (an account disabled, a device lost)."""
-    result = uow.session.execute(
-        update(WebSessionRow)
-        .where(WebSessionRow.email == email.strip().lower(), WebSessionRow.ended_at.is_(None))
-        .values(ended_at=now or utcnow())
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return end_web_sessions(uow.session, email, now)
 
 
 def issue_sign_in_link(uow: UnitOfWork, email: str, now: dt.datetime | None = None) -> str:
