@@ -5,7 +5,7 @@ nginx (Debian's package) is started here on 127.0.0.1 with both workers as its u
 worker answered a request is read from the workers' own access logs: nginx gives every request
 an id (``X-Request-ID``), the worker logs it and returns it in the response. Without nginx the
 tests skip, unless ``KDC_REQUIRE_NGINX`` or ``KDC_FAIL_ON_SKIP`` is set (as in CI), when they
-fail.
+fail. ``test_deploy_doc.py`` checks that docs/deploy.md gives nginx these same settings.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from kdc_core.jobs import runner
 from kdc_core.plugins import make_plugin_manager
 from kdc_core.testing import copy_template
 from kdc_core.testing.databases import no_postgres, postgres_databases
-from kdc_core.testing.nginx import KDC, ThrowawayNginx, WebWorker, find_nginx, free_port
+from kdc_core.testing.nginx import KDC, ThrowawayNginx, WebWorker, free_port, require_nginx
 from kdc_core.users import sessions
 
 # One set of processes for the module, so its tests run together, in order, on one xdist worker.
@@ -66,24 +66,13 @@ class Stack:
         return found
 
 
-def _require_nginx() -> str:
-    binary = find_nginx()
-    if binary is not None:
-        return binary
-    message = "nginx not found (Debian's nginx package, or set KDC_NGINX)"
-    for required in ("KDC_REQUIRE_NGINX", "KDC_FAIL_ON_SKIP"):
-        if os.environ.get(required):
-            pytest.fail(f"{message} but {required} is set")
-    pytest.skip(message)
-
-
 @pytest.fixture(scope="module")
 def stack(
     request: pytest.FixtureRequest,
     kdc_postgres_url: str | None,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Stack]:
-    _require_nginx()
+    require_nginx()
     if kdc_postgres_url is None:
         no_postgres()
     folder = tmp_path_factory.mktemp("two-workers")

@@ -50,6 +50,21 @@ def find_nginx() -> str | None:
     return str(debian) if debian.is_file() and os.access(debian, os.X_OK) else None
 
 
+def require_nginx() -> str:
+    """The nginx binary for a test; skips the test without one, or fails it when nginx is
+    required (``KDC_REQUIRE_NGINX`` or ``KDC_FAIL_ON_SKIP``, as in CI)."""
+    import pytest
+
+    binary = find_nginx()
+    if binary is not None:
+        return binary
+    message = "nginx not found (Debian's nginx package, or set KDC_NGINX)"
+    for required in ("KDC_REQUIRE_NGINX", "KDC_FAIL_ON_SKIP"):
+        if os.environ.get(required):
+            pytest.fail(f"{message} but {required} is set")
+    pytest.skip(message)
+
+
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 20) -> None:
     """Wait until something accepts connections on 127.0.0.1:``port``.
 
@@ -65,24 +80,32 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f}s")
 
 
-def proxy_locations(upstream: str = "kdc") -> str:
-    """The ``location /`` block that hands every request to the ``upstream`` workers."""
-    return f"""
-        location / {{
-            proxy_pass http://{upstream};
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_set_header X-Forwarded-Host $host;
-            proxy_set_header X-Forwarded-Port $server_port;
-            proxy_set_header X-Request-ID $request_id;
-            proxy_next_upstream error timeout http_502 http_503;
-            proxy_next_upstream_tries 2;
-            proxy_connect_timeout 2s;
-            proxy_read_timeout 60s;
-        }}"""
+#: What nginx does with every request it hands to the workers (server level, so every
+#: ``location`` that says ``proxy_pass`` inherits it). docs/deploy.md shows these same lines.
+PROXY_SETTINGS = """\
+proxy_http_version 1.1;
+proxy_set_header Connection "";
+proxy_set_header Host $host;
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+proxy_set_header X-Forwarded-Proto $scheme;
+proxy_set_header X-Forwarded-Host $host;
+proxy_set_header X-Forwarded-Port $server_port;
+proxy_set_header X-Request-ID $request_id;
+proxy_next_upstream error timeout http_502 http_503;
+proxy_next_upstream_tries 2;
+proxy_connect_timeout 2s;
+proxy_read_timeout 60s;
+"""
+
+#: How each worker is listed in the ``upstream`` block: after one failure nginx leaves the
+#: worker alone for ten seconds, then tries it again.
+UPSTREAM_SERVER = "server {address} max_fails=1 fail_timeout=10s;"
+#: Idle connections nginx keeps open to the workers.
+UPSTREAM_KEEPALIVE = "keepalive 32;"
+
+
+def _indent(lines: str, spaces: int) -> str:
+    return "\n".join(" " * spaces + line for line in lines.splitlines())
 
 
 class ThrowawayNginx:
@@ -123,10 +146,7 @@ class ThrowawayNginx:
 
     def config(self) -> str:
         d = self.directory
-        servers = "\n".join(
-            f"            server {address} max_fails=1 fail_timeout=10s;"
-            for address in self.upstreams
-        )
+        servers = "\n".join(UPSTREAM_SERVER.format(address=a) for a in self.upstreams)
         statics = "".join(
             f"""
         location = {path} {{
@@ -138,7 +158,7 @@ class ThrowawayNginx:
         # Root starts its workers as root too: they must reach the files in this folder.
         user = "user root;\n" if os.geteuid() == 0 else ""
         temps = "\n".join(
-            f"        {kind}_temp_path {d / 'tmp' / kind};"
+            f"    {kind}_temp_path {d / 'tmp' / kind};"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
         )
         return f"""# Written by kdc_core.testing.nginx
@@ -159,14 +179,19 @@ http {{
     keepalive_requests 100000;
 
     upstream kdc {{
-{servers}
-            keepalive 32;
+{_indent(servers, 8)}
+        {UPSTREAM_KEEPALIVE}
     }}
 
     server {{
         listen 127.0.0.1:{self.port};
         server_name localhost;
-{proxy_locations()}{statics}
+
+{_indent(PROXY_SETTINGS, 8)}
+
+        location / {{
+            proxy_pass http://kdc;
+        }}{statics}
     }}
 }}
 """
