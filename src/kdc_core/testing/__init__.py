@@ -22,8 +22,9 @@
 
 Throwaway servers for tests and benchmarks live in submodules: :mod:`kdc_core.testing.postgres`
 (a PostgreSQL cluster), :mod:`kdc_core.testing.radicale` (a CalDAV server),
-:mod:`kdc_core.testing.slapd` (an OpenLDAP server) and :mod:`kdc_core.testing.casework_api` (a
-reference server for the casework JSON API). Nothing outside tests and benchmarks imports them.
+:mod:`kdc_core.testing.slapd` (an OpenLDAP server), :mod:`kdc_core.testing.casework_api` (a
+reference server for the casework JSON API) and :mod:`kdc_core.testing.nginx` (``kdc serve``
+workers behind nginx). Nothing outside tests and benchmarks imports them.
 """
 
 from __future__ import annotations
