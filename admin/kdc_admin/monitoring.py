@@ -27,7 +27,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from kdc_core.app import Kdc
-from kdc_core.errors import KdcError
 from kdc_core.metrics import HTTP_DURATION, HTTP_REQUESTS, exposition
 
 log = logging.getLogger(__name__)
@@ -80,19 +79,22 @@ def healthz() -> Response:
 
 @monitoring.get("/readyz")
 def readyz() -> Response:
-    """The database answers and its schema is at head; 503 naming which is not so."""
-    from kdc_core.db.migrate import require_schema
+    """The database answers and its schema is at head, or newer (a rolling upgrade has
+    migrated it and this worker is next to restart); 503 naming which is not so."""
+    from kdc_core.db.migrate import schema_state
 
     kdc = _kdc()
     try:
         with kdc.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-        require_schema(kdc.engine)
+        state = schema_state(kdc.engine)
     except SQLAlchemyError as exc:
         log.warning("not ready: the database does not answer (%s)", type(exc).__name__)
         return _plain("not ready: the database does not answer", 503)
-    except KdcError:
-        log.warning("not ready: the database schema is not the one this kdc-core needs")
+    if state == "newer":
+        return _plain("ready (the database schema is newer than this kdc-core: restart it)")
+    if state != "current":
+        log.warning("not ready: the database schema is %s", state)
         return _plain("not ready: the database schema needs `kdc init`", 503)
     return _plain("ready")
 

@@ -63,3 +63,19 @@ def require_schema(engine: Engine) -> None:
             f"the database {url} is at schema {', '.join(sorted(current))}, this kdc needs "
             f"{', '.join(sorted(heads))}: run `kdc init` to upgrade it"
         )
+
+
+def schema_state(engine: Engine) -> str:
+    """How the database's schema stands to this code: ``"current"`` (at every head),
+    ``"newer"`` (at a revision this code does not know: a later kdc-core has migrated it, as
+    during a rolling upgrade), ``"behind"`` (``kdc init`` has not been run since this code was
+    installed) or ``"empty"`` (no kdc tables)."""
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    script = ScriptDirectory.from_config(alembic_config())
+    if not current:
+        return "empty"
+    if current == set(script.get_heads()):
+        return "current"
+    known = {revision.revision for revision in script.walk_revisions()}
+    return "newer" if current - known else "behind"
