@@ -2,6 +2,7 @@
 floor of nginx serving the same bytes itself.
 
     .venv/bin/python benchmarks/serve.py [--events 600] [--requests 3000] [--threads 8]
+                                         [--recheck-seconds 1]
 
 Starts a throwaway PostgreSQL cluster (``--database-url`` names an empty database instead),
 seeds one councillor invited to ``--events`` events (as ``benchmarks/feeds.py`` does), starts
@@ -14,8 +15,9 @@ A bounded client on 127.0.0.1 — ``--threads`` threads, each with one keep-aliv
 
 1. **static**: the feed's bytes as a file served by nginx (the floor);
 2. **feed**: ``/feeds/councillors/<token>.ics`` through nginx to the workers, warm (every
-   worker has the feed cached; each request still resolves the token and checks the calendar
-   has not changed in the database);
+   worker has the feed cached, and checks the token and the calendar against the database at
+   most once per ``--recheck-seconds``, the workers' ``[plugins.ical] recheck_seconds`` as
+   docs/deploy.md sets it; with 0, on every request);
 3. **304**: the same with ``If-None-Match`` and the feed's ETag.
 
 Targets: the feed at ≥ 25% of the floor's requests a second, the 304 at ≥ 40%. Prints each
@@ -110,6 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3000, help="GETs of each kind")
     parser.add_argument("--threads", type=int, default=8, help="concurrent client connections")
     parser.add_argument("--database-url", help="an empty PostgreSQL database to use")
+    parser.add_argument(
+        "--recheck-seconds",
+        type=float,
+        default=1.0,
+        help="the workers' [plugins.ical] recheck_seconds (docs/deploy.md; 0 checks the "
+        "database on every request)",
+    )
     args = parser.parse_args(argv)
 
     with (
@@ -125,12 +134,15 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             kdc.dispose()
         feed_path = f"/feeds/councillors/{token}.ics"
+        config = folder / "kdc.toml"
+        config.write_text(f"[plugins.ical]\nrecheck_seconds = {args.recheck_seconds}\n")
         static_file = folder / "feed.ics"
         proxy_port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("KDC_")} | {
             "KDC_DATABASE_URL": url,
             "KDC_BASE_URL": f"http://127.0.0.1:{proxy_port}",
             "KDC_SECRET_KEY": secrets.token_hex(32),
+            "KDC_CONFIG": str(config),
         }
         workers = [
             WebWorker(
@@ -160,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             static_file.write_bytes(body)
             print(
                 f"Feed of {args.events} events: {len(body):,} bytes; "
-                f"{args.requests} GETs of each kind from {args.threads} connections."
+                f"{args.requests} GETs of each kind from {args.threads} connections; "
+                f"the workers recheck a feed every {args.recheck_seconds:g} s."
             )
             for path, expect, headers in (
                 (STATIC_PATH, 200, {}),

@@ -24,7 +24,15 @@ from flask import Blueprint, Response, request
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.changes import ChangeSet
-from kdc_ical.feedserver import FeedServer, RenderedFeed, existing_feed_server, feed_server
+from kdc_core.config import Settings
+from kdc_ical.feedserver import (
+    SECTION,
+    FeedServer,
+    FeedSettings,
+    RenderedFeed,
+    existing_feed_server,
+    feed_server,
+)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRIVATE_CACHE = "private, max-age=300"
@@ -98,6 +106,11 @@ def make_blueprint(server: FeedServer) -> Blueprint:
 
 
 # -- hooks ----------------------------------------------------------------------------------------
+
+
+@hookimpl
+def kdc_check_config(settings: Settings) -> None:
+    settings.plugin_config(SECTION, into=FeedSettings)
 
 
 @hookimpl

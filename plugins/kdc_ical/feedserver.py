@@ -9,6 +9,12 @@ joined from cached VEVENT texts; only new or changed events go through icalendar
 
 In-process changes (admin edits) also invalidate the cache at once, through
 ``kdc_changes_committed``; changes made by other processes are seen through the fingerprint.
+
+With ``[plugins.ical] recheck_seconds`` above zero, a feed checked against the database is
+served again for that long without checking: a worker then asks the database about a feed at
+most once per that many seconds, however many calendars poll it. Changes and revoked
+addresses from other processes reach its feeds that much later; in this process, a change or
+a revocation is seen at once.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import threading
+import time
 import weakref
 from collections.abc import Callable, Hashable, Sequence
 
@@ -28,6 +35,7 @@ from kdc_core.calendar.events import event_url
 from kdc_core.calendar.values import CalendarEvent
 from kdc_core.errors import NotFound
 from kdc_core.metrics import FEED_CACHE
+from kdc_core.plugin_config import setting
 from kdc_core.unit_of_work import UnitOfWork
 from kdc_ical.render import LRU, EventRenderer
 
@@ -35,6 +43,25 @@ from kdc_ical.render import LRU, EventRenderer
 MAX_FEED_BYTES = 64 * 1024 * 1024
 #: Upper bound on cached VEVENT texts (a few hundred bytes each).
 MAX_EVENTS = 20_000
+
+
+#: The ``[plugins.NAME]`` section this plugin reads.
+SECTION = "ical"
+
+
+@attrs.frozen
+class FeedSettings:
+    """The ``[plugins.ical]`` section of kdc.toml.
+
+    :ivar recheck_seconds: how long a feed, once checked against the database, is served
+        again without checking (0, the default: check on every request). A deployment with
+        many subscribers and several workers sets 1 to 5; changes made through another
+        worker, and revoked addresses, then take that long to reach this worker's feeds.
+    """
+
+    recheck_seconds: float = setting(
+        0.0, expect="a number of seconds from 0 to 60", check=lambda s: 0 <= s <= 60
+    )
 
 
 @attrs.frozen
@@ -65,9 +92,17 @@ class FeedServer:
     """Serves every feed of one :class:`Kdc`, with its caches."""
 
     def __init__(
-        self, kdc: Kdc, max_feed_bytes: int = MAX_FEED_BYTES, max_events: int = MAX_EVENTS
+        self,
+        kdc: Kdc,
+        max_feed_bytes: int = MAX_FEED_BYTES,
+        max_events: int = MAX_EVENTS,
+        recheck_seconds: float = 0.0,
     ) -> None:
         self.kdc = kdc
+        self.recheck_seconds = recheck_seconds
+        #: request key (a token's digest, or the feed's key) -> (when checked, generation and
+        #: revocations then, the feed's cache key).
+        self.checked: LRU[Hashable, tuple[float, tuple[int, int], Hashable]] = LRU(8192)
         self.renderer = EventRenderer(max_events)
         self.feeds: LRU[Hashable, RenderedFeed] = LRU(
             4096, max_feed_bytes, size=lambda f: len(f.body)
@@ -75,6 +110,29 @@ class FeedServer:
         self.generation = 0
         self.builds = 0
         self._lock = threading.Lock()
+
+    def _fresh(self, request_key: Hashable) -> RenderedFeed | None:
+        """The feed checked for ``request_key`` within the last ``recheck_seconds``, if
+        nothing in this process has changed since."""
+        if self.recheck_seconds <= 0:
+            return None
+        seen = self.checked.get(request_key)
+        if seen is None:
+            return None
+        when, versions, key = seen
+        if versions != self._versions() or time.monotonic() - when >= self.recheck_seconds:
+            return None
+        feed = self.feeds.get(key)
+        if feed is not None:
+            FEED_CACHE.labels("hit").inc()
+        return feed
+
+    def _checked_now(self, request_key: Hashable, versions: tuple[int, int], key: Hashable) -> None:
+        if self.recheck_seconds > 0:
+            self.checked.put(request_key, (time.monotonic(), versions, key))
+
+    def _versions(self) -> tuple[int, int]:
+        return (self.generation, feed_tokens.revocations())
 
     def invalidate(self) -> None:
         """Forget which feeds are current (they are checked again on the next request)."""
@@ -99,8 +157,14 @@ class FeedServer:
                 rules.public_feed(uow, window),
             )
 
+        fresh = self._fresh(("public",))
+        if fresh is not None:
+            return fresh
+        versions = self._versions()
         with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
-            return self._serve(uow, ("public",), build, private=False)
+            feed = self._serve(uow, ("public",), build, private=False)
+        self._checked_now(("public",), versions, ("public",))
+        return feed
 
     def ward(self, slug: str) -> RenderedFeed | None:
         return self._subject(slug, rules.ward_subject, "ward")
@@ -112,6 +176,11 @@ class FeedServer:
 
     def _private(self, token: str, kind: feed_tokens.OwnerKind) -> RenderedFeed | None:
         council = self.kdc.settings.council_name
+        request_key = (kind.value, feed_tokens.hash_token(token))
+        fresh = self._fresh(request_key)
+        if fresh is not None:
+            return fresh
+        versions = self._versions()
         with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
             owner = feed_tokens.resolve(uow, token, kind)
             if owner is None:
@@ -141,9 +210,11 @@ class FeedServer:
                     events,
                 )
 
-            return self._serve(
+            feed = self._serve(
                 uow, (kind.value, owner.id), build, private=True, extra_state=extra_state
             )
+        self._checked_now(request_key, versions, (kind.value, owner.id))
+        return feed
 
     def _subject(
         self,
@@ -152,6 +223,11 @@ class FeedServer:
         label: str,
     ) -> RenderedFeed | None:
         council = self.kdc.settings.council_name
+        request_key = (label, "slug", slug)
+        fresh = self._fresh(request_key)
+        if fresh is not None:
+            return fresh
+        versions = self._versions()
         with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
             try:
                 subject = find(uow, slug)
@@ -166,7 +242,10 @@ class FeedServer:
                     rules.public_feed(uow, window, subject),
                 )
 
-            return self._serve(uow, (label, subject.id, subject.slug), build, private=False)
+            key = (label, subject.id, subject.slug)
+            feed = self._serve(uow, key, build, private=False)
+        self._checked_now(request_key, versions, key)
+        return feed
 
     def _serve(
         self,
@@ -216,7 +295,8 @@ def feed_server(kdc: Kdc) -> FeedServer:
     with _SERVERS_LOCK:
         server = _SERVERS.get(kdc)
         if server is None:
-            server = _SERVERS[kdc] = FeedServer(kdc)
+            settings = kdc.settings.plugin_config(SECTION, into=FeedSettings)
+            server = _SERVERS[kdc] = FeedServer(kdc, recheck_seconds=settings.recheck_seconds)
         return server
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import icalendar
 import pytest
 import recurring_ical_events
 import vobject
+from sqlalchemy import event as sa_event
 from sqlalchemy import update
 
 from kdc_admin import create_app
@@ -302,3 +304,64 @@ def test_feeds_answer_head_and_refuse_post(client, cal):
     head = client.head("/feeds/public.ics")
     assert head.status_code == 200 and head.data == b""
     assert client.post("/feeds/public.ics").status_code == 405
+
+
+@contextlib.contextmanager
+def count_queries(engine):
+    """The SQL statements run on ``engine`` inside the block."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def rechecking(kdc_app):
+    """The app's feed server with a recheck window of a minute (as ``[plugins.ical]
+    recheck_seconds = 60`` gives), put back to checking every request afterwards."""
+    server = feed_server(kdc_app)
+    server.recheck_seconds = 60.0
+    yield server
+    server.recheck_seconds = 0.0
+
+
+def test_within_the_recheck_window_a_feed_is_served_without_asking_the_database(
+    kdc_app, kdc_settings, client, cal, rechecking
+):
+    before = client.get(cal["ann_url"])
+    other = Kdc(kdc_settings, make_plugin_manager(kdc_settings))
+    try:
+        with other.unit_of_work() as uow:  # another process uninvites Ann
+            update_event(uow, cal["events"]["group"].id, councillor_ids=())
+    finally:
+        other.dispose()
+    with count_queries(kdc_app.engine) as queries:
+        again = client.get(cal["ann_url"], headers={"If-None-Match": before.headers["ETag"]})
+    assert again.status_code == 304 and queries == []
+    # Once the window is over, the other process's change is seen.
+    rechecking.checked.put(
+        ("councillor", feed_tokens.hash_token(cal["ann_token"])),
+        (0.0, rechecking._versions(), ("councillor", cal["ids"]["ann"])),
+    )
+    after = client.get(cal["ann_url"], headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and cal["events"]["group"].uid not in _uids(after)
+
+
+def test_a_change_or_a_revocation_in_this_process_is_seen_at_once_despite_the_window(
+    kdc_app, client, cal, rechecking
+):
+    before = client.get(cal["ann_url"])
+    with kdc_app.unit_of_work() as uow:
+        update_event(uow, cal["events"]["walkabout"].id, location="Dalton Community Centre")
+    after = client.get(cal["ann_url"], headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200 and b"Dalton Community Centre" in after.data
+
+    with kdc_app.unit_of_work() as uow:
+        feed_tokens.revoke(uow, FeedOwner(OwnerKind.COUNCILLOR, cal["ids"]["ann"], "Ann Lee"))
+    assert client.get(cal["ann_url"]).status_code == 404

@@ -15,12 +15,13 @@ import datetime as dt
 import enum
 import hashlib
 import hmac
+import itertools
 import re
 import secrets
 from typing import Any
 
 import attrs
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, event, func, select, update
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.feed_tokens import FeedTokenRow
@@ -116,11 +117,28 @@ def active_tokens(uow: UnitOfWork, kind: OwnerKind) -> dict[int, dt.datetime]:
     return {owner_id: issued for owner_id, issued in rows}
 
 
+_REVOCATIONS = itertools.count(1)
+_revoked = 0
+
+
+def _count_revocation(_session: object) -> None:
+    global _revoked
+    _revoked = next(_REVOCATIONS)
+
+
+def revocations() -> int:
+    """How many times this process has revoked feed addresses: a feed server that keeps
+    answers for a moment checks it, so an address revoked here stops working at once."""
+    return _revoked
+
+
 def revoke(uow: UnitOfWork, owner: FeedOwner) -> int:
-    """Revoke every active token of the owner; their URLs answer 404 from now on.
+    """Revoke every active token of the owner; their URLs answer 404 from now on (in other
+    processes, after their ``[plugins.ical] recheck_seconds``, if set).
 
     :returns: how many tokens were revoked.
     """
+    event.listen(uow.session, "after_commit", _count_revocation, once=True)
     result = uow.session.execute(
         update(FeedTokenRow)
         .where(
