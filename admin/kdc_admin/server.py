@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -71,14 +73,28 @@ def server_url(server: Any, host: str) -> str:
     return f"http://{shown}:{server.effective_port}/"
 
 
+def _stop_on_signals() -> None:
+    """Let Ctrl-C (SIGINT) and SIGTERM both stop the server cleanly: open connections are
+    closed and the worker threads end, rather than the process dying mid-request. A process
+    can inherit either signal ignored or blocked (a background job of a script, a test
+    runner, some supervisors); it is taken back here, so the server always stops when told."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def run(server: Any, url: str, lines: Iterable[str] = ()) -> None:
-    """Print where the app is, then serve until interrupted."""
-    click.echo(f"Serving kdc at {url} (press Ctrl-C to stop)")
-    for line in lines:
-        click.echo(line)
+    """Print where the app is, then serve until interrupted (Ctrl-C, or SIGTERM as systemd
+    sends)."""
+    _stop_on_signals()
     try:
+        click.echo(f"Serving kdc at {url} (press Ctrl-C to stop)")
+        for line in lines:
+            click.echo(line)
         server.run()  # waitress returns (rather than raising) on Ctrl-C
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM, even before serving began
         pass
     finally:
         server.close()

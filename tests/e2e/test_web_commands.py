@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,9 @@ def _sign_in_with_link(url: str) -> str:
     return html.unescape(signed_in.group(1))
 
 
-def _start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], list[str]]:
+def _start(
+    args: list[str], tmp_path: Path, preexec_fn: Callable[[], None] | None = None
+) -> tuple[subprocess.Popen[str], list[str]]:
     """Start ``kdc ARGS`` and read its output until it says where it is serving. Its log
     (stderr, JSON lines) joins the test run's logs, searched for the password and sign-in
     links it printed (tests/logcheck.py)."""
@@ -50,7 +53,13 @@ def _start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], list
     env = _env(tmp_path) | {"KDC_LOG_FORMAT": "json", "KDC_LOG_LEVEL": "DEBUG"}
     with open(log or os.devnull, "a", encoding="utf-8") as stderr:
         proc = subprocess.Popen(
-            [*KDC, *args], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+            [*KDC, *args],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            preexec_fn=preexec_fn,
         )
     lines: list[str] = []
     deadline = time.monotonic() + 60
@@ -72,11 +81,32 @@ def _start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], list
     pytest.fail("the server did not start:\n" + "\n".join(lines))
 
 
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=20)
+def _stop(proc: subprocess.Popen[str], sig: int = signal.SIGINT) -> str:
+    proc.send_signal(sig)
+    try:
+        out, _ = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        proc.kill()
+        proc.communicate(timeout=10)
+        masks = [line for line in status.splitlines() if line.startswith("Sig")]
+        pytest.fail(f"kdc did not stop on signal {sig}: {masks}")
     assert proc.returncode == 0, out
     return out
+
+
+def _deaf_to_signals() -> None:
+    """As a process is started by some supervisors and scripts: SIGINT ignored, and SIGINT
+    and SIGTERM blocked."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_serve_stops_cleanly_on_ctrl_c_or_sigterm_even_if_started_deaf_to_them(tmp_path, sig):
+    subprocess.run([*KDC, "init"], cwd=tmp_path, env=_env(tmp_path), check=True, timeout=60)
+    proc, _lines = _start(["serve", "--port", "0"], tmp_path, preexec_fn=_deaf_to_signals)
+    assert _stop(proc, sig).rstrip().endswith("Stopped.")
 
 
 def _opener() -> urllib.request.OpenerDirector:
