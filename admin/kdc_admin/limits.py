@@ -99,6 +99,12 @@ def init_limits(app: Flask, kdc: Kdc) -> Limiter:
         limiter.init_app(app)
     except ConfigurationError as exc:  # an unknown scheme, or its driver not installed
         raise ConfigError(f"signin.storage: {exc}", key="signin.storage") from None
+    # Every limit here is put on its view (below), and a limited view checks its own limits
+    # when called. The check Flask-Limiter adds before every request is for application-wide
+    # and default limits, which kdc has none of: drop it, so the requests that have no limit
+    # (the feeds calendar apps poll, every page) do not pay for it.
+    hooks = app.before_request_funcs.get(None, [])
+    hooks[:] = [hook for hook in hooks if getattr(hook, "__self__", None) is not limiter]
     settings = kdc.settings.signin
     for endpoint, (counts, per_account) in ROUTES.items():
         view = app.view_functions.get(endpoint)
