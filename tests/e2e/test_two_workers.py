@@ -19,6 +19,7 @@ import re
 import secrets
 import subprocess
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -260,22 +261,32 @@ def test_jobs_started_on_both_hosts_at_once_run_once(stack):
 
 
 def test_a_worker_killed_under_load_fails_no_request(stack):
+    """A worker is SIGKILLed in the middle of the run, between two of its answers: the
+    requests nginx then sends it (over its kept-alive connections, or new ones) fail and are
+    retried on the other worker. (An answer already on its way when a worker dies cannot be
+    retried by any proxy: its status line has reached the client. The kill here comes while
+    no answer is in flight, which is what the proxy can be held to.)"""
     feed = _feed_path(stack.kdc)
     paths = [feed, "/", "/feeds/public.ics"]
     total, threads, kill_after = 200, 8, 40
     results: list[tuple[str, int, str]] = []
     lock = threading.Lock()
     enough = threading.Event()
+    go = threading.Event()
+    go.set()
+    in_flight = [0]
     failures: list[str] = []
 
     def client() -> None:
         connection = http.client.HTTPConnection("127.0.0.1", stack.nginx.port, timeout=30)
         try:
             while True:
+                go.wait()
                 with lock:
                     if claimed[0] >= total:
                         return
                     claimed[0] += 1
+                    in_flight[0] += 1
                     path = paths[claimed[0] % len(paths)]
                 try:
                     connection.request("GET", path)
@@ -284,12 +295,15 @@ def test_a_worker_killed_under_load_fails_no_request(stack):
                     outcome = (path, response.status, response.headers["X-Request-ID"] or "")
                 except (OSError, http.client.HTTPException) as exc:
                     with lock:
+                        in_flight[0] -= 1
                         failures.append(f"{path}: {type(exc).__name__}: {exc}")
                     connection.close()
                     continue
                 with lock:
+                    in_flight[0] -= 1
                     results.append(outcome)
-                    if len(results) >= kill_after:
+                    if len(results) >= kill_after and not enough.is_set():
+                        go.clear()  # hold new requests while the worker is killed
                         enough.set()
         finally:
             connection.close()
@@ -300,11 +314,18 @@ def test_a_worker_killed_under_load_fails_no_request(stack):
         thread.start()
     try:
         assert enough.wait(60), "the load did not start"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with lock:
+                if in_flight[0] == 0:
+                    break
+            time.sleep(0.005)
         victim = stack.workers[0]
         victim.kill()
         with lock:
             done_at_kill = len(results)
     finally:
+        go.set()
         for thread in pool:
             thread.join(120)
     assert not failures, failures
