@@ -8,12 +8,10 @@ from collections.abc import Iterator
 
 import pytest
 from enquiry_people import seed_enquiry_people
+from pooled import pooled_kdc, postgres_database_url
 from sqlalchemy import select
 
-from kdc_core import testing
 from kdc_core.app import Kdc
-from kdc_core.config import Settings
-from kdc_core.db.engine import make_engine
 from kdc_core.db.enquiries import EnquiryRow
 from kdc_core.enquiries import service
 from kdc_core.enquiries.values import NewEnquiry
@@ -24,16 +22,13 @@ THREADS, EACH = 20, 25
 @pytest.fixture
 def kdc_database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     """PostgreSQL only: SQLite serialises writers by itself."""
-    yield from testing.database_url_for(
-        "postgres", tmp_path, request.getfixturevalue("kdc_postgres_url")
-    )
+    yield from postgres_database_url(request, tmp_path)
 
 
 @pytest.fixture
 def pooled(kdc_database_url, kdc_copy_template, tmp_path) -> Iterator[Kdc]:
     kdc_copy_template(kdc_database_url)
-    settings = Settings(database_url=kdc_database_url, instance_path=tmp_path, environ={})
-    kdc = Kdc(settings, engine=make_engine(kdc_database_url, pool_size=THREADS, max_overflow=0))
+    kdc = pooled_kdc(kdc_database_url, tmp_path, THREADS)
     seed_enquiry_people(kdc)
     yield kdc
     kdc.dispose()

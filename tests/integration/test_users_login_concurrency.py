@@ -7,11 +7,10 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from pooled import pooled_kdc, postgres_database_url
 
-from kdc_core import testing, users
+from kdc_core import users
 from kdc_core.app import Kdc
-from kdc_core.config import Settings
-from kdc_core.db.engine import make_engine
 from kdc_core.users import service
 
 THREADS = 60
@@ -21,16 +20,13 @@ PASSWORD = "a long enough password"
 @pytest.fixture
 def kdc_database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
     """PostgreSQL only: SQLite serialises writers by itself."""
-    yield from testing.database_url_for(
-        "postgres", tmp_path, request.getfixturevalue("kdc_postgres_url")
-    )
+    yield from postgres_database_url(request, tmp_path)
 
 
 @pytest.fixture
 def pooled(kdc_database_url, kdc_copy_template, tmp_path) -> Iterator[Kdc]:
     kdc_copy_template(kdc_database_url)
-    settings = Settings(database_url=kdc_database_url, instance_path=tmp_path, environ={})
-    kdc = Kdc(settings, engine=make_engine(kdc_database_url, pool_size=THREADS, max_overflow=0))
+    kdc = pooled_kdc(kdc_database_url, tmp_path, THREADS)
     yield kdc
     kdc.dispose()
 
