@@ -15,7 +15,6 @@ environment variable NAME when the plugin asks for its section.
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from kdc_core.errors import ConfigError
+from kdc_core.monitoring_config import MonitoringSettings, monitoring_settings
 from kdc_core.oidc_config import OidcSettings, oidc_settings
 from kdc_core.plugin_config import build, setting
 from kdc_core.signin_config import SignInSettings, signin_settings
@@ -112,47 +112,6 @@ class DirectorySettings:
 
 def _directory_settings(data: Any, where: str) -> DirectorySettings:
     return build(DirectorySettings, data, "directory", where)
-
-
-def _networks(values: tuple[str, ...]) -> bool:
-    try:
-        for value in values:
-            ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        return False
-    return True
-
-
-@attrs.frozen
-class MonitoringSettings:
-    """The ``[monitoring]`` table: who may read ``/healthz``, ``/readyz`` and ``/metrics``.
-
-    :ivar allow: the client addresses or networks (``"10.20.0.0/16"``, ``"127.0.0.1"``) that
-        may read them. Empty means anyone. Behind a reverse proxy the client address is the
-        one the proxy passes on (``kdc serve --trusted-proxy``).
-    """
-
-    allow: tuple[str, ...] = setting(
-        ("127.0.0.0/8", "::1/128"),
-        expect='a list of addresses or networks like "10.0.0.0/8"',
-        check=_networks,
-    )
-
-    def allows(self, address: str | None) -> bool:
-        """Whether a client at ``address`` may read the monitoring pages."""
-        if not self.allow:
-            return True
-        try:
-            client = ipaddress.ip_address((address or "").split("%", 1)[0])
-        except ValueError:
-            return False
-        if isinstance(client, ipaddress.IPv6Address) and client.ipv4_mapped is not None:
-            client = client.ipv4_mapped
-        return any(client in ipaddress.ip_network(net, strict=False) for net in self.allow)
-
-
-def _monitoring_settings(data: Any, where: str) -> MonitoringSettings:
-    return build(MonitoringSettings, data, "monitoring", where)
 
 
 @attrs.frozen
@@ -413,6 +372,6 @@ def load_settings(
         mail=_mail_settings(data.get("mail", {}), where, env),
         jobs=_jobs_tables(data.get("jobs", {}), where, env),
         oidc=oidc_settings(data.get("oidc", {}), where, env),
-        monitoring=_monitoring_settings(data.get("monitoring", {}), where),
+        monitoring=monitoring_settings(data.get("monitoring", {}), where),
         signin=signin_settings(data.get("signin", {}), where, env),
     )
