@@ -17,7 +17,8 @@ never a token), statuses, job and source names.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -103,27 +104,28 @@ class StateCollector(Collector):
             family.add_metric([job, status], count)
         yield family
 
-        family = GaugeMetricFamily(
+        yield _moments(
             "kdc_job_last_success_timestamp_seconds",
             "When each job last finished without error (Unix time).",
-            labels=["job"],
+            "job",
+            last_ok,
         )
-        for job, finished in sorted(last_ok):
-            stamp = _timestamp(finished)
-            if stamp is not None:
-                family.add_metric([job], stamp)
-        yield family
-
-        family = GaugeMetricFamily(
+        yield _moments(
             "kdc_directory_last_sync_timestamp_seconds",
             "When each staff-directory source was last synced and applied (Unix time).",
-            labels=["source"],
+            "source",
+            synced,
         )
-        for source, finished in sorted(synced):
-            stamp = _timestamp(finished)
-            if stamp is not None:
-                family.add_metric([source], stamp)
-        yield family
+
+
+def _moments(name: str, documentation: str, label: str, rows: Iterable[Any]) -> GaugeMetricFamily:
+    """A gauge of Unix times, one per ``(label value, moment)`` row that has a moment."""
+    family = GaugeMetricFamily(name, documentation, labels=[label])
+    for value, moment in sorted(rows):
+        stamp = _timestamp(moment)
+        if stamp is not None:
+            family.add_metric([value], stamp)
+    return family
 
 
 def exposition(kdc: Kdc) -> bytes:
