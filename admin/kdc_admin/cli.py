@@ -46,6 +46,7 @@ def serve(kdc: Kdc, host: str, port: int, threads: int, trusted_proxy: str | Non
 
     Logs one access line per request, from INFO (KDC_LOG_FORMAT=json for JSON lines)."""
     logs.serving()
+    logs.in_background()
     server.check_schema(kdc)
     wsgi = server.make_server(_app(kdc), host, port, threads, trusted_proxy)
     server.run(wsgi, server.server_url(wsgi, host) + "admin/")

@@ -14,14 +14,19 @@ templates, not tokens, passwords, addresses or what people wrote.
 
 from __future__ import annotations
 
+import atexit
+import copy
 import datetime as dt
 import json
 import logging
+import logging.handlers
 import os
+import queue
 import re
 import sys
+import threading
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import IO, Any
 
 #: The attributes every :class:`logging.LogRecord` has; anything else was passed as ``extra``.
@@ -111,6 +116,8 @@ def configure(
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME]:
         root.removeHandler(old)
+        if isinstance(old, _Enqueue):
+            old.stop()
     root.addHandler(handler)
     root.setLevel(level)
     logging.captureWarnings(True)
@@ -128,6 +135,71 @@ def serving(environ: Mapping[str, str] | None = None) -> None:
     for handler in root.handlers:
         if handler.get_name() == _HANDLER_NAME:
             handler.setLevel(logging.INFO)
+
+
+class _Enqueue(logging.handlers.QueueHandler):
+    """Hands each record to a :class:`logging.handlers.QueueListener` thread that writes it.
+
+    Unlike the standard ``prepare`` it keeps the exception for the writing handler's
+    formatter (which leaves email addresses out of tracebacks), and it only merges the
+    message with its arguments, so an argument that changes later is logged as it was."""
+
+    def __init__(self, records: queue.SimpleQueue[logging.LogRecord], writer: logging.Handler):
+        super().__init__(records)
+        self.set_name(_HANDLER_NAME)
+        self.setLevel(writer.level)
+        self.writer = writer
+        self._listener = logging.handlers.QueueListener(records, writer, respect_handler_level=True)
+        self._stopping = threading.Lock()
+        self._running = False
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        record = copy.copy(record)
+        record.msg = record.message = record.getMessage()
+        record.args = None
+        return record
+
+    def setLevel(self, level: int | str) -> None:
+        super().setLevel(level)
+        if hasattr(self, "writer"):
+            self.writer.setLevel(level)
+
+    def start(self) -> None:
+        self._listener.start()
+        self._running = True
+
+    def stop(self) -> None:
+        """Write what is still queued, then end the writing thread (once; later calls do
+        nothing)."""
+        with self._stopping:
+            if self._running:
+                self._running = False
+                self._listener.stop()
+
+
+def in_background() -> Callable[[], None]:
+    """Write log lines from a thread of their own: for the web server, whose request threads
+    then never wait on the log's file (a write releases Python's lock on the interpreter, and
+    getting it back while other threads are busy can cost a request milliseconds).
+
+    Records keep their order; what is queued at exit is written before the process ends
+    (:func:`atexit`). Call after :func:`configure` (and :func:`serving`); configuring again
+    puts the direct handler back. Does nothing if :func:`configure` has not run.
+
+    :returns: a function that writes what is queued and stops the thread.
+    """
+    root = logging.getLogger()
+    current = next((h for h in root.handlers if h.get_name() == _HANDLER_NAME), None)
+    if current is None:
+        return lambda: None
+    if isinstance(current, _Enqueue):
+        return current.stop
+    front = _Enqueue(queue.SimpleQueue(), current)
+    root.removeHandler(current)
+    root.addHandler(front)
+    front.start()
+    atexit.register(front.stop)
+    return front.stop
 
 
 #: Something shaped like an email address (what a mail server's refusal often quotes).

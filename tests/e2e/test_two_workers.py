@@ -55,16 +55,22 @@ class Stack:
     workers: list[WebWorker]
     nginx: ThrowawayNginx
 
-    def served_by(self) -> dict[str, int]:
-        """Request id → the index of the worker whose access log has it."""
-        found: dict[str, int] = {}
-        for index, worker in enumerate(self.workers):
-            for line in worker.output().splitlines():
-                with contextlib.suppress(ValueError):
-                    entry = json.loads(line)
-                    if entry.get("logger") == "kdc.access":
-                        found[entry["request_id"]] = index
-        return found
+    def served_by(self, *wanted: str) -> dict[str, int]:
+        """Request id → the index of the worker whose access log has it. The workers write
+        their logs from a thread of their own, so this waits (up to 10 s) until every id in
+        ``wanted`` is there."""
+        deadline = time.monotonic() + 10
+        while True:
+            found: dict[str, int] = {}
+            for index, worker in enumerate(self.workers):
+                for line in worker.output().splitlines():
+                    with contextlib.suppress(ValueError):
+                        entry = json.loads(line)
+                        if entry.get("logger") == "kdc.access":
+                            found[entry["request_id"]] = index
+            if set(wanted) <= found.keys() or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +175,7 @@ def test_a_person_signs_in_through_one_worker_and_carries_on_through_the_other(s
             carried_on.append(headers["X-Request-ID"])
     finally:
         browser.close()
-    served_by = stack.served_by()
+    served_by = stack.served_by(signed_in_by, *carried_on)
     signed_in_on = served_by[signed_in_by]
     workers = {served_by[request_id] for request_id in carried_on}
     assert workers == {0, 1}
@@ -221,7 +227,7 @@ def test_a_councillor_feed_has_one_etag_and_a_304_from_either_worker(stack):
             not_modified.append(headers["X-Request-ID"])
     finally:
         browser.close()
-    served_by = stack.served_by()
+    served_by = stack.served_by(*(request_id for request_id, *_ in full), *not_modified)
     assert {served_by[request_id] for request_id, *_ in full} == {0, 1}
     assert {served_by[request_id] for request_id in not_modified} == {0, 1}
 
@@ -340,6 +346,6 @@ def test_a_worker_killed_under_load_fails_no_request(stack):
         if re.search(r"upstream=\S+, \S+", line)
     ]
     assert retried, "no request was retried on the other worker"
-    served_by = stack.served_by()
+    served_by = stack.served_by(*(request_id for _, _, request_id in results[done_at_kill + 8 :]))
     survivors = {served_by.get(request_id) for _, _, request_id in results[done_at_kill + 8 :]}
     assert survivors == {1}

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import sys
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -101,3 +102,46 @@ def test_the_handler_keeps_the_level_when_a_logger_is_set_lower():
         chatty.setLevel(logging.NOTSET)
     assert "not for the terminal" not in stream.getvalue()
     assert "for the terminal" in stream.getvalue() and "now heard" in stream.getvalue()
+
+
+def test_in_background_writes_every_line_in_order_from_another_thread():
+    stream = io.StringIO()
+    logs.configure(environ={"KDC_LOG_FORMAT": "json"}, stream=stream)
+    logs.serving(environ={})
+    stop = logs.in_background()
+    try:
+        assert logs.in_background() == stop  # once only
+        writers: list[str] = []
+        real_write = stream.write
+
+        def write(text: str) -> int:
+            writers.append(threading.current_thread().name)
+            return real_write(text)
+
+        stream.write = write  # type: ignore[method-assign]
+        for n in range(50):
+            logging.getLogger("kdc.test").info("line %d", n, extra={"n": n})
+        logging.getLogger("kdc.test").debug("below the level")
+        try:
+            raise RuntimeError("refused someone@example.com")
+        except RuntimeError:
+            logging.getLogger("kdc.test").exception("failed")
+    finally:
+        stop()
+    stop()  # a second stop does nothing
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [e["n"] for e in entries[:50]] == list(range(50))
+    assert entries[0]["message"] == "line 0"
+    assert len(entries) == 51 and "RuntimeError: refused <address>" in entries[50]["exception"]
+    assert threading.current_thread().name not in writers
+
+
+def test_configuring_again_puts_the_direct_handler_back():
+    first, second = io.StringIO(), io.StringIO()
+    logs.configure(environ={"KDC_LOG_LEVEL": "info"}, stream=first)
+    logs.in_background()
+    logging.getLogger("kdc.test").info("queued")
+    logs.configure(environ={"KDC_LOG_LEVEL": "info"}, stream=second)
+    logging.getLogger("kdc.test").info("direct")
+    assert "queued" in first.getvalue() and "direct" not in first.getvalue()
+    assert second.getvalue().rstrip().endswith("INFO kdc.test direct")
