@@ -1,6 +1,9 @@
 """axe-core in headless Chromium: check a page, and crawl a site page by page.
 
-The crawl is breadth first over same-origin ``<a href>`` links, GET only. Each URL is reduced to
+The crawl is breadth first over same-origin ``<a href>`` links, GET only. Each page is loaded
+once and checked at every width asked for, the window resized between checks (as a phone turned
+on its side would be), so a second width costs a second axe run, not a second crawl. Each URL is
+reduced to
 its *page kind* — the Flask URL rule it matches (``/admin/ward-pages/<slug>``), the query string
 dropped — and at most ``per_kind`` URLs of a kind are checked, so a demo council with hundreds of
 people costs a few dozen pages. Pages that change data, feeds, exports and static files are never
@@ -12,7 +15,7 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
@@ -82,6 +85,7 @@ STRUCTURE = """
 @dataclass(frozen=True)
 class Violation:
     url: str
+    width: int
     rule: str
     impact: str | None
     help: str
@@ -91,7 +95,8 @@ class Violation:
     def __str__(self) -> str:
         where = "; ".join(self.targets)
         return (
-            f"{self.url}\n  {self.rule} ({self.impact}): {self.help} — {self.count}× e.g. {where}"
+            f"{self.url} at {self.width}px\n"
+            f"  {self.rule} ({self.impact}): {self.help} — {self.count}× e.g. {where}"
         )
 
 
@@ -100,12 +105,16 @@ class Crawl:
     """What a crawl saw: the kinds of page and the URLs checked, violations, time taken."""
 
     name: str
-    width: int
+    widths: tuple[int, ...]
     kinds: dict[str, list[str]] = field(default_factory=dict)
     violations: list[Violation] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def px(self) -> str:
+        return " and ".join(f"{width}px" for width in self.widths)
 
     def tick(self, step: str, since: float) -> None:
         """Add the time since ``since`` to ``step``'s total."""
@@ -115,34 +124,41 @@ class Crawl:
         pages = sum(len(urls) for urls in self.kinds.values())
         steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in self.timings.items())
         return (
-            f"{self.name} at {self.width}px: {len(self.kinds)} page kinds, {pages} pages, "
+            f"{self.name} at {self.px}: {len(self.kinds)} page kinds, {pages} pages, "
             f"{self.seconds:.1f} s ({steps})"
         )
 
     def report(self) -> str:
-        lines = [
-            f"{len(self.violations)} axe violation(s) in the {self.name} crawl at {self.width}px:"
-        ]
+        lines = [f"{len(self.violations)} axe violation(s) in the {self.name} crawl at {self.px}:"]
         lines += [str(v) for v in self.violations]
         lines += self.failures
         return "\n".join(lines)
 
 
 def axe_check(page, axe_source: str) -> list[Violation]:
-    """Inject axe-core into ``page`` (its context needs ``bypass_csp=True``) and run the WCAG 2.x
-    A and AA rules, then the :data:`STRUCTURE` checks; the violations found."""
+    """Inject axe-core into ``page`` (its context needs ``bypass_csp=True``) unless it is there
+    already, and run the WCAG 2.x A and AA rules, then the :data:`STRUCTURE` checks, at the
+    page's current width; the violations found."""
+    width = page.viewport_size["width"]
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_source)
     found = page.evaluate(RUN_AXE, TAGS)
     own = [
         Violation(
-            url=page.url, rule=rule, impact="serious", help=text, targets=tuple(where), count=1
+            url=page.url,
+            width=width,
+            rule=rule,
+            impact="serious",
+            help=text,
+            targets=tuple(where),
+            count=1,
         )
         for rule, text, *where in page.evaluate(STRUCTURE)
     ]
     return own + [
         Violation(
             url=page.url,
+            width=width,
             rule=v["id"],
             impact=v["impact"],
             help=v["help"],
@@ -178,7 +194,7 @@ def crawl(
     page,
     *,
     name: str,
-    width: int,
+    viewports: Sequence[tuple[int, int]],
     start: Iterable[str],
     url_map: Map,
     axe_source: str,
@@ -187,13 +203,14 @@ def crawl(
     max_pages: int = 150,
     follow: Callable[[str], bool] = lambda path: True,
 ) -> Crawl:
-    """Check every page kind reachable from ``start`` (absolute URLs on one origin).
+    """Check every page kind reachable from ``start`` (absolute URLs on one origin) at each of
+    ``viewports`` (width, height).
 
     :param follow: a further filter on paths (for instance, stay inside ``/admin/``).
     :returns: the kinds visited with their URLs, and every violation found.
     """
     began = time.monotonic()
-    result = Crawl(name=name, width=width)
+    result = Crawl(name=name, widths=tuple(width for width, _height in viewports))
     origin = None
     queued: dict[str, int] = {}
     seen: set[str] = set()
@@ -236,19 +253,25 @@ def crawl(
         kind = page_kind(url_map, path)
         urls = result.kinds.setdefault(kind, [])
         urls.append(page.url)
-        clock = time.monotonic()
-        result.violations += axe_check(page, axe_source)
-        result.tick("axe", clock)
-        if len(urls) == 1:
+        # Start at the width the page was loaded at; resize for the others.
+        current = page.viewport_size["width"]
+        ordered = sorted(viewports, key=lambda viewport: viewport[0] != current)
+        for width, height in ordered:
+            if page.viewport_size["width"] != width:
+                page.set_viewport_size({"width": width, "height": height})
             clock = time.monotonic()
-            shots.mkdir(parents=True, exist_ok=True)
-            target = shots / f"{name}-{kind_slug(kind)}-{width}.png"
-            # The whole page, up to a few screens: a list of a hundred councillors costs more
-            # to encode than the rest of the crawl of its page.
-            height = min(page.evaluate("document.documentElement.scrollHeight"), SHOT_HEIGHT)
-            clip = {"x": 0, "y": 0, "width": width, "height": height}
-            page.screenshot(path=str(target), full_page=True, clip=clip)
-            result.tick("screenshot", clock)
+            result.violations += axe_check(page, axe_source)
+            result.tick("axe", clock)
+            if len(urls) == 1:
+                clock = time.monotonic()
+                shots.mkdir(parents=True, exist_ok=True)
+                target = shots / f"{name}-{kind_slug(kind)}-{width}.jpeg"
+                # The whole page, up to a few screens: a list of a hundred councillors costs
+                # more to encode than the rest of the crawl of its page.
+                tall = page.evaluate("document.documentElement.scrollHeight")
+                clip = {"x": 0, "y": 0, "width": width, "height": min(tall, SHOT_HEIGHT)}
+                page.screenshot(path=str(target), full_page=True, clip=clip, quality=70)
+                result.tick("screenshot", clock)
         links = page.eval_on_selector_all("a[href]:not([download])", "els => els.map(e => e.href)")
         for link in links:
             enqueue(link)
