@@ -38,7 +38,9 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRIVATE_CACHE = "private, max-age=300"
 PUBLIC_CACHE = "public, max-age=900"
 #: Entities whose committed changes can alter a feed.
-_FEED_ENTITIES = frozenset({"event", "councillor", "officer", "ward", "service"})
+_FEED_ENTITIES = frozenset(
+    {"event", "councillor", "officer", "ward", "service", "enquiry", "committee"}
+)
 
 
 def _not_found() -> Response:
