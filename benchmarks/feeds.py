@@ -160,9 +160,10 @@ def series(
 
 
 @contextlib.contextmanager
-def durable_postgres(folder: Path) -> Iterator[str]:
+def durable_postgres() -> Iterator[str]:
     """A throwaway PostgreSQL cluster with its durability settings on (fsync and all)."""
-    cluster = ThrowawayCluster(folder)
+    # Not under this run's private folder: the server runs as postgres when we are root.
+    cluster = ThrowawayCluster(Path(tempfile.mkdtemp(prefix="kdc-pg-")))
     cluster.start()  # initdb, then restart without the test clusters' fsync=off options
     cluster.stop()
     data = cluster.directory / "data"
@@ -185,6 +186,7 @@ def durable_postgres(folder: Path) -> Iterator[str]:
         yield url
     finally:
         cluster.stop()
+        shutil.rmtree(cluster.directory, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -192,7 +194,7 @@ def database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'bench.sqlite3'}"
         return
-    with durable_postgres(folder / "pg") as server, postgres_databases(server, "kdc_bench") as make:
+    with durable_postgres() as server, postgres_databases(server, "kdc_bench") as make:
         yield make("feeds")
 
 

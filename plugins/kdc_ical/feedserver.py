@@ -37,6 +37,7 @@ import attrs
 from kdc_core.app import Kdc
 from kdc_core.calendar import feed_tokens
 from kdc_core.calendar import feeds as rules
+from kdc_core.calendar.concerns import Membership, load_membership
 from kdc_core.calendar.events import event_url
 from kdc_core.calendar.values import CalendarEvent
 from kdc_core.db import calendar_version
@@ -178,20 +179,24 @@ class FeedServer:
             if version == feed.version:
                 return feed
             since = calendar_version.changes_since(conn, feed.version, version)
-        if since is None:
-            return None
-        reaches = _reaches(seen.subject, feed, since[1])
-        if reaches is True:
-            return None
-        if reaches:
-            window = rules.FeedWindow.for_day(seen.day, self.kdc.settings.tz)
-            with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
-                if rules.touches(uow, seen.subject.kind, seen.subject.id, reaches, window):
+            if since is None:
+                return None
+            reaches = _reaches(seen.subject, feed, since[1])
+            if reaches is True:
+                return None
+            if reaches:
+                window = rules.FeedWindow.for_day(seen.day, self.kdc.settings.tz)
+                subject = seen.subject
+                if rules.touches(conn, subject.kind, subject.id, reaches, window, self._members):
                     return None
         kept = attrs.evolve(feed, version=since[0])
         self.kept += 1
         self.feeds.put(seen.key, kept)
         return kept
+
+    def _members(self) -> Membership:
+        with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
+            return load_membership(uow)
 
     def _checked_now(
         self,

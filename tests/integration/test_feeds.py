@@ -441,6 +441,13 @@ def _invite(uow, cal):
     update_event(uow, cal["events"]["bob_briefing"].id, councillor_ids=(cal["ids"]["ann"],))
 
 
+def _planning_meeting(uow, cal):
+    meeting = _new(
+        EventKind.COUNCIL_MEETING, "Planning", _next(3, 9), committee="Planning Committee"
+    )
+    create_event(uow, meeting)
+
+
 def _retitle_in_bulk(uow, cal):
     uow.session.execute(
         update(EventRow).where(EventRow.id == cal["events"]["walkabout"].id).values(title="Moved")
@@ -461,6 +468,7 @@ def _revoke(uow, cal):
         (_leave_planning, "ann_url"),
         (_uninvite, "ann_url"),
         (_invite, "ann_url"),
+        (_planning_meeting, "ann_url"),
         (_retitle_in_bulk, "olu_url"),
         (_revoke, "ann_url"),
     ],
@@ -490,6 +498,8 @@ def test_a_change_no_feed_shows_keeps_every_feed_without_rebuilding_it(
         update_event(uow, cal["events"]["bob_briefing"].id, location="Room 2")
         create_event(uow, _new(EventKind.BRIEFING, "Another", _next(2, 3), councillor_ids=(
             cal["ids"]["bob"],)))  # fmt: skip
+        create_event(uow, _new(EventKind.COUNCIL_MEETING, "Licensing", _next(2, 4),
+                               committee="Licensing Committee"))  # fmt: skip
 
     _elsewhere(kdc_settings, elsewhere)
     for url, etag in zip(urls, etags, strict=True):

@@ -20,14 +20,15 @@ events that changed reach a given feed, so a feed server rebuilds only the feeds
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, bindparam, exists, select
 
-from kdc_core.calendar.concerns import events_for_councillor, events_for_officer, load_membership
-from kdc_core.calendar.values import CalendarEvent, EventKind
+from kdc_core.calendar.concerns import Membership, events_for_councillor, events_for_officer
+from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus
+from kdc_core.db.events import EventRow, event_councillors, event_officers, event_wards
 from kdc_core.db.people import ServiceRow, WardRow
 from kdc_core.errors import NotFound
 from kdc_core.people.values import slugify
@@ -64,9 +65,15 @@ class FeedWindow:
 
     def keeps(self, event: CalendarEvent) -> bool:
         """Whether the event belongs in a feed: not cancelled, or cancelled recently."""
-        if not event.cancelled:
+        return self.keeps_status(event.status, event.cancelled_at, event.modified_at)
+
+    def keeps_status(
+        self, status: str, cancelled_at: dt.datetime | None, modified_at: dt.datetime | None
+    ) -> bool:
+        """:meth:`keeps` from an event's stored status and times."""
+        if status != EventStatus.CANCELLED:
             return True
-        when = event.cancelled_at or event.modified_at
+        when = cancelled_at or modified_at
         return when is None or when >= self.cancelled_since
 
 
@@ -131,38 +138,81 @@ def service_subject(uow: UnitOfWork, slug: str) -> FeedSubject:
 
 
 def touches(
-    uow: UnitOfWork,
+    conn: Connection,
     kind: str,
     subject_id: int | None,
     event_ids: Iterable[int],
     window: FeedWindow,
+    membership: Callable[[], Membership],
 ) -> bool:
     """Whether any of these (changed) events now belongs in a feed, by the rules above.
 
     ``kind`` is ``councillor``, ``officer``, ``public``, ``ward`` or ``service`` and
     ``subject_id`` the councillor, officer, ward or service (``None`` for ``public``). Events
-    that no longer exist belong nowhere. Loads only the events asked about (and committee
-    membership only when one of them is a council meeting); a feed server asks it, with the
-    events a feed showed before, to keep a feed that a change elsewhere leaves as it was.
+    that no longer exist belong nowhere. One query of the events asked about, on ``conn``;
+    ``membership`` (say ``lambda: load_membership(uow)``) is called only when one of them is a
+    committee's meeting. A feed server asks it, with the events a feed showed before, to keep
+    a feed that a change elsewhere leaves as it was.
     """
     wanted = sorted(set(event_ids))
     if not wanted:
         return False
-    events = _kept(uow.events.query(start=window.start, end=window.end, ids=wanted), window)
+    statement = _TOUCH_QUERIES.get(kind)
+    if statement is None:
+        statement = _TOUCH_QUERIES[kind] = _touch_query(kind)
+    found = conn.execute(
+        statement,
+        {"ids": wanted, "start": window.start, "end": window.end, "subject": subject_id},
+    )
+    rows = [r for r in found if window.keeps_status(r.status, r.cancelled_at, r.modified_at)]
     if kind == "councillor":
         assert subject_id is not None
-        meetings = [e for e in events if e.kind == EventKind.COUNCIL_MEETING]
-        membership = load_membership(uow) if meetings else None
-        return any(
-            subject_id in e.councillor_ids
-            or (membership is not None and membership.concerns_councillor(e, subject_id))
-            for e in events
-        )
+        if any(row.linked for row in rows):
+            return True
+        meetings = [r for r in rows if r.kind == EventKind.COUNCIL_MEETING and r.committee]
+        if not meetings:
+            return False
+        members = membership()
+        return any(subject_id in members.members(row.committee) for row in meetings)
     if kind == "officer":
-        return any(subject_id in e.officer_ids for e in events)
-    public = [e for e in events if e.public]
+        return any(row.linked for row in rows)
+    public = [row for row in rows if row.public]
     if kind == "ward":
-        return any(subject_id in e.ward_ids for e in public)
+        return any(row.linked for row in public)
     if kind == "service":
-        return any(e.service_id == subject_id for e in public)
+        return any(row.service_id == subject_id for row in public)
     return bool(public)
+
+
+def _touch_query(kind: str) -> Any:
+    events = EventRow.__table__.c
+    columns = [
+        events.kind,
+        events.committee,
+        events.public,
+        events.service_id,
+        events.status,
+        events.cancelled_at,
+        events.modified_at,
+    ]
+    if kind in _LINKS:
+        table, column = _LINKS[kind]
+        linked = exists().where(
+            table.c.event_id == events.id, table.c[column] == bindparam("subject")
+        )
+        columns.append(linked.label("linked"))
+    return select(*columns).where(
+        events.id.in_(bindparam("ids", expanding=True)),
+        events.end > bindparam("start"),
+        events.start < bindparam("end"),
+    )
+
+
+_TOUCH_QUERIES: dict[str, Any] = {}
+
+#: Feed kind → the link table and column that tie an event to its subject.
+_LINKS: dict[str, tuple[Table, str]] = {
+    "councillor": (event_councillors, "councillor_id"),
+    "officer": (event_officers, "officer_id"),
+    "ward": (event_wards, "ward_id"),
+}

@@ -29,7 +29,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, String, event, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    bindparam,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -109,6 +119,9 @@ _TABLES: dict[str, str] = {
 _ENTITIES = {"event", "councillor", "officer", "ward", "service", "enquiry"}
 
 _CURRENT = select(_VERSION_T.c.version).where(_VERSION_T.c.id == 1)
+_SINCE = select(_CHANGES_T.c.version, _CHANGES_T.c.kind, _CHANGES_T.c.ref_id).where(
+    _CHANGES_T.c.version > bindparam("since"), _CHANGES_T.c.version <= bindparam("now")
+)
 
 
 def current(conn: Connection | Session) -> int:
@@ -126,11 +139,7 @@ def changes_since(
         now = current(conn)
     if now <= version:
         return now, []
-    rows = conn.execute(
-        select(_CHANGES_T.c.version, _CHANGES_T.c.kind, _CHANGES_T.c.ref_id).where(
-            _CHANGES_T.c.version > version, _CHANGES_T.c.version <= now
-        )
-    ).all()
+    rows = conn.execute(_SINCE, {"since": version, "now": now}).all()
     if len({r.version for r in rows}) < now - version:
         return None
     return now, sorted({(r.kind, r.ref_id) for r in rows}, key=lambda n: (n[0], n[1] or 0))
