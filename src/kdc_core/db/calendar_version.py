@@ -158,10 +158,14 @@ def note_recorded(session: Session, changes: Iterable[Change]) -> None:
 def bump(session: Session, notes: Iterable[Note]) -> int:
     """Move the version on by one in the session's transaction, logging ``notes`` under it."""
     conn = session.connection()
-    moved = conn.execute(update(_VERSION_T).values(version=_VERSION_T.c.version + 1))
-    if not moved.rowcount:
+    step = update(_VERSION_T).where(_VERSION_T.c.id == 1).values(version=_VERSION_T.c.version + 1)
+    if conn.dialect.update_returning:  # PostgreSQL, SQLite 3.35 and later: one statement
+        version = conn.execute(step.returning(_VERSION_T.c.version)).scalar()
+    else:
+        version = current(conn) + 1 if conn.execute(step).rowcount else None
+    if version is None:  # no row yet (a schema made without the migration)
         conn.execute(insert(_VERSION_T).values(id=1, version=1))
-    version = current(conn)
+        version = 1
     conn.execute(
         insert(_CHANGES_T),
         [{"version": version, "kind": kind, "ref_id": ref} for kind, ref in notes],
