@@ -143,14 +143,11 @@ class EventRepository:
         committees: Iterable[str] | None = None,
         public_only: bool = False,
         include_cancelled: bool = True,
-        ids: Iterable[int] | None = None,
     ) -> list[CalendarEvent]:
-        """Events overlapping [start, end), filtered (``ids``: only these); ordered by start."""
+        """Events overlapping [start, end), filtered; ordered by start."""
         stmt: Select[EventRow] = (
             select(EventRow).options(*_LOAD).order_by(EventRow.start, EventRow.id)
         )
-        if ids is not None:
-            stmt = stmt.where(EventRow.id.in_(sorted(set(ids))))
         if start is not None:
             stmt = stmt.where(EventRow.end > start)
         if end is not None:
