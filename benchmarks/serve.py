@@ -5,8 +5,8 @@ floor of nginx serving the same bytes itself.
                                          [--rounds 5] [--recheck-seconds 1]
 
 Starts a throwaway PostgreSQL cluster (``--database-url`` names an empty database instead),
-seeds one councillor invited to ``--events`` events (as ``benchmarks/feeds.py`` does), starts
-two ``kdc serve`` processes on it and nginx in front of them (:mod:`kdc_core.testing.nginx`,
+seeds one councillor invited to ``--events`` events (``seed`` of ``benchmarks/feeds.py``),
+starts two ``kdc serve`` processes on it and nginx in front of them (:mod:`kdc_core.testing.nginx`,
 the proxy settings of docs/deploy.md). The councillor's feed, fetched once through the proxy,
 is also written to a file nginx serves itself: the floor, no Python involved.
 

@@ -15,11 +15,13 @@ Every feed carries a strong ETag (a digest of the body) and Last-Modified; a mat
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Iterable
 from typing import Any
 
 import click
 from flask import Blueprint, Response, request
+from werkzeug.wsgi import wrap_file
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
@@ -38,7 +40,9 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRIVATE_CACHE = "private, max-age=300"
 PUBLIC_CACHE = "public, max-age=900"
 #: Entities whose committed changes can alter a feed.
-_FEED_ENTITIES = frozenset({"event", "councillor", "officer", "ward", "service"})
+_FEED_ENTITIES = frozenset(
+    {"event", "councillor", "officer", "ward", "service", "enquiry", "committee"}
+)
 
 
 def _not_found() -> Response:
@@ -71,7 +75,14 @@ def respond(feed: RenderedFeed | None) -> Response:
     if _not_modified(feed):
         response = Response(status=304, headers=headers)
     else:
-        response = Response(feed.body, status=200, headers=headers, content_type=CONTENT_TYPE)
+        # Handed to the server as a file (wsgi.file_wrapper): waitress then sends the cached
+        # bytes in blocks instead of copying a large feed into its output buffer, which spills
+        # to a temporary file above 1 MiB.
+        body = wrap_file(request.environ, io.BytesIO(feed.body))
+        response = Response(
+            body, status=200, headers=headers, content_type=CONTENT_TYPE, direct_passthrough=True
+        )
+        response.content_length = len(feed.body)
     if feed.last_modified is not None:
         response.last_modified = feed.last_modified
     return response

@@ -1,20 +1,25 @@
 """Building feeds and remembering them, so most requests never load an event.
 
-Per request: one short transaction resolves the token (private feeds), reads today's window
-and the calendar fingerprint (one query of aggregates, see
-:func:`kdc_core.calendar.feeds.calendar_fingerprint`). If the cached feed was built on the same
-day from the same fingerprint, it is returned as it is — its ETag answers a conditional GET
-with no rendering at all. Otherwise the feed's events are loaded through the core's rules and
-joined from cached VEVENT texts; only new or changed events go through icalendar.
+Everything a feed shows moves one number, the calendar version
+(:mod:`kdc_core.db.calendar_version`), in the same transaction as the change. A request for a
+feed this process has served today reads that number — one small query on a pooled
+connection, no ORM, no session — and, if it has not moved since the feed was built, answers
+from the cache: its ETag answers a conditional GET with no rendering at all.
 
-In-process changes (admin edits) also invalidate the cache at once, through
-``kdc_changes_committed``; changes made by other processes are seen through the fingerprint.
+When it has moved, the log of what moved it says whether the change reaches this feed: an
+event it showed, an event that now belongs in it (:func:`kdc_core.calendar.feeds.touches`,
+which loads only the changed events), its owner, its ward or service, an enquiry (for a
+councillor's due dates) or a feed address. A feed no change reaches is kept, under the new
+version. Otherwise the token is resolved again, the enquiry due-date hook asked, and the feed's
+events loaded through the core's rules and joined from cached VEVENT texts: only new or
+changed events go through icalendar (:class:`kdc_ical.render.EventRenderer`).
 
 With ``[plugins.ical] recheck_seconds`` above zero, a feed checked against the database is
 served again for that long without checking: a worker then asks the database about a feed at
 most once per that many seconds, however many calendars poll it. Changes and revoked
 addresses from other processes reach its feeds that much later; in this process, a change or
-a revocation is seen at once.
+a revocation is seen at once (``kdc_changes_committed`` and
+:func:`kdc_core.calendar.feed_tokens.revocations`).
 """
 
 from __future__ import annotations
@@ -25,14 +30,19 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 import attrs
 
 from kdc_core.app import Kdc
 from kdc_core.calendar import feed_tokens
 from kdc_core.calendar import feeds as rules
+from kdc_core.calendar.concerns import Membership, load_membership
 from kdc_core.calendar.events import event_url
 from kdc_core.calendar.values import CalendarEvent
+from kdc_core.db import calendar_version
+from kdc_core.db.calendar_version import Note
+from kdc_core.db.engine import read_only
 from kdc_core.errors import NotFound
 from kdc_core.metrics import FEED_CACHE
 from kdc_core.plugin_config import setting
@@ -66,7 +76,12 @@ class FeedSettings:
 
 @attrs.frozen
 class RenderedFeed:
-    """A finished feed: its body and what conditional GETs are checked against."""
+    """A finished feed: its body and what conditional GETs are checked against.
+
+    :ivar state: the day it was built for and the enquiry due dates it holds.
+    :ivar version: the calendar version it was built (or last found current) at.
+    :ivar event_ids: the events it shows.
+    """
 
     state: tuple[object, ...]
     etag: str
@@ -74,6 +89,27 @@ class RenderedFeed:
     body: bytes = attrs.field(repr=False)
     events: int
     private: bool
+    version: int = 0
+    event_ids: frozenset[int] = attrs.field(default=frozenset(), repr=False)
+
+
+@attrs.frozen
+class Subject:
+    """Whose feed: ``kind`` is councillor, officer, public, ward or service."""
+
+    kind: str
+    id: int | None = None
+
+
+@attrs.frozen
+class Seen:
+    """What a request key was last answered with, and when."""
+
+    at: float
+    local: tuple[int, int]
+    day: dt.date
+    key: Hashable
+    subject: Subject
 
 
 @attrs.frozen
@@ -100,36 +136,79 @@ class FeedServer:
     ) -> None:
         self.kdc = kdc
         self.recheck_seconds = recheck_seconds
-        #: request key (a token's digest, or the feed's key) -> (when checked, generation and
-        #: revocations then, the feed's cache key).
-        self.checked: LRU[Hashable, tuple[float, tuple[int, int], Hashable]] = LRU(8192)
+        #: request key (a token's digest, or the feed's key) -> what it was last answered with.
+        self.checked: LRU[Hashable, Seen] = LRU(8192)
         self.renderer = EventRenderer(max_events)
         self.feeds: LRU[Hashable, RenderedFeed] = LRU(
             4096, max_feed_bytes, size=lambda f: len(f.body)
         )
         self.generation = 0
         self.builds = 0
+        #: feeds found current after the calendar version moved (a change elsewhere)
+        self.kept = 0
         self._lock = threading.Lock()
+        self._reader: Any = None
 
-    def _fresh(self, request_key: Hashable) -> RenderedFeed | None:
-        """The feed checked for ``request_key`` within the last ``recheck_seconds``, if
-        nothing in this process has changed since."""
-        if self.recheck_seconds <= 0:
-            return None
+    def _today(self) -> dt.date:
+        return dt.datetime.now(dt.UTC).astimezone(self.kdc.settings.tz).date()
+
+    def _cached(self, request_key: Hashable) -> RenderedFeed | None:
+        """The feed last served for ``request_key``, if it is still right: without asking the
+        database within ``recheck_seconds``, else after reading the calendar version."""
         seen = self.checked.get(request_key)
-        if seen is None:
+        if seen is None or seen.day != self._today():
             return None
-        when, versions, key = seen
-        if versions != self._versions() or time.monotonic() - when >= self.recheck_seconds:
+        feed = self.feeds.get(seen.key)
+        if feed is None:
             return None
-        feed = self.feeds.get(key)
-        if feed is not None:
+        now, local = time.monotonic(), self._versions()
+        if seen.local == local and now - seen.at < self.recheck_seconds:
             FEED_CACHE.labels("hit").inc()
-        return feed
+            return feed
+        current = self._still_current(seen, feed)
+        if current is not None:
+            self.checked.put(request_key, attrs.evolve(seen, at=now, local=local))
+            FEED_CACHE.labels("hit").inc()
+        return current
 
-    def _checked_now(self, request_key: Hashable, versions: tuple[int, int], key: Hashable) -> None:
-        if self.recheck_seconds > 0:
-            self.checked.put(request_key, (time.monotonic(), versions, key))
+    def _still_current(self, seen: Seen, feed: RenderedFeed) -> RenderedFeed | None:
+        if self._reader is None:
+            self._reader = read_only(self.kdc.engine)
+        with self._reader.connect() as conn:
+            version = calendar_version.current(conn)
+            if version == feed.version:
+                return feed
+            since = calendar_version.changes_since(conn, feed.version, version)
+            if since is None:
+                return None
+            reaches = _reaches(seen.subject, feed, since[1])
+            if reaches is True:
+                return None
+            if reaches:
+                window = rules.FeedWindow.for_day(seen.day, self.kdc.settings.tz)
+                subject = seen.subject
+                if rules.touches(conn, subject.kind, subject.id, reaches, window, self._members):
+                    return None
+        kept = attrs.evolve(feed, version=since[0])
+        self.kept += 1
+        self.feeds.put(seen.key, kept)
+        return kept
+
+    def _members(self) -> Membership:
+        with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
+            return load_membership(uow)
+
+    def _checked_now(
+        self,
+        request_key: Hashable,
+        local: tuple[int, int],
+        feed: RenderedFeed,
+        key: Hashable,
+        subject: Subject,
+    ) -> None:
+        day = feed.state[0]
+        assert isinstance(day, dt.date)
+        self.checked.put(request_key, Seen(time.monotonic(), local, day, key, subject))
 
     def _versions(self) -> tuple[int, int]:
         return (self.generation, feed_tokens.revocations())
@@ -157,13 +236,14 @@ class FeedServer:
                 rules.public_feed(uow, window),
             )
 
-        fresh = self._fresh(("public",))
-        if fresh is not None:
-            return fresh
-        versions = self._versions()
+        cached = self._cached(("public",))
+        if cached is not None:
+            return cached
+        local = self._versions()
         with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
-            feed = self._serve(uow, ("public",), build, private=False)
-        self._checked_now(("public",), versions, ("public",))
+            version = calendar_version.current(uow.session)
+            feed = self._serve(uow, ("public",), build, version, private=False)
+        self._checked_now(("public",), local, feed, ("public",), Subject("public"))
         return feed
 
     def ward(self, slug: str) -> RenderedFeed | None:
@@ -177,11 +257,12 @@ class FeedServer:
     def _private(self, token: str, kind: feed_tokens.OwnerKind) -> RenderedFeed | None:
         council = self.kdc.settings.council_name
         request_key = (kind.value, feed_tokens.hash_token(token))
-        fresh = self._fresh(request_key)
-        if fresh is not None:
-            return fresh
-        versions = self._versions()
+        cached = self._cached(request_key)
+        if cached is not None:
+            return cached
+        local = self._versions()
         with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
+            version = calendar_version.current(uow.session)
             owner = feed_tokens.resolve(uow, token, kind)
             if owner is None:
                 return None
@@ -210,10 +291,9 @@ class FeedServer:
                     events,
                 )
 
-            feed = self._serve(
-                uow, (kind.value, owner.id), build, private=True, extra_state=extra_state
-            )
-        self._checked_now(request_key, versions, (kind.value, owner.id))
+            key = (kind.value, owner.id)
+            feed = self._serve(uow, key, build, version, private=True, extra_state=extra_state)
+        self._checked_now(request_key, local, feed, key, Subject(kind.value, owner.id))
         return feed
 
     def _subject(
@@ -224,11 +304,12 @@ class FeedServer:
     ) -> RenderedFeed | None:
         council = self.kdc.settings.council_name
         request_key = (label, "slug", slug)
-        fresh = self._fresh(request_key)
-        if fresh is not None:
-            return fresh
-        versions = self._versions()
+        cached = self._cached(request_key)
+        if cached is not None:
+            return cached
+        local = self._versions()
         with self.kdc.unit_of_work(source="feed", dry_run=True) as uow:
+            version = calendar_version.current(uow.session)
             try:
                 subject = find(uow, slug)
             except NotFound:
@@ -243,8 +324,8 @@ class FeedServer:
                 )
 
             key = (label, subject.id, subject.slug)
-            feed = self._serve(uow, key, build, private=False)
-        self._checked_now(request_key, versions, key)
+            feed = self._serve(uow, key, build, version, private=False)
+        self._checked_now(request_key, local, feed, key, Subject(label, subject.id))
         return feed
 
     def _serve(
@@ -252,14 +333,15 @@ class FeedServer:
         uow: UnitOfWork,
         key: Hashable,
         build: Builder,
+        version: int,
         *,
         private: bool,
         extra_state: tuple[object, ...] = (),
     ) -> RenderedFeed:
         window = rules.FeedWindow.today(uow)
-        state = (window.day, rules.calendar_fingerprint(uow), self.generation, extra_state)
+        state = (window.day, extra_state)
         cached = self.feeds.get(key)
-        if cached is not None and cached.state == state:
+        if cached is not None and cached.state == state and cached.version == version:
             FEED_CACHE.labels("hit").inc()
             return cached
         FEED_CACHE.labels("miss").inc()
@@ -280,10 +362,45 @@ class FeedServer:
         else:
             # The content changed since we last built it (maybe only the window moved).
             last_modified = dt.datetime.now(dt.UTC)
-        feed = RenderedFeed(state, etag, last_modified, body, len(content.events), private)
+        feed = RenderedFeed(
+            state,
+            etag,
+            last_modified,
+            body,
+            len(content.events),
+            private,
+            version,
+            frozenset(e.id for e in content.events),
+        )
         self.builds += 1
         self.feeds.put(key, feed)
         return feed
+
+
+def _reaches(subject: Subject, feed: RenderedFeed, notes: Sequence[Note]) -> bool | set[int]:
+    """Whether changes reach a feed: ``True`` (rebuild it), or the ids of changed events it
+    did not show, which reach it only if they now belong in it (an empty set: nothing does)."""
+    events: set[int] = set()
+    for kind, ref in notes:
+        if kind == "event":
+            if ref is None or ref in feed.event_ids:
+                return True
+            events.add(ref)
+        elif kind == "all":
+            return True
+        elif kind == "token":
+            if feed.private:
+                return True
+        elif kind == "enquiry":
+            if subject.kind == "councillor":
+                return True
+        elif kind == subject.kind and (
+            kind in ("ward", "service") or ref is None or ref == subject.id
+        ):
+            # Any ward or service change may move a slug; an officer's or a councillor's
+            # change reaches their own feed (a councillor's roles decide their meetings).
+            return True
+    return events
 
 
 _SERVERS: weakref.WeakKeyDictionary[Kdc, FeedServer] = weakref.WeakKeyDictionary()

@@ -305,8 +305,13 @@ def kdc_councillor_feed_events(
 ) -> Iterable[CalendarEvent]:
     """Extra entries for a councillor's private calendar feed (enquiry due dates …).
 
-    The iCalendar feed calls it each time it serves a councillor's private feed and adds every
-    answer to the feed; a change in the answers rebuilds the feed. Keep it to one quick query.
+    The iCalendar feed calls it whenever it builds a councillor's private feed — the first
+    request of the day, or after a committed change that reaches the feed (see
+    :mod:`kdc_core.db.calendar_version`) — and adds every answer to the feed. Changes to
+    enquiries are such changes; a plugin whose answers depend on other data must note its
+    changes in the transaction that makes them, with
+    ``kdc_core.db.calendar_version.note(session, [("enquiry", None)])``.
+    Keep it to one quick query.
 
     :param councillor_id: the councillor whose feed is being served.
     :param start: the feed window's start (UTC).

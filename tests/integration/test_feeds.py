@@ -6,12 +6,14 @@ import contextlib
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import attrs
 import icalendar
 import pytest
 import recurring_ical_events
 import vobject
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET
@@ -345,10 +347,8 @@ def test_within_the_recheck_window_a_feed_is_served_without_asking_the_database(
         again = client.get(cal["ann_url"], headers={"If-None-Match": before.headers["ETag"]})
     assert again.status_code == 304 and queries == []
     # Once the window is over, the other process's change is seen.
-    rechecking.checked.put(
-        ("councillor", feed_tokens.hash_token(cal["ann_token"])),
-        (0.0, rechecking._versions(), ("councillor", cal["ids"]["ann"])),
-    )
+    key = ("councillor", feed_tokens.hash_token(cal["ann_token"]))
+    rechecking.checked.put(key, attrs.evolve(rechecking.checked.get(key), at=0.0))
     after = client.get(cal["ann_url"], headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and cal["events"]["group"].uid not in _uids(after)
 
@@ -365,3 +365,160 @@ def test_a_change_or_a_revocation_in_this_process_is_seen_at_once_despite_the_wi
     with kdc_app.unit_of_work() as uow:
         feed_tokens.revoke(uow, FeedOwner(OwnerKind.COUNCILLOR, cal["ids"]["ann"], "Ann Lee"))
     assert client.get(cal["ann_url"]).status_code == 404
+
+
+# -- the calendar version -------------------------------------------------------------------------
+
+_TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+def _queries(statements: list[str]) -> list[str]:
+    return [s for s in statements if not s.lstrip().upper().startswith(_TRANSACTION)]
+
+
+@contextlib.contextmanager
+def orm_statements():
+    """The ORM executions (through any session) inside the block."""
+    seen: list[object] = []
+
+    def note(state):
+        seen.append(state.statement)
+
+    sa_event.listen(Session, "do_orm_execute", note)
+    try:
+        yield seen
+    finally:
+        sa_event.remove(Session, "do_orm_execute", note)
+
+
+def test_a_matching_conditional_get_reads_one_number_and_uses_no_orm(kdc_app, client, cal):
+    for url in (cal["ann_url"], cal["olu_url"], "/feeds/public.ics", "/feeds/wards/dalton.ics"):
+        etag = client.get(url).headers["ETag"]
+        with count_queries(kdc_app.engine) as statements, orm_statements() as orm:
+            again = client.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304
+        [query] = _queries(statements)
+        assert "calendar_version" in query and "JOIN" not in query.upper()
+        assert orm == []
+
+
+def _elsewhere(kdc_settings, change) -> None:
+    """Make a change through another Kdc, as another process would."""
+    other = Kdc(kdc_settings, make_plugin_manager(kdc_settings))
+    try:
+        with other.unit_of_work() as uow:
+            change(uow, other)
+    finally:
+        other.dispose()
+
+
+def _rename_councillor(uow, cal):
+    uow.session.get(CouncillorRow, cal["ids"]["ann"]).name = "Ann Lee-Shaw"
+
+
+def _rename_officer(uow, cal):
+    uow.session.get(OfficerRow, cal["ids"]["olu"]).family_name = "Adeyemi"
+
+
+def _rename_ward(uow, cal):
+    uow.session.get(WardRow, cal["ids"]["dalton"]).name = "Dalton and Rawthorpe"
+
+
+def _rename_service(uow, cal):
+    uow.session.get(ServiceRow, cal["ids"]["highways"]).name = "Highways and Streets"
+
+
+def _leave_planning(uow, cal):
+    ann = uow.session.get(CouncillorRow, cal["ids"]["ann"])
+    ann.roles.clear()
+
+
+def _uninvite(uow, cal):
+    update_event(uow, cal["events"]["group"].id, councillor_ids=())
+
+
+def _invite(uow, cal):
+    update_event(uow, cal["events"]["bob_briefing"].id, councillor_ids=(cal["ids"]["ann"],))
+
+
+def _planning_meeting(uow, cal):
+    meeting = _new(
+        EventKind.COUNCIL_MEETING, "Planning", _next(3, 9), committee="Planning Committee"
+    )
+    create_event(uow, meeting)
+
+
+def _retitle_in_bulk(uow, cal):
+    uow.session.execute(
+        update(EventRow).where(EventRow.id == cal["events"]["walkabout"].id).values(title="Moved")
+    )
+
+
+def _revoke(uow, cal):
+    feed_tokens.revoke(uow, FeedOwner(OwnerKind.COUNCILLOR, cal["ids"]["ann"], "Ann Lee"))
+
+
+@pytest.mark.parametrize(
+    ("change", "url"),
+    [
+        (_rename_councillor, "ann_url"),
+        (_rename_officer, "olu_url"),
+        (_rename_ward, "/feeds/wards/dalton.ics"),
+        (_rename_service, "/feeds/services/highways.ics"),
+        (_leave_planning, "ann_url"),
+        (_uninvite, "ann_url"),
+        (_invite, "ann_url"),
+        (_planning_meeting, "ann_url"),
+        (_retitle_in_bulk, "olu_url"),
+        (_revoke, "ann_url"),
+    ],
+)
+def test_each_kind_of_change_made_elsewhere_reaches_the_feed_it_shows_in(
+    kdc_settings, client, cal, change, url
+):
+    url = cal.get(url, url)
+    before = client.get(url)
+    _elsewhere(kdc_settings, lambda uow, _kdc: change(uow, cal))
+    after = client.get(url, headers={"If-None-Match": before.headers["ETag"]})
+    if change is _revoke:
+        assert after.status_code == 404
+    else:
+        assert after.status_code == 200 and after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_change_no_feed_shows_keeps_every_feed_without_rebuilding_it(
+    kdc_app, kdc_settings, client, cal
+):
+    urls = [cal["ann_url"], cal["olu_url"], "/feeds/public.ics", "/feeds/wards/dalton.ics"]
+    etags = [client.get(url).headers["ETag"] for url in urls]
+    server = feed_server(kdc_app)
+    builds, rendered = server.builds, server.renderer.rendered
+
+    def elsewhere(uow, _kdc):  # Bob's private briefing moves; a private event for Bob only
+        update_event(uow, cal["events"]["bob_briefing"].id, location="Room 2")
+        create_event(uow, _new(EventKind.BRIEFING, "Another", _next(2, 3), councillor_ids=(
+            cal["ids"]["bob"],)))  # fmt: skip
+        create_event(uow, _new(EventKind.COUNCIL_MEETING, "Licensing", _next(2, 4),
+                               committee="Licensing Committee"))  # fmt: skip
+
+    _elsewhere(kdc_settings, elsewhere)
+    for url, etag in zip(urls, etags, strict=True):
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert (server.builds, server.renderer.rendered) == (builds, rendered)
+    assert server.kept == len(urls)
+    with count_queries(kdc_app.engine) as statements:  # kept under the new version
+        assert client.get(urls[0], headers={"If-None-Match": etags[0]}).status_code == 304
+    assert len(_queries(statements)) == 1
+
+
+def test_a_changed_event_is_the_only_one_rendered_again(kdc_app, kdc_settings, client, cal):
+    before = client.get(cal["ann_url"])
+    server = feed_server(kdc_app)
+    rendered = server.renderer.rendered
+    _elsewhere(
+        kdc_settings,
+        lambda uow, _kdc: update_event(uow, cal["events"]["walkabout"].id, location="Library"),
+    )
+    after = client.get(cal["ann_url"])
+    assert after.headers["ETag"] != before.headers["ETag"] and b"Library" in after.data
+    assert server.renderer.rendered == rendered + 1

@@ -1,4 +1,4 @@
-"""Which events each calendar feed shows, and a cheap fingerprint of everything that decides it.
+"""Which events each calendar feed shows, and whether a change reaches a feed.
 
 The rules, whatever format a plugin renders them in:
 
@@ -12,25 +12,24 @@ The rules, whatever format a plugin renders them in:
 - Ward, service and public feeds show public events only. Nothing private ever appears in
   them, whoever it invites.
 
-:func:`calendar_fingerprint` summarises, in one query of aggregates, every table those rules
-read (events, their wards and invitees, councillors and their roles, officers, wards,
-services). When it has not changed and the day has not changed, no feed's content can have
-changed, so a feed server may answer from a cache without loading a single event.
+Whether anything a feed shows has changed at all is one number, the calendar version
+(:mod:`kdc_core.db.calendar_version`); when it has moved, :func:`touches` says whether the
+events that changed reach a given feed, so a feed server rebuilds only the feeds they do.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
-from sqlalchemy import BigInteger, ColumnElement, Table, cast, func, literal, select
+from sqlalchemy import Connection, Table, bindparam, exists, select
 
-from kdc_core.calendar.concerns import events_for_councillor, events_for_officer
-from kdc_core.calendar.values import CalendarEvent
+from kdc_core.calendar.concerns import Membership, events_for_councillor, events_for_officer
+from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus
 from kdc_core.db.events import EventRow, event_councillors, event_officers, event_wards
-from kdc_core.db.people import CouncillorRoleRow, CouncillorRow, OfficerRow, ServiceRow, WardRow
+from kdc_core.db.people import ServiceRow, WardRow
 from kdc_core.errors import NotFound
 from kdc_core.people.values import slugify
 from kdc_core.unit_of_work import UnitOfWork
@@ -66,9 +65,15 @@ class FeedWindow:
 
     def keeps(self, event: CalendarEvent) -> bool:
         """Whether the event belongs in a feed: not cancelled, or cancelled recently."""
-        if not event.cancelled:
+        return self.keeps_status(event.status, event.cancelled_at, event.modified_at)
+
+    def keeps_status(
+        self, status: str, cancelled_at: dt.datetime | None, modified_at: dt.datetime | None
+    ) -> bool:
+        """:meth:`keeps` from an event's stored status and times."""
+        if status != EventStatus.CANCELLED:
             return True
-        when = event.cancelled_at or event.modified_at
+        when = cancelled_at or modified_at
         return when is None or when >= self.cancelled_since
 
 
@@ -129,65 +134,85 @@ def service_subject(uow: UnitOfWork, slug: str) -> FeedSubject:
     return FeedSubject("service", row.id, row.name, row.slug)
 
 
-# -- the fingerprint ------------------------------------------------------------------------------
-
-_PAIR = 1_000_003
+# -- which feeds a change reaches ---------------------------------------------------------------
 
 
-def _link_sum(table: Table, other: str) -> ColumnElement[Any]:
-    return func.coalesce(
-        func.sum(cast(table.c.event_id, BigInteger) * _PAIR + table.c[other]), literal(0)
+def touches(
+    conn: Connection,
+    kind: str,
+    subject_id: int | None,
+    event_ids: Iterable[int],
+    window: FeedWindow,
+    membership: Callable[[], Membership],
+) -> bool:
+    """Whether any of these (changed) events now belongs in a feed, by the rules above.
+
+    ``kind`` is ``councillor``, ``officer``, ``public``, ``ward`` or ``service`` and
+    ``subject_id`` the councillor, officer, ward or service (``None`` for ``public``). Events
+    that no longer exist belong nowhere. One query of the events asked about, on ``conn``;
+    ``membership`` (say ``lambda: load_membership(uow)``) is called only when one of them is a
+    committee's meeting. A feed server asks it, with the events a feed showed before, to keep
+    a feed that a change elsewhere leaves as it was.
+    """
+    wanted = sorted(set(event_ids))
+    if not wanted:
+        return False
+    statement = _TOUCH_QUERIES.get(kind)
+    if statement is None:
+        statement = _TOUCH_QUERIES[kind] = _touch_query(kind)
+    found = conn.execute(
+        statement,
+        {"ids": wanted, "start": window.start, "end": window.end, "subject": subject_id},
+    )
+    rows = [r for r in found if window.keeps_status(r.status, r.cancelled_at, r.modified_at)]
+    if kind == "councillor":
+        assert subject_id is not None
+        if any(row.linked for row in rows):
+            return True
+        meetings = [r for r in rows if r.kind == EventKind.COUNCIL_MEETING and r.committee]
+        if not meetings:
+            return False
+        members = membership()
+        return any(subject_id in members.members(row.committee) for row in meetings)
+    if kind == "officer":
+        return any(row.linked for row in rows)
+    public = [row for row in rows if row.public]
+    if kind == "ward":
+        return any(row.linked for row in public)
+    if kind == "service":
+        return any(row.service_id == subject_id for row in public)
+    return bool(public)
+
+
+def _touch_query(kind: str) -> Any:
+    events = EventRow.__table__.c
+    columns = [
+        events.kind,
+        events.committee,
+        events.public,
+        events.service_id,
+        events.status,
+        events.cancelled_at,
+        events.modified_at,
+    ]
+    if kind in _LINKS:
+        table, column = _LINKS[kind]
+        linked = exists().where(
+            table.c.event_id == events.id, table.c[column] == bindparam("subject")
+        )
+        columns.append(linked.label("linked"))
+    return select(*columns).where(
+        events.id.in_(bindparam("ids", expanding=True)),
+        events.end > bindparam("start"),
+        events.start < bindparam("end"),
     )
 
 
-def _aggregates(table: Any, *columns: Any) -> list[Any]:
-    return [select(c).select_from(table).scalar_subquery() for c in columns]
+_TOUCH_QUERIES: dict[str, Any] = {}
 
-
-def _fingerprint_query() -> Any:
-    """One SELECT of scalar subqueries: per input table, values that move when it changes.
-
-    Built from table columns (not ORM attributes) so it runs as a plain Core statement.
-    """
-    count, total, length, latest = func.count, func.sum, func.length, func.max
-    events, roles = EventRow.__table__.c, CouncillorRoleRow.__table__.c
-    return select(
-        *_aggregates(
-            EventRow.__table__,
-            count(),
-            latest(events.id),
-            latest(events.modified_at),
-            func.coalesce(total(events.sequence), 0),
-        ),
-        *_aggregates(event_councillors, count(), _link_sum(event_councillors, "councillor_id")),
-        *_aggregates(event_officers, count(), _link_sum(event_officers, "officer_id")),
-        *_aggregates(event_wards, count(), _link_sum(event_wards, "ward_id")),
-        *_aggregates(
-            CouncillorRoleRow.__table__,
-            count(),
-            func.coalesce(total(roles.id), 0),
-            func.coalesce(total(length(func.coalesce(roles.committee, ""))), 0),
-            func.coalesce(total(length(roles.kind)), 0),
-        ),
-        *(
-            column
-            for row in (CouncillorRow, OfficerRow, WardRow, ServiceRow)
-            for column in _aggregates(row.__table__, count(), latest(row.__table__.c.modified_at))
-        ),
-    )
-
-
-_QUERY: Any = None
-
-
-def calendar_fingerprint(uow: UnitOfWork) -> str:
-    """A short hex digest that changes whenever anything a feed's content depends on changes.
-
-    One round trip of aggregates (counts, sums of link ids, latest modification times); cheap
-    enough to run on every feed request.
-    """
-    global _QUERY
-    if _QUERY is None:
-        _QUERY = _fingerprint_query()
-    values = uow.session.connection().execute(_QUERY).one()
-    return hashlib.sha256(repr(tuple(values)).encode()).hexdigest()[:32]
+#: Feed kind → the link table and column that tie an event to its subject.
+_LINKS: dict[str, tuple[Table, str]] = {
+    "councillor": (event_councillors, "councillor_id"),
+    "officer": (event_officers, "officer_id"),
+    "ward": (event_wards, "ward_id"),
+}

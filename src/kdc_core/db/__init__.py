@@ -1,6 +1,7 @@
 """Persistence: typed rows, repositories, the unit of work and Alembic migrations."""
 
 from kdc_core.db.base import Base
+from kdc_core.db.calendar_version import CalendarChangeRow, CalendarVersionRow
 from kdc_core.db.changelog import ChangeLogRow
 from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
 from kdc_core.db.directory import SyncRunRow
@@ -52,6 +53,8 @@ from kdc_core.db.users import UserRow
 __all__ = [
     "Base",
     "BriefingRow",
+    "CalendarChangeRow",
+    "CalendarVersionRow",
     "ChangeLogRow",
     "CommitteeMembershipRow",
     "CommitteeRow",

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kdc_core import changelog
 from kdc_core.changes import Action, Change, ChangeSet
-from kdc_core.db import enquiry_counts
+from kdc_core.db import calendar_version, enquiry_counts
 from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
 from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
 from kdc_core.db.events import EventRow
@@ -130,7 +130,9 @@ def _merged(notes: Iterable[Change]) -> tuple[Change, ...]:
 def record(session: Session, changes: Iterable[Change]) -> None:
     """Note changes the flush listeners cannot see (bulk Core inserts and updates), so that
     :func:`collected` and ``kdc_changes_committed`` report them like any other."""
+    changes = list(changes)
     session.info.setdefault(_KEY, []).extend(changes)
+    calendar_version.note_recorded(session, changes)
 
 
 def discard(session: Session) -> None:
@@ -271,7 +273,8 @@ def _after_rollback(session: Session) -> None:
 
 def track(factory: sessionmaker[Any] | type[Session]) -> None:
     """Record changes for every session the factory (or Session class) makes, and keep the
-    enquiry summary (:mod:`kdc_core.db.enquiry_counts`) in step with them.
+    enquiry summary (:mod:`kdc_core.db.enquiry_counts`) and the calendar version
+    (:mod:`kdc_core.db.calendar_version`) in step with them.
 
     Calling it again for the same factory does nothing. That is remembered on the Session
     class the listeners go on rather than asked of :func:`sqlalchemy.event.contains`, whose
@@ -286,6 +289,8 @@ def track(factory: sessionmaker[Any] | type[Session]) -> None:
     event.listen(target, "before_commit", _before_commit)
     # The SLA dashboard's summary rides on the same sessions (see enquiry_counts).
     enquiry_counts.listen(target)
+    # So does the calendar version feeds answer conditional requests from.
+    calendar_version.listen(target)
     setattr(target, _TRACKED, True)
 
 
