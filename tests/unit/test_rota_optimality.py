@@ -229,3 +229,62 @@ def test_the_plan_matches_brute_force_on_a_small_random_instance(seed, crowded):
         assert load.spread == spreads[load.service_id], "spread is not the smallest possible"
     assert len(plan.assignments) + len(plan.unplaced) == len(_walkabouts(problem))
     assert all(u.reason for u in plan.unplaced)
+
+
+def _brute_assign(jobs, officers, busy, in_ward, prior, keep):
+    """(square sum, outside the ward, not kept) of the best assignment, by enumeration."""
+    best = None
+    for pick in itertools.product(range(len(officers)), repeat=len(jobs)):
+        if any(jobs[j] in busy[i] for j, i in enumerate(pick)):
+            continue
+        if len(set(zip(jobs, pick, strict=True))) != len(jobs):
+            continue
+        loads = list(prior)
+        for i in pick:
+            loads[i] += 1
+        key = (
+            sum(n * n for n in loads),
+            sum(1 for j, i in enumerate(pick) if officers[i] not in in_ward[j]),
+            sum(1 for j, i in enumerate(pick) if officers[i] not in keep[j]),
+        )
+        best = key if best is None else min(best, key)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_assigning_officers_matches_brute_force_with_shared_slots_and_leave(seed):
+    """Both networks of :func:`assign_officers` — officers grouped into classes free at the
+    same times, and one officer a class — reach the brute-force optimum; the grouped one
+    either does or gives way to the other."""
+    from kdc_core.calendar.rota import solve
+
+    rng = random.Random(seed)
+    n_slots, n_off = rng.randint(1, 3), rng.randint(2, 4)
+    officers = list(range(100, 100 + n_off))
+    busy = [frozenset(s for s in range(n_slots) if rng.random() < 0.3) for _ in officers]
+    jobs = []
+    for s in range(n_slots):
+        free = sum(1 for b in busy if s not in b)
+        jobs += [s] * rng.randint(0, min(free, 6 - len(jobs)))
+    in_ward = [frozenset(o for o in officers if rng.random() < 0.3) for _ in jobs]
+    keep = [frozenset(o for o in officers if rng.random() < 0.2) for _ in jobs]
+    prior = [rng.choice([0, 0, 1, 2]) for _ in officers]
+    expected = _brute_assign(jobs, officers, busy, in_ward, prior, keep)
+    runs = [solve.assign_officers(jobs, officers, busy, in_ward, prior, keep)]
+    for grouped in (True, False):
+        got = solve._assign(jobs, officers, busy, in_ward, prior, keep, grouped=grouped)
+        if got is not None or not grouped:
+            runs.append(got)
+    for result in runs:
+        assert result is not None
+        picks = [officers.index(o) for o in result]
+        loads = list(prior)
+        for i in picks:
+            loads[i] += 1
+        assert all(jobs[j] not in busy[i] for j, i in enumerate(picks))
+        assert len(set(zip(jobs, picks, strict=True))) == len(jobs)
+        assert (
+            sum(n * n for n in loads),
+            sum(1 for j, o in enumerate(result) if o not in in_ward[j]),
+            sum(1 for j, o in enumerate(result) if o not in keep[j]),
+        ) == expected
