@@ -148,10 +148,12 @@ def assign_officers(
         sent outside their ward, then the number not already sent.
 
     **The network.** A walkabout reaches an officer in two ways. Directly, for the few officers
-    who work in its ward or are sent now, at their own cost. Or through a *pool* at the
-    default cost (outside the ward, not kept): officers free in exactly the same slots form a
-    class, and each (slot, class) pool passes at most as many walkabouts to the class's hub as
-    the class has officers; the hub passes them on to any of its officers. Each officer's unit
+    who work in its ward or are sent now, at their own cost, through the officer's *gate* for
+    the slot (one walkabout a gate). Or through its slot's *pool* at the default cost (outside
+    the ward, not kept): officers free in exactly the same slots form a class, and the pool
+    passes at most as many walkabouts to a class's hub as the class has officers (to a class of
+    one, through the officer's gate when there is one); the hub passes them on to any of its
+    officers. Each officer's unit
     from load ℓ to ℓ+1 costs ``(n+1)²·(2ℓ+1)`` (convex), so the flow's cost is the objective.
 
     With one officer a class this is exactly the problem. With bigger classes it drops "no
@@ -182,6 +184,9 @@ def _assign(
     *,
     grouped: bool,
 ) -> list[int] | None:
+    """:func:`assign_officers` on one network: officers grouped into classes free at the
+    same times, or (``grouped=False``) one officer a class. ``None`` when the grouped
+    network's pooled walkabouts cannot be handed out around the direct ones."""
     n_jobs, n_off = len(jobs), len(officers)
     position = {o: i for i, o in enumerate(officers)}
     keep = current if current is not None else [frozenset()] * n_jobs
@@ -189,70 +194,71 @@ def _assign(
     ward_weight = n_jobs + 1
     big = ward_weight * ward_weight
     used_slots = set(jobs)
+    away = [busy[i] & used_slots for i in range(n_off)]
 
     # Classes of officers free in the same slots (singletons when not grouped).
     classes: list[list[int]] = []
-    class_busy: list[frozenset[int]] = []
     if grouped:
         by_key: dict[frozenset[int], int] = {}
         for i in range(n_off):
-            key = busy[i] & used_slots
-            if key not in by_key:
-                by_key[key] = len(classes)
+            if away[i] not in by_key:
+                by_key[away[i]] = len(classes)
                 classes.append([])
-                class_busy.append(key)
-            classes[by_key[key]].append(i)
+            classes[by_key[away[i]]].append(i)
     else:
         classes = [[i] for i in range(n_off)]
-        class_busy = [busy[i] & used_slots for i in range(n_off)]
-
-    graph = _Graph(2)
-    source, sink = 0, 1
-    off_node = [graph.node() for _ in range(n_off)]
-    hub = [off_node[c[0]] if len(c) == 1 else graph.node() for c in classes]
-    for k, members in enumerate(classes):
-        if len(members) > 1:
-            for i in members:
-                graph.add(hub[k], off_node[i], n_jobs, 0)
-    pools: dict[tuple[int, int], int] = {}  # (slot, class) -> node
-    gates: dict[tuple[int, int], int] = {}  # (officer, slot) -> node, grouped classes only
     class_of = [0] * n_off
     for k, members in enumerate(classes):
         for i in members:
             class_of[i] = k
 
-    def pool(slot: int, k: int) -> int:
-        node = pools.get((slot, k))
-        if node is None:
-            node = pools[(slot, k)] = graph.node()
-            graph.add(node, hub[k], len(classes[k]), 0)
-        return node
-
-    # per job: (edge id, officer index or -1 for a pool, class index)
-    job_edges: list[list[tuple[int, int, int]]] = []
+    # The direct arcs: (job, officer index, cost).
+    direct: list[tuple[int, int, int]] = []
     for j, slot in enumerate(jobs):
-        job = graph.node()
-        graph.add(source, job, 1, 0)
-        edges = []
         for o in sorted(in_ward[j] | keep[j]):
             found = position.get(o)
-            if found is None or slot in busy[found]:
+            if found is not None and slot not in away[found]:
+                cost = (0 if o in in_ward[j] else ward_weight) + (0 if o in keep[j] else 1)
+                direct.append((j, found, cost))
+
+    graph = _Graph(2 + n_jobs + n_off)
+    source, sink = 0, 1
+    job_node = range(2, 2 + n_jobs)
+    off_node = range(2 + n_jobs, 2 + n_jobs + n_off)
+    hub = [off_node[c[0]] if len(c) == 1 else graph.node() for c in classes]
+    for k, members in enumerate(classes):
+        if len(members) > 1:
+            for i in members:
+                graph.add(hub[k], off_node[i], n_jobs, 0)
+    # An officer's gate in a slot takes one walkabout: where direct arcs meet the pool.
+    gates: dict[tuple[int, int], int] = {}
+    for j, i, _ in direct:
+        if (i, jobs[j]) not in gates:
+            gate = gates[(i, jobs[j])] = graph.node()
+            graph.add(gate, off_node[i], 1, 0)
+    # One pool per slot: to each class free then, at most one walkabout per officer.
+    pool: dict[int, int] = {}
+    pool_arcs: dict[int, list[tuple[int, int]]] = {}  # slot -> (arc id, class)
+    for slot in sorted(used_slots):
+        node = pool[slot] = graph.node()
+        arcs = []
+        for k, members in enumerate(classes):
+            if slot in away[members[0]]:
                 continue
-            i = found
-            cost = (0 if o in in_ward[j] else ward_weight) + (0 if o in keep[j] else 1)
-            k = class_of[i]
-            if len(classes[k]) == 1:
-                target = pool(slot, k)
+            if len(members) == 1:
+                target = gates.get((members[0], slot), hub[k])
+                arcs.append((graph.add(node, target, 1, 0), k))
             else:
-                target = gates.get((i, slot), 0)
-                if not target:
-                    target = gates[(i, slot)] = graph.node()
-                    graph.add(target, off_node[i], 1, 0)
-            edges.append((graph.add(job, target, 1, cost), i, k))
-        for k in range(len(classes)):
-            if slot not in class_busy[k]:
-                edges.append((graph.add(job, pool(slot, k), 1, ward_weight + 1), -1, k))
-        job_edges.append(edges)
+                arcs.append((graph.add(node, hub[k], len(members), 0), k))
+        pool_arcs[slot] = arcs
+
+    pooled_arc = []
+    for j, slot in enumerate(jobs):
+        graph.add(source, job_node[j], 1, 0)
+        pooled_arc.append(graph.add(job_node[j], pool[slot], 1, ward_weight + 1))
+    direct_arcs = [
+        (graph.add(job_node[j], gates[(i, jobs[j])], 1, cost), j, i) for j, i, cost in direct
+    ]
 
     graph.convex = {off_node[i]: i for i in range(n_off)}
     graph.load = list(prior)
@@ -260,39 +266,45 @@ def _assign(
     graph.min_cost_flow(source, sink, n_jobs)
 
     result = [-1] * n_jobs
-    pooled: dict[tuple[int, int], list[int]] = defaultdict(list)  # (class, slot) -> jobs
     direct_slots: list[set[int]] = [set() for _ in range(n_off)]
-    for j, edges in enumerate(job_edges):
-        used = [(i, k) for e, i, k in edges if graph.cap[e] == 0]
-        if len(used) != 1:
-            raise AssertionError(f"walkabout {j} of the service has no officer")
-        i, k = used[0]
-        if i >= 0:
+    for e, j, i in direct_arcs:
+        if graph.cap[e] == 0:
             result[j] = i
             direct_slots[i].add(jobs[j])
-        elif len(classes[k]) == 1:
-            result[j] = classes[k][0]
-        else:
-            pooled[(k, jobs[j])].append(j)
+    waiting: dict[int, list[int]] = defaultdict(list)  # slot -> pooled jobs
+    for j, e in enumerate(pooled_arc):
+        if graph.cap[e] == 0:
+            waiting[jobs[j]].append(j)
+    pooled: dict[tuple[int, int], list[int]] = {}  # (class, slot) -> jobs
+    for slot, queue in waiting.items():
+        for e, k in pool_arcs[slot]:
+            taken = graph.cap[e ^ 1]
+            if taken and len(classes[k]) == 1:
+                for _ in range(taken):
+                    result[queue.pop()] = classes[k][0]
+            elif taken:
+                pooled[(k, slot)] = [queue.pop() for _ in range(taken)]
     for k, members in enumerate(classes):
         if len(members) == 1:
             continue
         # How many pooled walkabouts each officer takes: the flow on its hub arc.
-        take = graph.flows_from(hub[k])
-        take = {i: take.get(off_node[i], 0) for i in members}
+        flows = graph.flows_from(hub[k])
+        take = {i: flows.get(off_node[i], 0) for i in members}
         slots = sorted((s for kk, s in pooled if kk == k), key=lambda s: (-len(pooled[(k, s)]), s))
         for slot in slots:
-            waiting = pooled[(k, slot)]
+            queue = pooled[(k, slot)]
             ready = sorted(
                 (i for i in members if take[i] > 0 and slot not in direct_slots[i]),
                 key=lambda i: (-take[i], i),
             )
-            if len(ready) < len(waiting):
+            if len(ready) < len(queue):
                 return None
-            for j, i in zip(waiting, ready, strict=False):
+            for j, i in zip(queue, ready, strict=False):
                 result[j] = i
                 take[i] -= 1
         assert not any(take.values())
+    if any(r < 0 for r in result):
+        raise AssertionError("a walkabout of the service has no officer")
     return [officers[i] for i in result]
 
 
