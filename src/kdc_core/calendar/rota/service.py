@@ -27,9 +27,10 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 import attrs
+from sqlalchemy import select
 
 from kdc_core.calendar.concerns import load_membership
-from kdc_core.calendar.events import cancel_event, upsert_external
+from kdc_core.calendar.events import WRITE_BATCH, cancel_events, upsert_external_many
 from kdc_core.calendar.rota.planner import (
     Assignment,
     Busy,
@@ -44,7 +45,7 @@ from kdc_core.calendar.rota.planner import (
 )
 from kdc_core.calendar.rota.slots import quarter_bounds, quarter_slots
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
-from kdc_core.db.events import OfficerUnavailabilityRow
+from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
 from kdc_core.db.people import OfficerRow
 from kdc_core.errors import ConfigError, KdcError, NotFound
 from kdc_core.people.values import Officer, Service
@@ -266,26 +267,36 @@ def walkabout_event(inputs: RotaInputs, year: int, a: Assignment) -> NewEvent:
 
 def apply_plan(uow: UnitOfWork, inputs: RotaInputs, plan: Plan) -> ApplyResult:
     """Write the plan as walkabout events (upserted by ``external_id``); cancel the event of a
-    walkabout that can no longer be placed. The caller's unit of work is the transaction."""
-    created = updated = unchanged = cancelled = 0
-    for a in plan.assignments:
-        new = walkabout_event(inputs, plan.year, a)
-        assert new.source is not None and new.external_id is not None
-        existed = uow.events.row_by_external(new.source, new.external_id) is not None
-        _, changed = upsert_external(uow, new)
-        if not existed:
+    walkabout that can no longer be placed. The caller's unit of work is the transaction.
+
+    Events are written together (:func:`~kdc_core.calendar.events.upsert_external_many`), so a
+    plan of hundreds of walkabouts costs a few statements, not a few per walkabout."""
+    news = [walkabout_event(inputs, plan.year, a) for a in plan.assignments]
+    keys = [external_id(plan.year, u.quarter, inputs.ward(u.ward_id).slug) for u in plan.unplaced]
+    wanted = [n.external_id for n in news if n.external_id is not None] + keys
+    stored: dict[str, tuple[int, str]] = {}
+    for at in range(0, len(wanted), WRITE_BATCH):
+        rows = uow.session.execute(
+            select(EventRow.external_id, EventRow.id, EventRow.status).where(
+                EventRow.source == SOURCE, EventRow.external_id.in_(wanted[at : at + WRITE_BATCH])
+            )
+        )
+        stored.update({key: (event_id, status) for key, event_id, status in rows if key})
+    created = updated = unchanged = 0
+    for new, (_, changed) in zip(news, upsert_external_many(uow, news), strict=True):
+        if new.external_id not in stored:
             created += 1
         elif changed:
             updated += 1
         else:
             unchanged += 1
-    for u in plan.unplaced:
-        key = external_id(plan.year, u.quarter, inputs.ward(u.ward_id).slug)
-        row = uow.events.row_by_external(SOURCE, key)
-        if row is not None and row.status != EventStatus.CANCELLED.value:
-            cancel_event(uow, row.id)
-            cancelled += 1
-    return ApplyResult(created, updated, unchanged, cancelled)
+    cancel = [
+        stored[key][0]
+        for key in keys
+        if key in stored and stored[key][1] != EventStatus.CANCELLED.value
+    ]
+    cancel_events(uow, cancel)
+    return ApplyResult(created, updated, unchanged, len(cancel))
 
 
 def record_unavailability(
