@@ -46,7 +46,7 @@ from kdc_core.calendar.rota.planner import (
 from kdc_core.calendar.rota.slots import quarter_bounds, quarter_slots
 from kdc_core.calendar.values import CalendarEvent, EventKind, EventStatus, NewEvent
 from kdc_core.db.events import EventRow, OfficerUnavailabilityRow
-from kdc_core.db.people import OfficerRow
+from kdc_core.db.people import OfficerRow, OfficerWardRow, WardContactRow
 from kdc_core.errors import ConfigError, KdcError, NotFound
 from kdc_core.people.values import Officer, Service
 from kdc_core.unit_of_work import UnitOfWork
@@ -119,9 +119,36 @@ def participating_services(uow: UnitOfWork) -> list[Service]:
     return chosen
 
 
-def _candidates(officers: list[Officer]) -> list[Officer]:
-    with_patch = [o for o in officers if o.wards]
-    return with_patch or officers
+@attrs.frozen
+class _Staff:
+    id: int
+    name: str
+    person_id: str
+    ward_ids: frozenset[int]
+
+
+def _staff(uow: UnitOfWork, service_id: int) -> list[_Staff]:
+    """The service's candidate officers (see the module docstring) with their ward links, in
+    two plain queries: at 3,000 officers, loading them as full values took over a second."""
+    active = (OfficerRow.service_id == service_id, OfficerRow.archived_at.is_(None))
+    links: dict[int, set[int]] = defaultdict(set)
+    for officer_id, ward_id in uow.session.execute(
+        select(OfficerWardRow.officer_id, OfficerWardRow.ward_id)
+        .join(OfficerRow, OfficerRow.id == OfficerWardRow.officer_id)
+        .where(*active)
+    ):
+        links[officer_id].add(ward_id)
+    rows = uow.session.execute(
+        select(OfficerRow.id, OfficerRow.given_name, OfficerRow.family_name, OfficerRow.person_id)
+        .where(*active)
+        .order_by(OfficerRow.id)
+    )
+    staff = [
+        _Staff(i, f"{given} {family}".strip(), person_id, frozenset(links.get(i, ())))
+        for i, given, family, person_id in rows
+    ]
+    with_patch = [o for o in staff if o.ward_ids]
+    return with_patch or staff
 
 
 def gather(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> RotaInputs:
@@ -157,9 +184,10 @@ def gather(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> RotaInputs:
     )
 
     contacts: dict[int, set[int]] = defaultdict(set)
-    for contact in uow.people.ward_contacts():
-        if contact.officer.id is not None and contact.ward.id is not None:
-            contacts[contact.officer.id].add(contact.ward.id)
+    for officer_id, ward_id in uow.session.execute(
+        select(WardContactRow.officer_id, WardContactRow.ward_id)
+    ):
+        contacts[officer_id].add(ward_id)
     prior = _prior_loads(uow, year, quarters)
     busy_by_officer: dict[int, list[Busy]] = defaultdict(list)
     for officer_id, b_start, b_end, reason in uow.events.unavailability():
@@ -173,14 +201,12 @@ def gather(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> RotaInputs:
     for service in participating_services(uow):
         assert service.id is not None
         staff = []
-        for o in _candidates(uow.people.officers(service_id=service.id)):
-            assert o.id is not None
-            ward_ids = {ow.ward.id for ow in o.wards if ow.ward.id is not None}
+        for o in _staff(uow, service.id):
             staff.append(
                 RotaOfficer(
                     o.id,
                     o.name,
-                    ward_ids | contacts[o.id],
+                    o.ward_ids | contacts[o.id],
                     tuple(busy_by_officer[o.id]),
                     prior[o.id],
                 )
@@ -214,6 +240,8 @@ def _prior_loads(uow: UnitOfWork, year: int, quarters: tuple[int, ...]) -> Count
     """Walkabouts each officer already has this year in the quarters not being planned."""
     planned = {f"Q{q}" for q in quarters}
     counts: Counter[int] = Counter()
+    if len(planned) == 4:  # the whole year is being planned: nothing else counts
+        return counts
     for key, event in stored_walkabouts(uow, year).items():
         if not event.cancelled and key.split("-")[1] not in planned:
             counts.update(event.officer_ids)
