@@ -336,6 +336,20 @@ class _Graph:
             self.cost.append(c)
         return len(self.to) - 2
 
+    def _parts(
+        self,
+    ) -> tuple[
+        list[list[int]],
+        list[int],
+        list[int],
+        list[int],
+        dict[int, int],
+        list[int],
+        Callable[[int], int],
+    ]:
+        """The graph's lists, for local names in the hot loops."""
+        return self.adj, self.to, self.cap, self.cost, self.convex, self.load, self.price
+
     def flows_from(self, u: int) -> dict[int, int]:
         """Node → the flow on the arc from ``u`` to it (the capacity of its reverse)."""
         return {self.to[e]: self.cap[e ^ 1] for e in self.adj[u] if not e & 1}
@@ -351,15 +365,7 @@ class _Graph:
         Dijkstra serves every path of the same length."""
         n = len(self.adj)
         potential = [0] * n
-        adj, to, cap, cost, convex, load, price = (
-            self.adj,
-            self.to,
-            self.cap,
-            self.cost,
-            self.convex,
-            self.load,
-            self.price,
-        )
+        adj, to, cap, cost, convex, load, price = self._parts()
         sent = 0
         while sent < units:
             dist: list[int | None] = [None] * n
@@ -398,15 +404,7 @@ class _Graph:
 
     def _augment(self, source: int, sink: int, most: int, potential: list[int]) -> int:
         """Send up to ``most`` units along arcs of zero reduced cost; how many were sent."""
-        adj, to, cap, cost, convex, load, price = (
-            self.adj,
-            self.to,
-            self.cap,
-            self.cost,
-            self.convex,
-            self.load,
-            self.price,
-        )
+        adj, to, cap, cost, convex, load, price = self._parts()
         n = len(adj)
         pointer = [0] * n
         dead = bytearray(n)
