@@ -329,12 +329,13 @@ class _Graph:
 
     def add(self, u: int, v: int, cap: int, cost: int) -> int:
         """An arc ``u → v``; returns its id (its reverse is id ^ 1)."""
-        for a, b, c, k in ((u, v, cost, cap), (v, u, -cost, 0)):
-            self.adj[a].append(len(self.to))
-            self.to.append(b)
-            self.cap.append(k)
-            self.cost.append(c)
-        return len(self.to) - 2
+        e = len(self.to)
+        self.adj[u].append(e)
+        self.adj[v].append(e + 1)
+        self.to += (v, u)
+        self.cap += (cap, 0)
+        self.cost += (cost, -cost)
+        return e
 
     def _parts(
         self,
@@ -366,6 +367,7 @@ class _Graph:
         n = len(self.adj)
         potential = [0] * n
         adj, to, cap, cost, convex, load, price = self._parts()
+        push, pop = heapq.heappush, heapq.heappop
         sent = 0
         while sent < units:
             dist: list[int | None] = [None] * n
@@ -373,7 +375,7 @@ class _Graph:
             done = bytearray(n)
             heap = [(0, source)]
             while heap:
-                d, u = heapq.heappop(heap)
+                d, u = pop(heap)
                 if done[u]:
                     continue
                 done[u] = 1
@@ -388,13 +390,13 @@ class _Graph:
                             known = dist[v]
                             if known is None or nd < known:
                                 dist[v] = nd
-                                heapq.heappush(heap, (nd, v))
+                                push(heap, (nd, v))
                 if u in convex:
                     nd = here + price(load[convex[u]]) - potential[sink]
                     known = dist[sink]
                     if known is None or nd < known:
                         dist[sink] = nd
-                        heapq.heappush(heap, (nd, sink))
+                        push(heap, (nd, sink))
             limit = dist[sink]
             if limit is None:
                 raise AssertionError("the service cannot cover every walkabout")
