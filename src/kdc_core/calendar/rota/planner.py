@@ -43,8 +43,11 @@ its best remaining slot only if an augmenting-path check shows the maximum numbe
 can still be placed. Criteria 3–4 then split by service (an officer belongs to one service): a
 min-cost flow per service, with a convex cost ``(n+1)²·(2ℓ+1)`` on the unit that takes an
 officer from load ℓ to ℓ+1, cost ``n+1`` for an officer outside the ward and 1 for one not
-already sent, solved by successive shortest paths. Both steps are exact; the unit tests compare
-them with brute force.
+already sent, on a sparse network (per-slot pools of officers free at the same times, direct
+arcs only to the officers who work in the ward or are sent now) solved by the primal-dual
+method (:func:`~kdc_core.calendar.rota.solve.assign_officers`). Both steps are exact; the unit
+tests compare them with brute force on small problems and check an optimality certificate at
+100 wards.
 """
 
 from __future__ import annotations
