@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,19 +20,7 @@ from kdc_core.calendar.rota import (
     slot_preferences,
 )
 from kdc_core.calendar.rota.slots import quarter_slots, working_days
-
-LONDON = ZoneInfo("Europe/London")
-#: England's bank holidays on weekdays in 2027, written out by hand.
-BANK_HOLIDAYS_2027 = {
-    dt.date(2027, 1, 1),
-    dt.date(2027, 3, 26),
-    dt.date(2027, 3, 29),
-    dt.date(2027, 5, 3),
-    dt.date(2027, 5, 31),
-    dt.date(2027, 8, 30),
-    dt.date(2027, 12, 27),
-    dt.date(2027, 12, 28),
-}
+from rota_checks import BANK_HOLIDAYS_2027, LONDON
 
 
 def _day(n: int) -> Slot:

@@ -159,9 +159,23 @@ def overview_json(o: WardOverview) -> dict[str, Any]:
     is_flag=True,
     help="Load only the council (wards, councillors, officers), not its activity.",
 )
+@click.option(
+    "--wards",
+    type=click.IntRange(min=1),
+    help="Instead of the demo council, a synthetic one with this many wards (needs --officers).",
+)
+@click.option("--officers", type=click.IntRange(min=1), help="Officers of the synthetic council.")
+@click.option("--seed", help="Seed of the synthetic council (same seed, same council).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document on stdout.")
 @pass_kdc
-def seed_demo_cmd(kdc: Kdc, people_only: bool, as_json: bool) -> None:
+def seed_demo_cmd(
+    kdc: Kdc,
+    people_only: bool,
+    wards: int | None,
+    officers: int | None,
+    seed: str | None,
+    as_json: bool,
+) -> None:
     """Load the fictional demo council into an empty database (run `kdc init` first).
 
     Then, unless --people-only, its activity: a year of committee meetings, open days, the
@@ -169,11 +183,19 @@ def seed_demo_cmd(kdc: Kdc, people_only: bool, as_json: bool) -> None:
     newsletter, and one run of the scheduled jobs. Without [mail] in kdc.toml the messages
     are written to the instance folder's mail/ Maildir. Running it again changes nothing.
     It refuses a database that already holds other wards, councillors or officers.
+
+    With --wards N --officers M it loads a synthetic council of that size instead, the same
+    for the same --seed: generated wards, three councillors a ward, the demo's services,
+    officers in a management tree with ward patches, contacts and link officers, and (unless
+    --people-only) committee meetings this year and next. No other activity is added.
     """
     from kdc_core.demo import seed_demo
     from kdc_core.demo.living import mail_line, seed_living, use_demo_mail
 
     require_schema(kdc.engine)
+    if wards is not None or officers is not None or seed is not None:
+        _seed_synthetic(kdc, wards, officers, seed, people_only, as_json)
+        return
     if not people_only:
         use_demo_mail(kdc)
     with kdc.unit_of_work(source="cli:seed-demo") as uow:
@@ -203,6 +225,34 @@ def seed_demo_cmd(kdc: Kdc, people_only: bool, as_json: bool) -> None:
         for line in activity.lines():
             click.echo(line)
         click.echo(mail_line(kdc))
+
+
+def _seed_synthetic(
+    kdc: Kdc,
+    wards: int | None,
+    officers: int | None,
+    seed: str | None,
+    people_only: bool,
+    as_json: bool,
+) -> None:
+    import datetime as dt
+
+    from kdc_core.demo.synthetic import SYNTHETIC_SEED, seed_synthetic
+
+    if wards is None or officers is None:
+        raise click.UsageError("a synthetic council needs both --wards and --officers")
+    this_year = dt.datetime.now(kdc.settings.tz).year
+    years = () if people_only else (this_year, this_year + 1)
+    with kdc.unit_of_work(source="cli:seed-demo") as uow:
+        counts = seed_synthetic(uow, wards, officers, seed or SYNTHETIC_SEED, years)
+    if as_json:
+        echo_json({"loaded": True, "synthetic": True, "added": counts.as_dict()})
+        return
+    click.echo(
+        f"Loaded a synthetic council: {counts.wards} wards, {counts.councillors} councillors, "
+        f"{counts.officers} officers, {counts.ward_links} ward links, "
+        f"{counts.ward_contacts} ward contacts, {counts.meetings} meetings."
+    )
 
 
 # -- kdc councillors photos -----------------------------------------------------------------------

@@ -43,8 +43,11 @@ its best remaining slot only if an augmenting-path check shows the maximum numbe
 can still be placed. Criteria 3–4 then split by service (an officer belongs to one service): a
 min-cost flow per service, with a convex cost ``(n+1)²·(2ℓ+1)`` on the unit that takes an
 officer from load ℓ to ℓ+1, cost ``n+1`` for an officer outside the ward and 1 for one not
-already sent, solved by successive shortest paths. Both steps are exact; the unit tests compare
-them with brute force.
+already sent, on a sparse network (per-slot pools of officers free at the same times, direct
+arcs only to the officers who work in the ward or are sent now) solved by the primal-dual
+method (:func:`~kdc_core.calendar.rota.solve.assign_officers`). Both steps are exact; the unit
+tests compare them with brute force on small problems and check an optimality certificate at
+100 wards.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 import attrs
@@ -244,52 +248,76 @@ def slot_preferences(position: int, count: int, slots: Iterable[Slot]) -> tuple[
     over the quarter; the others follow nearest first, the earlier of two equally near first.
     """
     ordered = sorted(slots)
-    if not ordered:
-        return ()
-    preferred = ((2 * position + 1) * len(ordered)) // (2 * count)
-    return tuple(
-        s for _, s in sorted(enumerate(ordered), key=lambda p: (abs(p[0] - preferred), p[0]))
-    )
+    return tuple(ordered[i] for i in preference_order(position, count, len(ordered)))
+
+
+def preference_order(position: int, count: int, slots: int) -> list[int]:
+    """:func:`slot_preferences` on indices: the order of ``range(slots)`` (slots in time
+    order) that the ward at ``position`` (of ``count``) prefers."""
+    if not slots:
+        return []
+    preferred = ((2 * position + 1) * slots) // (2 * count)
+    return sorted(range(slots), key=lambda i: (abs(i - preferred), i))
 
 
 def plan_rota(problem: RotaProblem) -> Plan:
-    """The optimal plan for ``problem`` (see the module docstring for the objective)."""
+    """The optimal plan for ``problem`` (see the module docstring for the objective).
+
+    Nothing here is quadratic in the size of the council: officers are indexed by ward,
+    wards by councillor (for meeting clashes), and each officer's busy spans are turned into
+    slot indices once, by binary search over the sorted slots."""
     wards = sorted(problem.wards, key=lambda w: (w.name, w.id))
+    place = {w.id: i for i, w in enumerate(wards)}
     services = sorted(problem.services, key=lambda s: (s.name, s.id))
     staff = {s.id: sorted(s.officers, key=lambda o: o.id) for s in services}
     walkabouts = [(q, w) for q in sorted(set(problem.quarters)) for w in wards]
     slots = sorted(problem.slots)
     index = {t: i for i, t in enumerate(slots)}
+    by_quarter: dict[int, list[Slot]] = defaultdict(list)
+    for t in slots:
+        by_quarter[t.quarter].append(t)
 
     busy = {
-        o.id: {i for b in o.busy for i in _overlapping(slots, b.start, b.end)}
+        o.id: frozenset(i for b in o.busy for i in _overlapping(slots, b.start, b.end))
         for s in services
         for o in staff[s.id]
     }
-    free = {
-        s.id: [
-            frozenset(o.id for o in staff[s.id] if i not in busy[o.id]) for i in range(len(slots))
-        ]
-        for s in services
-    }
+    free_count: dict[int, list[int]] = {}
+    for s in services:
+        free_here = [len(staff[s.id])] * len(slots)
+        for o in staff[s.id]:
+            for i in busy[o.id]:
+                free_here[i] -= 1
+        free_count[s.id] = free_here
     unlimited = len(walkabouts)
     capacity = [
-        min((len(free[s.id][i]) for s in services), default=unlimited) for i in range(len(slots))
+        min((free_count[s.id][i] for s in services), default=unlimited) for i in range(len(slots))
     ]
 
-    ranked: list[list[int]] = []
-    for q, ward in walkabouts:
-        quarter = (t for t in slots if t.quarter == q)
-        position = rota_position(wards.index(ward), len(wards), problem.year)
-        ranked.append([index[t] for t in slot_preferences(position, len(wards), quarter)])
+    preferences = {
+        (q, position): [
+            index[by_quarter[q][i]]
+            for i in preference_order(position, len(wards), len(by_quarter.get(q, ())))
+        ]
+        for q in sorted(set(problem.quarters))
+        for position in range(len(wards))
+    }
+    ranked = [
+        preferences[(q, rota_position(place[ward.id], len(wards), problem.year))]
+        for q, ward in walkabouts
+    ]
+    wards_of: dict[int, list[int]] = defaultdict(list)
+    for w in wards:
+        for c in w.councillor_ids:
+            wards_of[c].append(w.id)
     blocked: dict[int, set[int]] = {w.id: set() for w in wards}
     for m in problem.meetings:
         hit = _overlapping(slots, m.start, m.end)
-        for w in wards:
-            if hit and m.councillor_ids & w.councillor_ids:
-                blocked[w.id].update(hit)
+        if hit:
+            for ward_id in {w for c in m.councillor_ids for w in wards_of.get(c, ())}:
+                blocked[ward_id].update(hit)
     clash_free = [
-        [i for i in order if i not in blocked[ward.id]]
+        [i for i in order if i not in blocked[ward.id]] if blocked[ward.id] else order
         for order, (_, ward) in zip(ranked, walkabouts, strict=True)
     ]
     candidates = [[i for i in order if capacity[i] > 0] for order in clash_free]
@@ -302,15 +330,16 @@ def plan_rota(problem: RotaProblem) -> Plan:
     for service in services:
         officers = staff[service.id]
         works_in = {o.id: o.ward_ids for o in officers}
+        in_ward: dict[int, set[int]] = defaultdict(set)
+        for o in officers:
+            for ward_id in o.ward_ids:
+                in_ward[ward_id].add(o.id)
         jobs = [chosen[k] for k in placed]
         sent = rota_solve.assign_officers(
             jobs=[i for i in jobs if i is not None],
             officers=[o.id for o in officers],
-            free=free[service.id],
-            in_ward=[
-                frozenset(o.id for o in officers if walkabouts[k][1].id in o.ward_ids)
-                for k in placed
-            ],
+            busy=[busy[o.id] for o in officers],
+            in_ward=[frozenset(in_ward.get(walkabouts[k][1].id, ())) for k in placed],
             prior=[o.prior_load for o in officers],
             current=[
                 current.get((walkabouts[k][0], walkabouts[k][1].id), frozenset()) for k in placed
@@ -319,17 +348,18 @@ def plan_rota(problem: RotaProblem) -> Plan:
         counts = {o.id: o.prior_load for o in officers}
         for k, officer_id in zip(placed, sent, strict=True):
             counts[officer_id] += 1
-            in_ward = walkabouts[k][1].id in works_in[officer_id]
-            picks[k].append(OfficerChoice(service.id, officer_id, in_ward))
+            in_ward_here = walkabouts[k][1].id in works_in[officer_id]
+            picks[k].append(OfficerChoice(service.id, officer_id, in_ward_here))
         loads.append(ServiceLoad(service.id, tuple(sorted(counts.items()))))
 
+    taken = Counter(i for i in chosen if i is not None)
     assignments = []
     unplaced = []
     for k, (q, ward) in enumerate(walkabouts):
         chosen_index = chosen[k]
         if chosen_index is None:
             why = why_unplaced(
-                ranked[k], clash_free[k], candidates[k], services, free, capacity, chosen
+                ranked[k], clash_free[k], candidates[k], services, free_count, capacity, taken
             )
             unplaced.append(Unplaced(ward.id, q, why))
             continue

@@ -18,9 +18,9 @@ def why_unplaced(
     clash_free: list[int],
     candidates: list[int],
     services: Sequence[RotaService],
-    free: Mapping[int, list[frozenset[int]]],
-    capacity: list[int],
-    chosen: list[int | None],
+    free: Mapping[int, Sequence[int]],
+    capacity: Sequence[int],
+    taken: Mapping[int, int],
 ) -> str:
     """Why a walkabout got no slot, naming the first obstacle a person could remove.
 
@@ -28,9 +28,9 @@ def why_unplaced(
     :param clash_free: those that clash with no meeting of the ward's councillors.
     :param candidates: those of ``clash_free`` where every service has an officer free.
     :param services: the participating services.
-    :param free: per service id, per slot, the ids of its officers free then.
+    :param free: per service id, per slot, how many of its officers are free then.
     :param capacity: per slot, how many walkabouts it can hold.
-    :param chosen: the slot each walkabout of the plan got (``None`` if unplaced).
+    :param taken: per slot, how many walkabouts of the plan it holds.
     """
     if not ranked:
         return "the quarter has no working-day slots"
@@ -54,10 +54,8 @@ def why_unplaced(
             f"in none of the {_days(len(clash_free))} without a meeting clash is an officer free "
             f"from every service at once ({names})"
         )
-    short = sorted(
-        {s.name for i in candidates for s in services if len(free[s.id][i]) <= capacity[i]}
-    )
-    busy = sum(1 for i in candidates if sum(1 for c in chosen if c == i) >= capacity[i])
+    short = sorted({s.name for i in candidates for s in services if free[s.id][i] <= capacity[i]})
+    busy = sum(1 for i in candidates if taken.get(i, 0) >= capacity[i])
     return (
         f"all {_days(busy)} it could use are taken by other wards' walkabouts: "
         f"there are not enough free officers from {', '.join(short)} for another one"

@@ -3,14 +3,15 @@
 - :func:`choose_slots`: walkabouts → slots with capacities. The most walkabouts placed, then the
   lexicographically smallest vector of candidate positions in priority order.
 - :func:`assign_officers`: one service's officers → the placed walkabouts. Smallest sum of
-  squared loads, then fewest officers outside their ward; min-cost flow by successive shortest
-  paths with Dijkstra on reduced costs.
+  squared loads, then fewest officers outside their ward, then fewest not kept; a min-cost
+  flow on a sparse network (see there), solved by the primal-dual method: Dijkstra on reduced
+  costs, then as many shortest paths as the admissible arcs carry before the next Dijkstra.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -105,6 +106,11 @@ def _fix(state: _Matching, w: int, slot: int, best: int) -> _Matching | None:
     if state.at[w] == slot:
         state.fixed[w] = True
         return state
+    if state.at[w] is not None and len(state.members[slot]) < state.capacity[slot]:
+        # Room in the slot: moving w there loses nobody, so no copy or search is needed.
+        state.put(w, slot)
+        state.fixed[w] = True
+        return state
     trial = state.copy()
     trial.put(w, slot)
     trial.fixed[w] = True
@@ -123,7 +129,7 @@ def _fix(state: _Matching, w: int, slot: int, best: int) -> _Matching | None:
 def assign_officers(
     jobs: Sequence[int],
     officers: Sequence[int],
-    free: Sequence[frozenset[int]],
+    busy: Sequence[frozenset[int]],
     in_ward: Sequence[frozenset[int]],
     prior: Sequence[int],
     current: Sequence[frozenset[int]] | None = None,
@@ -133,61 +139,177 @@ def assign_officers(
     :param jobs: per placed walkabout, its slot index (walkabouts sharing a slot need
         different officers).
     :param officers: the service's officer ids.
-    :param free: per slot index, the ids of the service's officers free then. Every slot must
-        have at least as many free officers as jobs in it.
+    :param busy: per officer (in the order of ``officers``), the slot indices they are not
+        free in. Every slot must have at least as many free officers as jobs in it.
     :param in_ward: per job, the ids of officers who work in its ward.
     :param prior: per officer, walkabouts they already have.
     :param current: per job, the officers it sends now (to keep where nothing is lost).
     :returns: per job, the officer sent: the sum of squared loads is smallest, then the number
         sent outside their ward, then the number not already sent.
+
+    **The network.** A walkabout reaches an officer in two ways. Directly, for the few officers
+    who work in its ward or are sent now, at their own cost, through the officer's *gate* for
+    the slot (one walkabout a gate). Or through its slot's *pool* at the default cost (outside
+    the ward, not kept): officers free in exactly the same slots form a class, and the pool
+    passes at most as many walkabouts to a class's hub as the class has officers (to a class of
+    one, through the officer's gate when there is one); the hub passes them on to any of its
+    officers. Each officer's unit
+    from load ℓ to ℓ+1 costs ``(n+1)²·(2ℓ+1)`` (convex), so the flow's cost is the objective.
+
+    With one officer a class this is exactly the problem. With bigger classes it drops "no
+    officer twice in one slot" for pooled walkabouts, so its optimum is at most the true one;
+    the pooled walkabouts of a class are then handed to its officers slot by slot, each time
+    to those with the most still to take (which always succeeds on a complete bipartite
+    graph, Gale–Ryser). When that fits around the officers' direct walkabouts, the plan costs
+    no more than the relaxed optimum, so it is optimal; when it does not, the problem is
+    solved again with one officer a class.
     """
     if not jobs:
         return []
+    grouped = _assign(jobs, officers, busy, in_ward, prior, current, grouped=True)
+    if grouped is not None:
+        return grouped
+    exact = _assign(jobs, officers, busy, in_ward, prior, current, grouped=False)
+    assert exact is not None
+    return exact
+
+
+def _assign(
+    jobs: Sequence[int],
+    officers: Sequence[int],
+    busy: Sequence[frozenset[int]],
+    in_ward: Sequence[frozenset[int]],
+    prior: Sequence[int],
+    current: Sequence[frozenset[int]] | None,
+    *,
+    grouped: bool,
+) -> list[int] | None:
+    """:func:`assign_officers` on one network: officers grouped into classes free at the
+    same times, or (``grouped=False``) one officer a class. ``None`` when the grouped
+    network's pooled walkabouts cannot be handed out around the direct ones."""
     n_jobs, n_off = len(jobs), len(officers)
     position = {o: i for i, o in enumerate(officers)}
     keep = current if current is not None else [frozenset()] * n_jobs
     # Lexicographic weights: all stickiness costs < one ward cost; all unit costs < one big.
     ward_weight = n_jobs + 1
     big = ward_weight * ward_weight
-    # Nodes: 0 source, 1 sink, jobs, officers, then (officer, slot) gates for shared slots.
-    source, sink = 0, 1
-    job_node = [2 + j for j in range(n_jobs)]
-    off_node = [2 + n_jobs + i for i in range(n_off)]
-    graph = _Graph(2 + n_jobs + n_off)
-    shared = {s for s in set(jobs) if jobs.count(s) > 1}
-    gates: dict[tuple[int, int], int] = {}
-    job_edges: list[list[tuple[int, int]]] = []  # per job: (edge id, officer index)
+    used_slots = set(jobs)
+    away = [busy[i] & used_slots for i in range(n_off)]
+
+    # Classes of officers free in the same slots (singletons when not grouped).
+    classes: list[list[int]] = []
+    if grouped:
+        by_key: dict[frozenset[int], int] = {}
+        for i in range(n_off):
+            if away[i] not in by_key:
+                by_key[away[i]] = len(classes)
+                classes.append([])
+            classes[by_key[away[i]]].append(i)
+    else:
+        classes = [[i] for i in range(n_off)]
+    class_of = [0] * n_off
+    for k, members in enumerate(classes):
+        for i in members:
+            class_of[i] = k
+
+    # The direct arcs: (job, officer index, cost).
+    direct: list[tuple[int, int, int]] = []
     for j, slot in enumerate(jobs):
-        graph.add(source, job_node[j], 0)
-        edges = []
-        for officer in officers:
-            if officer not in free[slot]:
+        for o in sorted(in_ward[j] | keep[j]):
+            found = position.get(o)
+            if found is not None and slot not in away[found]:
+                cost = (0 if o in in_ward[j] else ward_weight) + (0 if o in keep[j] else 1)
+                direct.append((j, found, cost))
+
+    graph = _Graph(2 + n_jobs + n_off)
+    source, sink = 0, 1
+    job_node = range(2, 2 + n_jobs)
+    off_node = range(2 + n_jobs, 2 + n_jobs + n_off)
+    hub = [off_node[c[0]] if len(c) == 1 else graph.node() for c in classes]
+    for k, members in enumerate(classes):
+        if len(members) > 1:
+            for i in members:
+                graph.add(hub[k], off_node[i], n_jobs, 0)
+    # An officer's gate in a slot takes one walkabout: where direct arcs meet the pool.
+    gates: dict[tuple[int, int], int] = {}
+    for j, i, _ in direct:
+        if (i, jobs[j]) not in gates:
+            gate = gates[(i, jobs[j])] = graph.node()
+            graph.add(gate, off_node[i], 1, 0)
+    # One pool per slot: to each class free then, at most one walkabout per officer.
+    pool: dict[int, int] = {}
+    pool_arcs: dict[int, list[tuple[int, int]]] = {}  # slot -> (arc id, class)
+    for slot in sorted(used_slots):
+        node = pool[slot] = graph.node()
+        arcs = []
+        for k, members in enumerate(classes):
+            if slot in away[members[0]]:
                 continue
-            i = position[officer]
-            cost = (0 if officer in in_ward[j] else ward_weight) + (0 if officer in keep[j] else 1)
-            if slot in shared:
-                if (i, slot) not in gates:
-                    gates[(i, slot)] = graph.node()
-                    graph.add(gates[(i, slot)], off_node[i], 0)
-                edges.append((graph.add(job_node[j], gates[(i, slot)], cost), i))
+            if len(members) == 1:
+                target = gates.get((members[0], slot), hub[k])
+                arcs.append((graph.add(node, target, 1, 0), k))
             else:
-                edges.append((graph.add(job_node[j], off_node[i], cost), i))
-        job_edges.append(edges)
+                arcs.append((graph.add(node, hub[k], len(members), 0), k))
+        pool_arcs[slot] = arcs
+
+    pooled_arc = []
+    for j, slot in enumerate(jobs):
+        graph.add(source, job_node[j], 1, 0)
+        pooled_arc.append(graph.add(job_node[j], pool[slot], 1, ward_weight + 1))
+    direct_arcs = [
+        (graph.add(job_node[j], gates[(i, jobs[j])], 1, cost), j, i) for j, i, cost in direct
+    ]
+
     graph.convex = {off_node[i]: i for i in range(n_off)}
     graph.load = list(prior)
     graph.price = lambda ell: big * (2 * ell + 1)
     graph.min_cost_flow(source, sink, n_jobs)
-    result = []
-    for j in range(n_jobs):
-        used = [i for e, i in job_edges[j] if graph.cap[e] == 0]
-        if len(used) != 1:
-            raise AssertionError(f"walkabout {j} of the service has no officer")
-        result.append(officers[used[0]])
-    return result
+
+    result = [-1] * n_jobs
+    direct_slots: list[set[int]] = [set() for _ in range(n_off)]
+    for e, j, i in direct_arcs:
+        if graph.cap[e] == 0:
+            result[j] = i
+            direct_slots[i].add(jobs[j])
+    waiting: dict[int, list[int]] = defaultdict(list)  # slot -> pooled jobs
+    for j, e in enumerate(pooled_arc):
+        if graph.cap[e] == 0:
+            waiting[jobs[j]].append(j)
+    pooled: dict[tuple[int, int], list[int]] = {}  # (class, slot) -> jobs
+    for slot, queue in waiting.items():
+        for e, k in pool_arcs[slot]:
+            taken = graph.cap[e ^ 1]
+            if taken and len(classes[k]) == 1:
+                for _ in range(taken):
+                    result[queue.pop()] = classes[k][0]
+            elif taken:
+                pooled[(k, slot)] = [queue.pop() for _ in range(taken)]
+    for k, members in enumerate(classes):
+        if len(members) == 1:
+            continue
+        # How many pooled walkabouts each officer takes: the flow on its hub arc.
+        flows = graph.flows_from(hub[k])
+        take = {i: flows.get(off_node[i], 0) for i in members}
+        slots = sorted((s for kk, s in pooled if kk == k), key=lambda s: (-len(pooled[(k, s)]), s))
+        for slot in slots:
+            queue = pooled[(k, slot)]
+            ready = sorted(
+                (i for i in members if take[i] > 0 and slot not in direct_slots[i]),
+                key=lambda i: (-take[i], i),
+            )
+            if len(ready) < len(queue):
+                return None
+            for j, i in zip(queue, ready, strict=False):
+                result[j] = i
+                take[i] -= 1
+        assert not any(take.values())
+    if any(r < 0 for r in result):
+        raise AssertionError("a walkabout of the service has no officer")
+    return [officers[i] for i in result]
 
 
 class _Graph:
-    """A residual graph: unit-capacity arcs, plus one uncapacitated arc from each node in
+    """A residual graph with integer capacities, plus one uncapacitated arc from each node in
     ``convex`` to the sink whose next unit costs ``price(load)`` at the node's current load
     (an increasing price, so the arc is convex). Paths stop at the sink, so the reverse of a
     convex arc is never needed."""
@@ -205,64 +327,138 @@ class _Graph:
         self.adj.append([])
         return len(self.adj) - 1
 
-    def add(self, u: int, v: int, cost: int) -> int:
-        """A unit-capacity arc ``u → v``; returns its id (its reverse is id ^ 1)."""
-        for a, b, c, k in ((u, v, cost, 1), (v, u, -cost, 0)):
-            self.adj[a].append(len(self.to))
-            self.to.append(b)
-            self.cap.append(k)
-            self.cost.append(c)
-        return len(self.to) - 2
+    def add(self, u: int, v: int, cap: int, cost: int) -> int:
+        """An arc ``u → v``; returns its id (its reverse is id ^ 1)."""
+        e = len(self.to)
+        self.adj[u].append(e)
+        self.adj[v].append(e + 1)
+        self.to += (v, u)
+        self.cap += (cap, 0)
+        self.cost += (cost, -cost)
+        return e
+
+    def _parts(
+        self,
+    ) -> tuple[
+        list[list[int]],
+        list[int],
+        list[int],
+        list[int],
+        dict[int, int],
+        list[int],
+        Callable[[int], int],
+    ]:
+        """The graph's lists, for local names in the hot loops."""
+        return self.adj, self.to, self.cap, self.cost, self.convex, self.load, self.price
+
+    def flows_from(self, u: int) -> dict[int, int]:
+        """Node → the flow on the arc from ``u`` to it (the capacity of its reverse)."""
+        return {self.to[e]: self.cap[e ^ 1] for e in self.adj[u] if not e & 1}
 
     def min_cost_flow(self, source: int, sink: int, units: int) -> None:
-        """Send ``units`` along successive shortest paths (Dijkstra on reduced costs).
+        """Send ``units`` from ``source`` to ``sink`` at least cost (primal-dual).
 
-        Each search stops when it settles the sink; every node then gains the smaller of its
-        distance and the sink's as potential, which keeps reduced costs non-negative."""
-        potential = [0] * len(self.adj)
-        adj, to, cap, cost, convex, load = (
-            self.adj,
-            self.to,
-            self.cap,
-            self.cost,
-            self.convex,
-            self.load,
-        )
-        for _ in range(units):
-            dist: list[int | None] = [None] * len(self.adj)
-            back: list[tuple[int, int | None]] = [(-1, None)] * len(self.adj)
+        Each round runs Dijkstra on reduced costs until it settles the sink, raises every
+        node's potential by the smaller of its distance and the sink's (reduced costs stay
+        non-negative), then sends units along paths of zero reduced cost — all shortest — by
+        depth-first search with a current arc per node, until none is left; then the next
+        round. Every unit goes along a shortest path, as in successive shortest paths, but one
+        Dijkstra serves every path of the same length."""
+        n = len(self.adj)
+        potential = [0] * n
+        adj, to, cap, cost, convex, load, price = self._parts()
+        push, pop = heapq.heappush, heapq.heappop
+        sent = 0
+        while sent < units:
+            dist: list[int | None] = [None] * n
             dist[source] = 0
+            done = bytearray(n)
             heap = [(0, source)]
             while heap:
-                d, u = heapq.heappop(heap)
-                if d != dist[u]:
+                d, u = pop(heap)
+                if done[u]:
                     continue
+                done[u] = 1
                 if u == sink:
                     break
                 here = d + potential[u]
-                arcs: list[tuple[int, int, int | None]] = [
-                    (to[e], cost[e], e) for e in adj[u] if cap[e] > 0
-                ]
+                for e in adj[u]:
+                    if cap[e] > 0:
+                        v = to[e]
+                        if not done[v]:
+                            nd = here + cost[e] - potential[v]
+                            known = dist[v]
+                            if known is None or nd < known:
+                                dist[v] = nd
+                                push(heap, (nd, v))
                 if u in convex:
-                    arcs.append((sink, self.price(load[convex[u]]), None))
-                for v, c, e in arcs:
-                    nd = here + c - potential[v]
-                    known = dist[v]
+                    nd = here + price(load[convex[u]]) - potential[sink]
+                    known = dist[sink]
                     if known is None or nd < known:
-                        dist[v] = nd
-                        back[v] = (u, e)
-                        heapq.heappush(heap, (nd, v))
+                        dist[sink] = nd
+                        push(heap, (nd, sink))
             limit = dist[sink]
             if limit is None:
                 raise AssertionError("the service cannot cover every walkabout")
             for v, reached in enumerate(dist):
-                potential[v] += limit if reached is None else min(reached, limit)
-            node = sink
-            while node != source:
-                u, arc = back[node]
-                if arc is None:  # the convex arc into the sink: one more unit of load
+                potential[v] += limit if reached is None or reached > limit else reached
+            sent += self._augment(source, sink, units - sent, potential)
+
+    def _augment(self, source: int, sink: int, most: int, potential: list[int]) -> int:
+        """Send up to ``most`` units along arcs of zero reduced cost; how many were sent."""
+        adj, to, cap, cost, convex, load, price = self._parts()
+        n = len(adj)
+        pointer = [0] * n
+        dead = bytearray(n)
+        on_path = bytearray(n)
+        sent = 0
+        sink_potential = potential[sink]
+        while sent < most:
+            stack = [source]
+            arcs: list[int] = []  # arc ids along the path; -1 for a convex arc into the sink
+            on_path[source] = 1
+            while stack and stack[-1] != sink:
+                u = stack[-1]
+                out = adj[u]
+                here = potential[u]
+                at, end = pointer[u], len(out)
+                while at < end:
+                    e = out[at]
+                    v = to[e]
+                    if (
+                        cap[e] > 0
+                        and not dead[v]
+                        and not on_path[v]
+                        and cost[e] + here == potential[v]
+                    ):
+                        break
+                    at += 1
+                pointer[u] = at
+                if at < end:
+                    arcs.append(e)
+                    stack.append(v)
+                    on_path[v] = 1
+                    continue
+                if u in convex and price(load[convex[u]]) + here == sink_potential:
+                    arcs.append(-1)
+                    stack.append(sink)
+                    break
+                dead[u] = 1
+                on_path[u] = 0
+                stack.pop()
+                if arcs:
+                    arcs.pop()
+                if stack:
+                    pointer[stack[-1]] += 1
+            if not stack:
+                break
+            for u, e in zip(stack, arcs, strict=False):
+                if e == -1:
                     load[convex[u]] += 1
                 else:
-                    cap[arc] -= 1
-                    cap[arc ^ 1] += 1
-                node = u
+                    cap[e] -= 1
+                    cap[e ^ 1] += 1
+            for u in stack:
+                on_path[u] = 0
+            sent += 1
+        return sent
