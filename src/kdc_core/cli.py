@@ -70,6 +70,43 @@ class KdcGroup(click.Group):
             log.debug("the command stopped: %s", message, exc_info=True)
             fail(message)
 
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command ``name``; a :class:`LazyCommand` is imported now and replaced."""
+        command = super().get_command(ctx, name)
+        if isinstance(command, LazyCommand):
+            command = command.load()
+            self.commands[name] = command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their short help, without importing lazy ones."""
+        shown: dict[str, click.Command] = {}
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name) or self.get_command(ctx, name)
+            if command is not None:
+                shown[name] = command
+        click.Group(self.name, commands=shown).format_commands(ctx, formatter)
+
+
+class LazyCommand(click.Command):
+    """A top-level command known by its name and short help until it is run: the group
+    imports ``target`` (``"module:attribute"``, a command or a function that makes one) only
+    then, so a plugin can register its commands without importing what they need."""
+
+    def __init__(self, name: str, target: str, short_help: str) -> None:
+        super().__init__(name, help=short_help)
+        self.target = target
+
+    def load(self) -> click.Command:
+        import importlib
+
+        module, _, attribute = self.target.partition(":")
+        found = getattr(importlib.import_module(module), attribute)
+        command = found if isinstance(found, click.Command) else found()
+        if not isinstance(command, click.Command) or command.name != self.name:
+            raise TypeError(f"{self.target} is not the command {self.name!r}")
+        return command
+
 
 def _is_kdc(obj: object) -> bool:
     """Whether ``obj`` is the application object (without importing it when it cannot be)."""

@@ -7,6 +7,9 @@ and ``kdc --help`` shows them from this table (for the plugins that are installe
 disabled). A plugin from another distribution is loaded and asked for its commands as
 before; its hook module should stay light (import what a command needs inside the command).
 
+The core's plugins register their commands with :func:`lazy`, so running one command does
+not import the others' modules either.
+
 ``tests/unit/test_cli_listing.py`` compares this table with the commands the plugins
 register, so a command added or renamed without updating it fails the tests.
 """
@@ -72,6 +75,14 @@ COMMANDS: Mapping[str, Mapping[str, str]] = {
         "feeds": "Private calendar-feed addresses for councillors and officers.",
     },
 }
+
+
+def lazy(plugin: str, name: str, target: str) -> click.Command:
+    """What ``plugin`` registers for its command ``name`` (short help from :data:`COMMANDS`):
+    a stand-in that imports ``target`` (``"module:attribute"``) when the command is run."""
+    from kdc_core.cli import LazyCommand
+
+    return LazyCommand(name, target, COMMANDS[plugin][name])
 
 
 def _disabled(config_path: str | None) -> frozenset[str]:

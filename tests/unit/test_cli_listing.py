@@ -8,6 +8,7 @@ updating the table fails here.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 from kdc_core.app import Kdc
-from kdc_core.cli import LazyCli, build_cli
+from kdc_core.cli import LazyCli, LazyCommand, build_cli
 from kdc_core.cli_listing import COMMANDS, listing
 from kdc_core.config import load_settings
 from kdc_core.plugins import DEFAULT_PLUGINS, make_plugin_manager
@@ -42,13 +43,45 @@ def loaded_group(config: Path) -> click.Group:
     return build_cli(Kdc(settings, make_plugin_manager(settings)))
 
 
+def loaded_commands(config: Path) -> dict[str, click.Command]:
+    """Every top-level command, imported (a lazily registered one is loaded)."""
+    group = loaded_group(config)
+    ctx = click.Context(group)
+    commands = {name: group.get_command(ctx, name) for name in group.list_commands(ctx)}
+    assert not any(isinstance(c, LazyCommand) for c in commands.values())
+    return {name: c for name, c in commands.items() if c is not None}
+
+
 def short_helps(commands: dict[str, click.Command]) -> dict[str, str]:
     return {name: cmd.get_short_help_str(limit=1_000) for name, cmd in commands.items()}
 
 
 def test_the_listing_names_every_loaded_command_with_its_short_help(config: Path):
-    loaded = loaded_group(config)
-    assert short_helps(listing(str(config))) == short_helps(dict(loaded.commands))
+    assert short_helps(listing(str(config))) == short_helps(loaded_commands(config))
+
+
+def test_running_one_command_imports_no_other_core_commands_module(config: Path):
+    script = (
+        "import sys\n"
+        "from kdc_core.cli import main\n"
+        "try:\n"
+        "    main(['outbox', '--help'])\n"
+        "finally:\n"
+        "    print(sorted(m for m in sys.modules if m.endswith('.cli') and m != 'kdc_core.cli'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=config.parent,
+        env={**os.environ, "KDC_CONFIG": str(config)},
+    )
+    assert done.returncode == 0, done.stderr
+    imported = done.stdout.strip().splitlines()[-1]
+    assert "kdc_core.mail.cli" in imported
+    for other in ("kdc_core.people.cli", "kdc_core.calendar.rota.cli", "kdc_admin.cli"):
+        assert other not in imported
 
 
 def test_help_reads_the_same_lazily_as_with_every_command_loaded(config: Path):
@@ -63,7 +96,7 @@ def test_a_disabled_plugins_commands_are_not_listed(config: Path):
     config.write_text(config.read_text() + '[plugins]\ndisabled = ["ical", "example"]\n')
     listed = listing(str(config))
     assert "feeds" not in listed and "ward-emails" not in listed
-    assert short_helps(listed) == short_helps(dict(loaded_group(config).commands))
+    assert short_helps(listed) == short_helps(loaded_commands(config))
 
 
 def test_every_plugin_in_the_table_is_one_kdc_core_has():
