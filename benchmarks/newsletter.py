@@ -47,6 +47,7 @@ from kdc_core.db.events import event_wards
 from kdc_core.db.newsletters import SuccessStoryRow, briefing_wards
 from kdc_core.demo import seed_demo
 from kdc_core.mail.topics import set_topic
+from kdc_core.newsletter.build import build_month
 from kdc_core.newsletter.values import Month
 from kdc_core.plugins import make_plugin_manager
 from kdc_core.testing.databases import postgres_databases
@@ -220,7 +221,7 @@ def run(args: argparse.Namespace, folder: Path, url: str) -> int:
             cProfile.runctx(
                 "build_month(uow, kdc.sections, Month(2027, 3))",
                 globals(),
-                {"uow": uow, "kdc": kdc},
+                {"uow": uow, "kdc": kdc, "build_month": build_month},
                 str(folder / "profile"),
             )
         pstats.Stats(str(folder / "profile")).sort_stats("cumulative").print_stats(25)
