@@ -9,11 +9,10 @@ from __future__ import annotations
 import click
 
 from kdc_core import hookimpl
+from kdc_core.cli_listing import lazy
 
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    from kdc_admin.cli import demo, serve
-
-    cli.add_command(serve)
-    cli.add_command(demo)
+    cli.add_command(lazy("admin", "serve", "kdc_admin.cli:serve"))
+    cli.add_command(lazy("admin", "demo", "kdc_admin.cli:demo"))

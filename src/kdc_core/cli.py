@@ -1,4 +1,9 @@
-"""The ``kdc`` command line. Plugins add commands through ``kdc_register_commands``."""
+"""The ``kdc`` command line. Plugins add commands through ``kdc_register_commands``.
+
+:func:`main` loads the settings and the plugins only when a command is run: ``kdc --version``
+needs neither, and ``kdc --help`` lists the commands from :mod:`kdc_core.cli_listing`
+without importing the modules that define them.
+"""
 
 from __future__ import annotations
 
@@ -8,16 +13,16 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kdc_core import __version__, failures, logs
-from kdc_core.app import Kdc
-from kdc_core.config import load_settings
+from kdc_core import __version__, logs
 from kdc_core.errors import KdcError
-from kdc_core.interchange import Exporter, Importer
-from kdc_core.plugins import make_plugin_manager
+
+if TYPE_CHECKING:
+    from kdc_core.app import Kdc
+    from kdc_core.interchange import Exporter, Importer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,13 +60,58 @@ class KdcGroup(click.Group):
         except KdcError as exc:
             fail(str(exc), exc.exit_code)
         except Exception as exc:
+            from kdc_core import failures
+
             kdc = ctx.find_root().obj
-            url = kdc.settings.database_url if isinstance(kdc, Kdc) else None
+            url = kdc.settings.database_url if _is_kdc(kdc) else None
             message = failures.explain(exc, url)
             if message is None:
                 raise
             log.debug("the command stopped: %s", message, exc_info=True)
             fail(message)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command ``name``; a :class:`LazyCommand` is imported now and replaced."""
+        command = super().get_command(ctx, name)
+        if isinstance(command, LazyCommand):
+            command = command.load()
+            self.commands[name] = command
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their short help, without importing lazy ones."""
+        shown: dict[str, click.Command] = {}
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name) or self.get_command(ctx, name)
+            if command is not None:
+                shown[name] = command
+        click.Group(self.name, commands=shown).format_commands(ctx, formatter)
+
+
+class LazyCommand(click.Command):
+    """A top-level command known by its name and short help until it is run: the group
+    imports ``target`` (``"module:attribute"``, a command or a function that makes one) only
+    then, so a plugin can register its commands without importing what they need."""
+
+    def __init__(self, name: str, target: str, short_help: str) -> None:
+        super().__init__(name, help=short_help)
+        self.target = target
+
+    def load(self) -> click.Command:
+        import importlib
+
+        module, _, attribute = self.target.partition(":")
+        found = getattr(importlib.import_module(module), attribute)
+        command = found if isinstance(found, click.Command) else found()
+        if not isinstance(command, click.Command) or command.name != self.name:
+            raise TypeError(f"{self.target} is not the command {self.name!r}")
+        return command
+
+
+def _is_kdc(obj: object) -> bool:
+    """Whether ``obj`` is the application object (without importing it when it cannot be)."""
+    app = sys.modules.get("kdc_core.app")
+    return app is not None and isinstance(obj, app.Kdc)
 
 
 @click.group(cls=KdcGroup)
@@ -151,7 +201,7 @@ class _RegistryGroup(KdcGroup):
 
     def _commands(self, ctx: click.Context) -> dict[str, click.Command]:
         kdc = ctx.find_root().obj
-        return self._factory(kdc) if isinstance(kdc, Kdc) else {}
+        return self._factory(kdc) if _is_kdc(kdc) else {}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(self._commands(ctx))
@@ -298,22 +348,56 @@ def build_cli(kdc: Kdc) -> click.Group:
     return group
 
 
+class LazyCli(KdcGroup):
+    """The ``kdc`` group :func:`main` runs when it is not handed an application object.
+
+    It lists the commands from :func:`kdc_core.cli_listing.listing` (names and short help,
+    nothing imported) and builds the real group — settings, plugins, :class:`Kdc`,
+    :func:`build_cli` — the first time a command is looked up to be run.
+    """
+
+    def __init__(self, config_path: str | None) -> None:
+        super().__init__(
+            name="kdc", params=cli.params, callback=cli.callback, help=cli.help, commands={}
+        )
+        self.config_path = config_path
+        self._full: click.Group | None = None
+
+    def load(self, ctx: click.Context) -> click.Group:
+        """The group with every enabled plugin's commands (built once)."""
+        if self._full is None:
+            from kdc_core.app import Kdc
+            from kdc_core.config import load_settings
+            from kdc_core.plugins import make_plugin_manager
+
+            settings = load_settings(self.config_path)
+            kdc = Kdc(settings, make_plugin_manager(settings))
+            ctx.find_root().obj = kdc
+            self._full = build_cli(kdc)
+        return self._full
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from kdc_core.cli_listing import listing
+
+        return sorted(listing(self.config_path))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return self.load(ctx).get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from kdc_core.cli_listing import listing
+
+        listed = click.Group(self.name, commands=listing(self.config_path))
+        listed.format_commands(ctx, formatter)
+
+
 def main(argv: Sequence[str] | None = None, kdc: Kdc | None = None) -> None:
-    """Console-script entry point: read config, load plugins, run the command."""
+    """Console-script entry point: run the command (settings and plugins are loaded when a
+    command needs them: not for ``--version`` or ``--help``)."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         logs.configure()
     except ValueError as exc:
         fail(str(exc), 2)
-    if kdc is None:
-        try:
-            settings = load_settings(_config_from_argv(args))
-            kdc = Kdc(settings, make_plugin_manager(settings))
-        except KdcError as exc:
-            if not {"--help", "--version"} & set(args):
-                fail(str(exc), exc.exit_code)
-    if kdc is None:
-        group: click.Group = cli
-    else:
-        group = build_cli(kdc)
+    group: click.Group = LazyCli(_config_from_argv(args)) if kdc is None else build_cli(kdc)
     group.main(args=args, prog_name="kdc", obj=kdc)

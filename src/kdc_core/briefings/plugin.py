@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kdc_core import hookimpl
-from kdc_core.briefings.cli import briefing_group
+from kdc_core.cli_listing import lazy
 
 if TYPE_CHECKING:
     from kdc_core.protocol.rules import Rule
@@ -25,4 +25,4 @@ def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(briefing_group)
+    cli.add_command(lazy(__name__, "briefing", "kdc_core.briefings.cli:briefing_group"))

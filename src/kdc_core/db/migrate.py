@@ -1,21 +1,26 @@
-"""Schema upgrades through Alembic, driven from code (``kdc init``) rather than alembic.ini."""
+"""Schema upgrades through Alembic, driven from code (``kdc init``) rather than alembic.ini.
+
+Alembic is imported by the functions that use it: commands import this module for
+:func:`require_schema`, and Alembic's start-up would otherwise be paid by every command.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from kdc_core.errors import KdcError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
@@ -25,6 +30,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
     """Bring the schema to ``revision`` (head by default) in one transaction."""
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -32,6 +39,8 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
 
 
 def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
@@ -39,11 +48,15 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -52,6 +65,9 @@ def require_schema(engine: Engine) -> None:
 
     :raises KdcError: naming the database and what to run.
     """
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     url = engine.url.render_as_string(hide_password=True)
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
@@ -70,6 +86,9 @@ def schema_state(engine: Engine) -> str:
     ``"newer"`` (at a revision this code does not know: a later kdc-core has migrated it, as
     during a rolling upgrade), ``"behind"`` (``kdc init`` has not been run since this code was
     installed) or ``"empty"`` (no kdc tables)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     script = ScriptDirectory.from_config(alembic_config())

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from kdc_core import hookimpl
-from kdc_core.directory.cli import directory_group
+from kdc_core.cli_listing import lazy
 from kdc_core.errors import ConfigError
 from kdc_core.jobs.values import Job, JobContext
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(directory_group())
+    cli.add_command(lazy(__name__, "directory", "kdc_core.directory.cli:directory_group"))
 
 
 @hookimpl

@@ -16,9 +16,9 @@ import click
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
+from kdc_core.cli_listing import lazy
 from kdc_core.config import Settings
 from kdc_core.enquiries.backends import BackendType, EnquiriesConfig, SqlBackend
-from kdc_core.enquiries.cli import enquiries_group
 from kdc_core.errors import ConfigError
 from kdc_core.jobs.values import Job
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(enquiries_group)
+    cli.add_command(lazy(__name__, "enquiries", "kdc_core.enquiries.cli:enquiries_group"))
 
 
 def _rest(kdc: Kdc, section: Mapping[str, Any]) -> Any:

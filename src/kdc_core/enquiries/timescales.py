@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-import holidays
-
 from kdc_core.enquiries.values import CategorySettings
 
 
 @functools.lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[dt.date]:
+    import holidays  # on first use: it takes a tenth of a second to import
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kdc_core import hookimpl
+from kdc_core.cli_listing import lazy
 from kdc_core.jobs.builtin import BUILTIN_JOBS
 from kdc_core.jobs.values import Job
 
@@ -17,10 +18,8 @@ if TYPE_CHECKING:
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    from kdc_core.jobs.cli import jobs_group, worker_cmd
-
-    cli.add_command(jobs_group)
-    cli.add_command(worker_cmd)
+    cli.add_command(lazy(__name__, "jobs", "kdc_core.jobs.cli:jobs_group"))
+    cli.add_command(lazy(__name__, "worker", "kdc_core.jobs.cli:worker_cmd"))
 
 
 @hookimpl

@@ -73,8 +73,9 @@ def _part_headers(subtype: str) -> list[str]:
 
 
 def _base64(text: str) -> str:
-    data = base64.b64encode(text.replace("\r\n", "\n").replace("\n", "\r\n").encode())
-    return "\r\n".join(data[i : i + 76].decode("ascii") for i in range(0, len(data), 76))
+    """Base64 in lines of 76 characters (``encodebytes`` makes them), CRLF between lines."""
+    data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    return base64.encodebytes(data).decode("ascii").rstrip("\n").replace("\n", "\r\n")
 
 
 def _header(value: str) -> str:

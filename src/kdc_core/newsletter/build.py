@@ -16,7 +16,7 @@ from kdc_core.db.people import WardRow
 from kdc_core.mail import outbox
 from kdc_core.mail.message import render_eml
 from kdc_core.mail.topics import recipients_by_ward
-from kdc_core.mail.values import TOPICS, Recipient
+from kdc_core.mail.values import Recipient
 from kdc_core.newsletter.render import render_bodies
 from kdc_core.newsletter.unsubscribe import signing_key, unsubscribe_url
 from kdc_core.newsletter.values import (
@@ -82,24 +82,31 @@ def build_month(
     ordered = sorted(registry.values(), key=lambda s: (s.order, s.name))
     the_wards = wards(uow, ward)
     people = recipients_by_ward(uow, [i for i, _ in the_wards])
+    readers = {w: [r for r in people[w] if "newsletter" in r.topics] for w, _ in the_wards}
+    wms = [
+        WardMonth(ward_id, ward_name, month, settings.timezone)
+        for ward_id, ward_name in the_wards
+        if readers[ward_id]
+    ]
+    # Each section once for every ward with a reader, not once per ward.
+    collected = [(s, s.collect_many(uow, wms)) for s in ordered]
     built: list[BuiltIssue] = []
-    for ward_id, ward_name in the_wards:
-        recipients = [r for r in people[ward_id] if "newsletter" in r.topics]
-        if not recipients:
-            continue
-        wm = WardMonth(ward_id, ward_name, month, settings.timezone)
-        filled = [
-            FilledSection(s.name, s.title, s.topic, tuple(s.collect(uow, wm))) for s in ordered
-        ]
+    for wm in wms:
+        ward_id, ward_name, recipients = wm.ward_id, wm.ward_name, readers[wm.ward_id]
+        filled = [FilledSection(s.name, s.title, s.topic, found[ward_id]) for s, found in collected]
         subject = f"{ward_name} ward newsletter — {month.label}"
         for person in recipients:
-            urls = {t: unsubscribe_url(settings, key, person.councillor_id, t) for t in TOPICS}
+            sections = personalise(filled, person)
+            # A signed link for each topic the issue shows a "stop" link for, and the
+            # newsletter's own: signing all ten topics for every issue is wasted work.
+            shown = {"newsletter", *(s.topic for s in sections)}
+            urls = {t: unsubscribe_url(settings, key, person.councillor_id, t) for t in shown}
             html, text = render_bodies(
                 ward=ward_name,
                 month_label=month.label,
                 recipient=person.name,
                 council=settings.council_name,
-                sections=personalise(filled, person),
+                sections=sections,
                 stop_urls=urls,
                 unsubscribe_url=urls["newsletter"],
                 subject=subject,

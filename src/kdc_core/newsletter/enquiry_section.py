@@ -8,12 +8,13 @@ when the issue is built, and of those answered during the issue's month, how man
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, case, func, select
 
-from kdc_core.newsletter.values import Section, SectionItem, WardMonth
+from kdc_core.newsletter.values import Month, Section, SectionItem, WardMonth, one_ward
 from kdc_core.timewords import long_date
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -29,23 +30,41 @@ if EnquiryRow is not None:
     _answered = and_(
         EnquiryRow.resolved_at >= bindparam("start"), EnquiryRow.resolved_at < bindparam("end")
     )
-    _FIGURES = select(
-        func.sum(case((_open, 1), else_=0)),
-        func.sum(case((and_(_open, EnquiryRow.respond_by < bindparam("today")), 1), else_=0)),
-        func.sum(case((_answered, 1), else_=0)),
-        func.sum(case((and_(_answered, EnquiryRow.resolved_in_time.is_(True)), 1), else_=0)),
-    ).where(EnquiryRow.ward_id == bindparam("ward_id"))
+    _FIGURES = (
+        select(
+            EnquiryRow.ward_id,
+            func.sum(case((_open, 1), else_=0)),
+            func.sum(case((and_(_open, EnquiryRow.respond_by < bindparam("today")), 1), else_=0)),
+            func.sum(case((_answered, 1), else_=0)),
+            func.sum(case((and_(_answered, EnquiryRow.resolved_in_time.is_(True)), 1), else_=0)),
+        )
+        .where(EnquiryRow.ward_id.in_(bindparam("ward_ids", expanding=True)))
+        .group_by(EnquiryRow.ward_id)
+    )
 
 
-def enquiry_figures(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
-    tz = ZoneInfo(wm.timezone)
-    start = dt.datetime.combine(wm.month.first, dt.time(), tz)
-    end = dt.datetime.combine(wm.month.next_first, dt.time(), tz)
+def figures_by_ward(
+    uow: UnitOfWork, wms: Sequence[WardMonth]
+) -> dict[int, tuple[SectionItem, ...]]:
+    """Each ward's figures, in one query for every ward (which share one month)."""
+    if not wms:
+        return {}
+    tz = ZoneInfo(wms[0].timezone)
+    month = wms[0].month
+    start = dt.datetime.combine(month.first, dt.time(), tz)
+    end = dt.datetime.combine(month.next_first, dt.time(), tz)
     today = dt.datetime.now(tz).date()
-    row = uow.session.execute(
-        _FIGURES, {"ward_id": wm.ward_id, "start": start, "end": end, "today": today}
-    ).one()
-    open_, overdue, answered, in_time = (int(v or 0) for v in row)
+    rows = uow.session.execute(
+        _FIGURES,
+        {"ward_ids": [wm.ward_id for wm in wms], "start": start, "end": end, "today": today},
+    )
+    figures = {ward_id: tuple(int(v or 0) for v in sums) for ward_id, *sums in rows}
+    return {wm.ward_id: _items(month, today, *figures.get(wm.ward_id, (0, 0, 0, 0))) for wm in wms}
+
+
+def _items(
+    month: Month, today: dt.date, open_: int, overdue: int, answered: int, in_time: int
+) -> tuple[SectionItem, ...]:
     if not (open_ or answered):
         return ()
     items = [
@@ -59,10 +78,13 @@ def enquiry_figures(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
         items.append(
             SectionItem(
                 heading=f"{in_time} of {answered} answered in time",
-                meta=f"Answered in {wm.month.label}",
+                meta=f"Answered in {month.label}",
             )
         )
     return tuple(items)
+
+
+enquiry_figures = one_ward(figures_by_ward)
 
 
 def enquiry_section() -> Section | None:
@@ -74,5 +96,6 @@ def enquiry_section() -> Section | None:
         title="Enquiries in the ward",
         topic="enquiry_digest",
         collect=enquiry_figures,
+        collect_wards=figures_by_ward,
         order=55,
     )

@@ -14,16 +14,16 @@ import click
 
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
+from kdc_core.cli_listing import lazy
 from kdc_core.config import Settings
 from kdc_core.jobs.values import Job, JobContext
-from kdc_core.newsletter.cli import newsletter_group
 from kdc_core.newsletter.sections import BUILT_IN
-from kdc_core.newsletter.values import NewsletterConfig, Section
+from kdc_core.newsletter.values import NewsletterConfig, Section, one_ward
 
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(newsletter_group)
+    cli.add_command(lazy(__name__, "newsletter", "kdc_core.newsletter.cli:newsletter_group"))
 
 
 @hookimpl
@@ -40,8 +40,17 @@ def kdc_blueprints(kdc: Kdc) -> list[object]:
 
 @hookimpl
 def kdc_register_newsletter_sections(register: Callable[[Section], None]) -> None:
-    for order, (name, title, topic, collect) in enumerate(BUILT_IN):
-        register(Section(name=name, title=title, topic=topic, collect=collect, order=order * 10))
+    for order, (name, title, topic, collect_wards) in enumerate(BUILT_IN):
+        register(
+            Section(
+                name=name,
+                title=title,
+                topic=topic,
+                collect=one_ward(collect_wards),
+                collect_wards=collect_wards,
+                order=order * 10,
+            )
+        )
     from kdc_core.newsletter.enquiry_section import enquiry_section
 
     enquiries = enquiry_section()

@@ -1,16 +1,18 @@
 """The built-in newsletter sections, registered through ``kdc_register_newsletter_sections``.
 
-Each reads one ward and one month straight from the rows in one or two queries, so a month's
-issues for every ward cost a handful of queries per ward, not per councillor.
+Each reads a month straight from the rows for every ward being built at once (one or two
+queries per section, however many wards), and hands back each ward's entries. The per-ward
+``collect`` of each section asks the same queries for one ward.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
 
 from kdc_core.calendar.values import EventKind
 from kdc_core.db.events import EventRow, event_wards
@@ -23,34 +25,40 @@ from kdc_core.db.people import (
     WardContactRow,
     WardRow,
 )
-from kdc_core.newsletter.values import SectionItem, WardMonth
+from kdc_core.newsletter.values import SectionItem, WardMonth, WardsCollector, one_ward
 from kdc_core.timewords import clock_time, long_date
 from kdc_core.unit_of_work import UnitOfWork
 
+_WARD_IDS: BindParameter[list[int]] = bindparam("ward_ids", expanding=True)
+
 # Built once: a statement made per call costs more to compile than the query takes to run.
+# Each selects the ward id first and orders by it, then as the issue lists the entries.
 _EVENTS = (
-    select(EventRow.kind, EventRow.title, EventRow.start, EventRow.location)
+    select(event_wards.c.ward_id, EventRow.kind, EventRow.title, EventRow.start, EventRow.location)
+    .select_from(EventRow)
     .join(event_wards, event_wards.c.event_id == EventRow.id)
     .where(
-        event_wards.c.ward_id == bindparam("ward_id"),
+        event_wards.c.ward_id.in_(_WARD_IDS),
         EventRow.start >= bindparam("start"),
         EventRow.start < bindparam("end"),
         EventRow.status != "cancelled",
     )
-    .order_by(EventRow.start, EventRow.title)
+    .order_by(event_wards.c.ward_id, EventRow.start, EventRow.title)
 )
 _STAFF = (
     select(
+        OfficerWardRow.ward_id,
         OfficerRow.given_name,
         OfficerRow.family_name,
         OfficerRow.job_title,
         ServiceRow.name,
         OfficerRow.archived_at,
     )
+    .select_from(OfficerRow)
     .join(OfficerWardRow, OfficerWardRow.officer_id == OfficerRow.id)
     .outerjoin(ServiceRow, ServiceRow.id == OfficerRow.service_id)
     .where(
-        OfficerWardRow.ward_id == bindparam("ward_id"),
+        OfficerWardRow.ward_id.in_(_WARD_IDS),
         or_(
             and_(
                 OfficerRow.created_at >= bindparam("start"),
@@ -62,11 +70,12 @@ _STAFF = (
             ),
         ),
     )
-    .order_by(OfficerRow.family_name, OfficerRow.given_name)
+    .order_by(OfficerWardRow.ward_id, OfficerRow.family_name, OfficerRow.given_name)
     .distinct()
 )
 _CONTACTS = (
     select(
+        WardContactRow.ward_id,
         ServiceRow.name,
         OfficerRow.given_name,
         OfficerRow.family_name,
@@ -76,26 +85,41 @@ _CONTACTS = (
     .select_from(WardContactRow)
     .join(ServiceRow, ServiceRow.id == WardContactRow.service_id)
     .join(OfficerRow, OfficerRow.id == WardContactRow.officer_id)
-    .where(WardContactRow.ward_id == bindparam("ward_id"), OfficerRow.archived_at.is_(None))
-    .order_by(ServiceRow.name)
+    .where(WardContactRow.ward_id.in_(_WARD_IDS), OfficerRow.archived_at.is_(None))
+    .order_by(WardContactRow.ward_id, ServiceRow.name)
 )
 _LINK_OFFICER = (
-    select(OfficerRow.given_name, OfficerRow.family_name, OfficerRow.email, OfficerRow.phone)
+    select(
+        WardRow.id,
+        OfficerRow.given_name,
+        OfficerRow.family_name,
+        OfficerRow.email,
+        OfficerRow.phone,
+    )
+    .select_from(OfficerRow)
     .join(WardRow, WardRow.link_officer_id == OfficerRow.id)
-    .where(WardRow.id == bindparam("ward_id"), OfficerRow.archived_at.is_(None))
+    .where(WardRow.id.in_(_WARD_IDS), OfficerRow.archived_at.is_(None))
 )
 _BRIEFINGS = (
-    select(BriefingRow.title, BriefingRow.body, BriefingRow.public_on, BriefingRow.topic)
+    select(
+        briefing_wards.c.ward_id,
+        BriefingRow.title,
+        BriefingRow.body,
+        BriefingRow.public_on,
+        BriefingRow.topic,
+    )
+    .select_from(BriefingRow)
     .join(briefing_wards, briefing_wards.c.briefing_id == BriefingRow.id)
     .where(
-        briefing_wards.c.ward_id == bindparam("ward_id"),
+        briefing_wards.c.ward_id.in_(_WARD_IDS),
         BriefingRow.public_on >= bindparam("first"),
         BriefingRow.public_on < bindparam("after"),
     )
-    .order_by(BriefingRow.public_on, BriefingRow.id)
+    .order_by(briefing_wards.c.ward_id, BriefingRow.public_on, BriefingRow.id)
 )
 _STORIES = (
     select(
+        SuccessStoryRow.ward_id,
         SuccessStoryRow.title,
         SuccessStoryRow.body,
         SuccessStoryRow.image_url,
@@ -104,7 +128,7 @@ _STORIES = (
     )
     .outerjoin(ServiceRow, ServiceRow.id == SuccessStoryRow.service_id)
     .where(
-        or_(SuccessStoryRow.ward_id == bindparam("ward_id"), SuccessStoryRow.ward_id.is_(None)),
+        or_(SuccessStoryRow.ward_id.in_(_WARD_IDS), SuccessStoryRow.ward_id.is_(None)),
         SuccessStoryRow.published_on >= bindparam("first"),
         SuccessStoryRow.published_on < bindparam("after"),
     )
@@ -117,14 +141,18 @@ _WARD_FACING = (
     .order_by(ServiceRow.name)
 )
 _IN_WARD = (
-    select(func.count(func.distinct(OfficerRow.id)))
+    select(OfficerWardRow.ward_id, func.count(func.distinct(OfficerRow.id)))
+    .select_from(OfficerRow)
     .join(OfficerWardRow, OfficerWardRow.officer_id == OfficerRow.id)
     .where(
         OfficerRow.service_id == bindparam("service_id"),
-        OfficerWardRow.ward_id == bindparam("ward_id"),
+        OfficerWardRow.ward_id.in_(_WARD_IDS),
         OfficerRow.archived_at.is_(None),
     )
+    .group_by(OfficerWardRow.ward_id)
 )
+
+ByWard = dict[int, tuple[SectionItem, ...]]
 
 
 def _span(wm: WardMonth) -> tuple[dt.datetime, dt.datetime]:
@@ -134,46 +162,86 @@ def _span(wm: WardMonth) -> tuple[dt.datetime, dt.datetime]:
     return start, end
 
 
-def ward_events(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
-    """Events in the ward from the start of the month to the end of the next one: the issue
+def _ids(wms: Sequence[WardMonth]) -> list[int]:
+    """The wards asked about; they share one month and time zone (as ``build_month`` asks)."""
+    if len({(wm.month, wm.timezone) for wm in wms}) > 1:
+        raise ValueError("a section collects one month, in one time zone, at a time")
+    return [wm.ward_id for wm in wms]
+
+
+def _by_ward(ids: Iterable[int], pairs: Iterable[tuple[int, SectionItem]]) -> ByWard:
+    """Each ward's items in the order given (wards with none get an empty tuple)."""
+    found: dict[int, list[SectionItem]] = defaultdict(list)
+    for ward_id, item in pairs:
+        found[ward_id].append(item)
+    return {i: tuple(found.get(i, ())) for i in ids}
+
+
+def events_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
+    """Events in each ward from the start of the month to the end of the next one: the issue
     goes out at the start of its month, so it looks about six weeks ahead."""
-    start, _ = _span(wm)
-    tz = ZoneInfo(wm.timezone)
-    after = wm.month.next_first
+    if not wms:
+        return {}
+    ids = _ids(wms)
+    start, _ = _span(wms[0])
+    tz = ZoneInfo(wms[0].timezone)
+    after = wms[0].month.next_first
     end = dt.datetime.combine(
         dt.date(after.year + after.month // 12, after.month % 12 + 1, 1), dt.time(), tz
     )
-    rows = uow.session.execute(_EVENTS, {"ward_id": wm.ward_id, "start": start, "end": end})
-    return tuple(
-        SectionItem(
-            heading=title,
-            text=location or "",
-            meta=f"{EventKind(kind).label}, {clock_time(when, tz)}",
-        )
-        for kind, title, when, location in rows
+    rows = uow.session.execute(_EVENTS, {"ward_ids": ids, "start": start, "end": end})
+    return _by_ward(
+        ids,
+        (
+            (
+                ward_id,
+                SectionItem(
+                    heading=title,
+                    text=location or "",
+                    meta=f"{EventKind(kind).label}, {clock_time(when, tz)}",
+                ),
+            )
+            for ward_id, kind, title, when, location in rows
+        ),
     )
 
 
-def staff_changes(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
-    start, end = _span(wm)
-    rows = uow.session.execute(_STAFF, {"ward_id": wm.ward_id, "start": start, "end": end})
+def staff_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
+    """Officers working in each ward who joined or left during the month."""
+    if not wms:
+        return {}
+    ids = _ids(wms)
+    start, end = _span(wms[0])
+    rows = uow.session.execute(_STAFF, {"ward_ids": ids, "start": start, "end": end})
     items = []
-    for given, family, job, service, archived in rows:
+    for ward_id, given, family, job, service, archived in rows:
         left = archived is not None and start <= archived < end
         what = "Left" if left else "Joined"
         role = ", ".join(p for p in (job, service) if p)
-        items.append(SectionItem(heading=f"{given} {family}", text=role, meta=what))
-    return tuple(items)
+        items.append((ward_id, SectionItem(heading=f"{given} {family}", text=role, meta=what)))
+    return _by_ward(ids, items)
 
 
-def contacts(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
-    rows = uow.session.execute(_CONTACTS, {"ward_id": wm.ward_id}).all()
-    link = uow.session.execute(_LINK_OFFICER, {"ward_id": wm.ward_id}).first()
-    items = []
-    if link is not None:
-        items.append(_contact("Ward link officer", link[0], link[1], link[2], link[3]))
-    items.extend(_contact(s, given, family, mail, phone) for s, given, family, mail, phone in rows)
-    return tuple(items)
+def contacts_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
+    """Each ward's link officer first, then its named contact per service."""
+    if not wms:
+        return {}
+    ids = _ids(wms)
+    links = {
+        ward_id: _contact("Ward link officer", given, family, mail, phone)
+        for ward_id, given, family, mail, phone in uow.session.execute(
+            _LINK_OFFICER, {"ward_ids": ids}
+        )
+    }
+    rows = uow.session.execute(_CONTACTS, {"ward_ids": ids}).all()
+    named = _by_ward(
+        ids,
+        (
+            (ward_id, _contact(s, given, family, mail, phone))
+            for ward_id, s, given, family, mail, phone in rows
+        ),
+    )
+    return {i: ((links[i],) if i in links else ()) + named[i] for i in ids}
 
 
 def _contact(
@@ -188,57 +256,91 @@ def _contact(
     )
 
 
-def briefings(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
+def briefings_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
+    """Briefings made public during the month, in each ward they concern."""
+    if not wms:
+        return {}
+    ids = _ids(wms)
+    month = wms[0].month
     rows = uow.session.execute(
-        _BRIEFINGS,
-        {"ward_id": wm.ward_id, "first": wm.month.first, "after": wm.month.next_first},
+        _BRIEFINGS, {"ward_ids": ids, "first": month.first, "after": month.next_first}
     )
-    return tuple(
-        SectionItem(
-            heading=title,
-            text=body,
-            meta=f"Public from {long_date(public_on, dt.UTC)}",
-            topic=topic if topic != "briefings" else None,
-        )
-        for title, body, public_on, topic in rows
-    )
-
-
-def success_stories(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
-    rows = uow.session.execute(
-        _STORIES,
-        {"ward_id": wm.ward_id, "first": wm.month.first, "after": wm.month.next_first},
-    )
-    return tuple(
-        SectionItem(heading=t, text=b, meta=s, image_url=u, image_alt=a or "")
-        for t, b, u, a, s in rows
-    )
-
-
-def service_spotlight(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
-    """One ward-facing service a month, in turn, with how many of its officers work here."""
-    services = uow.session.execute(_WARD_FACING).all()
-    if not services:
-        return ()
-    sid, name, directorate = services[(wm.month.year * 12 + wm.month.month) % len(services)]
-    count = uow.session.scalar(_IN_WARD, {"service_id": sid, "ward_id": wm.ward_id})
-    people = "officer works" if count == 1 else "officers work"
-    return (
-        SectionItem(
-            heading=name,
-            meta=directorate,
-            text=f"{count} of its {people} in {wm.ward_name}.",
+    return _by_ward(
+        ids,
+        (
+            (
+                ward_id,
+                SectionItem(
+                    heading=title,
+                    text=body,
+                    meta=f"Public from {long_date(public_on, dt.UTC)}",
+                    topic=topic if topic != "briefings" else None,
+                ),
+            )
+            for ward_id, title, body, public_on, topic in rows
         ),
     )
 
 
-BUILT_IN: tuple[
-    tuple[str, str, str, Callable[[UnitOfWork, WardMonth], tuple[SectionItem, ...]]], ...
-] = (
-    ("ward_events", "Coming up in the ward", "ward_events", ward_events),
-    ("briefings", "Briefings this month", "briefings", briefings),
-    ("staff_changes", "Officers who joined or left", "staff_changes", staff_changes),
-    ("contacts", "Your named contacts", "contacts", contacts),
-    ("success_stories", "Success stories", "success_stories", success_stories),
-    ("service_spotlight", "Service spotlight", "service_spotlight", service_spotlight),
+def stories_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
+    """Stories published during the month: a ward's own, and those with no ward in every
+    ward's issue."""
+    if not wms:
+        return {}
+    ids = _ids(wms)
+    month = wms[0].month
+    rows = uow.session.execute(
+        _STORIES, {"ward_ids": ids, "first": month.first, "after": month.next_first}
+    )
+    pairs: list[tuple[int, SectionItem]] = []
+    for ward_id, t, b, u, a, s in rows:
+        item = SectionItem(heading=t, text=b, meta=s, image_url=u, image_alt=a or "")
+        pairs.extend((i, item) for i in (ids if ward_id is None else (ward_id,)))
+    return _by_ward(ids, pairs)
+
+
+def spotlight_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
+    """One ward-facing service a month, in turn, with how many of its officers work in
+    each ward."""
+    if not wms:
+        return {}
+    ids = _ids(wms)
+    services = uow.session.execute(_WARD_FACING).all()
+    if not services:
+        return {i: () for i in ids}
+    month = wms[0].month
+    sid, name, directorate = services[(month.year * 12 + month.month) % len(services)]
+    counts: dict[int, int] = {
+        ward_id: count
+        for ward_id, count in uow.session.execute(_IN_WARD, {"service_id": sid, "ward_ids": ids})
+    }
+    out: ByWard = {}
+    for wm in wms:
+        count = counts.get(wm.ward_id, 0)
+        people = "officer works" if count == 1 else "officers work"
+        out[wm.ward_id] = (
+            SectionItem(
+                heading=name,
+                meta=directorate,
+                text=f"{count} of its {people} in {wm.ward_name}.",
+            ),
+        )
+    return out
+
+
+ward_events = one_ward(events_by_ward)
+staff_changes = one_ward(staff_by_ward)
+contacts = one_ward(contacts_by_ward)
+briefings = one_ward(briefings_by_ward)
+success_stories = one_ward(stories_by_ward)
+service_spotlight = one_ward(spotlight_by_ward)
+
+#: (name, title, topic, collect for every ward at once), in the order the issue shows them.
+BUILT_IN: tuple[tuple[str, str, str, WardsCollector], ...] = (
+    ("ward_events", "Coming up in the ward", "ward_events", events_by_ward),
+    ("briefings", "Briefings this month", "briefings", briefings_by_ward),
+    ("staff_changes", "Officers who joined or left", "staff_changes", staff_by_ward),
+    ("contacts", "Your named contacts", "contacts", contacts_by_ward),
+    ("success_stories", "Success stories", "success_stories", stories_by_ward),
+    ("service_spotlight", "Service spotlight", "service_spotlight", spotlight_by_ward),
 )

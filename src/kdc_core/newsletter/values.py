@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import attrs
@@ -71,6 +71,25 @@ class SectionItem:
     topic: str | None = None
 
 
+#: ``collect_wards(uow, ward_months)`` → each ward's entries, by ward id, for wards that all
+#: share one month: a section's queries asked once for every ward of a month's build.
+WardsCollector = Callable[
+    ["UnitOfWork", Sequence[WardMonth]], Mapping[int, tuple[SectionItem, ...]]
+]
+
+
+def one_ward(
+    collect_wards: WardsCollector,
+) -> Callable[[UnitOfWork, WardMonth], tuple[SectionItem, ...]]:
+    """The per-ward ``collect`` of a section that collects every ward at once."""
+
+    def collect(uow: UnitOfWork, wm: WardMonth) -> tuple[SectionItem, ...]:
+        return tuple(collect_wards(uow, [wm]).get(wm.ward_id, ()))
+
+    collect.__doc__ = collect_wards.__doc__
+    return collect
+
+
 @attrs.frozen
 class Section:
     """A newsletter section a plugin registers.
@@ -81,6 +100,9 @@ class Section:
     :ivar order: lower comes first.
     :ivar collect: ``collect(uow, ward_month)`` → the entries for that ward and month; called
         once per ward and month, whoever the issue is for.
+    :ivar collect_wards: optional, the same for many wards of one month at once (see
+        :data:`WardsCollector`); a month's build then asks it once instead of ``collect``
+        once per ward, so the section's queries do not grow with the number of wards.
     """
 
     name: str
@@ -88,6 +110,17 @@ class Section:
     topic: str
     collect: Callable[[UnitOfWork, WardMonth], tuple[SectionItem, ...]] = attrs.field(eq=False)
     order: int = 100
+    collect_wards: WardsCollector | None = attrs.field(default=None, eq=False)
+
+    def collect_many(
+        self, uow: UnitOfWork, wms: Sequence[WardMonth]
+    ) -> dict[int, tuple[SectionItem, ...]]:
+        """Each ward's entries: one ``collect_wards`` call when the section has one, else
+        ``collect`` ward by ward."""
+        if self.collect_wards is not None:
+            found = self.collect_wards(uow, wms)
+            return {wm.ward_id: tuple(found.get(wm.ward_id, ())) for wm in wms}
+        return {wm.ward_id: tuple(self.collect(uow, wm)) for wm in wms}
 
 
 @attrs.frozen

@@ -9,16 +9,16 @@ from typing import Any
 import click
 
 from kdc_core import hookimpl
+from kdc_core.cli_listing import lazy
 from kdc_core.jobs.values import Job, JobContext
-from kdc_core.people.cli import councillors_group, seed_demo_cmd, ward_cmd, wards_cmd
 
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(ward_cmd)
-    cli.add_command(wards_cmd)
-    cli.add_command(seed_demo_cmd)
-    cli.add_command(councillors_group)
+    cli.add_command(lazy(__name__, "ward", "kdc_core.people.cli:ward_cmd"))
+    cli.add_command(lazy(__name__, "wards", "kdc_core.people.cli:wards_cmd"))
+    cli.add_command(lazy(__name__, "seed-demo", "kdc_core.people.cli:seed_demo_cmd"))
+    cli.add_command(lazy(__name__, "councillors", "kdc_core.people.cli:councillors_group"))
 
 
 def photos_job(context: JobContext) -> Mapping[str, Any]:

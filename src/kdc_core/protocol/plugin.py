@@ -7,7 +7,7 @@ from collections.abc import Callable
 import click
 
 from kdc_core import hookimpl
-from kdc_core.protocol.cli import protocol_group
+from kdc_core.cli_listing import lazy
 from kdc_core.protocol.complaints import COMPLAINT_RULE
 from kdc_core.protocol.event_rules import EVENT_RULES
 from kdc_core.protocol.rules import Rule
@@ -23,4 +23,4 @@ def kdc_register_protocol_rules(register: Callable[[Rule], None]) -> None:
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(protocol_group)
+    cli.add_command(lazy(__name__, "protocol", "kdc_core.protocol.cli:protocol_group"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from kdc_core import hookimpl
-from kdc_core.calendar.rota.cli import rota_group
+from kdc_core.cli_listing import lazy
 
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    cli.add_command(rota_group)
+    cli.add_command(lazy(__name__, "rota", "kdc_core.calendar.rota.cli:rota_group"))

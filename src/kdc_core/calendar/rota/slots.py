@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from kdc_core.calendar.rota.planner import Slot
 
 
@@ -30,6 +28,8 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
 
 def bank_holidays(year: int) -> dict[dt.date, str]:
     """England's bank holidays in ``year``: date → name."""
+    import holidays  # on first use: it takes a tenth of a second to import
+
     return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
 
 
