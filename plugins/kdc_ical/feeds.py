@@ -16,33 +16,18 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable
-from typing import Any
 
-import click
 from flask import Blueprint, Response, request
 from werkzeug.wsgi import wrap_file
 
-from kdc_core import hookimpl
-from kdc_core.app import Kdc
-from kdc_core.changes import ChangeSet
-from kdc_core.config import Settings
 from kdc_ical.feedserver import (
-    SECTION,
     FeedServer,
-    FeedSettings,
     RenderedFeed,
-    existing_feed_server,
-    feed_server,
 )
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 PRIVATE_CACHE = "private, max-age=300"
 PUBLIC_CACHE = "public, max-age=900"
-#: Entities whose committed changes can alter a feed.
-_FEED_ENTITIES = frozenset(
-    {"event", "councillor", "officer", "ward", "service", "enquiry", "committee"}
-)
 
 
 def _not_found() -> Response:
@@ -114,46 +99,3 @@ def make_blueprint(server: FeedServer) -> Blueprint:
         return respond(server.public())
 
     return bp
-
-
-# -- hooks ----------------------------------------------------------------------------------------
-
-
-@hookimpl
-def kdc_check_config(settings: Settings) -> None:
-    settings.plugin_config(SECTION, into=FeedSettings)
-
-
-@hookimpl
-def kdc_blueprints(kdc: Kdc) -> Iterable[Any]:
-    return [make_blueprint(feed_server(kdc))]
-
-
-@hookimpl
-def kdc_admin_views(kdc: Kdc) -> Iterable[Any]:
-    """The councillors' feed addresses page (imported here so only the web app loads it)."""
-    from kdc_ical.admin import feed_admin_views
-
-    return feed_admin_views(kdc)
-
-
-@hookimpl
-def kdc_changes_committed(changes: ChangeSet, kdc: Kdc) -> None:
-    server = existing_feed_server(kdc)
-    if server is not None and any(c.entity in _FEED_ENTITIES for c in changes):
-        server.invalidate()
-
-
-@hookimpl
-def kdc_register_commands(cli: click.Group) -> None:
-    from kdc_ical.feed_cli import feeds
-
-    cli.add_command(feeds)
-
-
-@hookimpl
-def kdc_seed_demo_activity(kdc: Kdc) -> list[str]:
-    """Queue calendar links for a handful of demo councillors (once; none without a mailer)."""
-    from kdc_ical.send_links import demo_links
-
-    return demo_links(kdc)

@@ -45,9 +45,9 @@ from kdc_core.db.calendar_version import Note
 from kdc_core.db.engine import read_only
 from kdc_core.errors import NotFound
 from kdc_core.metrics import FEED_CACHE
-from kdc_core.plugin_config import setting
 from kdc_core.unit_of_work import UnitOfWork
 from kdc_ical.render import LRU, EventRenderer
+from kdc_ical.settings import SECTION, FeedSettings
 
 #: Upper bound on the bytes of finished feeds kept in memory (per web app process).
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -56,24 +56,6 @@ MAX_EVENTS = 20_000
 
 
 #: The ``[plugins.NAME]`` section this plugin reads.
-SECTION = "ical"
-
-
-@attrs.frozen
-class FeedSettings:
-    """The ``[plugins.ical]`` section of kdc.toml.
-
-    :ivar recheck_seconds: how long a feed, once checked against the database, is served
-        again without checking (0, the default: check on every request). A deployment with
-        many subscribers and several workers sets 1 to 5; changes made through another
-        worker, and revoked addresses, then take that long to reach this worker's feeds.
-    """
-
-    recheck_seconds: float = setting(
-        0.0, expect="a number of seconds from 0 to 60", check=lambda s: 0 <= s <= 60
-    )
-
-
 @attrs.frozen
 class RenderedFeed:
     """A finished feed: its body and what conditional GETs are checked against.
