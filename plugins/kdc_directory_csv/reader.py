@@ -345,23 +345,21 @@ def _read_rows(
                     )
                     continue
         records.append(
-            DirectoryRecord(
-                person_id=pid,
-                given_name=given,
-                family_name=family,
-                email=email or None,
-                phone=phone or None,
-                job_title=title or None,
-                service=service or None,
-                directorate=directorate or None,
-                manager_id=manager or None,
-                team=team or None,
-                wards=tuple(w.strip() for w in wards.split(separator) if w.strip())
-                if wards
-                else (),
-                location=location or None,
-                updated_at=updated,
-                origin=f"{name} line {line}",
+            DirectoryRecord(  # by position, in the class's order (quicker than by name)
+                pid,
+                given,
+                family,
+                email or None,
+                phone or None,
+                title or None,
+                service or None,
+                directorate or None,
+                manager or None,
+                team or None,
+                tuple(w.strip() for w in wards.split(separator) if w.strip()) if wards else (),
+                location or None,
+                updated,
+                f"{name} line {line}",
             )
         )
     if problems:

@@ -81,20 +81,22 @@ def _where(record: DirectoryRecord) -> str:
 
 
 def _all_clean(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) -> bool:
-    """Whether no field of any record breaks a rule: each field's values taken as one column
-    (in C, no Python step per record), its longest length compared with the limit and all the
-    text searched at once (the usual case, and quick on 50,000); only when it fails are
+    """Whether no field of any record breaks a rule: each field's distinct values taken as
+    one column (in C, no Python step per record), the longest compared with the limit and all
+    the text searched at once (the usual case, and quick on 50,000); only when it fails are
     records looked at one by one."""
     if not records:
         return True
     columns = zip(*map(operator.attrgetter(*TEXT_FIELDS), records), strict=True)
-    texts = []
+    texts: list[str] = []
     for field, column in zip(TEXT_FIELDS, columns, strict=True):
-        values = list(filter(None, column))
+        values = set(column)  # each distinct value once: titles, services, teams repeat
+        values.discard(None)
+        values.discard("")
         if values and max(map(len, values)) > limits[field]:
             return False
         texts += values
-    texts += [w for r in records for w in r.wards]
+    texts += {w for r in records for w in r.wards}
     text = " ".join(texts)
     # Printable text (the usual case) holds none of the forbidden characters; the search
     # settles the rest (e.g. a no-break space is not printable but allowed).
@@ -164,7 +166,7 @@ def index_records(records: Sequence[DirectoryRecord]) -> dict[str, DirectoryReco
         if not pid:
             problems.append(f"{_where(r)}: no person id")
             continue
-        key = id_key(pid)
+        key = pid.casefold()  # id_key(pid), pid being stripped already
         first = seen.get(key)
         if first is None:
             seen[key] = r

@@ -192,6 +192,8 @@ def reporting_loops(managers: Mapping[Key, Key | None]) -> list[tuple[Key, ...]]
     loops: list[tuple[Key, ...]] = []
     done: set[Key] = set()
     for start in managers:
+        if start in done:  # already walked as part of an earlier chain
+            continue
         path: list[Key] = []
         where: dict[Key, int] = {}
         current: Key | None = start
