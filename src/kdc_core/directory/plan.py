@@ -321,10 +321,12 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
     check_manager_loops(managers, by_pid)
     if respelt:
         problems.append(respelt)
+    # Officers the source no longer gives (found in C first: usually there are none).
+    leaving = officers.keys() - by_pid.keys()
     archived = [
         OfficerDiff(pid, f"{row[FIRST]} {row[FIRST + 1]}", ("archived_at",))
         for pid, row in officers.items()
-        if pid not in by_pid and row[ARCHIVED] is None
+        if pid in leaving and row[ARCHIVED] is None
     ]
     for name, where in sorted(unknown_wards.items()):
         problems.append(
@@ -334,7 +336,7 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
     plan = SyncPlan(
         source=source,
         records=len(by_pid),
-        active_before=sum(1 for row in officers.values() if row[ARCHIVED] is None),
+        active_before=list(map(operator.itemgetter(ARCHIVED), officers.values())).count(None),
         added=tuple(added),
         updated=tuple(updated),
         archived=tuple(archived),
