@@ -155,24 +155,21 @@ def match_stored_ids(
     :returns: the records by the id used from here on, that id by :func:`id_key`, and a
         warning counting the records matched to a differently written id (or ``None``).
     """
+    pids = list(map(operator.attrgetter("person_id"), by_key.values()))
+    if ex.officers.keys() >= set(pids):  # every id stored as written: nothing to respell
+        by_pid = dict(zip(pids, by_key.values(), strict=True))
+        return by_pid, dict(zip(by_key, pids, strict=True)), None
     stored: dict[str, str] = {}
-
-    def index_stored() -> dict[str, str]:
-        for pid, row in ex.officers.items():
-            key = id_key(pid)
-            if key not in stored or (row[ARCHIVED] is None and ex.officers[stored[key]][ARCHIVED]):
-                stored[key] = pid
-        return stored
-
-    by_pid: dict[str, DirectoryRecord] = {}
+    for pid, row in ex.officers.items():
+        key = id_key(pid)
+        if key not in stored or (row[ARCHIVED] is None and ex.officers[stored[key]][ARCHIVED]):
+            stored[key] = pid
+    by_pid = {}
     canonical: dict[str, str] = {}
     respelt: list[str] = []
-    officers = ex.officers
     for key, record in by_key.items():
         pid = record.person_id
-        # Stored ids are indexed by key only when some record's id is not stored as written
-        # (a new person, or a different case): a re-sync of the same people never needs it.
-        if pid not in officers and key in (stored or index_stored()):
+        if pid not in ex.officers and key in stored:
             respelt.append(f"{pid} as {stored[key]}")
             pid = stored[key]
             record = attrs.evolve(record, person_id=pid)
