@@ -36,9 +36,10 @@ class DashboardView(SecuredAdminIndexView):
 
     @expose("/")
     def index(self) -> Any:
+        shown = 25
         with reading() as uow:
-            health = data_health(uow)
-        return self.render("kdc/dashboard.html", health=health, shown=25)
+            health = data_health(uow, limit=shown)
+        return self.render("kdc/dashboard.html", health=health, shown=shown)
 
 
 class WardPageView(SecuredBaseView):

@@ -57,13 +57,11 @@ def _organisation(session: Session, work: Work, source: str) -> dict[str, int]:
         session.flush()
         directorates[name.lower()] = row.id
     services = dict(ex.service_ids)
-    wanted: dict[str, int | None] = {}
-    for r in work.records.values():
-        if r.service:
-            wanted.setdefault(
-                r.service.lower(),
-                directorates.get(r.directorate.lower()) if r.directorate else None,
-            )
+    # Each service's directorate as the first record naming the service gives it.
+    wanted: dict[str, int | None] = {
+        key: directorates.get(directorate.lower()) if directorate else None
+        for key, directorate in work.service_directorates.items()
+    }
     for name in work.plan.new_services:
         service = ServiceRow(name=name, slug=_slug(name), directorate_id=wanted.get(name.lower()))
         session.add(service)

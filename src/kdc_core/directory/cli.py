@@ -5,17 +5,20 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, echo_json, pass_kdc
-from kdc_core.db.migrate import require_schema
-from kdc_core.directory.reminders import RemindersQueued
-from kdc_core.directory.report import FreshnessReport, ProfileIssue
 from kdc_core.directory.values import DirectoryRecord, OfficerDiff, SyncPlan
 from kdc_core.timewords import govuk_date, plain_moment
+
+# Loaded by the commands that need them, not by every ``kdc`` run that registers the group
+# (the schema check brings in Alembic; the report and reminders, the mail modules).
+if TYPE_CHECKING:
+    from kdc_core.app import Kdc
+    from kdc_core.directory.reminders import RemindersQueued
+    from kdc_core.directory.report import FreshnessReport, ProfileIssue
 
 
 def directory_group() -> click.Group:
@@ -92,6 +95,7 @@ def sync_cmd(
     unless --force. Only one sync runs at a time: another started meanwhile (here or on
     another host, or the directory_sync job) is refused and exits 1.
     """
+    from kdc_core.db.migrate import require_schema
     from kdc_core.directory.engine import locked_sync, source_named
 
     require_schema(kdc.engine)

@@ -81,7 +81,7 @@ def load_existing(session: Session) -> Existing:
             type_coerce(o.archived_at, String),
         ),
     )
-    officers = {r[PID]: r for r in rows}
+    officers = dict(zip(map(operator.itemgetter(PID), rows), rows, strict=True))
     services = session.execute(
         select(ServiceRow.id, ServiceRow.name, ServiceRow.directorate_id)
     ).all()
@@ -99,15 +99,21 @@ def load_existing(session: Session) -> Existing:
     dialect = session.get_bind().dialect
     process = o.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
     cache: dict[Any, Any] = {None: None}
+    last: list[Any] = [None, None]  # the last value asked for and its stored form
 
     def stored_time(value: Any) -> Any:
+        # Records read from one source mostly share a few time objects; the identity check
+        # spares hashing an aware datetime (which works out its UTC offset) for each.
+        if value is last[0]:
+            return last[1]
         if value not in cache:
             cache[value] = process(value) if process else value
-        return cache[value]
+        last[0], last[1] = value, cache[value]
+        return last[1]
 
     return Existing(
         officers=officers,
-        pid_by_id={r[ID]: r[PID] for r in rows},
+        pid_by_id=dict(map(operator.itemgetter(ID, PID), rows)),
         service_names={s.id: s.name for s in services},
         service_ids={s.name.lower(): s.id for s in services},
         service_directorate={s.id: s.directorate_id for s in services},
@@ -149,12 +155,16 @@ def match_stored_ids(
     :returns: the records by the id used from here on, that id by :func:`id_key`, and a
         warning counting the records matched to a differently written id (or ``None``).
     """
+    pids = list(map(operator.attrgetter("person_id"), by_key.values()))
+    if ex.officers.keys() >= set(pids):  # every id stored as written: nothing to respell
+        by_pid = dict(zip(pids, by_key.values(), strict=True))
+        return by_pid, dict(zip(by_key, pids, strict=True)), None
     stored: dict[str, str] = {}
     for pid, row in ex.officers.items():
         key = id_key(pid)
         if key not in stored or (row[ARCHIVED] is None and ex.officers[stored[key]][ARCHIVED]):
             stored[key] = pid
-    by_pid: dict[str, DirectoryRecord] = {}
+    by_pid = {}
     canonical: dict[str, str] = {}
     respelt: list[str] = []
     for key, record in by_key.items():
@@ -219,37 +229,50 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
     unchanged = 0
 
     values = operator.attrgetter(*SYNCED_FIELDS[:-1])
-    lowered: dict[str, str] = {}
     empty: frozenset[int] = frozenset()
     officers, stored_time = ex.officers, ex.stored_time
+    pid_by_id, directory_wards = ex.pid_by_id, ex.directory_wards
+    stored_service_keys = {i: name.lower() for i, name in ex.service_names.items()}
+    seen_organisation: dict[tuple[str | None, str | None], str | None] = {}
+    known_sets: dict[tuple[str, ...], frozenset[int]] = {}  # ward names -> ids, all known
     for pid, r in by_pid.items():
         ids = empty
         if r.wards:
-            found = set()
-            for name in r.wards:
-                ward_id = ex.ward_ids.get(name.strip().lower())
-                if ward_id is None:
-                    unknown_wards.setdefault(name, []).append(r.origin or pid)
-                else:
-                    found.add(ward_id)
-            ids = frozenset(found)
+            known_set = known_sets.get(r.wards)
+            if known_set is not None:
+                ids = known_set
+            else:
+                found = set()
+                for name in r.wards:
+                    ward_id = ex.ward_ids.get(name.strip().lower())
+                    if ward_id is None:
+                        unknown_wards.setdefault(name, []).append(r.origin or pid)
+                    else:
+                        found.add(ward_id)
+                ids = frozenset(found)
+                if len(found) == len(r.wards):
+                    known_sets[r.wards] = ids
         ward_sets[pid] = ids
-        service_key = None
-        if r.service:
-            service_key = lowered.get(r.service) or lowered.setdefault(r.service, r.service.lower())
-            if service_key not in ex.service_ids:
-                new_services.setdefault(service_key, r.service)
-            if service_key not in service_directorates:
-                service_directorates[service_key] = r.directorate
-        if r.directorate:
-            directorate_key = lowered.get(r.directorate) or lowered.setdefault(
-                r.directorate, r.directorate.lower()
-            )
-            if directorate_key not in ex.directorate_ids:
-                new_directorates.setdefault(directorate_key, r.directorate)
+        organisation = (r.service, r.directorate)
+        if organisation in seen_organisation:  # most records repeat a pair already seen
+            service_key = seen_organisation[organisation]
+        else:
+            service_key = None
+            if r.service:
+                service_key = r.service.lower()
+                if service_key not in ex.service_ids:
+                    new_services.setdefault(service_key, r.service)
+                if service_key not in service_directorates:
+                    service_directorates[service_key] = r.directorate
+            if r.directorate:
+                directorate_key = r.directorate.lower()
+                if directorate_key not in ex.directorate_ids:
+                    new_directorates.setdefault(directorate_key, r.directorate)
+            seen_organisation[organisation] = service_key
         manager = r.manager_id
         if manager is not None:
-            known = canonical.get(id_key(manager))
+            # An id given as the source's own record has it is that record (the usual case).
+            known = manager if manager in by_pid else canonical.get(id_key(manager))
             if known is None:
                 problems.append(
                     f"{r.origin or pid}: manager {manager} is not in the directory; "
@@ -273,17 +296,13 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
             if have == wanted
             else [f for f, a, b in zip(SYNCED_FIELDS, have, wanted, strict=True) if a != b]
         )
-        current_service = ex.service_names.get(row[SERVICE]) if row[SERVICE] else None
-        if current_service is not None:
-            current_service = lowered.get(current_service) or lowered.setdefault(
-                current_service, current_service.lower()
-            )
+        current_service = stored_service_keys.get(row[SERVICE]) if row[SERVICE] else None
         if current_service != service_key:
             fields.append("service")
-        current_manager = ex.pid_by_id.get(row[MANAGER]) if row[MANAGER] else None
+        current_manager = pid_by_id.get(row[MANAGER]) if row[MANAGER] else None
         if current_manager != manager:
             fields.append("manager")
-        if ex.directory_wards.get(row[ID], empty) != ids:
+        if directory_wards.get(row[ID], empty) != ids:
             fields.append("wards")
             ward_changed.append(pid)
         if row[ARCHIVED] is not None:
@@ -299,10 +318,12 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
     check_manager_loops(managers, by_pid)
     if respelt:
         problems.append(respelt)
+    # Officers the source no longer gives (found in C first: usually there are none).
+    leaving = officers.keys() - by_pid.keys()
     archived = [
         OfficerDiff(pid, f"{row[FIRST]} {row[FIRST + 1]}", ("archived_at",))
         for pid, row in officers.items()
-        if pid not in by_pid and row[ARCHIVED] is None
+        if pid in leaving and row[ARCHIVED] is None
     ]
     for name, where in sorted(unknown_wards.items()):
         problems.append(
@@ -312,7 +333,7 @@ def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord])
     plan = SyncPlan(
         source=source,
         records=len(by_pid),
-        active_before=sum(1 for row in officers.values() if row[ARCHIVED] is None),
+        active_before=list(map(operator.itemgetter(ARCHIVED), officers.values())).count(None),
         added=tuple(added),
         updated=tuple(updated),
         archived=tuple(archived),

@@ -190,21 +190,20 @@ def reporting_loops(managers: Mapping[Key, Key | None]) -> list[tuple[Key, ...]]
     a directory sync refuses it). Walks each chain once with an explicit path, no
     recursion, so it is linear in the number of officers however deep the chains are."""
     loops: list[tuple[Key, ...]] = []
-    done: set[Key] = set()
-    for start in managers:
+    walked: dict[Key, int] = {}  # officer -> the number of the walk that reached them first
+    for number, start in enumerate(managers):
+        if start in walked:  # already walked as part of an earlier chain
+            continue
         path: list[Key] = []
-        where: dict[Key, int] = {}
         current: Key | None = start
-        while current is not None and current in managers and current not in done:
-            if current in where:
-                loop = path[where[current] :]
-                low = loop.index(min(loop))
-                loops.append(tuple(loop[low:] + loop[:low]))
-                break
-            where[current] = len(path)
+        while current is not None and current in managers and current not in walked:
+            walked[current] = number
             path.append(current)
             current = managers[current]
-        done.update(path)
+        if current is not None and walked.get(current) == number:  # back on this walk: a loop
+            loop = path[path.index(current) :]
+            low = loop.index(min(loop))
+            loops.append(tuple(loop[low:] + loop[:low]))
     return sorted(loops)
 
 

@@ -38,11 +38,16 @@ def free_port() -> int:
 
 
 class ThrowawayCluster:
-    """``start()`` initialises and starts a cluster in ``directory``; ``stop()`` ends it."""
+    """``start()`` initialises and starts a cluster in ``directory``; ``stop()`` ends it.
 
-    def __init__(self, directory: Path, port: int | None = None) -> None:
+    :param durable: keep PostgreSQL's own durability settings (fsync, synchronous commit,
+        full-page writes) for benchmarks that report absolute figures; tests turn them off.
+    """
+
+    def __init__(self, directory: Path, port: int | None = None, durable: bool = False) -> None:
         self.directory = Path(directory)
         self.port = port or free_port()
+        self.durable = durable
         bindir = find_bindir()
         if bindir is None:
             raise RuntimeError("PostgreSQL server binaries not found (apt-get install postgresql)")
@@ -66,10 +71,9 @@ class ThrowawayCluster:
             shutil.chown(data, "postgres", "postgres")
         if not (data / "PG_VERSION").exists():
             self._run(str(self.bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres")
-        options = (
-            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {data} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {data}"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.bindir / "pg_ctl"),
             "-D",
@@ -90,9 +94,9 @@ class ThrowawayCluster:
 
 
 @contextlib.contextmanager
-def server_url(explicit: str | None = None) -> Iterator[str]:
+def server_url(explicit: str | None = None, *, durable: bool = False) -> Iterator[str]:
     """A PostgreSQL server to use: ``explicit``, else ``$KDC_TEST_POSTGRES_URL``, else a
-    throwaway cluster started here and removed on exit.
+    throwaway cluster started here and removed on exit (``durable``: with fsync on).
 
     :raises RuntimeError: when none is given and no server binaries are installed.
     """
@@ -102,7 +106,7 @@ def server_url(explicit: str | None = None) -> Iterator[str]:
         return
     # Not under a per-user private temp folder: the server runs as postgres when we are root.
     folder = Path(tempfile.mkdtemp(prefix="kdc-pg-"))
-    cluster = ThrowawayCluster(folder)
+    cluster = ThrowawayCluster(folder, durable=durable)
     try:
         yield cluster.start()
     finally:
