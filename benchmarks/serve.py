@@ -117,6 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=3000, help="GETs of each kind")
     parser.add_argument("--threads", type=int, default=8, help="concurrent client connections")
     parser.add_argument("--rounds", type=int, default=5, help="rounds of the three kinds")
+    parser.add_argument(
+        "--worker-threads", type=int, default=4, help="each worker's kdc serve --threads"
+    )
     parser.add_argument("--database-url", help="an empty PostgreSQL database to use")
     parser.add_argument(
         "--recheck-seconds",
@@ -152,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
         }
         workers = [
             WebWorker(
-                env | {"KDC_INSTANCE_PATH": str(folder / f"w{n}")}, folder / f"w{n}.log", folder
+                env | {"KDC_INSTANCE_PATH": str(folder / f"w{n}")},
+                folder / f"w{n}.log",
+                folder,
+                ["--threads", str(args.worker_threads)],
             )
             for n in range(2)
         ]

@@ -55,6 +55,8 @@ def make_server(
     """
     from waitress import create_server
 
+    from kdc_admin.keepalive import keep_bodiless_alive
+
     proxy: dict[str, Any] = {}
     if trusted_proxy:
         proxy = {
@@ -63,7 +65,8 @@ def make_server(
             "clear_untrusted_proxy_headers": True,
         }
     try:
-        return create_server(app, host=host, port=port, threads=threads, ident="kdc", **proxy)
+        server = create_server(app, host=host, port=port, threads=threads, ident="kdc", **proxy)
+        return keep_bodiless_alive(server)
     except OSError as exc:
         raise KdcError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
