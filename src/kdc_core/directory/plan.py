@@ -23,7 +23,6 @@ from kdc_core.directory.values import (
     SourceError,
     SyncPlan,
 )
-from kdc_core.mail.addresses import AddressError, normalise_address
 
 DIRECTORY = "directory"
 
@@ -197,6 +196,9 @@ def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
         row = ex.officers.get(pid)
         if row is not None and row[column] == record.email:
             continue
+        # Imported when an address needs checking (the email validator is a large import).
+        from kdc_core.mail.addresses import AddressError, normalise_address
+
         try:
             email = normalise_address(record.email)
         except AddressError as exc:

@@ -1,26 +1,73 @@
 """Local user accounts for the web app: roles, Argon2 password hashes, login with lockout."""
 
-from kdc_core.users.service import (
-    BAD_CREDENTIALS,
-    LOCKOUT,
-    MAX_FAILED_LOGINS,
-    MIN_PASSWORD_LENGTH,
-    UserError,
-    authenticate,
-    create_user,
-    credential_tag,
-    disable_user,
-    enable_user,
-    find_user,
-    generate_password,
-    get_user,
-    list_users,
-    normalise_email,
-    parse_role,
-    require_user,
-    set_password,
-)
-from kdc_core.users.values import EDITOR_ROLES, LoginResult, User, UserRole
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kdc_core.users.service import (
+        BAD_CREDENTIALS,
+        LOCKOUT,
+        MAX_FAILED_LOGINS,
+        MIN_PASSWORD_LENGTH,
+        UserError,
+        authenticate,
+        create_user,
+        credential_tag,
+        disable_user,
+        enable_user,
+        find_user,
+        generate_password,
+        get_user,
+        list_users,
+        normalise_email,
+        parse_role,
+        require_user,
+        set_password,
+    )
+    from kdc_core.users.values import EDITOR_ROLES, LoginResult, User, UserRole
+
+#: Where each name lives. They are imported when first used, not with the package: every
+#: ``kdc`` command loads :mod:`kdc_core.users.plugin`, and the service brings in Argon2 and
+#: the email address checks.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "BAD_CREDENTIALS",
+            "LOCKOUT",
+            "MAX_FAILED_LOGINS",
+            "MIN_PASSWORD_LENGTH",
+            "UserError",
+            "authenticate",
+            "create_user",
+            "credential_tag",
+            "disable_user",
+            "enable_user",
+            "find_user",
+            "generate_password",
+            "get_user",
+            "list_users",
+            "normalise_email",
+            "parse_role",
+            "require_user",
+            "set_password",
+        ),
+        "kdc_core.users.service",
+    ),
+    **dict.fromkeys(("EDITOR_ROLES", "LoginResult", "User", "UserRole"), "kdc_core.users.values"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'kdc_core.users' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BAD_CREDENTIALS",
