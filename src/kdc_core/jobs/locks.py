@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
+from typing import cast
 
 import attrs
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, Table, delete, func, select, text
 from sqlalchemy.dialects import sqlite
 
 from kdc_core.db.base import utcnow
@@ -98,11 +99,14 @@ def _advisory(engine: Engine, name: str, owner: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _lock_row(engine: Engine, name: str, owner: str, minutes: int) -> Iterator[None]:
+    # Core statements on the table: taking a lock configures no ORM mappers (a command that
+    # needs none, like a directory sync, is spared that).
+    locks = cast(Table, JobLockRow.__table__)
     now = utcnow()
     with engine.begin() as conn:
-        conn.execute(delete(JobLockRow).where(JobLockRow.name == name, JobLockRow.expires_at < now))
+        conn.execute(delete(locks).where(locks.c.name == name, locks.c.expires_at < now))
         conn.execute(
-            sqlite.insert(JobLockRow)
+            sqlite.insert(locks)
             .values(
                 name=name,
                 owner=owner,
@@ -112,7 +116,7 @@ def _lock_row(engine: Engine, name: str, owner: str, minutes: int) -> Iterator[N
             .on_conflict_do_nothing(index_elements=["name"])
         )
         row = conn.execute(
-            select(JobLockRow.owner, JobLockRow.acquired_at).where(JobLockRow.name == name)
+            select(locks.c.owner, locks.c.acquired_at).where(locks.c.name == name)
         ).one()
     if row.owner != owner:
         raise Busy(name, Held(row.owner, row.acquired_at))
@@ -120,9 +124,7 @@ def _lock_row(engine: Engine, name: str, owner: str, minutes: int) -> Iterator[N
         yield
     finally:
         with engine.begin() as conn:
-            conn.execute(
-                delete(JobLockRow).where(JobLockRow.name == name, JobLockRow.owner == owner)
-            )
+            conn.execute(delete(locks).where(locks.c.name == name, locks.c.owner == owner))
 
 
 def is_held(engine: Engine, name: str) -> bool:
