@@ -109,10 +109,9 @@ def locked_sync(
         HOST since T", T in the council's time zone).
     """
     from kdc_core.jobs import locks
-    from kdc_core.mail.dispatch import worker_name
 
     try:
-        with locks.hold(kdc.engine, LOCK, worker_name()):
+        with locks.hold(kdc.engine, LOCK, locks.worker_name()):
             return run_sync(kdc, source, args, **kwargs)
     except locks.Busy as exc:
         log.info(

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import socket
+import uuid
 from collections.abc import Iterator
 from typing import cast
 
@@ -20,6 +23,12 @@ from sqlalchemy.dialects import sqlite
 from kdc_core.db.base import utcnow
 from kdc_core.db.jobs import JobLockRow
 from kdc_core.timewords import plain_moment
+
+
+def worker_name() -> str:
+    """This run's name, as a lock's owner and in the outbox's ``claimed_by``: host, process
+    and a random part (``host:pid:random``)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @attrs.frozen
