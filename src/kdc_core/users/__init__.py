@@ -29,39 +29,6 @@ if TYPE_CHECKING:
     )
     from kdc_core.users.values import EDITOR_ROLES, LoginResult, User, UserRole
 
-#: Where each name lives. They are imported when first used, not with the package: every
-#: ``kdc`` command loads :mod:`kdc_core.users.plugin`, and the service brings in Argon2 and
-#: the email address checks.
-_LAZY = {
-    **dict.fromkeys(
-        (
-            "BAD_CREDENTIALS",
-            "LOCKOUT",
-            "MAX_FAILED_LOGINS",
-            "MIN_PASSWORD_LENGTH",
-            "UserError",
-            "authenticate",
-            "create_user",
-            "credential_tag",
-            "disable_user",
-            "enable_user",
-            "find_user",
-            "generate_password",
-            "get_user",
-            "list_users",
-            "normalise_email",
-            "parse_role",
-            "require_user",
-            "set_password",
-        ),
-        "kdc_core.users.service",
-    ),
-    **dict.fromkeys(("EDITOR_ROLES", "LoginResult", "User", "UserRole"), "kdc_core.users.values"),
-}
-
-
-__getattr__ = exports(__name__, _LAZY)
-
 __all__ = [
     "BAD_CREDENTIALS",
     "EDITOR_ROLES",
@@ -86,3 +53,14 @@ __all__ = [
     "require_user",
     "set_password",
 ]
+
+#: Imported when first used, not with the package: every ``kdc`` command loads
+#: :mod:`kdc_core.users.plugin`, and the service brings in Argon2 and the address checks.
+_VALUES = ("EDITOR_ROLES", "LoginResult", "User", "UserRole")
+__getattr__ = exports(
+    __name__,
+    {
+        name: "kdc_core.users.values" if name in _VALUES else "kdc_core.users.service"
+        for name in __all__
+    },
+)

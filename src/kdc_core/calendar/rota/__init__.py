@@ -36,32 +36,6 @@ if TYPE_CHECKING:
         slot_preferences,
     )
 
-# Imported when first used: every command loads the rota's plugin, and so this package.
-__getattr__ = exports(
-    __name__,
-    dict.fromkeys(
-        (
-            "Assignment",
-            "Busy",
-            "Current",
-            "Meeting",
-            "OfficerChoice",
-            "Plan",
-            "RotaOfficer",
-            "RotaProblem",
-            "RotaService",
-            "RotaWard",
-            "ServiceLoad",
-            "Slot",
-            "Unplaced",
-            "plan_rota",
-            "rota_position",
-            "slot_preferences",
-        ),
-        "kdc_core.calendar.rota.planner",
-    ),
-)
-
 __all__ = [
     "Assignment",
     "Busy",
@@ -80,3 +54,6 @@ __all__ = [
     "rota_position",
     "slot_preferences",
 ]
+
+# Imported when first used: every command loads the rota's plugin, and so this package.
+__getattr__ = exports(__name__, dict.fromkeys(__all__, "kdc_core.calendar.rota.planner"))
