@@ -23,11 +23,18 @@ def kdc_check_config(settings: Settings) -> None:
 
 @hookimpl
 def kdc_register_commands(cli: click.Group) -> None:
-    from kdc_caldav.commands import push_cmd
+    """``kdc calendar push``, imported (with the CalDAV client and the feeds) when it runs."""
+    from kdc_core.cli import LazyCommand
 
     group = cli.commands.get("calendar")
     if isinstance(group, click.Group):
-        group.add_command(push_cmd)
+        group.add_command(
+            LazyCommand(
+                "push",
+                "kdc_caldav.commands:push_cmd",
+                "Write each councillor's events into their calendar on the CalDAV server.",
+            )
+        )
 
 
 def push_job(context: JobContext) -> Mapping[str, Any]:

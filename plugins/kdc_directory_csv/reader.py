@@ -320,17 +320,19 @@ def _read_rows(
             break
         if row is None:
             break
-        if not "".join(row).strip():
-            continue
+        # A blank row (no text in any cell) is skipped; it is looked for only in rows that
+        # would otherwise be refused, which a row with a person id and a name is not.
         if len(row) != width:
-            problems.append(f"{name} line {line}: {len(row)} fields, the header has {width}")
+            if "".join(row).strip():
+                problems.append(f"{name} line {line}: {len(row)} fields, the header has {width}")
             continue
         row.append("")
         (pid, given, family, email, phone, title, service, directorate, manager, team, wards,
          location, stamp) = map(str.strip, pick(row))  # fmt: skip
         if not (pid and given and family):
-            missing = [f for f, v in zip(REQUIRED, (pid, given, family), strict=True) if not v]
-            problems.append(f"{name} line {line}: no {', '.join(missing)}")
+            if "".join(row).strip():
+                missing = [f for f, v in zip(REQUIRED, (pid, given, family), strict=True) if not v]
+                problems.append(f"{name} line {line}: no {', '.join(missing)}")
             continue
         updated = None
         if stamp:

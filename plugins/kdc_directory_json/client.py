@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -71,6 +69,10 @@ def options_from_config(
 
 
 def _request(options: JsonOptions, url: str, method: str = "GET", body: Any = None) -> Any:
+    # Imported here: every ``kdc`` command loads this plugin to check its config.
+    import urllib.error
+    import urllib.request
+
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method)
     request.add_header("Authorization", f"Bearer {options.token}")

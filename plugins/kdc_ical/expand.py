@@ -30,12 +30,11 @@ import recurring_ical_events
 import x_wr_timezone
 
 from kdc_core.errors import ImportFailed
+from kdc_ical.defaults import DEFAULT_MAX_EVENTS, DEFAULT_MAX_INSTANCES
 from kdc_ical.ics_reader import IcsReader, IcsRecord, Invalid
 from kdc_ical.occurrences import Occurrences
 from kdc_ical.parse import parse_calendar
 
-DEFAULT_MAX_INSTANCES = 1_000
-DEFAULT_MAX_EVENTS = 50_000
 #: Repetitions of a rule from its DTSTART to the window's end beyond which it is refused.
 MAX_STEPS = 1_000_000
 #: Repetitions expanded per slice of the window (the slice grows while it finds few).

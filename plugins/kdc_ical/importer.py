@@ -26,34 +26,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-import click
 from sqlalchemy import select
 
-from kdc_core import hookimpl
 from kdc_core.calendar.events import cancel_events, upsert_external_many
-from kdc_core.calendar.values import EventKind, EventStatus
+from kdc_core.calendar.values import EventStatus
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
 from kdc_core.db import EventRow
 from kdc_core.errors import ImportFailed
-from kdc_core.interchange import Importer
 from kdc_core.unit_of_work import UnitOfWork
-from kdc_ical.expand import (
-    DEFAULT_MAX_EVENTS,
-    DEFAULT_MAX_INSTANCES,
-    FeedReader,
-    IcsRecords,
-    Limits,
-    decode,
-)
+from kdc_ical.defaults import DAYS_AHEAD, DAYS_BACK, DEFAULT_MAX_EVENTS, DEFAULT_MAX_INSTANCES
+from kdc_ical.expand import FeedReader, IcsRecords, Limits, decode
 from kdc_ical.ics_reader import IcsReader, IcsRecord, read_source
 
-NAME = "ics"
-#: The default window: this many days back from today, and forward.
-DAYS_BACK, DAYS_AHEAD = 30, 365
 _INSTANCE = re.compile(r"^\d{8}(T\d{6}Z)?$")
 
 
@@ -134,67 +122,3 @@ def dropped_instances(uow: UnitOfWork, records: Sequence[IcsRecord]) -> list[int
         if cut and key[:cut] in prefixes and _INSTANCE.match(key[cut:]):
             dropped.append(event_id)
     return dropped
-
-
-IMPORTER = Importer(
-    name=NAME,
-    help=(
-        "Events from an iCalendar feed (a file, an http(s) or webcal URL), recurrences "
-        "expanded over --from/--to, upserted by UID and instance; STATUS:CANCELLED cancels."
-    ),
-    load=load_ics,
-    apply=apply_ics,
-    options=(
-        click.Option(
-            ["--kind"],
-            type=click.Choice([k.value for k in EventKind]),
-            required=True,
-            help="What kind of events the feed holds.",
-        ),
-        click.Option(
-            ["--public/--private"],
-            default=None,
-            help="Visibility [default: public for council meetings, else private].",
-        ),
-        click.Option(["--committee"], help="The committee [default: the first CATEGORIES]."),
-        click.Option(
-            ["--from", "from_date"],
-            type=click.DateTime(["%Y-%m-%d"]),
-            help=f"First day to import [default: {DAYS_BACK} days ago].",
-        ),
-        click.Option(
-            ["--to", "to_date"],
-            type=click.DateTime(["%Y-%m-%d"]),
-            help=f"Last day to import [default: {DAYS_AHEAD} days from today].",
-        ),
-        click.Option(
-            ["--max-instances"],
-            type=click.IntRange(min=1),
-            default=DEFAULT_MAX_INSTANCES,
-            show_default=True,
-            help="Most instances of one recurring event inside the window.",
-        ),
-        click.Option(
-            ["--max-events"],
-            type=click.IntRange(min=1),
-            default=DEFAULT_MAX_EVENTS,
-            show_default=True,
-            help="Most events in one import; beyond it the import stops.",
-        ),
-        click.Option(
-            ["--allow-sub-daily"],
-            is_flag=True,
-            help="Accept rules repeating every second or minute (refused by default).",
-        ),
-        click.Option(
-            ["--skip-invalid"],
-            is_flag=True,
-            help="Import the good events and list the VEVENTs left out, with the reasons.",
-        ),
-    ),
-)
-
-
-@hookimpl
-def kdc_register_importers(register: Callable[[Importer], None]) -> None:
-    register(IMPORTER)

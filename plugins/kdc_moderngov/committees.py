@@ -37,12 +37,10 @@ from collections.abc import Iterator, Sequence
 from xml.etree.ElementTree import Element
 
 import attrs
-import click
 
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
-from kdc_core.interchange import Importer
 from kdc_core.people.committees import (
     DEFAULT_ROLE,
     CommitteeRecord,
@@ -56,7 +54,6 @@ from kdc_moderngov.fetch import fetch
 from kdc_moderngov.parse import _parse_xml, clean_name, text_of
 from kdc_moderngov.values import SCHEME
 
-IMPORTER_NAME = "moderngov-committees"
 SOURCE = "moderngov"
 CONFIGURED_SERVICE = "-"
 COMMITTEES_PATH = "/mgWebService.asmx/GetCommittees"
@@ -307,29 +304,3 @@ def apply_committees(uow: UnitOfWork, answer: Sequence[CommitteeRecord]) -> Chan
     seats = getattr(answer, "seats", ())
     scope = getattr(answer, "scope", SeatScope())
     return sync_committees(uow, answer, seats, source=SOURCE, scheme=SCHEME, scope=scope)
-
-
-IMPORTER = Importer(
-    name=IMPORTER_NAME,
-    help=(
-        "Committees from ModernGov's GetCommittees XML (a file, an http(s) URL, or '-' for "
-        "plugins.moderngov.base_url) and their members from --members answers (GetCommittee "
-        "or GetCommitteesByUser; '-' asks the web service for every current committee). "
-        "Committees missing from SOURCE are archived; seats a member list no longer has are "
-        "removed. A committee's meetings concern its members (substitutes excepted)."
-    ),
-    load=load_committees,
-    apply=apply_committees,
-    options=(
-        click.Option(
-            ["--members"],
-            multiple=True,
-            metavar="FILE_OR_URL",
-            help=(
-                "A committee's member list (GetCommittee) or a councillor's committees "
-                "(GetCommitteesByUser); repeat for more. '-': every current committee's list "
-                "from plugins.moderngov.base_url."
-            ),
-        ),
-    ),
-)

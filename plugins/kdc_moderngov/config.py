@@ -11,6 +11,8 @@ from kdc_core.plugin_config import positive, setting
 
 SECTION = "moderngov"
 DEFAULT_TIMEOUT = 30.0
+#: Minutes a meeting is taken to last when the source gives no end (GetMeetings never does).
+DEFAULT_DURATION = 120
 #: The largest share of active councillors one import may archive without ``--force``.
 DEFAULT_MAX_ARCHIVE_SHARE = 0.10
 #: The web-service path under ``base_url`` that answers GetCouncillorsByWard.

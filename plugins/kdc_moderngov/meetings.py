@@ -19,25 +19,20 @@ from xml.etree.ElementTree import Element
 from zoneinfo import ZoneInfo
 
 import attrs
-import click
 
 from kdc_core.calendar.events import update_event, upsert_external
 from kdc_core.calendar.values import EventKind, EventStatus, NewEvent
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
-from kdc_core.interchange import Importer
 from kdc_core.people.committees import CommitteeIndex
 from kdc_core.unit_of_work import UnitOfWork
-from kdc_moderngov.config import ModernGovConfig
+from kdc_moderngov.config import DEFAULT_DURATION, ModernGovConfig
 from kdc_moderngov.fetch import fetch
 from kdc_moderngov.parse import _parse_xml, parse_date, text_of
 
-IMPORTER_NAME = "moderngov-meetings"
 SOURCE = "moderngov"
 ROOT = "getmeetings"
-#: Minutes a meeting is taken to last when the source gives no end (GetMeetings never does).
-DEFAULT_DURATION = 120
 
 _TIME = re.compile(
     r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap])?\.?\s*m?\.?$",
@@ -252,25 +247,3 @@ def apply_meetings(uow: UnitOfWork, events: Sequence[NewEvent]) -> ChangeSet:
             # First seen already cancelled: stamp when, as a cancellation here would.
             update_event(uow, event.id, status=EventStatus.CANCELLED)
     return attrs.evolve(uow.collect(), warnings=tuple(warnings))
-
-
-IMPORTER = Importer(
-    name=IMPORTER_NAME,
-    help=(
-        "Council meetings from ModernGov's GetMeetings XML (a file or an http(s) URL), "
-        "upserted by meeting id as public council_meeting events; meetings marked "
-        "Cancelled are cancelled. Times are the council's local time."
-    ),
-    load=load_meetings,
-    apply=apply_meetings,
-    options=(
-        click.Option(
-            ["--duration"],
-            type=click.IntRange(1, 24 * 60),
-            default=DEFAULT_DURATION,
-            show_default=True,
-            metavar="MINUTES",
-            help="How long a meeting is taken to last (GetMeetings gives no end time).",
-        ),
-    ),
-)

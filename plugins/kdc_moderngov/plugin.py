@@ -1,17 +1,14 @@
-"""The hook implementations: config check and the ModernGov importers (councillors,
-committees, meetings)."""
+"""``kdc import moderngov-councillors``: reading GetCouncillorsByWard and syncing the roster.
+
+The hooks that register it are in :mod:`kdc_moderngov.hooks`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-import click
-
-from kdc_core import hookimpl
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings
 from kdc_core.errors import ImportFailed
-from kdc_core.interchange import Importer
 from kdc_core.people.roster import (
     ArchiveGuard,
     CouncillorRecords,
@@ -20,14 +17,11 @@ from kdc_core.people.roster import (
 )
 from kdc_core.people.values import CouncillorRecord
 from kdc_core.unit_of_work import UnitOfWork
-from kdc_moderngov.committees import IMPORTER as COMMITTEES_IMPORTER
 from kdc_moderngov.config import SECTION, ModernGovConfig
 from kdc_moderngov.fetch import fetch
-from kdc_moderngov.meetings import IMPORTER as MEETINGS_IMPORTER
 from kdc_moderngov.parse import parse_councillors
 from kdc_moderngov.values import SCHEME
 
-IMPORTER_NAME = "moderngov-councillors"
 #: SOURCE meaning "the web service at plugins.moderngov.base_url".
 CONFIGURED_SERVICE = "-"
 
@@ -67,38 +61,3 @@ def apply_councillors(uow: UnitOfWork, records: Sequence[CouncillorRecord]) -> C
     config = ModernGovConfig.from_settings(uow.settings)
     guard = ArchiveGuard(config.max_archive_share, f"plugins.{SECTION}.max_archive_share")
     return sync_councillors(uow, records, scheme=SCHEME, guard=guard)
-
-
-IMPORTER = Importer(
-    name=IMPORTER_NAME,
-    help=(
-        "Councillors, wards, groups, key posts and terms of office from ModernGov's "
-        "GetCouncillorsByWard XML. SOURCE is a file, an http(s) URL, or '-' for "
-        "plugins.moderngov.base_url. Councillors missing from SOURCE are archived; an "
-        "answer that would archive more than plugins.moderngov.max_archive_share of them, "
-        "or empty more than one ward, is refused unless --force."
-    ),
-    load=load_councillors,
-    apply=apply_councillors,
-    options=(
-        click.Option(
-            ["--force"],
-            is_flag=True,
-            default=False,
-            help="Apply even if the answer would archive more councillors than "
-            "plugins.moderngov.max_archive_share allows, or empty several wards.",
-        ),
-    ),
-)
-
-
-@hookimpl
-def kdc_check_config(settings: Settings) -> None:
-    ModernGovConfig.from_settings(settings)
-
-
-@hookimpl
-def kdc_register_importers(register: Callable[[Importer], None]) -> None:
-    register(IMPORTER)
-    register(COMMITTEES_IMPORTER)
-    register(MEETINGS_IMPORTER)

@@ -26,8 +26,6 @@ import json
 import logging
 import re
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from email.message import Message
 from typing import Any
@@ -111,6 +109,10 @@ class NotifyTransport:
         self.requests = 0
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        # Imported here: every ``kdc`` command loads this plugin to check its config.
+        import urllib.error
+        import urllib.request
+
         data = json.dumps(body).encode()
         last = ""
         for attempt in range(self.config.retries + 1):

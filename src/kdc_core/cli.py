@@ -366,14 +366,18 @@ class LazyCli(KdcGroup):
     def load(self, ctx: click.Context) -> click.Group:
         """The group with every enabled plugin's commands (built once)."""
         if self._full is None:
-            from kdc_core.app import Kdc
-            from kdc_core.config import load_settings
-            from kdc_core.plugins import make_plugin_manager
+            from kdc_core.gcpause import paused
 
-            settings = load_settings(self.config_path)
-            kdc = Kdc(settings, make_plugin_manager(settings))
-            ctx.find_root().obj = kdc
-            self._full = build_cli(kdc)
+            # Start-up makes a great many long-lived objects: no collections while it runs.
+            with paused():
+                from kdc_core.app import Kdc
+                from kdc_core.config import load_settings
+                from kdc_core.plugins import make_plugin_manager
+
+                settings = load_settings(self.config_path)
+                kdc = Kdc(settings, make_plugin_manager(settings))
+                ctx.find_root().obj = kdc
+                self._full = build_cli(kdc)
         return self._full
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -3,12 +3,16 @@
 The application object fills each registry once, at startup, from a ``kdc_register_*`` hook
 (:func:`kdc_core.plugins.collect`). A registry remembers which plugin registered each name,
 so a second claim on a name fails startup naming both plugins.
+
+Every registry is filled by every ``kdc`` command, so what a plugin registers should be cheap
+to make: a callable that needs heavy modules (a parser, icalendar, the calendar's services)
+can be registered as :func:`deferred`, which imports them only when it is called.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Generic, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
 
 from kdc_core.errors import PluginError
 
@@ -80,3 +84,32 @@ class Registry(Generic[T]):
 
     def __repr__(self) -> str:
         return f"<Registry of {len(self)} {self.kind}(s): {', '.join(self.names())}>"
+
+
+def deferred(target: str) -> Callable[..., Any]:
+    """A stand-in for the function ``target`` (``"module:attribute"``) that imports its module
+    only when first called, then calls it with the same arguments.
+
+    For registered things whose work needs heavy imports, e.g. an importer's ``load`` and
+    ``apply``: registering them costs nothing until that importer is run.
+
+    >>> dumps = deferred("json:dumps")
+    >>> dumps([1])
+    '[1]'
+    """
+    module, _, attribute = target.partition(":")
+    if not module or not attribute:
+        raise ValueError(f"{target!r} is not 'module:attribute'")
+    found: list[Callable[..., Any]] = []
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        if not found:
+            import importlib
+
+            found.append(getattr(importlib.import_module(module), attribute))
+        return found[0](*args, **kwargs)
+
+    call.__name__ = attribute
+    call.__qualname__ = f"deferred({target})"
+    call.__doc__ = f"Calls {target}, imported when first called."
+    return call

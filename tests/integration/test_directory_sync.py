@@ -254,3 +254,45 @@ def test_progress_reports_every_row_written_against_the_total(kdc_app, wards):
     assert result.plan.changes == 12_000
     assert sum(n for n, _ in calls) == 12_000 and len(calls) == 3  # 5,000-row statements
     assert {total for _, total in calls} == {12_000}
+
+
+def test_a_re_sync_that_changes_nothing_uses_no_orm_and_records_the_run(kdc_app, wards):
+    """Core statements only (no ORM query, no ORM row written), so a command that re-syncs an
+    unchanged directory never configures the mappers; the run is still recorded in full."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from kdc_core.directory.engine import locked_sync
+
+    records = directory(40)
+    source = DirectorySource("memory", "In memory.", lambda args, settings: records)
+    locked_sync(kdc_app, source, actor="test")
+    orm: list[str] = []
+
+    def on_execute(state) -> None:
+        if state.all_mappers:
+            orm.append(str(state.statement)[:60])
+
+    def on_flush(session, context, instances) -> None:
+        orm.extend(type(row).__name__ for row in (*session.new, *session.dirty))
+
+    event.listen(Session, "do_orm_execute", on_execute)
+    event.listen(Session, "before_flush", on_flush)
+    try:
+        result = locked_sync(kdc_app, source, ("a", "b"), actor="test")
+    finally:
+        event.remove(Session, "do_orm_execute", on_execute)
+        event.remove(Session, "before_flush", on_flush)
+    assert orm == []
+    assert result.plan.changes == 0 and result.plan.unchanged == 40
+    with kdc_app.unit_of_work(dry_run=True) as uow:
+        row = uow.session.get(SyncRunRow, result.run.id)
+        assert row is not None
+        assert (row.source, row.arguments, row.outcome, row.actor) == (
+            "memory",
+            "a b",
+            "applied",
+            "test",
+        )
+        assert (row.records, row.unchanged, row.added, row.problems) == (40, 40, 0, 0)
+        assert row.started_at == result.run.started_at and row.finished_at is not None

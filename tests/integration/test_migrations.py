@@ -42,3 +42,24 @@ def test_a_copy_of_the_session_template_is_at_head_and_upgrade_is_a_no_op(kdc_ap
     assert set(Base.metadata.tables) <= set(inspect(kdc_app.engine).get_table_names())
     kdc_app.upgrade_schema()
     assert current_revision(kdc_app.engine) == head_revision()
+
+
+def test_the_heads_read_from_the_migration_files_are_alembic_s():
+    from alembic.script import ScriptDirectory
+
+    from kdc_core.db.migrate import alembic_config, file_heads
+
+    assert file_heads() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def test_require_schema_passes_at_head_and_names_what_to_run_otherwise(engine):
+    from kdc_core.db.migrate import require_schema
+    from kdc_core.errors import KdcError
+
+    with pytest.raises(KdcError, match=r"no kdc tables yet: run `kdc init` first"):
+        require_schema(engine)
+    upgrade(engine, "0019")
+    with pytest.raises(KdcError, match=r"is at schema 0019, this kdc needs .*`kdc init`"):
+        require_schema(engine)
+    upgrade(engine)
+    require_schema(engine)

@@ -84,6 +84,53 @@ def test_running_one_command_imports_no_other_core_commands_module(config: Path)
         assert other not in imported
 
 
+def test_a_command_imports_no_importer_and_no_calendar_command_it_does_not_run(config: Path):
+    """Every command registers the importers and the calendar's subcommands; their parsers,
+    icalendar and the calendar's services are imported only when one of them runs."""
+    script = (
+        "import sys\n"
+        "from kdc_core.cli import main\n"
+        "try:\n"
+        "    main(['outbox', '--help'])\n"
+        "finally:\n"
+        "    print(sorted(sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=config.parent,
+        env={**os.environ, "KDC_CONFIG": str(config)},
+    )
+    assert done.returncode == 0, done.stderr
+    imported = set(json.loads(done.stdout.strip().splitlines()[-1].replace("'", '"')))
+    assert "kdc_moderngov.hooks" in imported and "kdc_ical.hooks" in imported
+    for heavy in (
+        "kdc_moderngov.plugin",
+        "kdc_moderngov.meetings",
+        "kdc_moderngov.committees",
+        "kdc_ical.importer",
+        "icalendar",
+        "kdc_core.calendar.cli",
+        "kdc_core.calendar.events",
+        "kdc_caldav.commands",
+    ):
+        assert heavy not in imported
+
+
+def test_the_calendar_subcommands_are_listed_with_their_own_short_help(config: Path):
+    group = loaded_group(config).commands["calendar"]
+    assert isinstance(group, click.Group)
+    ctx = click.Context(group)
+    for name in ("clashes", "open-day", "push"):
+        stand_in = group.commands[name]
+        assert isinstance(stand_in, LazyCommand)
+        loaded = group.get_command(ctx, name)
+        assert loaded is not None and not isinstance(loaded, LazyCommand)
+        assert stand_in.get_short_help_str(1_000) == loaded.get_short_help_str(1_000)
+
+
 def test_help_reads_the_same_lazily_as_with_every_command_loaded(config: Path):
     lazy = CliRunner().invoke(LazyCli(str(config)), ["--help"], prog_name="kdc", terminal_width=80)
     full = CliRunner().invoke(loaded_group(config), ["--help"], prog_name="kdc", terminal_width=80)

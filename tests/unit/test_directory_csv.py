@@ -78,6 +78,24 @@ def test_every_bad_line_is_named_with_its_reason(tmp_path):
     )
 
 
+def test_blank_rows_of_any_width_are_skipped_and_line_numbers_still_count_them(tmp_path):
+    path = tmp_path / "blanks.csv"
+    path.write_text(
+        "person_id,given_name,family_name\nA1,Ann,Lee\n\n,,\n , ,  \n,,,,\nA2,Bob,Kay\n, ,Day\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(SourceError) as caught:
+        read_csv(path)
+    assert caught.value.problems == ("blanks.csv line 8: no person_id, given_name",)
+    path.write_text(path.read_text().replace(", ,Day", "A3,Cat,Day"), encoding="utf-8")
+    records = read_csv(path)
+    assert [(r.person_id, r.origin) for r in records] == [
+        ("A1", "blanks.csv line 2"),
+        ("A2", "blanks.csv line 7"),
+        ("A3", "blanks.csv line 8"),
+    ]
+
+
 def test_a_missing_required_column_is_named(tmp_path):
     path = tmp_path / "cols.csv"
     path.write_text("person_id,given_name\nA1,Ann\n", encoding="utf-8")

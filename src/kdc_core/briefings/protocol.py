@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 
 from kdc_core.db.newsletters import BriefingRow, briefing_wards
-from kdc_core.db.outbox import OutboxMessageRow
-from kdc_core.mail.outbox import SENT
+from kdc_core.db.outbox import SENT, OutboxMessageRow
 from kdc_core.protocol.briefings import Briefing, briefing_rules
 from kdc_core.protocol.rules import Rule
 from kdc_core.unit_of_work import UnitOfWork

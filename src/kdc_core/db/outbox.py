@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kdc_core.db.base import Base, UTCDateTime, utcnow
 
+#: The states of a queued message (also :mod:`kdc_core.mail.outbox`'s, which queues them).
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+STATUSES = (PENDING, SENDING, SENT, FAILED)
+
 
 class OutboxMessageRow(Base):
     """One message to one recipient over one channel.

@@ -23,7 +23,6 @@ from kdc_core.directory.values import (
     SourceError,
     SyncPlan,
 )
-from kdc_core.mail.addresses import AddressError, normalise_address
 
 DIRECTORY = "directory"
 
@@ -82,10 +81,11 @@ def load_existing(session: Session) -> Existing:
         ),
     )
     officers = dict(zip(map(operator.itemgetter(PID), rows), rows, strict=True))
-    services = session.execute(
-        select(ServiceRow.id, ServiceRow.name, ServiceRow.directorate_id)
-    ).all()
-    wards = session.execute(select(WardRow.id, WardRow.name, WardRow.slug)).all()
+    # Core selects on the tables throughout: a sync that changes nothing configures no ORM
+    # mappers.
+    sc, wc = ServiceRow.__table__.c, WardRow.__table__.c
+    services = session.execute(select(sc.id, sc.name, sc.directorate_id)).all()
+    wards = session.execute(select(wc.id, wc.name, wc.slug)).all()
     ward_ids: dict[str, int] = {}
     for w in wards:
         ward_ids[w.name.lower()] = w.id
@@ -119,7 +119,9 @@ def load_existing(session: Session) -> Existing:
         service_directorate={s.id: s.directorate_id for s in services},
         directorate_ids={
             d.name.lower(): d.id
-            for d in session.execute(select(DirectorateRow.id, DirectorateRow.name))
+            for d in session.execute(
+                select(DirectorateRow.__table__.c.id, DirectorateRow.__table__.c.name)
+            )
         },
         ward_ids=ward_ids,
         ward_names={w.id: w.name for w in wards},
@@ -197,6 +199,9 @@ def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
         row = ex.officers.get(pid)
         if row is not None and row[column] == record.email:
             continue
+        # Imported when an address needs checking (the email validator is a large import).
+        from kdc_core.mail.addresses import AddressError, normalise_address
+
         try:
             email = normalise_address(record.email)
         except AddressError as exc:

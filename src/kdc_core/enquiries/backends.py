@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import attrs
 
-from kdc_core.enquiries import service
 from kdc_core.enquiries.categories import CategoryConfig, problems
 from kdc_core.enquiries.values import Enquiry, NewEnquiry, Note
 from kdc_core.errors import ConfigError
@@ -113,39 +112,53 @@ class BackendType:
 
 
 class SqlBackend:
-    """Enquiries in kdc's own database; each call is one transaction."""
+    """Enquiries in kdc's own database; each call is one transaction. The service (and the
+    messages and letters it queues) is imported by the calls, not with this module, which
+    every ``kdc`` command loads to register the backend."""
 
     def __init__(self, kdc: Kdc, source: str = "enquiries") -> None:
         self.kdc = kdc
         self.source = source
 
     def create(self, new: NewEnquiry, actor: str) -> Enquiry:
+        from kdc_core.enquiries import service
+
         with self.kdc.unit_of_work(self.source) as uow:
             return service.create(uow, new, actor)
 
     def get(self, reference: str) -> Enquiry:
+        from kdc_core.enquiries import service
+
         with self.kdc.unit_of_work(self.source, dry_run=True) as uow:
             return service.get(uow, reference)
 
     def update_status(
         self, reference: str, status: str, actor: str, note: str | None = None
     ) -> Enquiry:
+        from kdc_core.enquiries import service
+
         with self.kdc.unit_of_work(self.source) as uow:
             return service.update_status(uow, reference, status, actor, note)
 
     def extend(
         self, reference: str, reason: str, actor: str, new_due: dt.date | None = None
     ) -> Enquiry:
+        from kdc_core.enquiries import service
+
         with self.kdc.unit_of_work(self.source) as uow:
             return service.extend(uow, reference, reason, actor, new_due)
 
     def assign(
         self, reference: str, officer: str, actor: str, reason: str | None = None
     ) -> Enquiry:
+        from kdc_core.enquiries import service
+
         with self.kdc.unit_of_work(self.source) as uow:
             return service.assign(uow, reference, officer, actor, reason)
 
     def add_note(self, reference: str, body: str, actor: str) -> Note:
+        from kdc_core.enquiries import service
+
         with self.kdc.unit_of_work(self.source) as uow:
             return service.add_note(uow, reference, body, actor)
 
@@ -166,6 +179,8 @@ class SqlBackend:
             )
 
     def overdue(self, today: dt.date) -> list[Enquiry]:
+        from kdc_core.enquiries import service
+
         with self.kdc.unit_of_work(self.source, dry_run=True) as uow:
             return service.overdue(uow, today)
 

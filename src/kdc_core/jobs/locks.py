@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import socket
+import uuid
 from collections.abc import Iterator
+from typing import cast
 
 import attrs
-from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy import Engine, Table, delete, func, select, text
 from sqlalchemy.dialects import sqlite
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.jobs import JobLockRow
 from kdc_core.timewords import plain_moment
+
+
+def worker_name() -> str:
+    """This run's name, as a lock's owner and in the outbox's ``claimed_by``: host, process
+    and a random part (``host:pid:random``)."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @attrs.frozen
@@ -98,11 +108,14 @@ def _advisory(engine: Engine, name: str, owner: str) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _lock_row(engine: Engine, name: str, owner: str, minutes: int) -> Iterator[None]:
+    # Core statements on the table: taking a lock configures no ORM mappers (a command that
+    # needs none, like a directory sync, is spared that).
+    locks = cast(Table, JobLockRow.__table__)
     now = utcnow()
     with engine.begin() as conn:
-        conn.execute(delete(JobLockRow).where(JobLockRow.name == name, JobLockRow.expires_at < now))
+        conn.execute(delete(locks).where(locks.c.name == name, locks.c.expires_at < now))
         conn.execute(
-            sqlite.insert(JobLockRow)
+            sqlite.insert(locks)
             .values(
                 name=name,
                 owner=owner,
@@ -112,7 +125,7 @@ def _lock_row(engine: Engine, name: str, owner: str, minutes: int) -> Iterator[N
             .on_conflict_do_nothing(index_elements=["name"])
         )
         row = conn.execute(
-            select(JobLockRow.owner, JobLockRow.acquired_at).where(JobLockRow.name == name)
+            select(locks.c.owner, locks.c.acquired_at).where(locks.c.name == name)
         ).one()
     if row.owner != owner:
         raise Busy(name, Held(row.owner, row.acquired_at))
@@ -120,9 +133,7 @@ def _lock_row(engine: Engine, name: str, owner: str, minutes: int) -> Iterator[N
         yield
     finally:
         with engine.begin() as conn:
-            conn.execute(
-                delete(JobLockRow).where(JobLockRow.name == name, JobLockRow.owner == owner)
-            )
+            conn.execute(delete(locks).where(locks.c.name == name, locks.c.owner == owner))
 
 
 def is_held(engine: Engine, name: str) -> bool:

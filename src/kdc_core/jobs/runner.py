@@ -25,7 +25,6 @@ from kdc_core.errors import ConfigError, KdcError
 from kdc_core.jobs import locks
 from kdc_core.jobs.values import Job, JobContext, JobError, Schedule, schedule_for
 from kdc_core.logs import scrub
-from kdc_core.mail.dispatch import worker_name
 from kdc_core.registry import Registry
 
 if TYPE_CHECKING:
@@ -167,7 +166,7 @@ def run(
     if name not in registry:
         raise JobError(f"no job called {name!r} (jobs: {', '.join(registry.names())})")
     job = registry[name]
-    me = worker_name()
+    me = locks.worker_name()
     try:
         with locks.hold(kdc.engine, name, me, job.lock_minutes):
             if only_if_due:

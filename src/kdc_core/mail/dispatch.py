@@ -22,10 +22,7 @@ import contextlib
 import datetime as dt
 import email
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -34,6 +31,7 @@ from sqlalchemy import ColumnElement, Connection, and_, bindparam, case, select,
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.outbox import OutboxMessageRow
+from kdc_core.jobs.locks import worker_name
 from kdc_core.logs import scrub
 from kdc_core.mail.delivery import DeliveryError, Mailer, RawTransport, Transport
 from kdc_core.mail.outbox import FAILED, PENDING, SENDING, SENT
@@ -70,11 +68,6 @@ class DispatchReport:
     @property
     def tried(self) -> int:
         return self.sent + self.retrying + self.failed
-
-
-def worker_name() -> str:
-    """This run's name in ``claimed_by``: host, process and a random part."""
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def dispatch(

@@ -28,7 +28,8 @@ from sqlalchemy import Table, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kdc_core.db.base import utcnow
-from kdc_core.db.outbox import OutboxMessageRow
+from kdc_core.db.outbox import FAILED, PENDING, SENT, STATUSES, OutboxMessageRow
+from kdc_core.db.outbox import SENDING as SENDING  # the states are imported from here too
 from kdc_core.db.people import CouncillorRow
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.mail.addresses import normalise_address
@@ -41,9 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The states of a queued message.
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-STATUSES = (PENDING, SENDING, SENT, FAILED)
 
 _CHUNK = 500
 OUTBOX = cast(Table, OutboxMessageRow.__table__)

@@ -257,10 +257,9 @@ def locked_fetch(kdc: Kdc, **kwargs: Any) -> PhotoReport:
     :raises PhotosBusy: another run holds it.
     """
     from kdc_core.jobs import locks
-    from kdc_core.mail.dispatch import worker_name
 
     try:
-        with locks.hold(kdc.engine, JOB, worker_name()):
+        with locks.hold(kdc.engine, JOB, locks.worker_name()):
             return fetch_photos(kdc, **kwargs)
     except locks.Busy as exc:
         raise PhotosBusy(exc.local(kdc.settings.tz)) from None

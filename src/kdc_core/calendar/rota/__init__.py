@@ -10,24 +10,31 @@
 - :mod:`~kdc_core.calendar.rota.cli` and :mod:`~kdc_core.calendar.rota.plugin`: ``kdc rota``.
 """
 
-from kdc_core.calendar.rota.planner import (
-    Assignment,
-    Busy,
-    Current,
-    Meeting,
-    OfficerChoice,
-    Plan,
-    RotaOfficer,
-    RotaProblem,
-    RotaService,
-    RotaWard,
-    ServiceLoad,
-    Slot,
-    Unplaced,
-    plan_rota,
-    rota_position,
-    slot_preferences,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from kdc_core.lazy import exports
+
+if TYPE_CHECKING:
+    from kdc_core.calendar.rota.planner import (
+        Assignment,
+        Busy,
+        Current,
+        Meeting,
+        OfficerChoice,
+        Plan,
+        RotaOfficer,
+        RotaProblem,
+        RotaService,
+        RotaWard,
+        ServiceLoad,
+        Slot,
+        Unplaced,
+        plan_rota,
+        rota_position,
+        slot_preferences,
+    )
 
 __all__ = [
     "Assignment",
@@ -47,3 +54,6 @@ __all__ = [
     "rota_position",
     "slot_preferences",
 ]
+
+# Imported when first used: every command loads the rota's plugin, and so this package.
+__getattr__ = exports(__name__, dict.fromkeys(__all__, "kdc_core.calendar.rota.planner"))
