@@ -76,8 +76,9 @@ def _part_headers(subtype: str) -> list[str]:
 def _base64(text: str) -> str:
     """Base64 in lines of 76 characters (57 bytes each, as ``encodebytes`` makes them), CRLF
     between lines: encoded in one call, then cut."""
-    data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
-    encoded = base64.b64encode(data).decode("ascii")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    encoded = base64.b64encode(text.replace("\n", "\r\n").encode()).decode("ascii")
     return "\r\n".join([encoded[i : i + 76] for i in range(0, len(encoded), 76)])
 
 
