@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email.utils
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Table, delete, select
@@ -153,13 +153,10 @@ def build_month(
     month: Month,
     ward: str | None = None,
     store: bool = True,
-    each: Callable[[BuiltIssue], object] | None = None,
 ) -> list[BuiltIssue]:
     """Build (and by default store, replacing unsent ones) every issue of ``month``.
 
-    Councillors who turned the ``newsletter`` topic off get no issue. ``each`` is called
-    with every issue as soon as it is made (``kdc newsletter build`` starts writing its
-    files while the others are made).
+    Councillors who turned the ``newsletter`` topic off get no issue.
     """
     settings = uow.settings
     sender = sender_address(uow)
@@ -181,10 +178,7 @@ def build_month(
             FilledSection(s.name, s.title, s.topic, found[wm.ward_id]) for s, found in collected
         ]
         ward_issues = maker.ward(wm.ward_id, wm.ward_name, filled)
-        for person in readers[wm.ward_id]:
-            built.append(ward_issues.issue(person))
-            if each is not None:
-                each(built[-1])
+        built.extend(ward_issues.issue(person) for person in readers[wm.ward_id])
     if store and built:
         _store(uow, month, built)
     return built

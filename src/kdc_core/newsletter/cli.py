@@ -39,31 +39,15 @@ def build_cmd(kdc: Kdc, month: Month, ward: str | None, out: Path) -> None:
     """Build a month's issues, store them in the archive and write them to --out.
 
     Files that already hold what an issue would write are left as they are."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     from kdc_core.newsletter.build import build_month
 
     with kdc.unit_of_work(source="newsletter") as uow:
-        folder = f"{out}{os.sep}"
-        slugs: dict[int, str] = {}
-        writes: list[Future[None]] = []
-        # Creating a file is mostly the kernel's work: two threads write an issue's files
-        # while the next ones are rendered. Every write is waited for (and a failure
-        # raised) before the archive is committed.
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="newsletter-files") as pool:
-
-            def save(issue: BuiltIssue) -> None:
-                if not slugs:  # the first issue: the month and ward were found
-                    out.mkdir(parents=True, exist_ok=True)
-                if issue.ward_id not in slugs:
-                    slugs[issue.ward_id] = _slug(issue.ward_name)
-                stem = f"{folder}{month}-{slugs[issue.ward_id]}-{issue.recipient.councillor_id}"
-                writes.append(pool.submit(_write_issue, stem, issue))
-
-            built = build_month(uow, kdc.sections, month, ward, each=save)
-            out.mkdir(parents=True, exist_ok=True)
-            for write in writes:
-                write.result()
+        built = build_month(uow, kdc.sections, month, ward)
+        out.mkdir(parents=True, exist_ok=True)
+        slugs = {w: _slug(n) for w, n in {(i.ward_id, i.ward_name) for i in built}}
+        for issue in built:
+            stem = f"{month}-{slugs[issue.ward_id]}-{issue.recipient.councillor_id}"
+            _write_issue(os.path.join(out, stem), issue)
     click.echo(f"Built {len(built)} issues for {month} in {out}.")
 
 
