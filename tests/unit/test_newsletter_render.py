@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import email.policy
 from email.message import EmailMessage
@@ -70,3 +71,14 @@ def test_december_rolls_into_the_next_year():
         "2027-12-01",
         "2028-01-01",
     )
+
+
+@pytest.mark.parametrize("size", [0, 1, 56, 57, 58, 113, 114, 171, 1000])
+def test_bodies_are_base64_in_lines_of_76_with_crlf_line_ends(size):
+    text = ("Zoë\r\nsaid\n" * size)[:size]
+    data = render_eml(sender="a@b.test", to="c@d.test", subject="s", html=None, text=text)
+    body = data.split(b"\r\n\r\n", 1)[1]
+    lines = body.split(b"\r\n") if body else []
+    assert all(len(line) == 76 for line in lines[:-1]) and len(lines[-1] if lines else b"") <= 76
+    expected = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    assert base64.b64decode(b"".join(lines)) == expected

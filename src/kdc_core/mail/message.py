@@ -7,6 +7,7 @@ import email
 import email.utils
 import secrets
 from email.message import Message
+from functools import lru_cache
 from typing import Any
 
 
@@ -73,13 +74,19 @@ def _part_headers(subtype: str) -> list[str]:
 
 
 def _base64(text: str) -> str:
-    """Base64 in lines of 76 characters (``encodebytes`` makes them), CRLF between lines."""
-    data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
-    return base64.encodebytes(data).decode("ascii").rstrip("\n").replace("\n", "\r\n")
+    """Base64 in lines of 76 characters (57 bytes each, as ``encodebytes`` makes them), CRLF
+    between lines: encoded in one call, then cut."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    encoded = base64.b64encode(text.replace("\n", "\r\n").encode()).decode("ascii")
+    return "\r\n".join([encoded[i : i + 76] for i in range(0, len(encoded), 76)])
 
 
+@lru_cache(maxsize=1024)
 def _header(value: str) -> str:
-    """ASCII as it is; otherwise RFC 2047 encoded words, keeping an address readable."""
+    """ASCII as it is; otherwise RFC 2047 encoded words, keeping an address readable.
+
+    Remembered: a batch repeats its sender and each ward's subject for every message."""
     value = " ".join(value.split())
     if value.isascii():
         return value

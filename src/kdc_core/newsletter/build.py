@@ -9,6 +9,7 @@ from typing import cast
 from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kdc_core.config import Settings
 from kdc_core.db.base import utcnow
 from kdc_core.db.newsletters import NewsletterIssueRow, issue_key
 from kdc_core.db.outbox import OutboxMessageRow
@@ -17,13 +18,19 @@ from kdc_core.mail import outbox
 from kdc_core.mail.message import render_eml
 from kdc_core.mail.topics import recipients_by_ward
 from kdc_core.mail.values import Recipient
-from kdc_core.newsletter.render import render_bodies
+from kdc_core.newsletter.render import (
+    RenderedSection,
+    render_bodies,
+    render_frame,
+    render_section,
+)
 from kdc_core.newsletter.unsubscribe import signing_key, unsubscribe_url
 from kdc_core.newsletter.values import (
     BuiltIssue,
     FilledSection,
     Month,
     Section,
+    SectionItem,
     WardMonth,
 )
 from kdc_core.people.lookup import resolve_ward
@@ -51,18 +58,93 @@ def wards(uow: UnitOfWork, ward: str | None) -> list[tuple[int, str]]:
     return [(i, n) for i, n in uow.session.execute(query)]
 
 
-def personalise(
-    sections: Sequence[FilledSection], recipient: Recipient
-) -> tuple[FilledSection, ...]:
-    """Only what the councillor receives; sections left empty are dropped."""
-    out = []
-    for section in sections:
-        if section.topic not in recipient.topics:
-            continue
-        items = tuple(i for i in section.items if (i.topic or section.topic) in recipient.topics)
-        if items:
-            out.append(FilledSection(section.name, section.title, section.topic, items))
-    return tuple(out)
+class IssueMaker:
+    """Renders a month's issues: :meth:`ward` once per ward, then one issue per reader."""
+
+    def __init__(self, settings: Settings, sender: str, month: Month) -> None:
+        self.settings = settings
+        self.key = signing_key(settings)
+        self.sender = sender
+        self.month = month
+
+    def ward(self, ward_id: int, ward_name: str, filled: Sequence[FilledSection]) -> WardIssues:
+        """The issues of one ward, whose sections are ``filled``."""
+        return WardIssues(self, ward_id, ward_name, tuple(filled))
+
+
+class WardIssues:
+    """One ward's month: what is the same for each of its councillors, made once."""
+
+    def __init__(
+        self, maker: IssueMaker, ward_id: int, ward_name: str, filled: tuple[FilledSection, ...]
+    ) -> None:
+        self.maker = maker
+        self.ward_id = ward_id
+        self.ward_name = ward_name
+        self.filled = filled
+        self.subject = f"{ward_name} ward newsletter — {maker.month.label}"
+        self.frame = render_frame(
+            ward=ward_name,
+            month_label=maker.month.label,
+            council=maker.settings.council_name,
+            subject=self.subject,
+        )
+        self._by_topics: dict[frozenset[str], tuple[RenderedSection, ...]] = {}
+        self._rendered: dict[tuple[int, tuple[SectionItem, ...]], RenderedSection] = {}
+
+    def sections(self, topics: frozenset[str]) -> tuple[RenderedSection, ...]:
+        """The sections a reader of ``topics`` gets, with only the entries of those topics;
+        sections left empty are dropped. Worked out once for each set of topics, and each
+        section rendered once for each way its entries are filtered."""
+        found = self._by_topics.get(topics)
+        if found is not None:
+            return found
+        out = []
+        for n, section in enumerate(self.filled):
+            if section.topic not in topics:
+                continue
+            items = tuple(i for i in section.items if (i.topic or section.topic) in topics)
+            if not items:
+                continue
+            rendered = self._rendered.get((n, items))
+            if rendered is None:
+                rendered = render_section(section.title, section.topic, items)
+                self._rendered[(n, items)] = rendered
+            out.append(rendered)
+        found = self._by_topics[topics] = tuple(out)
+        return found
+
+    def issue(self, person: Recipient) -> BuiltIssue:
+        """``person``'s issue: only the sections and entries of topics they receive."""
+        maker, settings, month = self.maker, self.maker.settings, self.maker.month
+        ward_id, ward_name, subject = self.ward_id, self.ward_name, self.subject
+        sections = self.sections(person.topics)
+        # A signed link for each topic the issue shows a "stop" link for, and the
+        # newsletter's own: signing all ten topics for every issue is wasted work.
+        shown = {"newsletter", *(s.topic for s in sections)}
+        urls = {t: unsubscribe_url(settings, maker.key, person.councillor_id, t) for t in shown}
+        html, text = render_bodies(
+            self.frame,
+            sections,
+            recipient=person.name,
+            stop_urls=urls,
+            unsubscribe_url=urls["newsletter"],
+        )
+        to = email.utils.formataddr((person.name, person.email or ""))
+        eml = render_eml(
+            sender=maker.sender,
+            to=to,
+            subject=subject,
+            html=html,
+            text=text,
+            unsubscribe_url=urls["newsletter"],
+            message_id=outbox.message_id(
+                settings, issue_key(ward_id, str(month), person.councillor_id)
+            ),
+        )
+        return BuiltIssue(
+            ward_id, ward_name, str(month), person, subject, html, text, eml, urls["newsletter"]
+        )
 
 
 def build_month(
@@ -77,7 +159,6 @@ def build_month(
     Councillors who turned the ``newsletter`` topic off get no issue.
     """
     settings = uow.settings
-    key = signing_key(settings)
     sender = sender_address(uow)
     ordered = sorted(registry.values(), key=lambda s: (s.order, s.name))
     the_wards = wards(uow, ward)
@@ -90,52 +171,14 @@ def build_month(
     ]
     # Each section once for every ward with a reader, not once per ward.
     collected = [(s, s.collect_many(uow, wms)) for s in ordered]
+    maker = IssueMaker(settings, sender, month)
     built: list[BuiltIssue] = []
     for wm in wms:
-        ward_id, ward_name, recipients = wm.ward_id, wm.ward_name, readers[wm.ward_id]
-        filled = [FilledSection(s.name, s.title, s.topic, found[ward_id]) for s, found in collected]
-        subject = f"{ward_name} ward newsletter — {month.label}"
-        for person in recipients:
-            sections = personalise(filled, person)
-            # A signed link for each topic the issue shows a "stop" link for, and the
-            # newsletter's own: signing all ten topics for every issue is wasted work.
-            shown = {"newsletter", *(s.topic for s in sections)}
-            urls = {t: unsubscribe_url(settings, key, person.councillor_id, t) for t in shown}
-            html, text = render_bodies(
-                ward=ward_name,
-                month_label=month.label,
-                recipient=person.name,
-                council=settings.council_name,
-                sections=sections,
-                stop_urls=urls,
-                unsubscribe_url=urls["newsletter"],
-                subject=subject,
-            )
-            to = email.utils.formataddr((person.name, person.email or ""))
-            eml = render_eml(
-                sender=sender,
-                to=to,
-                subject=subject,
-                html=html,
-                text=text,
-                unsubscribe_url=urls["newsletter"],
-                message_id=outbox.message_id(
-                    settings, issue_key(ward_id, str(month), person.councillor_id)
-                ),
-            )
-            built.append(
-                BuiltIssue(
-                    ward_id,
-                    ward_name,
-                    str(month),
-                    person,
-                    subject,
-                    html,
-                    text,
-                    eml,
-                    urls["newsletter"],
-                )
-            )
+        filled = [
+            FilledSection(s.name, s.title, s.topic, found[wm.ward_id]) for s, found in collected
+        ]
+        ward_issues = maker.ward(wm.ward_id, wm.ward_name, filled)
+        built.extend(ward_issues.issue(person) for person in readers[wm.ward_id])
     if store and built:
         _store(uow, month, built)
     return built

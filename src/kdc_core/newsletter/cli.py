@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ import click
 from kdc_core.app import Kdc
 from kdc_core.cli import KdcGroup, pass_kdc
 from kdc_core.errors import KdcError
-from kdc_core.newsletter.values import Month
+from kdc_core.newsletter.values import BuiltIssue, Month
 
 
 def _month(_ctx: click.Context, _param: click.Parameter, value: str) -> Month:
@@ -35,18 +36,38 @@ def newsletter_group() -> None:
 )
 @pass_kdc
 def build_cmd(kdc: Kdc, month: Month, ward: str | None, out: Path) -> None:
-    """Build a month's issues, store them in the archive and write them to --out."""
+    """Build a month's issues, store them in the archive and write them to --out.
+
+    Files that already hold what an issue would write are left as they are."""
     from kdc_core.newsletter.build import build_month
 
     with kdc.unit_of_work(source="newsletter") as uow:
         built = build_month(uow, kdc.sections, month, ward)
         out.mkdir(parents=True, exist_ok=True)
+        slugs = {w: _slug(n) for w, n in {(i.ward_id, i.ward_name) for i in built}}
         for issue in built:
-            stem = f"{month}-{_slug(issue.ward_name)}-{issue.recipient.councillor_id}"
-            (out / f"{stem}.html").write_text(issue.html, encoding="utf-8")
-            (out / f"{stem}.txt").write_text(issue.text, encoding="utf-8")
-            (out / f"{stem}.eml").write_bytes(issue.eml)
+            stem = f"{month}-{slugs[issue.ward_id]}-{issue.recipient.councillor_id}"
+            _write_issue(os.path.join(out, stem), issue)
     click.echo(f"Built {len(built)} issues for {month} in {out}.")
+
+
+def _write_issue(stem: str, issue: BuiltIssue) -> None:
+    _write(f"{stem}.html", issue.html.encode("utf-8"))
+    _write(f"{stem}.txt", issue.text.encode("utf-8"))
+    _write(f"{stem}.eml", issue.eml)
+
+
+def _write(path: str, data: bytes) -> None:
+    """Write ``data`` to ``path`` unless the file already holds exactly that (reading is
+    much cheaper than rewriting)."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(data) + 1) == data:
+                return
+    except FileNotFoundError:
+        pass
+    with open(path, "wb") as fh:
+        fh.write(data)
 
 
 def _slug(name: str) -> str:

@@ -38,7 +38,7 @@ def signing_key(settings: Settings) -> bytes:
 
 
 def _mac(key: bytes, payload: str) -> str:
-    digest = hmac.new(key, payload.encode(), hashlib.sha256).digest()
+    digest = hmac.digest(key, payload.encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
