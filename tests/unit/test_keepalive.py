@@ -4,11 +4,13 @@ closes it after any response without Content-Length)."""
 from __future__ import annotations
 
 import http.client
+import io
 import threading
 from collections.abc import Iterator
 
 import pytest
 
+from kdc_admin.keepalive import SEND_CHUNK, KeepAliveChannel
 from kdc_admin.server import make_server
 
 
@@ -62,3 +64,33 @@ def test_a_client_that_asks_to_close_still_has_it_closed(port: int):
         assert response.getheader("Connection") == "close"
     finally:
         connection.close()
+
+
+def _big(environ, start_response):
+    body = bytes(range(256)) * (3 * 4096)  # 3 MiB
+    start_response("200 OK", [("Content-Length", str(len(body)))])
+    return environ["wsgi.file_wrapper"](io.BytesIO(body))
+
+
+def test_a_large_file_response_goes_out_whole_in_pieces_of_at_most_the_send_chunk():
+    server = make_server(_big, "127.0.0.1", 0, threads=1)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    sizes: list[int] = []
+    real_send = KeepAliveChannel.send
+
+    def send(self, data, do_close=True):
+        sizes.append(len(data))
+        return real_send(self, data, do_close)
+
+    KeepAliveChannel.send = send  # type: ignore[method-assign]
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
+        response, body = _ask(connection, "/")
+        connection.close()
+    finally:
+        KeepAliveChannel.send = real_send  # type: ignore[method-assign]
+        server.close()
+        thread.join(5)
+    assert response.status == 200 and body == bytes(range(256)) * (3 * 4096)
+    assert len(sizes) > 3 and max(sizes) <= SEND_CHUNK
