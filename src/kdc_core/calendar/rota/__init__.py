@@ -2,7 +2,8 @@
 
 - :mod:`~kdc_core.calendar.rota.planner`: the pure planner (problem and plan values,
   :func:`plan_rota`), re-exported here;
-- :mod:`~kdc_core.calendar.rota.solve`: the exact matching and flow steps behind it;
+- :mod:`~kdc_core.calendar.rota.solve`: the exact matching and flow steps behind it, and
+  :mod:`~kdc_core.calendar.rota.flow`, the min-cost flow they use;
 - :mod:`~kdc_core.calendar.rota.slots`: quarters, working days, bank holidays, slots;
 - :mod:`~kdc_core.calendar.rota.reasons`: why a walkabout could not be placed;
 - :mod:`~kdc_core.calendar.rota.service`: reading the inputs, applying a plan (use cases);
