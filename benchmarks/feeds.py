@@ -49,7 +49,8 @@ from sqlalchemy import create_engine, select, text
 
 from kdc_core.app import Kdc
 from kdc_core.calendar import feed_tokens
-from kdc_core.calendar.events import event_url, update_event, upsert_external_many
+from kdc_core.calendar.bulk import upsert_external_many
+from kdc_core.calendar.events import event_url, update_event
 from kdc_core.calendar.feeds import FeedWindow, councillor_feed
 from kdc_core.calendar.values import EventKind, NewEvent
 from kdc_core.config import Settings

@@ -19,7 +19,7 @@
   summary, line) before anything is written; with ``--skip-invalid`` the VEVENTs at fault are
   left out (with the rest of their UID) and listed as warnings instead.
 - :func:`apply_ics` writes the whole feed in one batch
-  (:func:`kdc_core.calendar.events.upsert_external_many`).
+  (:func:`kdc_core.calendar.bulk.upsert_external_many`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kdc_core.calendar.events import cancel_events, upsert_external_many
+from kdc_core.calendar.bulk import upsert_external_many
+from kdc_core.calendar.events import cancel_events
 from kdc_core.calendar.values import EventStatus
 from kdc_core.changes import ChangeSet
 from kdc_core.config import Settings

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from event_people import seed_cast
 
-from kdc_core.calendar.events import upsert_external, upsert_external_many
+from kdc_core.calendar.bulk import upsert_external_many
+from kdc_core.calendar.events import upsert_external
 from kdc_core.calendar.values import EventKind, EventStatus, EventTimesError, NewEvent
 from kdc_core.changelog import last_change
 from kdc_core.changes import Action

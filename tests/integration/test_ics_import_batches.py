@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kdc_core.calendar.events import cancel_events, upsert_external_many
+from kdc_core.calendar.bulk import upsert_external_many
+from kdc_core.calendar.events import cancel_events
 from kdc_core.calendar.values import EventKind, EventStatus, NewEvent
 from kdc_core.errors import NotFound
 

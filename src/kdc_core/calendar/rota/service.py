@@ -29,8 +29,9 @@ from collections.abc import Mapping
 import attrs
 from sqlalchemy import select
 
+from kdc_core.calendar.bulk import upsert_external_many
 from kdc_core.calendar.concerns import load_membership
-from kdc_core.calendar.events import WRITE_BATCH, cancel_events, upsert_external_many
+from kdc_core.calendar.events import WRITE_BATCH, cancel_events
 from kdc_core.calendar.rota.planner import (
     Assignment,
     Busy,
@@ -297,7 +298,7 @@ def apply_plan(uow: UnitOfWork, inputs: RotaInputs, plan: Plan) -> ApplyResult:
     """Write the plan as walkabout events (upserted by ``external_id``); cancel the event of a
     walkabout that can no longer be placed. The caller's unit of work is the transaction.
 
-    Events are written together (:func:`~kdc_core.calendar.events.upsert_external_many`), so a
+    Events are written together (:func:`~kdc_core.calendar.bulk.upsert_external_many`), so a
     plan of hundreds of walkabouts costs a few statements, not a few per walkabout."""
     news = [walkabout_event(inputs, plan.year, a) for a in plan.assignments]
     keys = [external_id(plan.year, u.quarter, inputs.ward(u.ward_id).slug) for u in plan.unplaced]
