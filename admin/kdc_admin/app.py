@@ -21,6 +21,7 @@ from kdc_admin.inputs import init_input_checks
 from kdc_admin.limits import init_limits, too_many
 from kdc_admin.menus import place
 from kdc_admin.monitoring import init_monitoring
+from kdc_admin.routing import KdcFlask
 from kdc_admin.secret_key import load_secret_key
 from kdc_admin.unavailable import init_unavailable
 from kdc_admin.views import core_views
@@ -61,7 +62,7 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     """
     if kdc is None:
         kdc = Kdc.from_config()
-    app = Flask(
+    app = KdcFlask(
         "kdc_admin",
         instance_path=str(kdc.settings.instance_path.resolve()),
         static_url_path="/kdc-static",
