@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from kdc_admin import create_app
 from kdc_admin.testing import TEST_SECRET, add_user, csrf_token, log_in
 from kdc_core.config import MailSettings, Settings
-from kdc_core.db.people import CouncillorRow, OfficerRow
+from kdc_core.db.people import CouncillorRow, OfficerRow, WardRow
 from kdc_core.db.repositories import enquiries as store
 from kdc_core.enquiries import service
 from kdc_core.enquiries.retention import Due, anonymise
@@ -187,6 +187,16 @@ def test_the_filters_pick_by_name_and_queue(app, kdc_app, refs):
     by_due = liaison.get("/admin/enquiry/?sort=7").get_data(as_text=True)
     order = list(rows(by_due))
     assert order.index(refs["late"]) < order.index(refs["fresh"]), "sorted by respond-by"
+
+
+def test_filter_drop_downs_list_what_there_is_now_not_what_there_was_at_start(app, kdc_app):
+    liaison = client(app, LIAISON)
+    assert "Newsome Heights" not in liaison.get("/admin/enquiry/").get_data(as_text=True)
+    with kdc_app.unit_of_work() as uow:
+        uow.session.add(WardRow(name="Newsome Heights", slug="newsome-heights"))
+    # The same app, made before the ward was: its enquiry and councillor lists offer it.
+    assert "Newsome Heights" in liaison.get("/admin/enquiry/").get_data(as_text=True)
+    assert "Newsome Heights" in liaison.get("/admin/councillor/").get_data(as_text=True)
 
 
 def test_the_list_takes_the_same_number_of_queries_for_many_enquiries(app, kdc_app):

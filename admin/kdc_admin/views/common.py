@@ -4,7 +4,7 @@ one email-address check every form uses."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from flask import flash
@@ -104,14 +104,34 @@ class ArchivableView(SecuredModelView):
         flash(f"Reactivated {self._set_archived(ids, False)} record(s).", "success")
 
 
-def name_options(db: Any, column: Any) -> Callable[[], list[tuple[str, str]]]:
+class LiveOptions:
+    """A filter's drop-down options, read afresh each time a list page shows them.
+
+    Flask-Admin asks a filter for its options once, as the view is made, and keeps what it
+    got: given a plain function, the web app would list the wards (or services, officers …)
+    there were when the worker started, and would query the database every time an app is
+    made. Given this object instead — always true, read when iterated — it keeps the object
+    and iterates it for each page, so a ward added an hour ago is in the list.
+    """
+
+    def __init__(self, read: Callable[[], Iterable[tuple[str, str]]]) -> None:
+        self._read = read
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(list(self._read()))
+
+
+def name_options(db: Any, column: Any) -> LiveOptions:
     """Pick-list options for a filter: every distinct value of ``column``, sorted."""
 
     def options() -> list[tuple[str, str]]:
         values = db.session.scalars(select(column).distinct().order_by(column))
         return [(v, v) for v in values if v]
 
-    return options
+    return LiveOptions(options)
 
 
 def pick_filter(db: Any, path: str, column: Any, label: str) -> FilterEqual:

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from sqlalchemy import false, select
 
 from kdc_admin.security import EDITORS, SecuredModelView, current_role
+from kdc_admin.views.common import LiveOptions
 from kdc_core.app import Kdc
 from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
 from kdc_core.db.people import ServiceRow, WardRow
@@ -213,18 +214,20 @@ LABELS: dict[str, str] = {
 class PickFilter(BaseSQLAFilter):
     """Equals one of the options (ids), chosen from a drop-down of names."""
 
-    def __init__(self, column: Any, name: str, options: Any, none_label: str | None = None):
+    def __init__(
+        self, column: Any, name: str, options: LiveOptions, none_label: str | None = None
+    ) -> None:
         self.none_label = none_label
         super().__init__(column, name, options=self._with_none(options))
 
-    def _with_none(self, options: Any) -> Any:
+    def _with_none(self, options: LiveOptions) -> LiveOptions:
         if self.none_label is None:
             return options
 
         def listed() -> list[tuple[str, str]]:
-            return [("none", self.none_label or ""), *options()]
+            return [("none", self.none_label or ""), *options]
 
-        return listed
+        return LiveOptions(listed)
 
     def validate(self, value: Any) -> bool:
         return str(value).isdigit() or (self.none_label is not None and value == "none")
@@ -269,15 +272,15 @@ class ChoiceFilter(BaseSQLAFilter):
 def enquiry_filters(db: Any) -> list[BaseSQLAFilter]:
     """Councillor, ward, service, named officer (or unassigned), status, and a queue."""
 
-    def names(model: Any) -> Any:
+    def names(model: Any) -> LiveOptions:
         def options() -> list[tuple[str, str]]:
             rows = db.session.execute(select(model.id, model.name).order_by(model.name))
             return [(str(i), n) for i, n in rows]
 
-        return options
+        return LiveOptions(options)
 
-    def listed(fetch: Any) -> Any:
-        return lambda: [(str(i), n) for i, n in fetch(db.session)]
+    def listed(fetch: Any) -> LiveOptions:
+        return LiveOptions(lambda: [(str(i), n) for i, n in fetch(db.session)])
 
     return [
         CouncillorFilter(EnquiryRow.id, "Councillor", listed(councillors_with_enquiries)),
