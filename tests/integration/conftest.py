@@ -13,8 +13,7 @@ from kdc_core import testing
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def kdc_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    server = request.getfixturevalue("kdc_postgres_url") if request.param == "postgres" else None
-    yield from testing.database_url_for(request.param, tmp_path, server)
+    yield from testing.database_for_test(request, request.param, tmp_path)
 
 
 @pytest.fixture

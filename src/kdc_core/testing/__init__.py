@@ -52,6 +52,7 @@ from kdc_core.testing.databases import (
 __all__ = [
     "POSTGRES_ENV",
     "copy_template",
+    "database_for_test",
     "database_url_for",
     "kdc_app",
     "kdc_copy_template",
@@ -131,12 +132,32 @@ def kdc_copy_template(request: pytest.FixtureRequest) -> Callable[..., None]:
     return copy
 
 
+def database_for_test(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> Iterator[str]:
+    """For a ``kdc_database_url`` fixture: a fresh, empty database of ``kind`` (``"sqlite"``
+    or ``"postgres"``) for the test.
+
+    When the test uses ``kdc_app``, which replaces the database by a copy of a template
+    anyway, an empty PostgreSQL database is not made first: the URL names a database that
+    :func:`copy_template` makes, and that is recycled afterwards when it can be (see
+    :class:`~kdc_core.testing.databases.PostgresTemplates`).
+    """
+    if kind != "postgres":
+        yield from database_url_for(kind, tmp_path)
+        return
+    server = request.getfixturevalue("kdc_postgres_url")
+    if server is None:
+        no_postgres()
+    if "kdc_app" in request.fixturenames:
+        with request.getfixturevalue("kdc_postgres_templates").lease() as url:
+            yield url
+        return
+    yield from database_url_for(kind, tmp_path, server)
+
+
 @pytest.fixture
 def kdc_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database (SQLite; ``"postgres"`` when parametrised indirectly)."""
-    kind = getattr(request, "param", "sqlite")
-    server = request.getfixturevalue("kdc_postgres_url") if kind == "postgres" else None
-    yield from database_url_for(kind, tmp_path, server)
+    yield from database_for_test(request, getattr(request, "param", "sqlite"), tmp_path)
 
 
 @pytest.fixture

@@ -15,14 +15,18 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from kdc_core.db.engine import make_engine
 from kdc_core.db.migrate import upgrade
+
+if TYPE_CHECKING:
+    from kdc_core.testing.pg_reset import Snapshot
 
 POSTGRES_ENV = "KDC_TEST_POSTGRES_URL"
 
@@ -164,15 +168,34 @@ class SqliteTemplates(Templates):
 
 
 class PostgresTemplates(Templates):
-    """PostgreSQL templates: databases on the server at ``server_url``."""
+    """PostgreSQL templates: databases on the server at ``server_url``.
+
+    A test database made from the schema template is not dropped after the test if it can
+    be put back as it was (:mod:`kdc_core.testing.pg_reset`): it is kept as a spare, and the
+    next copy of the schema template is a spare renamed, which is much cheaper than
+    ``CREATE DATABASE … TEMPLATE``. Use :meth:`lease` for a test database that may be
+    recycled that way.
+    """
 
     def __init__(self, server_url: str, fillers: Mapping[str, Filler]) -> None:
         super().__init__(fillers)
         self.server_url = server_url
         self.prefix = f"kdc_template_{uuid.uuid4().hex[:8]}"
+        self._admin = _admin_engine(server_url)
+        self._snapshot: Snapshot | None = None
+        self._spares: list[str] = []
+        self._copies: dict[str, str] = {}
 
     def _url(self, name: str) -> str:
         return make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
+
+    def _conninfo(self, name: str) -> str:
+        url = make_url(self.server_url).set(drivername="postgresql", database=name)
+        return url.render_as_string(hide_password=False)
+
+    def _run(self, statement: str, **params: object) -> None:
+        with self._admin.connect() as conn:
+            conn.execute(text(statement), params)
 
     def template(self, kind: str) -> str:
         if kind not in self._built:
@@ -180,6 +203,10 @@ class PostgresTemplates(Templates):
             base = None if kind == "schema" else self.template("schema")
             create_postgres_database(self.server_url, name, base)
             self._fill(kind, self._url(name))
+            if kind == "schema":
+                from kdc_core.testing.pg_reset import snapshot
+
+                self._snapshot = snapshot(self._conninfo(name))
             self._built[kind] = name
         return self._built[kind]
 
@@ -189,10 +216,50 @@ class PostgresTemplates(Templates):
         if not name:
             raise ValueError(f"no database name in {database_url!r}")
         template = self.template(kind)
-        drop_postgres_database(self.server_url, name)
-        create_postgres_database(self.server_url, name, template)
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if kind == "schema" and self._spares:
+            self._run(f'ALTER DATABASE "{self._spares.pop()}" RENAME TO "{name}"')
+        else:
+            self._run(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self._copies[name] = kind
+
+    @contextlib.contextmanager
+    def lease(self) -> Iterator[str]:
+        """The URL of a test database that does not exist yet: :meth:`copy` makes it. On
+        leaving, a copy of the schema template that can be reset becomes a spare; anything
+        else is dropped."""
+        name = f"kdc_test_{uuid.uuid4().hex[:12]}"
+        try:
+            yield self._url(name)
+        finally:
+            if not self._recycle(name):
+                self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def _recycle(self, name: str) -> bool:
+        import psycopg
+
+        from kdc_core.testing.pg_reset import reset
+
+        if self._copies.pop(name, None) != "schema" or self._snapshot is None:
+            return False
+        self._run(
+            "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+            " WHERE datname = :name AND pid <> pg_backend_pid()",
+            name=name,
+        )
+        try:
+            if not reset(self._conninfo(name), self._snapshot):
+                return False
+            spare = f"{self.prefix}_spare_{uuid.uuid4().hex[:8]}"
+            self._run(f'ALTER DATABASE "{name}" RENAME TO "{spare}"')
+        except (psycopg.Error, SQLAlchemyError):
+            return False
+        self._spares.append(spare)
+        return True
 
     def drop(self) -> None:
-        for name in self._built.values():
+        for name in [*self._spares, *self._built.values()]:
             drop_postgres_database(self.server_url, name)
+        self._spares.clear()
         self._built.clear()
+        self._admin.dispose()
