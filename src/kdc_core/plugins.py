@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import sys
 from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any, TypeVar
@@ -68,8 +69,22 @@ class PluginManager(pluggy.PluginManager):
         return out
 
 
-def _entry_points() -> list[md.EntryPoint]:
-    return sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+#: The ``kdc`` entry points and their distributions' versions, per ``sys.path``: finding them
+#: reads every installed distribution's metadata, which cost more than the rest of a plugin
+#: manager, and a process (a test run, a worker) makes many managers.
+_FOUND: dict[tuple[str, ...], list[tuple[md.EntryPoint, str | None]]] = {}
+
+
+def _entry_points() -> list[tuple[md.EntryPoint, str | None]]:
+    """The installed ``kdc`` entry points by name, each with its distribution's version."""
+    key = tuple(sys.path)
+    found = _FOUND.get(key)
+    if found is None:
+        points = sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+        found = [(ep, ep.dist.version if ep.dist is not None else None) for ep in points]
+        _FOUND.clear()
+        _FOUND[key] = found
+    return found
 
 
 def make_plugin_manager(
@@ -105,9 +120,8 @@ def make_plugin_manager(
         known.add(module_name)
 
     if load_entry_points:
-        for ep in _entry_points():
+        for ep, version in _entry_points():
             known.add(ep.name)
-            version = ep.dist.version if ep.dist is not None else None
             if ep.name in settings.disabled_plugins:
                 pm.found.append(PluginInfo(ep.name, version, False, (), ep.value))
                 continue
