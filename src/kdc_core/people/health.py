@@ -125,9 +125,12 @@ def data_health(
     wards = people.wards()
     without_link = set(session.scalars(select(WardRow.id).where(WardRow.link_officer_id.is_(None))))
     ward_facing = [s for s in people.services() if s.ward_facing]
-    covered = set(
-        session.execute(select(WardContactRow.ward_id, WardContactRow.service_id)).tuples()
-    )
+    covered = {
+        (ward_id, service_id)
+        for ward_id, service_id in session.execute(
+            select(WardContactRow.ward_id, WardContactRow.service_id)
+        )
+    }
     missing = tuple(
         MissingContacts(w, gaps)
         for w in wards
