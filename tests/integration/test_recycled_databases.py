@@ -34,8 +34,9 @@ def built(kdc_postgres_url: str | None) -> Iterator[PostgresTemplates]:
 def templates(built: PostgresTemplates) -> Iterator[PostgresTemplates]:
     """The module's templates, with no spare at the start of each test."""
     yield built
-    for spare in built._spares:
-        drop_postgres_database(built.server_url, spare)
+    for spares in built._spares.values():
+        for spare in spares:
+            drop_postgres_database(built.server_url, spare)
     built._spares.clear()
 
 
@@ -87,11 +88,11 @@ def test_a_used_schema_copy_comes_back_exactly_as_a_fresh_copy(templates, tmp_pa
         write_a_council(url, tmp_path)
         assert contents(url) != fresh
     assert not exists(templates, make_url(url).database or "")
-    assert len(templates._spares) == 1
+    assert len(templates._spares["schema"]) == 1
 
     with templates.lease() as again:
         templates.copy("schema", again)
-        assert templates._spares == [], "the spare was used"
+        assert templates._spares["schema"] == [], "the spare was used"
         assert contents(again) == fresh
 
 
@@ -100,7 +101,7 @@ def test_a_copy_left_with_open_connections_is_still_recycled(templates, tmp_path
         templates.copy("schema", url)
         left_open = psycopg.connect(conninfo(url))
         left_open.execute("SELECT 1")
-    assert len(templates._spares) == 1
+    assert len(templates._spares["schema"]) == 1
     left_open.close()
 
 
@@ -119,13 +120,33 @@ def test_a_copy_whose_structure_changed_is_dropped(templates, change):
         templates.copy("schema", url)
         with psycopg.connect(conninfo(url), autocommit=True) as conn:
             conn.execute(change)
-    assert templates._spares == []
+    assert templates._spares == {}
     assert not exists(templates, make_url(url).database or "")
 
 
-def test_copies_of_other_templates_are_dropped(templates):
-    templates.fillers["tiny"] = lambda url: None
+def fill_a_council(url: str) -> None:
+    with psycopg.connect(conninfo(url), autocommit=True) as conn:
+        for n in range(1, 6):
+            conn.execute(
+                "INSERT INTO wards (name, slug, created_at, modified_at)"
+                " VALUES (%s, %s, now(), now())",
+                (f"Ward {n}", f"ward-{n}"),
+            )
+
+
+def test_a_copy_of_a_filled_template_has_what_the_test_changed_put_back(templates, tmp_path):
+    templates.fillers["council"] = fill_a_council
     with templates.lease() as url:
-        templates.copy("tiny", url)
-    assert templates._spares == []
-    assert not exists(templates, make_url(url).database or "")
+        templates.copy("council", url)
+        fresh = contents(url)
+        assert len(fresh["wards"]) == 5
+        with psycopg.connect(conninfo(url), autocommit=True) as conn:
+            conn.execute("UPDATE wards SET name = 'Renamed' WHERE slug = 'ward-2'")
+            conn.execute("DELETE FROM wards WHERE slug = 'ward-4'")
+        write_a_council(url, tmp_path)
+        assert contents(url) != fresh
+    assert len(templates._spares["council"]) == 1
+
+    with templates.lease() as again:
+        templates.copy("council", again)
+        assert contents(again) == fresh

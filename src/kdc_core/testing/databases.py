@@ -170,11 +170,10 @@ class SqliteTemplates(Templates):
 class PostgresTemplates(Templates):
     """PostgreSQL templates: databases on the server at ``server_url``.
 
-    A test database made from the schema template is not dropped after the test if it can
-    be put back as it was (:mod:`kdc_core.testing.pg_reset`): it is kept as a spare, and the
-    next copy of the schema template is a spare renamed, which is much cheaper than
-    ``CREATE DATABASE … TEMPLATE``. Use :meth:`lease` for a test database that may be
-    recycled that way.
+    A test database copied from a template is not dropped after the test if it can be put
+    back as it was (:mod:`kdc_core.testing.pg_reset`): it is kept as a spare, and the next
+    copy of that template is a spare renamed, which is much cheaper than ``CREATE DATABASE
+    … TEMPLATE``. Use :meth:`lease` for a test database that may be recycled that way.
     """
 
     def __init__(self, server_url: str, fillers: Mapping[str, Filler]) -> None:
@@ -182,8 +181,8 @@ class PostgresTemplates(Templates):
         self.server_url = server_url
         self.prefix = f"kdc_template_{uuid.uuid4().hex[:8]}"
         self._admin = _admin_engine(server_url)
-        self._snapshot: Snapshot | None = None
-        self._spares: list[str] = []
+        self._snapshots: dict[str, Snapshot] = {}
+        self._spares: dict[str, list[str]] = {}
         self._copies: dict[str, str] = {}
 
     def _url(self, name: str) -> str:
@@ -203,10 +202,9 @@ class PostgresTemplates(Templates):
             base = None if kind == "schema" else self.template("schema")
             create_postgres_database(self.server_url, name, base)
             self._fill(kind, self._url(name))
-            if kind == "schema":
-                from kdc_core.testing.pg_reset import snapshot
+            from kdc_core.testing.pg_reset import snapshot
 
-                self._snapshot = snapshot(self._conninfo(name))
+            self._snapshots[kind] = snapshot(self._conninfo(name))
             self._built[kind] = name
         return self._built[kind]
 
@@ -217,8 +215,9 @@ class PostgresTemplates(Templates):
             raise ValueError(f"no database name in {database_url!r}")
         template = self.template(kind)
         self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if kind == "schema" and self._spares:
-            self._run(f'ALTER DATABASE "{self._spares.pop()}" RENAME TO "{name}"')
+        spares = self._spares.get(kind)
+        if spares:
+            self._run(f'ALTER DATABASE "{spares.pop()}" RENAME TO "{name}"')
         else:
             self._run(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self._copies[name] = kind
@@ -226,8 +225,8 @@ class PostgresTemplates(Templates):
     @contextlib.contextmanager
     def lease(self) -> Iterator[str]:
         """The URL of a test database that does not exist yet: :meth:`copy` makes it. On
-        leaving, a copy of the schema template that can be reset becomes a spare; anything
-        else is dropped."""
+        leaving, a copy of a template that can be reset becomes a spare; anything else is
+        dropped."""
         name = f"kdc_test_{uuid.uuid4().hex[:12]}"
         try:
             yield self._url(name)
@@ -240,7 +239,8 @@ class PostgresTemplates(Templates):
 
         from kdc_core.testing.pg_reset import reset
 
-        if self._copies.pop(name, None) != "schema" or self._snapshot is None:
+        kind = self._copies.pop(name, None)
+        if kind is None or kind not in self._snapshots:
             return False
         self._run(
             "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
@@ -248,17 +248,18 @@ class PostgresTemplates(Templates):
             name=name,
         )
         try:
-            if not reset(self._conninfo(name), self._snapshot):
+            if not reset(self._conninfo(name), self._snapshots[kind]):
                 return False
             spare = f"{self.prefix}_spare_{uuid.uuid4().hex[:8]}"
             self._run(f'ALTER DATABASE "{name}" RENAME TO "{spare}"')
         except (psycopg.Error, SQLAlchemyError):
             return False
-        self._spares.append(spare)
+        self._spares.setdefault(kind, []).append(spare)
         return True
 
     def drop(self) -> None:
-        for name in [*self._spares, *self._built.values()]:
+        spares = [name for names in self._spares.values() for name in names]
+        for name in [*spares, *self._built.values()]:
             drop_postgres_database(self.server_url, name)
         self._spares.clear()
         self._built.clear()

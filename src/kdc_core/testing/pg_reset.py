@@ -1,9 +1,9 @@
 """Putting a used PostgreSQL test database back as it was, instead of making a new one.
 
 ``CREATE DATABASE … TEMPLATE`` copies every relation of the template, the system catalogues
-included: a few hundred milliseconds of server time for each test. A test that started from
-the schema template changes a handful of rows, so emptying the tables it wrote to is far
-cheaper, provided that nothing else changed. :func:`reset` checks that first — the database's
+included: a few hundred milliseconds of server time for each test. A test changes a handful of
+rows, so refilling just the tables it wrote to is far cheaper, provided that nothing else
+changed. :func:`reset` checks that first — the database's
 structure (tables, columns, types, indexes, constraints, triggers, functions, sequences) must
 fingerprint the same as the template's — and gives up otherwise, so the caller drops the
 database as before.
@@ -55,11 +55,13 @@ SELECT sequencename, coalesce(last_value, start_value), last_value IS NOT NULL
 @dataclass(frozen=True)
 class Snapshot:
     """What a freshly copied template holds: its structure's fingerprint, the rows of the
-    tables that are not empty, and where each sequence stands."""
+    tables that are not empty with a digest of each such table, and where each sequence
+    stands."""
 
     structure: str
     tables: tuple[str, ...]
     rows: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]]
+    digests: dict[str, str]
     sequences: tuple[tuple[str, int, bool], ...]
 
 
@@ -73,15 +75,17 @@ def snapshot(conninfo: str) -> Snapshot:
             cursor = conn.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table)))
             columns = tuple(column.name for column in cursor.description or ())
             rows[table] = (columns, cursor.fetchall())
+        digests = _digests(conn, tuple(rows))
         sequences = tuple(
             (name, int(value), bool(called)) for name, value, called in conn.execute(_SEQUENCES)
         )
-    return Snapshot(str(structure[0] if structure else ""), tables, rows, sequences)
+    return Snapshot(str(structure[0] if structure else ""), tables, rows, digests, sequences)
 
 
 def reset(conninfo: str, template: Snapshot) -> bool:
-    """Empty what a test wrote in the database at ``conninfo`` and put back the template's
-    rows and sequences, in one transaction. Nobody else may be connected.
+    """Put the database at ``conninfo`` back as the template was, in one transaction: every
+    table whose rows differ from the template's is emptied and refilled with the template's,
+    and every sequence set back. Nobody else may be connected.
 
     :returns: False, having changed nothing, when the database's structure is no longer the
         template's (a test migrated, altered or added something): drop it instead.
@@ -91,15 +95,24 @@ def reset(conninfo: str, template: Snapshot) -> bool:
         if structure is None or structure[0] != template.structure:
             conn.rollback()
             return False
-        written = set(_not_empty(conn, template.tables)) | set(template.rows)
-        # Every table that has a row is emptied, so no reference is left dangling: the
+        # The template's tables whose rows are no longer exactly the template's, and every
+        # other table that has a row now.
+        changed = {
+            table
+            for table, digest in _digests(conn, tuple(template.rows)).items()
+            if digest != template.digests[table]
+        }
+        others = tuple(table for table in template.tables if table not in template.rows)
+        written = changed | set(_not_empty(conn, others))
+        # These are emptied whole and refilled, so no reference is left dangling: the
         # foreign-key triggers are off for this transaction and the order does not matter.
         # DELETE, as TRUNCATE would cascade to (and rewrite) every table referring to these.
         conn.execute("SET LOCAL session_replication_role = replica")
         for name in sorted(written):
             conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(name)))
         with conn.cursor() as cursor:
-            for table, (columns, values) in template.rows.items():
+            for table in sorted(changed):
+                columns, values = template.rows[table]
                 cursor.executemany(
                     sql.SQL("INSERT INTO {} ({}) VALUES ({})").format(
                         sql.Identifier(table),
@@ -134,6 +147,20 @@ def _not_empty(conn: psycopg.Connection[Any], tables: tuple[str, ...]) -> list[s
         for name in tables
     )
     return [name for (name,) in conn.execute(probe)]
+
+
+def _digests(conn: psycopg.Connection[Any], tables: tuple[str, ...]) -> dict[str, str]:
+    """An MD5 digest of each table's rows (as text, sorted), in one query."""
+    if not tables:
+        return {}
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "SELECT {}, (SELECT md5(coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), ''))"
+            " FROM {} AS t)"
+        ).format(sql.Literal(name), sql.Identifier(name))
+        for name in tables
+    )
+    return {name: str(digest) for name, digest in conn.execute(query)}
 
 
 def _quoted(name: str) -> str:
