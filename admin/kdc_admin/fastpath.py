@@ -74,7 +74,8 @@ def as_response(answer: Answer) -> Response:
     headers = list(answer.headers)
     if answer.body is None:
         return Response(status=answer.status, headers=headers)
-    return Response(_body(request.environ, answer.body), answer.status, headers, None, None, True)
+    body = _body(request.environ, answer.body)
+    return Response(body, status=answer.status, headers=headers, direct_passthrough=True)
 
 
 def _body(environ: dict[str, Any], body: bytes) -> Any:
