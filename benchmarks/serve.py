@@ -20,6 +20,9 @@ A bounded client on 127.0.0.1 — ``--threads`` threads, each with one keep-aliv
    docs/deploy.md sets it; with 0, on every request);
 3. **304**: the same with ``If-None-Match`` and the feed's ETag.
 
+The workers answer both before Flask's request handling (:mod:`kdc_admin.fastpath`), as they
+answer any plain feed GET.
+
 The three are measured in ``--rounds`` rounds, one after another within each round, so a
 change in the machine's load touches all three alike; each ratio is the median of the
 rounds' ratios.

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from kdc_admin.auth import init_login
 from kdc_admin.database import KdcDatabase
+from kdc_admin.fastpath import install_fast_path
 from kdc_admin.formats import day, moment
 from kdc_admin.headers import csp_nonce, init_headers
 from kdc_admin.inputs import init_input_checks
@@ -127,4 +128,5 @@ def create_app(kdc: Kdc | None = None, **overrides: Any) -> Flask:
     def too_many_attempts(_exc: Exception) -> Any:
         return too_many(app, "kdc/error.html", code=429)
 
+    install_fast_path(app)
     return app

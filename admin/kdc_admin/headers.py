@@ -32,7 +32,11 @@ def content_security_policy(form_targets: tuple[str, ...] = ()) -> str:
 
     The nonce is in the policy only if the page used one: a feed or a file, which has no
     inline script, costs no random bytes and allows none."""
-    nonce = g.get("csp_nonce")
+    return policy(g.get("csp_nonce"), form_targets)
+
+
+def policy(nonce: str | None, form_targets: tuple[str, ...] = ()) -> str:
+    """The Content-Security-Policy allowing inline scripts with ``nonce`` (none without)."""
     return _POLICY.format(
         nonce=f" 'nonce-{nonce}'" if nonce else "",
         form_action=" ".join(("'self'", *form_targets)),
@@ -46,17 +50,33 @@ def csp_nonce() -> str:
     return str(g.csp_nonce)
 
 
+#: Paths whose files may be cached (every other response is ``no-store`` unless it says).
+CACHEABLE_PREFIXES = ("/admin/static/", "/kdc-static/")
+
+
+def security_headers(policy: str, path: str, secure: bool) -> list[tuple[str, str]]:
+    """The headers every response carries unless it set its own: ``policy`` is the
+    Content-Security-Policy (:func:`content_security_policy`), ``secure`` whether the site is
+    served over HTTPS (then Strict-Transport-Security too)."""
+    headers = [
+        ("Content-Security-Policy", policy),
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if secure:
+        headers.append(("Strict-Transport-Security", "max-age=31536000"))
+    if not path.startswith(CACHEABLE_PREFIXES):
+        headers.append(("Cache-Control", "no-store"))
+    return headers
+
+
 def add_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy())
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if not request.path.startswith(("/admin/static/", "/kdc-static/")):
-        headers.setdefault("Cache-Control", "no-store")
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    for name, value in security_headers(content_security_policy(), request.path, secure):
+        headers.setdefault(name, value)
     return response
 
 

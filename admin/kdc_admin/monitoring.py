@@ -20,6 +20,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -49,9 +50,44 @@ def logged_path() -> str:
     """The request's path for the log: no query string, and secret parts of the URL shown as
     the rule's placeholder (``/feeds/councillors/<token>.ics``)."""
     rule = request.url_rule
-    if rule is not None and SECRET_ARGS & set(request.view_args or {}):
-        return rule.rule
-    return request.path[:_PATH_LIMIT]
+    return masked_path(rule.rule if rule else None, request.view_args or {}, request.path)
+
+
+def masked_path(rule: str | None, args: Mapping[str, object], path: str) -> str:
+    """``path`` as the log shows it: the ``rule`` it matched when one of its ``args`` is a
+    secret, else the path itself (at most :data:`_PATH_LIMIT` characters)."""
+    if rule is not None and SECRET_ARGS & args.keys():
+        return rule
+    return path[:_PATH_LIMIT]
+
+
+def request_id(given: str) -> str:
+    """The request id: ``given`` (the proxy's ``X-Request-ID``) if it looks like one, else a
+    new one."""
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def record(method: str, route: str, status: int, seconds: float, path: str, rid: str) -> None:
+    """Count an answered request under its ``route`` (the rule, never the path) and write its
+    access-log line (``path`` already masked)."""
+    HTTP_REQUESTS.labels(route, method, str(status)).inc()
+    HTTP_DURATION.labels(route).observe(seconds)
+    milliseconds = round(seconds * 1000, 1)
+    access_log.info(
+        "%s %s %s %s ms %s",
+        method,
+        path,
+        status,
+        milliseconds,
+        rid,
+        extra={
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": milliseconds,
+            "request_id": rid,
+        },
+    )
 
 
 def _kdc() -> Kdc:
@@ -115,35 +151,16 @@ def metrics() -> Response:
 
 def _start_clock() -> None:
     g.kdc_started = time.perf_counter()
-    given = request.headers.get("X-Request-ID", "")
-    g.kdc_request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    g.kdc_request_id = request_id(request.headers.get("X-Request-ID", ""))
 
 
 def _count(response: Response) -> Response:
     started = g.pop("kdc_started", None)
     seconds = time.perf_counter() - started if started is not None else 0.0
     route = request.url_rule.rule if request.url_rule is not None else UNMATCHED
-    HTTP_REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-    HTTP_DURATION.labels(route).observe(seconds)
-    request_id = g.get("kdc_request_id") or uuid.uuid4().hex
-    response.headers["X-Request-ID"] = request_id
-    path = logged_path()
-    milliseconds = round(seconds * 1000, 1)
-    access_log.info(
-        "%s %s %s %s ms %s",
-        request.method,
-        path,
-        response.status_code,
-        milliseconds,
-        request_id,
-        extra={
-            "method": request.method,
-            "path": path,
-            "status": response.status_code,
-            "duration_ms": milliseconds,
-            "request_id": request_id,
-        },
-    )
+    rid = g.get("kdc_request_id") or uuid.uuid4().hex
+    response.headers["X-Request-ID"] = rid
+    record(request.method, route, response.status_code, seconds, logged_path(), rid)
     return response
 
 

@@ -9,17 +9,21 @@ Routes (GET and HEAD only), mounted on the web app through ``kdc_blueprints``:
   events only.
 
 Every feed carries a strong ETag (a digest of the body) and Last-Modified; a matching
-``If-None-Match`` (or, without one, ``If-Modified-Since``) gets 304 with no body.
+``If-None-Match`` (or, without one, ``If-Modified-Since``) gets 304 with no body. They are
+:mod:`kdc_admin.fastpath` routes: a plain GET or HEAD is answered before Flask's request
+handling, with the same status, headers and body.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from flask import Blueprint, Response, request
-from werkzeug.wsgi import wrap_file
+from flask import Response
+from werkzeug.http import http_date, parse_date, parse_etags
 
+from kdc_admin.fastpath import Answer, Answerer, FastBlueprint
 from kdc_ical.feedserver import (
     FeedServer,
     RenderedFeed,
@@ -36,66 +40,57 @@ def _not_found() -> Response:
     return response
 
 
-def _not_modified(feed: RenderedFeed) -> bool:
+def _not_modified(feed: RenderedFeed, environ: Mapping[str, Any]) -> bool:
     """RFC 9110: If-None-Match (weak comparison) wins; else If-Modified-Since (seconds)."""
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(feed.etag)
-    since = request.if_modified_since
+    if_none_match = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
+    if if_none_match:
+        return if_none_match.contains_weak(feed.etag)
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
     if since is not None and feed.last_modified is not None:
         return feed.last_modified.replace(microsecond=0) <= since.astimezone(dt.UTC)
     return False
 
 
-def respond(feed: RenderedFeed | None) -> Response:
-    """The feed as an HTTP response: 404, 304 with no body, or 200 with the calendar."""
-    if feed is None:
-        return _not_found()
-    headers = {
-        "ETag": f'"{feed.etag}"',
-        "Cache-Control": PRIVATE_CACHE if feed.private else PUBLIC_CACHE,
-    }
+def feed_answer(feed: RenderedFeed, environ: Mapping[str, Any]) -> Answer:
+    """The feed as an answer to the request ``environ``: 304 with no body, or 200 with the
+    calendar (both ways in, :mod:`kdc_admin.fastpath`, give exactly this)."""
+    headers = [
+        ("ETag", f'"{feed.etag}"'),
+        ("Cache-Control", PRIVATE_CACHE if feed.private else PUBLIC_CACHE),
+    ]
     if feed.private:
-        headers["X-Robots-Tag"] = "noindex, nofollow"
-        headers["Referrer-Policy"] = "no-referrer"
-    if _not_modified(feed):
-        response = Response(status=304, headers=headers)
-    else:
-        # Handed to the server as a file (wsgi.file_wrapper): waitress then sends the cached
-        # bytes in blocks instead of copying a large feed into its output buffer, which spills
-        # to a temporary file above 1 MiB.
-        body = wrap_file(request.environ, io.BytesIO(feed.body))
-        response = Response(
-            body, status=200, headers=headers, content_type=CONTENT_TYPE, direct_passthrough=True
-        )
-        response.content_length = len(feed.body)
+        headers += [("X-Robots-Tag", "noindex, nofollow"), ("Referrer-Policy", "no-referrer")]
+    if _not_modified(feed, environ):
+        return Answer(304, tuple(headers))
+    headers += [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(feed.body)))]
     if feed.last_modified is not None:
-        response.last_modified = feed.last_modified
-    return response
+        headers.append(("Last-Modified", http_date(feed.last_modified)))
+    return Answer(200, tuple(headers), feed.body)
 
 
-def make_blueprint(server: FeedServer) -> Blueprint:
-    """A fresh blueprint whose routes serve from ``server``."""
+def _answerer(find: Callable[[Mapping[str, str]], RenderedFeed | None]) -> Answerer:
+    def answer(environ: Mapping[str, Any], values: Mapping[str, str]) -> Answer | None:
+        feed = find(values)
+        return None if feed is None else feed_answer(feed, environ)
+
+    return answer
+
+
+def make_blueprint(server: FeedServer) -> FastBlueprint:
+    """A fresh blueprint whose routes serve from ``server`` (an unknown token or slug: 404)."""
     # The template folder is for the admin's "Calendar feeds" page (see kdc_ical.admin).
-    bp = Blueprint("kdc_ical_feeds", __name__, template_folder="templates")
-
-    @bp.get("/feeds/councillors/<token>.ics")
-    def councillor_feed(token: str) -> Response:
-        return respond(server.councillor(token))
-
-    @bp.get("/feeds/officers/<token>.ics")
-    def officer_feed(token: str) -> Response:
-        return respond(server.officer(token))
-
-    @bp.get("/feeds/wards/<slug>.ics")
-    def ward_feed(slug: str) -> Response:
-        return respond(server.ward(slug))
-
-    @bp.get("/feeds/services/<slug>.ics")
-    def service_feed(slug: str) -> Response:
-        return respond(server.service(slug))
-
-    @bp.get("/feeds/public.ics")
-    def public_feed() -> Response:
-        return respond(server.public())
-
+    bp = FastBlueprint("kdc_ical_feeds", __name__, template_folder="templates")
+    routes: list[tuple[str, str, Callable[[Mapping[str, str]], RenderedFeed | None]]] = [
+        (
+            "/feeds/councillors/<token>.ics",
+            "councillor_feed",
+            lambda v: server.councillor(v["token"]),
+        ),
+        ("/feeds/officers/<token>.ics", "officer_feed", lambda v: server.officer(v["token"])),
+        ("/feeds/wards/<slug>.ics", "ward_feed", lambda v: server.ward(v["slug"])),
+        ("/feeds/services/<slug>.ics", "service_feed", lambda v: server.service(v["slug"])),
+        ("/feeds/public.ics", "public_feed", lambda _v: server.public()),
+    ]
+    for rule, endpoint, find in routes:
+        bp.fast_get(rule, endpoint, _answerer(find), _not_found)
     return bp
