@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 
 from fixture_files import fixture_path
-from kdc_core.directory.values import SourceError
+from kdc_core.directory.checks import check_text
+from kdc_core.directory.values import CharactersChecked, SourceError
 from kdc_core.errors import ConfigError
-from kdc_directory_csv.reader import CsvOptions, options_from_config, read_csv
+from kdc_directory_csv.reader import CsvOptions, _scan, options_from_config, read_csv
 
 
 def test_the_shared_fixture_reads_every_officer_with_wards_and_offsets():
@@ -218,3 +219,59 @@ def test_reading_leaves_the_csv_field_limit_as_it_was(tmp_path):
     before = csv.field_size_limit()
     read_csv(path)
     assert csv.field_size_limit() == before
+
+
+HEADER = "person_id,given_name,family_name,job_title\n"
+
+
+def test_a_file_with_no_control_character_is_read_as_checked(tmp_path):
+    path = tmp_path / "plain.csv"
+    path.write_text(HEADER + 'P1,Zoë,"Ní, Bhriain",Officer\r\nP2,Åsa,Öberg,\n', encoding="utf-8")
+    records = read_csv(path)
+    assert isinstance(records, CharactersChecked)
+    assert [r.family_name for r in records] == ["Ní, Bhriain", "Öberg"]
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding"),
+    [
+        ("P1,Ann,Lee,Senior\tOfficer\n", "utf-8"),  # a tab inside a field
+        ('P1,Ann,"Lee\nSmith",Officer\n', "utf-8"),  # a quoted field over two lines
+        ("P1,Ann,Lee,Offi\x85cer\n", "utf-8"),  # a C1 control (NEL)
+        ("P1,Ann,Lee\x1b,Officer\n", "cp1252"),  # escape
+        ("P1,Ann,Lee\x7f,Officer\n", "utf-8"),  # delete
+    ],
+)
+def test_a_file_that_may_hold_a_control_character_leaves_the_search_to_the_sync(
+    tmp_path, body, encoding
+):
+    path = tmp_path / "odd.csv"
+    path.write_bytes((HEADER + body).encode(encoding))
+    records = read_csv(path)
+    assert len(records) == 1
+    assert not isinstance(records, CharactersChecked)
+    with pytest.raises(SourceError, match="holds U\\+00"):
+        check_text(records)
+
+
+def test_a_c1_control_split_across_two_reads_of_the_file_is_seen(tmp_path):
+    path = tmp_path / "split.csv"
+    # 0xC2 the last byte of the first mebibyte, 0x85 the first of the next.
+    rows = b"P1,Ann,Lee,Officer\n" * ((1 << 20) // 19)
+    before = HEADER.encode() + rows[: (1 << 20) - len(HEADER) - len(b"P2,Bo,Ng,") - 1]
+    data = before + b"P2,Bo,Ng," + b"\xc2\x85" + b"\n"
+    assert data.index(b"\xc2") == (1 << 20) - 1
+    path.write_bytes(data)
+    assert _scan(path, "utf-8").plain is False
+    assert _scan(path, "utf-8").short is True
+    path.write_bytes(data.replace(b"\xc2\x85", b"\xc2\xa3"))  # a pound sign: allowed
+    assert _scan(path, "utf-8").plain is True
+
+
+def test_checked_characters_still_have_their_lengths_checked(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(HEADER + f"P1,Ann,Lee,{'x' * 201}\n", encoding="utf-8")
+    records = read_csv(path)
+    assert isinstance(records, CharactersChecked)
+    with pytest.raises(SourceError, match="job_title is 201 characters long; at most 200 fit"):
+        check_text(records, characters_checked=True)

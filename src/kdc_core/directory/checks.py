@@ -80,6 +80,18 @@ def _where(record: DirectoryRecord) -> str:
     return record.origin or record.person_id or "a record"
 
 
+def _fits(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) -> bool:
+    """Whether every field of every record fits its column: each field taken as one column
+    (in C, no Python step per record) and its longest value compared with the limit."""
+    if not records:
+        return True
+    columns = zip(*map(operator.attrgetter(*TEXT_FIELDS), records), strict=True)
+    for field, column in zip(TEXT_FIELDS, columns, strict=True):
+        if max(map(len, filter(None, column)), default=0) > limits[field]:
+            return False
+    return True
+
+
 def _all_clean(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) -> bool:
     """Whether no field of any record breaks a rule: each field's distinct values taken as
     one column (in C, no Python step per record), the longest compared with the limit and all
@@ -103,10 +115,19 @@ def _all_clean(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) ->
     return text.isprintable() or FORBIDDEN.search(text) is None
 
 
-def text_problems(records: Sequence[DirectoryRecord]) -> list[str]:
-    """Each field that holds a forbidden character or is longer than its column."""
+def text_problems(
+    records: Sequence[DirectoryRecord], *, characters_checked: bool = False
+) -> list[str]:
+    """Each field that holds a forbidden character or is longer than its column.
+
+    :param characters_checked: the source has already searched all the text it read for
+        forbidden characters and found none
+        (:class:`~kdc_core.directory.values.CharactersChecked`); only the lengths
+        are looked at then, unless one is too long.
+    """
     limits = field_limits()
-    if _all_clean(records, limits):
+    clean = _fits if characters_checked else _all_clean
+    if clean(records, limits):
         return []
     problems: list[str] = []
     for record in records:
@@ -135,9 +156,10 @@ def text_problems(records: Sequence[DirectoryRecord]) -> list[str]:
     return problems
 
 
-def check_text(records: Sequence[DirectoryRecord]) -> None:
-    """Refuse the source if any field holds a control character or does not fit its column."""
-    problems = text_problems(records)
+def check_text(records: Sequence[DirectoryRecord], *, characters_checked: bool = False) -> None:
+    """Refuse the source if any field holds a control character or does not fit its column
+    (only the lengths are checked when the source has ``characters_checked``)."""
+    problems = text_problems(records, characters_checked=characters_checked)
     if problems:
         raise SourceError(
             f"{len(problems)} field(s) cannot be stored as they are; nothing was changed:",

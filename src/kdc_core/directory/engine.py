@@ -22,6 +22,7 @@ from kdc_core.db.directory import SyncRunRow
 from kdc_core.directory.apply import Progress, apply_plan
 from kdc_core.directory.plan import plan_sync
 from kdc_core.directory.values import (
+    CharactersChecked,
     DirectoryRecord,
     DirectorySource,
     SyncPlan,
@@ -135,9 +136,10 @@ def run_sync(
         # Tens of thousands of small objects made and dropped, none of them cyclic: the
         # collector would cost 10–20% of a large sync.
         with paused(), kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
-            records = source.read(args, kdc.settings)
-            records = list(reader(records) if reader else records)
-            work = plan_sync(uow.session, source.name, records)
+            read = source.read(args, kdc.settings)
+            checked = isinstance(read, CharactersChecked)
+            records = list(reader(read) if reader else read)
+            work = plan_sync(uow.session, source.name, records, characters_checked=checked)
             plan = work.plan
             if not force:
                 guard(plan, kdc.settings.directory.max_archive_share)

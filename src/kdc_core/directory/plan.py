@@ -215,9 +215,19 @@ def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
         )
 
 
-def plan_sync(session: Session, source: str, records: Sequence[DirectoryRecord]) -> Work:
-    """Work out what a sync of ``records`` would change. Reads only."""
-    check_text(records)
+def plan_sync(
+    session: Session,
+    source: str,
+    records: Sequence[DirectoryRecord],
+    *,
+    characters_checked: bool = False,
+) -> Work:
+    """Work out what a sync of ``records`` would change. Reads only.
+
+    :param characters_checked: the source searched its text for forbidden characters already
+        (it returned :class:`~kdc_core.directory.values.CharactersChecked`).
+    """
+    check_text(records, characters_checked=characters_checked)
     by_key = index_records(records)
     ex = load_existing(session)
     by_pid, canonical, respelt = match_stored_ids(by_key, ex)

@@ -56,6 +56,16 @@ class DirectoryRecord:
         return f"{self.given_name} {self.family_name}"
 
 
+class CharactersChecked(list[DirectoryRecord]):
+    """Records whose source has already looked at every character it read and found none of
+    those no directory field may hold (see :mod:`kdc_core.directory.checks`).
+
+    A reader that scans its input once as it decodes it (the CSV source searches the file's
+    bytes) returns its records in this list, and the sync then checks only that each field
+    fits its column instead of searching every field's text again.
+    """
+
+
 @attrs.frozen
 class WardPush:
     """The wards kdc holds for one officer (directory and local), for ``--push-wards``."""
