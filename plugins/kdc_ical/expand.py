@@ -310,13 +310,18 @@ class FeedReader:
         slice_start = start
         while slice_start < end:
             slice_end = min(end, slice_start + length)
-            try:
-                records = occurrences.between(query, slice_start, slice_end, self.span)
-            except Invalid:
-                raise
-            except Exception as exc:
-                raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
-            for record, component in records:
+            records = occurrences.between(query, slice_start, slice_end, self.span)
+            made = 0
+            while True:
+                try:
+                    record, component = next(records)
+                except StopIteration:
+                    break
+                except Invalid:
+                    raise
+                except Exception as exc:
+                    raise Invalid(f"cannot be expanded: {_reason(exc)}") from None
+                made += 1
                 key = record.event.external_id or ""
                 if key in seen:
                     continue
@@ -330,7 +335,7 @@ class FeedReader:
                     )
                 self.add(component)
                 yield record
-            if len(records) < SLICE // 2:
+            if made < SLICE // 2:
                 length *= 2
             slice_start = slice_end
 

@@ -4,6 +4,7 @@ half of :mod:`kdc_ical.expand`."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from kdc_ical.ics_reader import IcsReader, IcsRecord
@@ -38,14 +39,13 @@ class Occurrences:
         start: dt.datetime,
         end: dt.datetime,
         window: tuple[dt.datetime, dt.datetime],
-    ) -> list[tuple[IcsRecord, Any]]:
+    ) -> Iterator[tuple[IcsRecord, Any]]:
+        """Made one at a time, so a caller that stops at a limit has not made the rest."""
         reader = self.reader
         if not self.plain:
-            return [
-                (reader.record(c, window, instance=self.original(c)), c)
-                for c in query.between(start, end)
-            ]
-        out = []
+            for c in query.between(start, end):
+                yield reader.record(c, window, instance=self.original(c)), c
+            return
         for series in query.series:
             for occurrence in series.between(start, end):
                 source = next(
@@ -58,14 +58,13 @@ class Occurrences:
                     instance = None
                 else:  # not expected: fall back to the library's own copy
                     copy = occurrence.as_component(False)
-                    out.append((reader.record(copy, window), copy))
+                    yield reader.record(copy, window), copy
                     continue
                 fields = self.fields.get(id(source))
                 if fields is None:
                     fields = self.fields[id(source)] = reader.fields(source)
                 times = (occurrence.start, occurrence.end)
-                out.append((reader.record(source, window, times, instance, fields), source))
-        return out
+                yield reader.record(source, window, times, instance, fields), source
 
     def original(self, copy: Any) -> dt.date | None:
         """The original start of an instance a RANGE=THISANDFUTURE override moved: the copy
