@@ -1,9 +1,7 @@
 """The record rules every directory source meets: printable one-line text that fits its column,
-person ids unique without case, no manager loops (found without recursion, fast on 50,000)."""
+person ids unique without case, no manager loops (found without recursion, on 50,000)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
@@ -13,6 +11,7 @@ from kdc_core.directory.checks import (
     field_limits,
     index_records,
     show_loop,
+    text_problems,
 )
 from kdc_core.directory.values import DirectoryRecord, SourceError
 from kdc_core.people.queries import reporting_loops
@@ -105,23 +104,22 @@ def test_a_loop_is_named_with_the_records_it_came_from():
         check_manager_loops({"A": None, "B": "B"}, records)
 
 
-def test_fifty_thousand_in_one_loop_are_found_without_recursion_and_fast():
-    """A chain as long as the directory would overflow a recursive walk; this one is linear."""
+def test_fifty_thousand_in_one_loop_are_found_without_recursion():
+    """A chain as long as the directory would overflow a recursive walk; this one is a loop
+    (benchmarks/directory_sync.py times the checks at this size)."""
     count = 50_000
     ids = [f"P{n:06d}" for n in range(count)]
     chain = {ids[n]: ids[n - 1] for n in range(count)}  # P000000's manager is the last
-    started = time.perf_counter()
     (loop,) = reporting_loops(chain)
     assert len(loop) == count
     tree = {ids[n]: ids[(n - 1) // 10] if n else None for n in range(count)}
     assert reporting_loops(tree) == []
-    assert time.perf_counter() - started < 1.0
     shown = show_loop(loop)
     assert shown.startswith("P000000 → P049999 → P049998")
     assert shown.endswith("… 49989 more … → P000001 → P000000")
 
 
-def test_the_text_check_of_fifty_thousand_records_is_quick():
+def test_the_text_check_of_fifty_thousand_clean_records_finds_nothing():
     records = [
         person(
             f"P{n:06d}",
@@ -133,6 +131,5 @@ def test_the_text_check_of_fifty_thousand_records_is_quick():
         )
         for n in range(50_000)
     ]
-    started = time.perf_counter()
-    check_text(records)
-    assert time.perf_counter() - started < 1.5
+    assert text_problems(records) == []
+    check_text(records)  # refuses nothing
