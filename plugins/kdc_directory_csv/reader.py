@@ -316,7 +316,7 @@ def read_csv(path: str | Path, options: CsvOptions | None = None) -> list[Direct
         scan = _scan(file, encoding)
         lines = stream if scan.short else _bounded_lines(stream)
         try:
-            records, one_line_each = _read_rows(file, lines, options)
+            records, one_line_each, longest = _read_rows(file, lines, options)
         except _LongLine as exc:
             raise SourceError(
                 f"{file} line {exc.line}: the line runs past {LINE_LIMIT:,} characters; "
@@ -327,14 +327,16 @@ def read_csv(path: str | Path, options: CsvOptions | None = None) -> list[Direct
     # ran over a line break (a record read from more than one line): then every field is
     # searched by the sync as usual.
     if scan.plain and one_line_each:
-        return CharactersChecked(records)
+        return CharactersChecked(records, longest)
     return records
 
 
 def _read_rows(
     file: Path, lines: Iterator[str] | TextIO, options: CsvOptions
-) -> tuple[list[DirectoryRecord], bool]:
-    """The records, and whether each row (the header too) was read from one line."""
+) -> tuple[list[DirectoryRecord], bool, dict[str, int]]:
+    """The records, whether each row (the header too) was read from one line, and the length
+    of each text field's longest value (the lengths are noted with one C call per row, while
+    the row's values are at hand; measuring the records afterwards cost several times more)."""
     sample = list(itertools.islice(lines, 20))
     delimiter = options.delimiter or sniff_delimiter("".join(sample)[:CHUNK])
     separator = options.ward_separator or ("|" if delimiter == ";" else ";")
@@ -362,6 +364,7 @@ def _read_rows(
     # no column for reads the empty cell added past the end of each row.
     pick = operator.itemgetter(*(index.get(f, width) for f in FIELDS))
     times: dict[str, dt.datetime] = {}
+    lengths: list[int] = []  # each row's fields' lengths, one row after another
     rows = 1  # the header's
     while True:
         line = reader.line_num + 1  # the physical line the next record starts on
@@ -380,8 +383,10 @@ def _read_rows(
                 problems.append(f"{name} line {line}: {len(row)} fields, the header has {width}")
             continue
         row.append("")
+        cells = tuple(map(str.strip, pick(row)))
+        lengths += map(len, cells)
         (pid, given, family, email, phone, title, service, directorate, manager, team, wards,
-         location, stamp) = map(str.strip, pick(row))  # fmt: skip
+         location, stamp) = cells  # fmt: skip
         if not (pid and given and family):
             if "".join(row).strip():
                 missing = [f for f, v in zip(REQUIRED, (pid, given, family), strict=True) if not v]
@@ -419,4 +424,10 @@ def _read_rows(
         )
     if problems:
         raise SourceError(f"{file}: {len(problems)} bad row(s); nothing was changed:", problems)
-    return records, reader.line_num == rows
+    per_row = len(FIELDS)
+    longest = {
+        f: max(lengths[i::per_row], default=0)
+        for i, f in enumerate(FIELDS)
+        if f not in ("wards", "updated_at")
+    }
+    return records, reader.line_num == rows, longest

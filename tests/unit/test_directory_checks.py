@@ -133,3 +133,34 @@ def test_the_text_check_of_fifty_thousand_clean_records_finds_nothing():
     ]
     assert text_problems(records) == []
     check_text(records)  # refuses nothing
+
+
+def test_measured_lengths_that_fit_settle_the_check_without_the_records():
+    limits = field_limits()
+    fits = dict(limits)  # each field exactly at its limit
+    long_title = person("P1", job_title="x" * 201)
+    # The source measured what it read: the records are not looked at again.
+    assert check_text([long_title], characters_checked=True, longest=fits) is None
+
+
+@pytest.mark.parametrize("field", ["person_id", "family_name", "email", "job_title", "service"])
+def test_a_measured_length_past_its_column_has_each_record_looked_at(field):
+    limits = field_limits()
+    measured = dict(limits) | {field: limits[field] + 1}
+    value = "x" * (limits[field] + 1)
+    records = [person("P1"), person("P2", **{field: value} if field != "person_id" else {})]
+    if field == "person_id":
+        records[1] = person(value)
+    with pytest.raises(SourceError) as refused:
+        check_text(records, characters_checked=True, longest=measured)
+    assert refused.value.problems == (
+        f"record {records[1].person_id}: {field} is {len(value):,} characters long; "
+        f"at most {limits[field]} fit",
+    )
+
+
+def test_measured_lengths_missing_a_field_leave_the_check_to_the_records():
+    measured = dict(field_limits())
+    del measured["phone"]
+    with pytest.raises(SourceError, match="phone is 41 characters long; at most 40 fit"):
+        check_text([person("P1", phone="1" * 41)], characters_checked=True, longest=measured)

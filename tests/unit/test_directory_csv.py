@@ -275,3 +275,37 @@ def test_checked_characters_still_have_their_lengths_checked(tmp_path):
     assert isinstance(records, CharactersChecked)
     with pytest.raises(SourceError, match="job_title is 201 characters long; at most 200 fit"):
         check_text(records, characters_checked=True)
+
+
+def test_the_reader_measures_each_fields_longest_value_as_the_records_hold_it(tmp_path):
+    path = tmp_path / "measured.csv"
+    path.write_text(
+        "person_id,given_name,family_name,job_title,team,wards\n"
+        "P1,  Zoë  ,Lee,Senior Officer,,Almondbury\n"
+        ",,,,,\n"  # a blank row: skipped, and measures nothing
+        "P22,Bo,Ní Bhriain,,Team A,Almondbury;Batley East\n",
+        encoding="utf-8",
+    )
+    records = read_csv(path)
+    assert isinstance(records, CharactersChecked)
+    assert records.longest is not None
+    for field, longest in records.longest.items():
+        assert longest == max(len(getattr(r, field) or "") for r in records), field
+    assert records.longest["given_name"] == 3  # "Zoë", surrounding spaces dropped
+    assert set(records.longest) == {
+        "person_id", "given_name", "family_name", "email", "phone", "job_title", "service",
+        "directorate", "manager_id", "team", "location",
+    }  # fmt: skip
+
+
+def test_a_field_too_long_is_named_from_the_measured_lengths_too(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text(HEADER + f"P1,Ann,Lee,Officer\nP2,Bo,Ng,{'x' * 201}\n", encoding="utf-8")
+    records = read_csv(path)
+    assert isinstance(records, CharactersChecked)
+    assert records.longest is not None and records.longest["job_title"] == 201
+    with pytest.raises(SourceError) as refused:
+        check_text(records, characters_checked=True, longest=records.longest)
+    assert refused.value.problems == (
+        "long.csv line 3: job_title is 201 characters long; at most 200 fit",
+    )

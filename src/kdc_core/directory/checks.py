@@ -92,6 +92,12 @@ def _fits(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) -> bool
     return True
 
 
+def _measured_fits(longest: Mapping[str, int], limits: Mapping[str, int]) -> bool:
+    """Whether the longest value the source measured for each field fits its column; a field
+    it did not measure settles nothing (``False``)."""
+    return all(f in longest and longest[f] <= limits[f] for f in TEXT_FIELDS)
+
+
 def _all_clean(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) -> bool:
     """Whether no field of any record breaks a rule: each field's distinct values taken as
     one column (in C, no Python step per record), the longest compared with the limit and all
@@ -116,7 +122,10 @@ def _all_clean(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) ->
 
 
 def text_problems(
-    records: Sequence[DirectoryRecord], *, characters_checked: bool = False
+    records: Sequence[DirectoryRecord],
+    *,
+    characters_checked: bool = False,
+    longest: Mapping[str, int] | None = None,
 ) -> list[str]:
     """Each field that holds a forbidden character or is longer than its column.
 
@@ -124,8 +133,13 @@ def text_problems(
         forbidden characters and found none
         (:class:`~kdc_core.directory.values.CharactersChecked`); only the lengths
         are looked at then, unless one is too long.
+    :param longest: with ``characters_checked``, the longest value of each field as the
+        source measured it (``CharactersChecked.longest``): compared with the columns
+        instead of the records' values.
     """
     limits = field_limits()
+    if characters_checked and longest is not None and _measured_fits(longest, limits):
+        return []
     clean = _fits if characters_checked else _all_clean
     if clean(records, limits):
         return []
@@ -156,10 +170,16 @@ def text_problems(
     return problems
 
 
-def check_text(records: Sequence[DirectoryRecord], *, characters_checked: bool = False) -> None:
+def check_text(
+    records: Sequence[DirectoryRecord],
+    *,
+    characters_checked: bool = False,
+    longest: Mapping[str, int] | None = None,
+) -> None:
     """Refuse the source if any field holds a control character or does not fit its column
-    (only the lengths are checked when the source has ``characters_checked``)."""
-    problems = text_problems(records, characters_checked=characters_checked)
+    (only the lengths are checked when the source has ``characters_checked``; only the
+    measured ``longest`` values, when the source gives them and they fit)."""
+    problems = text_problems(records, characters_checked=characters_checked, longest=longest)
     if problems:
         raise SourceError(
             f"{len(problems)} field(s) cannot be stored as they are; nothing was changed:",

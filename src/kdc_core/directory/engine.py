@@ -138,8 +138,11 @@ def run_sync(
         with paused(), kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
             read = source.read(args, kdc.settings)
             checked = isinstance(read, CharactersChecked)
+            longest = read.longest if isinstance(read, CharactersChecked) else None
             records = list(reader(read) if reader else read)
-            work = plan_sync(uow.session, source.name, records, characters_checked=checked)
+            work = plan_sync(
+                uow.session, source.name, records, characters_checked=checked, longest=longest
+            )
             plan = work.plan
             if not force:
                 guard(plan, kdc.settings.directory.max_archive_share)

@@ -7,7 +7,7 @@ the plan is the same on every database and a dry run can print it as it stands.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -221,13 +221,16 @@ def plan_sync(
     records: Sequence[DirectoryRecord],
     *,
     characters_checked: bool = False,
+    longest: Mapping[str, int] | None = None,
 ) -> Work:
     """Work out what a sync of ``records`` would change. Reads only.
 
     :param characters_checked: the source searched its text for forbidden characters already
         (it returned :class:`~kdc_core.directory.values.CharactersChecked`).
+    :param longest: the longest value of each text field, as that source measured it
+        (``CharactersChecked.longest``).
     """
-    check_text(records, characters_checked=characters_checked)
+    check_text(records, characters_checked=characters_checked, longest=longest)
     by_key = index_records(records)
     ex = load_existing(session)
     by_pid, canonical, respelt = match_stored_ids(by_key, ex)

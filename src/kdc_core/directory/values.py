@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -63,7 +63,18 @@ class CharactersChecked(list[DirectoryRecord]):
     A reader that scans its input once as it decodes it (the CSV source searches the file's
     bytes) returns its records in this list, and the sync then checks only that each field
     fits its column instead of searching every field's text again.
+
+    :ivar longest: optionally, the length of the longest value the source read for each text
+        field (``TEXT_FIELDS`` of :mod:`kdc_core.directory.checks`), measured as it read
+        them; the sync then compares these with the columns and looks at no record (unless
+        one is too long, when each record is looked at to name it).
     """
+
+    def __init__(
+        self, records: Iterable[DirectoryRecord] = (), longest: Mapping[str, int] | None = None
+    ) -> None:
+        super().__init__(records)
+        self.longest = longest
 
 
 @attrs.frozen
