@@ -17,8 +17,10 @@ import contextlib
 import errno
 import os
 import pickle
+import queue
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -68,21 +70,32 @@ class IssueFiles:
     :meth:`close` (or use it as a context manager), which waits for the last file. The
     folder is made when the first batch comes, so a build that fails first leaves none.
 
-    With ``helper=True`` the files are written by a helper process; :meth:`close` raises
-    :class:`~kdc_core.errors.KdcError` with its error if it could not write them.
+    With ``helper=True`` the files are written by a helper process, fed by a thread of this
+    one so that making issues never waits for the files (the thread spends its time in
+    ``write`` on the pipe, holding no lock); :meth:`close` raises
+    :class:`~kdc_core.errors.KdcError` with the helper's error if it could not write them.
     """
 
     def __init__(self, folder: Path, *, helper: bool = False) -> None:
         self.folder = str(folder)
         self._made = False
         self._helper: subprocess.Popen[bytes] | None = None
+        self._batches: queue.SimpleQueue[list[Job] | None] = queue.SimpleQueue()
+        self._feeder: threading.Thread | None = None
         if helper:
             # Its stderr holds at most a line (it stops at the first error).
             self._helper = subprocess.Popen(
                 [sys.executable, "-m", "kdc_core.newsletter.files", self.folder],
                 stdin=subprocess.PIPE,
                 stderr=subprocess.PIPE,
+                bufsize=0,
             )
+            assert self._helper.stdin is not None
+            _widen(self._helper.stdin.fileno())
+            self._feeder = threading.Thread(
+                target=self._feed, args=(self._helper.stdin,), daemon=True
+            )
+            self._feeder.start()
 
     def add(self, stems: Sequence[str], issues: Sequence[BuiltIssue]) -> None:
         """Write ``issues`` as ``stems`` (``<stem>.html`` …)."""
@@ -91,13 +104,17 @@ class IssueFiles:
         if self._helper is None:
             for stem, parts in jobs:
                 write_issue(self.folder, stem, parts)
-            return
-        assert self._helper.stdin is not None
-        try:
-            pickle.dump(jobs, self._helper.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        except BrokenPipeError:
-            self.close()  # raises the helper's error
-            raise
+        else:
+            self._batches.put(jobs)
+
+    def _feed(self, pipe: BinaryIO) -> None:
+        """The feeding thread: each batch down the pipe, until ``None`` or a broken pipe
+        (the helper stopped at an error, which :meth:`close` reports)."""
+        with contextlib.suppress(BrokenPipeError), pipe:
+            while (batch := self._batches.get()) is not None:
+                view = memoryview(pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL))
+                while view:
+                    view = view[pipe.write(view) or 0 :]
 
     def _make_folder(self) -> None:
         if not self._made:
@@ -110,9 +127,9 @@ class IssueFiles:
         helper, self._helper = self._helper, None
         if helper is None:
             return
-        assert helper.stdin is not None and helper.stderr is not None
-        with contextlib.suppress(BrokenPipeError):
-            helper.stdin.close()
+        assert self._feeder is not None and helper.stderr is not None
+        self._batches.put(None)
+        self._feeder.join()
         errors = helper.stderr.read().decode("utf-8", "replace").strip()
         helper.stderr.close()
         if helper.wait() != 0:
@@ -133,7 +150,23 @@ class IssueFiles:
         helper, self._helper = self._helper, None
         if helper is not None:
             helper.kill()
+            self._batches.put(None)
+            if self._feeder is not None:
+                self._feeder.join()
             helper.communicate()
+
+
+def _widen(fd: int) -> None:
+    """Give the pipe 1 MiB (Linux; the most an unprivileged process may) so that each
+    wake-up of the helper finds many issues to write."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
+        return
+    size = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, size, 1 << 20)
 
 
 def _serve(folder: str, jobs: BinaryIO) -> int:
