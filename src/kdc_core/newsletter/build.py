@@ -65,6 +65,8 @@ class IssueMaker:
         self.key = signing_key(settings)
         self.sender = sender
         self.month = month
+        # Asked for by every issue: worked out once.
+        self.month_text, self.month_label = str(month), month.label
         #: The Date of every message of the build.
         self.date = email.utils.formatdate(localtime=False)
 
@@ -83,10 +85,10 @@ class WardIssues:
         self.ward_id = ward_id
         self.ward_name = ward_name
         self.filled = filled
-        self.subject = f"{ward_name} ward newsletter — {maker.month.label}"
+        self.subject = f"{ward_name} ward newsletter — {maker.month_label}"
         self.frame = render_frame(
             ward=ward_name,
-            month_label=maker.month.label,
+            month_label=maker.month_label,
             council=maker.settings.council_name,
             subject=self.subject,
         )
@@ -117,7 +119,7 @@ class WardIssues:
 
     def issue(self, person: Recipient) -> BuiltIssue:
         """``person``'s issue: only the sections and entries of topics they receive."""
-        maker, settings, month = self.maker, self.maker.settings, self.maker.month
+        maker, settings, month = self.maker, self.maker.settings, self.maker.month_text
         ward_id, ward_name, subject = self.ward_id, self.ward_name, self.subject
         sections = self.sections(person.topics)
         # A signed link for each topic the issue shows a "stop" link for, and the
@@ -134,7 +136,7 @@ class WardIssues:
         return BuiltIssue(
             ward_id,
             ward_name,
-            str(month),
+            month,
             person,
             subject,
             html,
@@ -142,7 +144,7 @@ class WardIssues:
             urls["newsletter"],
             maker.sender,
             email.utils.formataddr((person.name, person.email or "")),
-            outbox.message_id(settings, issue_key(ward_id, str(month), person.councillor_id)),
+            outbox.message_id(settings, issue_key(ward_id, month, person.councillor_id)),
             maker.date,
         )
 
