@@ -20,19 +20,21 @@ def render_eml(
     text: str,
     unsubscribe_url: str | None = None,
     message_id: str | None = None,
+    date: str | None = None,
 ) -> bytes:
     """The message's bytes (CRLF line ends): multipart/alternative, text first and HTML last
     as RFC 2046 orders them, each part UTF-8 in base64; plain text alone without ``html``.
 
     With ``unsubscribe_url`` it carries ``List-Unsubscribe`` and ``List-Unsubscribe-Post:
-    List-Unsubscribe=One-Click`` (RFC 8058). Written out directly rather than through
+    List-Unsubscribe=One-Click`` (RFC 8058). ``date`` is the Date header (default: now).
+    Written out directly rather than through
     :mod:`email`'s generator, which spends milliseconds a message re-encoding headers.
     """
     headers = [
         ("From", _header(sender)),
         ("To", _header(to)),
         ("Subject", _header(subject)),
-        ("Date", email.utils.formatdate(localtime=False)),
+        ("Date", date or email.utils.formatdate(localtime=False)),
         ("Message-ID", message_id or email.utils.make_msgid(domain="kdc.invalid")),
     ]
     if unsubscribe_url:

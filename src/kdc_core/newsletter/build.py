@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import email.utils
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import cast
 
 from sqlalchemy import Table, delete, select
@@ -15,7 +15,6 @@ from kdc_core.db.newsletters import NewsletterIssueRow, issue_key
 from kdc_core.db.outbox import OutboxMessageRow
 from kdc_core.db.people import WardRow
 from kdc_core.mail import outbox
-from kdc_core.mail.message import render_eml
 from kdc_core.mail.topics import recipients_by_ward
 from kdc_core.mail.values import Recipient
 from kdc_core.newsletter.render import (
@@ -66,6 +65,10 @@ class IssueMaker:
         self.key = signing_key(settings)
         self.sender = sender
         self.month = month
+        # Asked for by every issue: worked out once.
+        self.month_text, self.month_label = str(month), month.label
+        #: The Date of every message of the build.
+        self.date = email.utils.formatdate(localtime=False)
 
     def ward(self, ward_id: int, ward_name: str, filled: Sequence[FilledSection]) -> WardIssues:
         """The issues of one ward, whose sections are ``filled``."""
@@ -82,10 +85,10 @@ class WardIssues:
         self.ward_id = ward_id
         self.ward_name = ward_name
         self.filled = filled
-        self.subject = f"{ward_name} ward newsletter — {maker.month.label}"
+        self.subject = f"{ward_name} ward newsletter — {maker.month_label}"
         self.frame = render_frame(
             ward=ward_name,
-            month_label=maker.month.label,
+            month_label=maker.month_label,
             council=maker.settings.council_name,
             subject=self.subject,
         )
@@ -116,7 +119,7 @@ class WardIssues:
 
     def issue(self, person: Recipient) -> BuiltIssue:
         """``person``'s issue: only the sections and entries of topics they receive."""
-        maker, settings, month = self.maker, self.maker.settings, self.maker.month
+        maker, settings, month = self.maker, self.maker.settings, self.maker.month_text
         ward_id, ward_name, subject = self.ward_id, self.ward_name, self.subject
         sections = self.sections(person.topics)
         # A signed link for each topic the issue shows a "stop" link for, and the
@@ -130,20 +133,19 @@ class WardIssues:
             stop_urls=urls,
             unsubscribe_url=urls["newsletter"],
         )
-        to = email.utils.formataddr((person.name, person.email or ""))
-        eml = render_eml(
-            sender=maker.sender,
-            to=to,
-            subject=subject,
-            html=html,
-            text=text,
-            unsubscribe_url=urls["newsletter"],
-            message_id=outbox.message_id(
-                settings, issue_key(ward_id, str(month), person.councillor_id)
-            ),
-        )
         return BuiltIssue(
-            ward_id, ward_name, str(month), person, subject, html, text, eml, urls["newsletter"]
+            ward_id,
+            ward_name,
+            month,
+            person,
+            subject,
+            html,
+            text,
+            urls["newsletter"],
+            maker.sender,
+            email.utils.formataddr((person.name, person.email or "")),
+            outbox.message_id(settings, issue_key(ward_id, month, person.councillor_id)),
+            maker.date,
         )
 
 
@@ -153,10 +155,12 @@ def build_month(
     month: Month,
     ward: str | None = None,
     store: bool = True,
+    each: Callable[[Sequence[BuiltIssue]], None] | None = None,
 ) -> list[BuiltIssue]:
     """Build (and by default store, replacing unsent ones) every issue of ``month``.
 
-    Councillors who turned the ``newsletter`` topic off get no issue.
+    Councillors who turned the ``newsletter`` topic off get no issue. ``each`` is given
+    each ward's issues as soon as they are made, in the order they are returned in.
     """
     settings = uow.settings
     sender = sender_address(uow)
@@ -178,7 +182,10 @@ def build_month(
             FilledSection(s.name, s.title, s.topic, found[wm.ward_id]) for s, found in collected
         ]
         ward_issues = maker.ward(wm.ward_id, wm.ward_name, filled)
-        built.extend(ward_issues.issue(person) for person in readers[wm.ward_id])
+        issues = [ward_issues.issue(person) for person in readers[wm.ward_id]]
+        if each is not None:
+            each(issues)
+        built.extend(issues)
     if store and built:
         _store(uow, month, built)
     return built

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
@@ -39,35 +38,25 @@ def build_cmd(kdc: Kdc, month: Month, ward: str | None, out: Path) -> None:
     """Build a month's issues, store them in the archive and write them to --out.
 
     Files that already hold what an issue would write are left as they are."""
-    from kdc_core.newsletter.build import build_month
+    from kdc_core.newsletter.build import build_month, wards
+    from kdc_core.newsletter.files import HELPER_WARDS, IssueFiles
 
     with kdc.unit_of_work(source="newsletter") as uow:
-        built = build_month(uow, kdc.sections, month, ward)
-        out.mkdir(parents=True, exist_ok=True)
-        slugs = {w: _slug(n) for w, n in {(i.ward_id, i.ward_name) for i in built}}
-        for issue in built:
-            stem = f"{month}-{slugs[issue.ward_id]}-{issue.recipient.councillor_id}"
-            _write_issue(os.path.join(out, stem), issue)
+        slugs: dict[int, str] = {}
+
+        def stem(issue: BuiltIssue) -> str:
+            slug = slugs.get(issue.ward_id)
+            if slug is None:
+                slug = slugs[issue.ward_id] = _slug(issue.ward_name)
+            return f"{month}-{slug}-{issue.recipient.councillor_id}"
+
+        # A build of many wards hands its files to a helper process as it goes.
+        many = ward is None and len(wards(uow, None)) >= HELPER_WARDS
+        with IssueFiles(out, helper=many) as files:
+            built = build_month(
+                uow, kdc.sections, month, ward, each=lambda b: files.add([stem(i) for i in b], b)
+            )
     click.echo(f"Built {len(built)} issues for {month} in {out}.")
-
-
-def _write_issue(stem: str, issue: BuiltIssue) -> None:
-    _write(f"{stem}.html", issue.html.encode("utf-8"))
-    _write(f"{stem}.txt", issue.text.encode("utf-8"))
-    _write(f"{stem}.eml", issue.eml)
-
-
-def _write(path: str, data: bytes) -> None:
-    """Write ``data`` to ``path`` unless the file already holds exactly that (reading is
-    much cheaper than rewriting)."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(len(data) + 1) == data:
-                return
-    except FileNotFoundError:
-        pass
-    with open(path, "wb") as fh:
-        fh.write(data)
 
 
 def _slug(name: str) -> str:

@@ -133,7 +133,9 @@ class FilledSection:
 
 @attrs.frozen
 class BuiltIssue:
-    """One rendered issue for one councillor: subject, both bodies and the whole message."""
+    """One rendered issue for one councillor: subject, both bodies and the message's
+    headers; :attr:`eml` writes the whole message out when it is asked for (sending goes
+    through the outbox, which makes its own)."""
 
     ward_id: int
     ward_name: str
@@ -142,8 +144,32 @@ class BuiltIssue:
     subject: str
     html: str
     text: str
-    eml: bytes
     unsubscribe_url: str
+    sender: str
+    to: str
+    message_id: str
+    date: str
+
+    @property
+    def eml(self) -> bytes:
+        """The whole message (:func:`kdc_core.mail.message.render_eml`); a new MIME boundary
+        each time it is asked for."""
+        from kdc_core.mail.message import render_eml
+
+        return render_eml(**self.message_parts())
+
+    def message_parts(self) -> dict[str, str]:
+        """What :func:`~kdc_core.mail.message.render_eml` makes the message from."""
+        return {
+            "sender": self.sender,
+            "to": self.to,
+            "subject": self.subject,
+            "html": self.html,
+            "text": self.text,
+            "unsubscribe_url": self.unsubscribe_url,
+            "message_id": self.message_id,
+            "date": self.date,
+        }
 
 
 @attrs.frozen
