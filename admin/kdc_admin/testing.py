@@ -10,7 +10,10 @@ CSRF stays on: :func:`csrf_token` reads a token from a rendered page, as a brows
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
@@ -23,6 +26,26 @@ from kdc_core.users.values import User
 TEST_SECRET = "test-secret-key-" + "x" * 32
 PASSWORD = "correct horse battery staple"
 _TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+@contextlib.contextmanager
+def running(server: Any) -> Iterator[int]:
+    """Run a waitress server (:func:`kdc_admin.server.make_server`) in a thread: its port.
+
+    On leaving, every connection is closed from the server's own loop (closing them from here
+    would pull sockets out from under its ``select``), so the loop ends, and then its worker
+    threads stop.
+    """
+    from waitress import wasyncore
+
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield int(server.effective_port)
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(5)
+        server.task_dispatcher.shutdown()
 
 
 def add_user(kdc: Kdc, email: str, role: str, password: str = PASSWORD) -> User:

@@ -4,7 +4,6 @@ signing in, and screenshots under ``test-artifacts/screenshots/``."""
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from flask import Flask
 
 from kdc_admin import create_app
 from kdc_admin.server import make_server
-from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user
+from kdc_admin.testing import PASSWORD, TEST_SECRET, add_user, running
 from kdc_core import Kdc, Settings
 from kdc_core.testing import copy_template
 
@@ -37,15 +36,8 @@ def served(kdc: Kdc, app: Flask | None = None) -> Iterator[str]:
     """The real app (or ``app``, built on ``kdc``) on waitress (the server ``kdc serve`` uses)
     on a free port: its base URL."""
     app = app or create_app(kdc, SECRET_KEY=TEST_SECRET)
-    server = make_server(app, "127.0.0.1", 0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=5)
+    with running(make_server(app, "127.0.0.1", 0, threads=4)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def shot(page, name: str) -> None:

@@ -8,7 +8,6 @@ import json
 import secrets
 import socket
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from sqlalchemy import select, update
 
 from kdc_admin import create_app
 from kdc_admin.server import make_server
-from kdc_admin.testing import TEST_SECRET
+from kdc_admin.testing import TEST_SECRET, running
 from kdc_core import Kdc, Settings
 from kdc_core.config import MailSettings, OidcSettings
 from kdc_core.db.people import CouncillorRow
@@ -75,14 +74,10 @@ def site(request, node_modules, tmp_path_factory) -> Iterator[tuple[str, str]]:
                 update(CouncillorRow).where(CouncillorRow.id == row.id).values(email=COUNCILLOR)
             )
         server = make_server(create_app(kdc, SECRET_KEY=TEST_SECRET), "127.0.0.1", port, threads=4)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
         try:
-            yield base_url, name
+            with running(server):
+                yield base_url, name
         finally:
-            server.close()
-            server.task_dispatcher.shutdown()
-            thread.join(timeout=5)
             kdc.dispose()
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import http.client
 import io
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from kdc_admin.keepalive import SEND_CHUNK, KeepAliveChannel
 from kdc_admin.server import make_server
+from kdc_admin.testing import running
 
 
 def _app(environ, start_response):
@@ -25,14 +25,8 @@ def _app(environ, start_response):
 
 @pytest.fixture
 def port() -> Iterator[int]:
-    server = make_server(_app, "127.0.0.1", 0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield server.effective_port
-    finally:
-        server.close()
-        thread.join(5)
+    with running(make_server(_app, "127.0.0.1", 0, threads=2)) as port:
+        yield port
 
 
 def _ask(connection: http.client.HTTPConnection, path: str, **headers: str):
@@ -73,9 +67,6 @@ def _big(environ, start_response):
 
 
 def test_a_large_file_response_goes_out_whole_in_pieces_of_at_most_the_send_chunk():
-    server = make_server(_big, "127.0.0.1", 0, threads=1)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     sizes: list[int] = []
     real_send = KeepAliveChannel.send
 
@@ -85,12 +76,11 @@ def test_a_large_file_response_goes_out_whole_in_pieces_of_at_most_the_send_chun
 
     KeepAliveChannel.send = send  # type: ignore[method-assign]
     try:
-        connection = http.client.HTTPConnection("127.0.0.1", server.effective_port, timeout=10)
-        response, body = _ask(connection, "/")
-        connection.close()
+        with running(make_server(_big, "127.0.0.1", 0, threads=1)) as port:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            response, body = _ask(connection, "/")
+            connection.close()
     finally:
         KeepAliveChannel.send = real_send  # type: ignore[method-assign]
-        server.close()
-        thread.join(5)
     assert response.status == 200 and body == bytes(range(256)) * (3 * 4096)
     assert len(sizes) > 3 and max(sizes) <= SEND_CHUNK
