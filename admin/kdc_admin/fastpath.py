@@ -171,7 +171,7 @@ class FastPath:
         for name, value in security_headers(self.policy, path, self.secure):
             if name.lower() not in own:
                 headers.append((name, value))
-        headers.append(SESSION_VARY)
+        _add_vary(headers, SESSION_VARY[1])
         seconds = time.perf_counter() - started
         record(
             method, route.rule, answer.status, seconds, masked_path(route.rule, values, path), rid
@@ -180,6 +180,16 @@ class FastPath:
         if answer.body is None or method == "HEAD":
             return []
         return _body(environ, answer.body)
+
+
+def _add_vary(headers: list[tuple[str, str]], value: str) -> None:
+    """Add ``value`` to the Vary header as Flask's ``response.vary.add`` does: to the one
+    header there is, after what it names already."""
+    for n, (name, given) in enumerate(headers):
+        if name.lower() == "vary":
+            headers[n] = (name, f"{given}, {value}")
+            return
+    headers.append(("Vary", value))
 
 
 def install_fast_path(app: Flask) -> None:

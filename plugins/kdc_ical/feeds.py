@@ -9,7 +9,9 @@ Routes (GET and HEAD only), mounted on the web app through ``kdc_blueprints``:
   events only.
 
 Every feed carries a strong ETag (a digest of the body) and Last-Modified; a matching
-``If-None-Match`` (or, without one, ``If-Modified-Since``) gets 304 with no body. They are
+``If-None-Match`` (or, without one, ``If-Modified-Since``) gets 304 with no body. A client
+that accepts gzip (calendar apps do) gets the feed gzipped, with the ETag suffixed
+``-gzip``; ``Vary: Accept-Encoding`` tells caches the two forms apart. They are
 :mod:`kdc_admin.fastpath` routes: a plain GET or HEAD is answered before Flask's request
 handling, with the same status, headers and body.
 """
@@ -17,11 +19,12 @@ handling, with the same status, headers and body.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Response
-from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
 
 from kdc_admin.fastpath import Answer, Answerer, FastBlueprint
 from kdc_ical.feedserver import (
@@ -30,6 +33,8 @@ from kdc_ical.feedserver import (
 )
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+#: Added to the ETag of a feed's gzipped form: each form of a resource has a tag of its own.
+GZIP_TAG = "-gzip"
 PRIVATE_CACHE = "private, max-age=300"
 PUBLIC_CACHE = "public, max-age=900"
 
@@ -40,11 +45,37 @@ def _not_found() -> Response:
     return response
 
 
+#: The gzip form of recent feeds, by the plain form's ETag (a digest of the body, so one
+#: entry serves every request for the same bytes); the oldest goes first past this many.
+GZIP_CACHED = 256
+_gzipped: dict[str, bytes] = {}
+
+
+def _gzip(feed: RenderedFeed) -> bytes:
+    """The feed's body gzipped (made once for each body: a calendar app asks again and again
+    for the same one)."""
+    found = _gzipped.get(feed.etag)
+    if found is None:
+        found = gzip.compress(feed.body, compresslevel=6, mtime=0)
+        while len(_gzipped) >= GZIP_CACHED:
+            _gzipped.pop(next(iter(_gzipped)), None)
+        _gzipped[feed.etag] = found
+    return found
+
+
+def _accepts_gzip(environ: Mapping[str, Any]) -> bool:
+    header = environ.get("HTTP_ACCEPT_ENCODING")
+    return bool(header) and parse_accept_header(header).quality("gzip") > 0
+
+
 def _not_modified(feed: RenderedFeed, environ: Mapping[str, Any]) -> bool:
-    """RFC 9110: If-None-Match (weak comparison) wins; else If-Modified-Since (seconds)."""
+    """RFC 9110: If-None-Match (weak comparison, either form's tag) wins; else
+    If-Modified-Since (seconds)."""
     if_none_match = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
     if if_none_match:
-        return if_none_match.contains_weak(feed.etag)
+        return if_none_match.contains_weak(feed.etag) or if_none_match.contains_weak(
+            feed.etag + GZIP_TAG
+        )
     since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
     if since is not None and feed.last_modified is not None:
         return feed.last_modified.replace(microsecond=0) <= since.astimezone(dt.UTC)
@@ -53,19 +84,26 @@ def _not_modified(feed: RenderedFeed, environ: Mapping[str, Any]) -> bool:
 
 def feed_answer(feed: RenderedFeed, environ: Mapping[str, Any]) -> Answer:
     """The feed as an answer to the request ``environ``: 304 with no body, or 200 with the
-    calendar (both ways in, :mod:`kdc_admin.fastpath`, give exactly this)."""
+    calendar, gzipped for a client that accepts it, as calendar apps do (both ways in,
+    :mod:`kdc_admin.fastpath`, give exactly this)."""
+    gzipped = _accepts_gzip(environ)
     headers = [
-        ("ETag", f'"{feed.etag}"'),
+        ("ETag", f'"{feed.etag}{GZIP_TAG}"' if gzipped else f'"{feed.etag}"'),
         ("Cache-Control", PRIVATE_CACHE if feed.private else PUBLIC_CACHE),
+        ("Vary", "Accept-Encoding"),
     ]
     if feed.private:
         headers += [("X-Robots-Tag", "noindex, nofollow"), ("Referrer-Policy", "no-referrer")]
     if _not_modified(feed, environ):
         return Answer(304, tuple(headers))
-    headers += [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(feed.body)))]
+    body = _gzip(feed) if gzipped else feed.body
+    headers.append(("Content-Type", CONTENT_TYPE))
+    if gzipped:
+        headers.append(("Content-Encoding", "gzip"))
+    headers.append(("Content-Length", str(len(body))))
     if feed.last_modified is not None:
         headers.append(("Last-Modified", http_date(feed.last_modified)))
-    return Answer(200, tuple(headers), feed.body)
+    return Answer(200, tuple(headers), body)
 
 
 def _answerer(find: Callable[[Mapping[str, str]], RenderedFeed | None]) -> Answerer:

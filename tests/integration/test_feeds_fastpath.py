@@ -4,6 +4,7 @@ same refusals, the same metrics and access log, and everything else left to Flas
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import logging
 from zoneinfo import ZoneInfo
 
@@ -122,6 +123,8 @@ def test_the_fast_path_answers_exactly_as_the_full_path_does(kdc_app, feeds, sec
         url = feeds[name]
         first = full.get(url, headers=rid)
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+        zipped = etag[:-1] + '-gzip"'
+        gzip_ok = {"Accept-Encoding": "gzip, deflate, br"}
         asked = [
             {},
             {"If-None-Match": etag},
@@ -129,6 +132,10 @@ def test_the_fast_path_answers_exactly_as_the_full_path_does(kdc_app, feeds, sec
             {"If-None-Match": '"something-else"'},
             {"If-Modified-Since": modified},
             {"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"},
+            gzip_ok,
+            gzip_ok | {"If-None-Match": zipped},
+            gzip_ok | {"If-None-Match": etag},
+            {"Accept-Encoding": "gzip;q=0, identity"},
         ]
         statuses = set()
         for headers in asked:
@@ -148,6 +155,25 @@ def test_the_fast_path_answers_exactly_as_the_full_path_does(kdc_app, feeds, sec
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert answer.headers["X-Request-ID"] == "proxy-id-0001"
     assert ("Strict-Transport-Security" in answer.headers) is secure
+
+
+def test_a_client_that_accepts_gzip_gets_the_same_calendar_gzipped(kdc_app, feeds, fast):
+    client = fast[0].test_client()
+    plain = client.get(feeds["ann"])
+    zipped = client.get(feeds["ann"], headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.get_data()) == plain.get_data()
+    assert int(zipped.headers["Content-Length"]) == len(zipped.get_data())
+    assert zipped.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    for answer in (plain, zipped):
+        assert answer.headers["Vary"] == "Accept-Encoding, Cookie"
+    # Either form's tag is a match for the same calendar, whichever form is asked for now.
+    for tag in (plain.headers["ETag"], zipped.headers["ETag"]):
+        again = client.get(feeds["ann"], headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
+        assert again.status_code == 304 and again.headers["ETag"] == zipped.headers["ETag"]
+    refused = client.get(feeds["ann"], headers={"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused.headers and refused.get_data() == plain.get_data()
 
 
 def test_a_revoked_token_is_refused_as_before(kdc_app, kdc_settings, feeds, fast, full):
