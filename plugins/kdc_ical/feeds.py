@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -49,6 +50,7 @@ def _not_found() -> Response:
 #: entry serves every request for the same bytes); the oldest goes first past this many.
 GZIP_CACHED = 256
 _gzipped: dict[str, bytes] = {}
+_gzipped_lock = threading.Lock()
 
 
 def _gzip(feed: RenderedFeed) -> bytes:
@@ -57,9 +59,10 @@ def _gzip(feed: RenderedFeed) -> bytes:
     found = _gzipped.get(feed.etag)
     if found is None:
         found = gzip.compress(feed.body, compresslevel=6, mtime=0)
-        while len(_gzipped) >= GZIP_CACHED:
-            _gzipped.pop(next(iter(_gzipped)), None)
-        _gzipped[feed.etag] = found
+        with _gzipped_lock:  # the request threads share the cache
+            while len(_gzipped) >= GZIP_CACHED:
+                del _gzipped[next(iter(_gzipped))]
+            _gzipped[feed.etag] = found
     return found
 
 

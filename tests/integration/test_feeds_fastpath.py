@@ -176,6 +176,19 @@ def test_a_client_that_accepts_gzip_gets_the_same_calendar_gzipped(kdc_app, feed
     assert "Content-Encoding" not in refused.headers and refused.get_data() == plain.get_data()
 
 
+def test_the_gzipped_feeds_kept_are_bounded(kdc_app, feeds, fast, monkeypatch):
+    from kdc_ical import feeds as feed_routes
+
+    monkeypatch.setattr(feed_routes, "GZIP_CACHED", 2)
+    monkeypatch.setattr(feed_routes, "_gzipped", {})
+    client = fast[0].test_client()
+    for name in FEEDS:
+        plain = client.get(feeds[name]).get_data()
+        zipped = client.get(feeds[name], headers={"Accept-Encoding": "gzip"}).get_data()
+        assert gzip.decompress(zipped) == plain
+        assert 1 <= len(feed_routes._gzipped) <= 2
+
+
 def test_a_revoked_token_is_refused_as_before(kdc_app, kdc_settings, feeds, fast, full):
     fast_app, fast_full = fast
     client = fast_app.test_client()
