@@ -10,7 +10,8 @@ from fixture_files import fixture_path
 from kdc_core.directory.checks import check_text
 from kdc_core.directory.values import CharactersChecked, SourceError
 from kdc_core.errors import ConfigError
-from kdc_directory_csv.reader import CsvOptions, _scan, options_from_config, read_csv
+from kdc_directory_csv.reader import LINE_LIMIT, CsvOptions, options_from_config, read_csv
+from kdc_directory_csv.scan import scan_bytes
 
 
 def test_the_shared_fixture_reads_every_officer_with_wards_and_offsets():
@@ -262,10 +263,10 @@ def test_a_c1_control_split_across_two_reads_of_the_file_is_seen(tmp_path):
     data = before + b"P2,Bo,Ng," + b"\xc2\x85" + b"\n"
     assert data.index(b"\xc2") == (1 << 20) - 1
     path.write_bytes(data)
-    assert _scan(path, "utf-8").plain is False
-    assert _scan(path, "utf-8").short is True
+    assert scan_bytes(path, "utf-8", LINE_LIMIT).plain is False
+    assert scan_bytes(path, "utf-8", LINE_LIMIT).short is True
     path.write_bytes(data.replace(b"\xc2\x85", b"\xc2\xa3"))  # a pound sign: allowed
-    assert _scan(path, "utf-8").plain is True
+    assert scan_bytes(path, "utf-8", LINE_LIMIT).plain is True
 
 
 def test_checked_characters_still_have_their_lengths_checked(tmp_path):
