@@ -16,7 +16,7 @@ from kdc_core.app import Kdc
 from kdc_core.config import Settings
 from kdc_core.db.people import CouncillorRow, WardRow
 from kdc_core.testing import FILLERS
-from kdc_core.testing.databases import PostgresTemplates, drop_postgres_database
+from kdc_core.testing.databases import PostgresTemplates, drop_postgres_database, no_postgres
 
 pytestmark = pytest.mark.postgres
 
@@ -24,7 +24,7 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture(scope="module")
 def built(kdc_postgres_url: str | None) -> Iterator[PostgresTemplates]:
     if kdc_postgres_url is None:
-        pytest.skip("no PostgreSQL")
+        no_postgres()
     made = PostgresTemplates(kdc_postgres_url, FILLERS)
     yield made
     made.drop()

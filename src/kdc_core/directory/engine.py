@@ -137,11 +137,14 @@ def run_sync(
         # collector would cost 10–20% of a large sync.
         with paused(), kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
             read = source.read(args, kdc.settings)
-            checked = isinstance(read, CharactersChecked)
-            longest = read.longest if isinstance(read, CharactersChecked) else None
+            checked = read if isinstance(read, CharactersChecked) else None
             records = list(reader(read) if reader else read)
             work = plan_sync(
-                uow.session, source.name, records, characters_checked=checked, longest=longest
+                uow.session,
+                source.name,
+                records,
+                characters_checked=checked is not None,
+                longest=checked.longest if checked is not None else None,
             )
             plan = work.plan
             if not force:
