@@ -28,10 +28,8 @@ from flask import Response
 from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etags
 
 from kdc_admin.fastpath import Answer, Answerer, FastBlueprint
-from kdc_ical.feedserver import (
-    FeedServer,
-    RenderedFeed,
-)
+from kdc_ical.feed_cache import RenderedFeed
+from kdc_ical.feedserver import FeedServer
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 #: Added to the ETag of a feed's gzipped form: each form of a resource has a tag of its own.

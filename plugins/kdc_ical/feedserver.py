@@ -41,11 +41,11 @@ from kdc_core.calendar.concerns import Membership, load_membership
 from kdc_core.calendar.events import event_url
 from kdc_core.calendar.values import CalendarEvent
 from kdc_core.db import calendar_version
-from kdc_core.db.calendar_version import Note
 from kdc_core.db.engine import read_only
 from kdc_core.errors import NotFound
 from kdc_core.metrics import FEED_CACHE
 from kdc_core.unit_of_work import UnitOfWork
+from kdc_ical.feed_cache import RenderedFeed, Seen, Subject, reaches
 from kdc_ical.render import LRU, EventRenderer
 from kdc_ical.settings import SECTION, FeedSettings
 
@@ -53,45 +53,6 @@ from kdc_ical.settings import SECTION, FeedSettings
 MAX_FEED_BYTES = 64 * 1024 * 1024
 #: Upper bound on cached VEVENT texts (a few hundred bytes each).
 MAX_EVENTS = 20_000
-
-
-#: The ``[plugins.NAME]`` section this plugin reads.
-@attrs.frozen
-class RenderedFeed:
-    """A finished feed: its body and what conditional GETs are checked against.
-
-    :ivar state: the day it was built for and the enquiry due dates it holds.
-    :ivar version: the calendar version it was built (or last found current) at.
-    :ivar event_ids: the events it shows.
-    """
-
-    state: tuple[object, ...]
-    etag: str
-    last_modified: dt.datetime | None
-    body: bytes = attrs.field(repr=False)
-    events: int
-    private: bool
-    version: int = 0
-    event_ids: frozenset[int] = attrs.field(default=frozenset(), repr=False)
-
-
-@attrs.frozen
-class Subject:
-    """Whose feed: ``kind`` is councillor, officer, public, ward or service."""
-
-    kind: str
-    id: int | None = None
-
-
-@attrs.frozen
-class Seen:
-    """What a request key was last answered with, and when."""
-
-    at: float
-    local: tuple[int, int]
-    day: dt.date
-    key: Hashable
-    subject: Subject
 
 
 @attrs.frozen
@@ -163,13 +124,13 @@ class FeedServer:
             since = calendar_version.changes_since(conn, feed.version, version)
             if since is None:
                 return None
-            reaches = _reaches(seen.subject, feed, since[1])
-            if reaches is True:
+            reached = reaches(seen.subject, feed, since[1])
+            if reached is True:
                 return None
-            if reaches:
+            if reached:
                 window = rules.FeedWindow.for_day(seen.day, self.kdc.settings.tz)
                 subject = seen.subject
-                if rules.touches(conn, subject.kind, subject.id, reaches, window, self._members):
+                if rules.touches(conn, subject.kind, subject.id, reached, window, self._members):
                     return None
         kept = attrs.evolve(feed, version=since[0])
         self.kept += 1
@@ -357,32 +318,6 @@ class FeedServer:
         self.builds += 1
         self.feeds.put(key, feed)
         return feed
-
-
-def _reaches(subject: Subject, feed: RenderedFeed, notes: Sequence[Note]) -> bool | set[int]:
-    """Whether changes reach a feed: ``True`` (rebuild it), or the ids of changed events it
-    did not show, which reach it only if they now belong in it (an empty set: nothing does)."""
-    events: set[int] = set()
-    for kind, ref in notes:
-        if kind == "event":
-            if ref is None or ref in feed.event_ids:
-                return True
-            events.add(ref)
-        elif kind == "all":
-            return True
-        elif kind == "token":
-            if feed.private:
-                return True
-        elif kind == "enquiry":
-            if subject.kind == "councillor":
-                return True
-        elif kind == subject.kind and (
-            kind in ("ward", "service") or ref is None or ref == subject.id
-        ):
-            # Any ward or service change may move a slug; an officer's or a councillor's
-            # change reaches their own feed (a councillor's roles decide their meetings).
-            return True
-    return events
 
 
 _SERVERS: weakref.WeakKeyDictionary[Kdc, FeedServer] = weakref.WeakKeyDictionary()
