@@ -17,6 +17,7 @@ from kdc_core.config import MonitoringSettings, Settings
 from kdc_core.db.migrate import upgrade
 from kdc_core.mail.outbox import counts
 from kdc_core.plugins import make_plugin_manager
+from kdc_core.testing.databases import no_postgres
 from kdc_core.testing.postgres import ThrowawayCluster, find_bindir
 
 
@@ -121,7 +122,7 @@ def test_a_database_behind_the_code_is_not_ready(kdc_app):
 @pytest.mark.postgres
 def test_readiness_follows_a_postgresql_server_that_stops_and_returns(tmp_path):
     if find_bindir() is None:
-        pytest.skip("PostgreSQL server binaries are not installed")
+        no_postgres()
     folder = Path(tempfile.mkdtemp(prefix="kdc-pg-"))
     cluster = ThrowawayCluster(folder)
     try:
