@@ -43,7 +43,10 @@ def running(server: Any) -> Iterator[int]:
     try:
         yield int(server.effective_port)
     finally:
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        # The trigger wakes the loop, which closes every channel in its map and so ends; a
+        # trigger that is closed already means the loop has ended.
+        with contextlib.suppress(OSError):
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(5)
         server.task_dispatcher.shutdown()
 
