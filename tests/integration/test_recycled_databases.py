@@ -96,6 +96,27 @@ def test_a_used_schema_copy_comes_back_exactly_as_a_fresh_copy(templates, tmp_pa
         assert contents(again) == fresh
 
 
+def statistics(url: str) -> int:
+    with psycopg.connect(conninfo(url)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_statistic WHERE starelid = 'wards'::regclass"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_recycled_copy_keeps_none_of_the_planners_statistics(templates, tmp_path):
+    with templates.lease() as url:
+        templates.copy("schema", url)
+        write_a_council(url, tmp_path)
+        with psycopg.connect(conninfo(url), autocommit=True) as conn:
+            conn.execute("ANALYZE wards")
+        assert statistics(url) > 0
+    with templates.lease() as again:
+        templates.copy("schema", again)
+        assert templates._spares["schema"] == [], "the spare was used"
+        assert statistics(again) == 0
+
+
 def test_a_copy_left_with_open_connections_is_still_recycled(templates, tmp_path):
     with templates.lease() as url:
         templates.copy("schema", url)

@@ -110,6 +110,16 @@ def reset(conninfo: str, template: Snapshot) -> bool:
         conn.execute("SET LOCAL session_replication_role = replica")
         for name in sorted(written):
             conn.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(name)))
+        # The planner's statistics go too, as a fresh copy has none: what autovacuum learnt
+        # from one test's few rows (ten distinct ids, say) would have the planner scan a whole
+        # table per row of the next test's fifty thousand.
+        if written:
+            conn.execute(
+                "DELETE FROM pg_statistic WHERE starelid IN"
+                " (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                " AND relname = ANY(%s))",
+                (sorted(written),),
+            )
         with conn.cursor() as cursor:
             for table in sorted(changed):
                 columns, values = template.rows[table]
