@@ -8,6 +8,7 @@ without importing the modules that define them.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import logging
 import sys
@@ -284,6 +285,7 @@ class LazyCli(KdcGroup):
         )
         self.config_path = config_path
         self._full: click.Group | None = None
+        self.kdc: Kdc | None = None
 
     def load(self, ctx: click.Context) -> click.Group:
         """The group with every enabled plugin's commands (built once)."""
@@ -298,7 +300,7 @@ class LazyCli(KdcGroup):
 
                 settings = load_settings(self.config_path)
                 kdc = Kdc(settings, make_plugin_manager(settings))
-                ctx.find_root().obj = kdc
+                ctx.find_root().obj = self.kdc = kdc
                 self._full = build_cli(kdc)
         return self._full
 
@@ -326,4 +328,22 @@ def main(argv: Sequence[str] | None = None, kdc: Kdc | None = None) -> None:
     except ValueError as exc:
         fail(str(exc), 2)
     group: click.Group = LazyCli(_config_from_argv(args)) if kdc is None else build_cli(kdc)
-    group.main(args=args, prog_name="kdc", obj=kdc)
+    try:
+        group.main(args=args, prog_name="kdc", obj=kdc)
+    finally:
+        if isinstance(group, LazyCli) and group.kdc is not None:
+            group.kdc.dispose()  # its database connections, closed as the server expects
+        if argv is None and kdc is None:
+            _leave_to_the_system()
+
+
+def _leave_to_the_system() -> None:
+    """Let the operating system free this process's memory when it exits.
+
+    Run as the ``kdc`` command, the process ends right after :func:`main`. Left to itself,
+    the interpreter's shutdown would walk every object the command and its imports made
+    (hundreds of thousands after a large directory sync) to free them one by one: a fifth of
+    a second for nothing. Frozen, the collector leaves them be. Files, log handlers and
+    ``atexit`` work are flushed and run as before; only the freeing is skipped.
+    """
+    gc.freeze()
