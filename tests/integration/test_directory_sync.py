@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
 
@@ -296,3 +297,32 @@ def test_a_re_sync_that_changes_nothing_uses_no_orm_and_records_the_run(kdc_app,
         )
         assert (row.records, row.unchanged, row.added, row.problems) == (40, 40, 0, 0)
         assert row.started_at == result.run.started_at and row.finished_at is not None
+
+
+def test_update_times_are_compared_as_instants_to_the_microsecond(kdc_app, wards):
+    """The same instant written with another offset is no change; a microsecond later is,
+    and the diff shows both times in ISO 8601 as the same kind of value."""
+    import attrs
+
+    first = dt.datetime(2026, 10, 1, 9, 0, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    records = directory(3)
+    stamped = [attrs.evolve(r, updated_at=first) for r in records]
+    source = DirectorySource("memory", "In memory.", lambda args, settings: stamped)
+    run_sync(kdc_app, source, actor="test")
+
+    same = [attrs.evolve(r, updated_at=first.astimezone(dt.UTC)) for r in records]
+    source = DirectorySource("memory", "In memory.", lambda args, settings: same)
+    assert run_sync(kdc_app, source, actor="test", dry_run=True).plan.unchanged == 3
+
+    later = first + dt.timedelta(microseconds=1)
+    moved = [*same[:2], attrs.evolve(same[2], updated_at=later)]
+    source = DirectorySource("memory", "In memory.", lambda args, settings: moved)
+    plan = run_sync(kdc_app, source, actor="test", dry_run=True).plan
+    assert plan.unchanged == 2
+    (diff,) = plan.updated
+    assert diff.person_id == "P000003" and diff.fields == ("updated_at",)
+    assert diff.before == {"updated_at": "2026-10-01T08:00:00.123456+00:00"}
+    assert diff.after == {"updated_at": later.isoformat()}
+    assert dt.datetime.fromisoformat(diff.after["updated_at"]) - dt.datetime.fromisoformat(
+        diff.before["updated_at"]
+    ) == dt.timedelta(microseconds=1)

@@ -6,12 +6,14 @@ the plan is the same on every database and a dry run can print it as it stands.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow, WardRow
@@ -35,9 +37,9 @@ ID, PID, FIRST, LAST, SERVICE, MANAGER, ARCHIVED = 0, 1, 2, 2 + len(SYNCED_FIELD
 class Existing:
     """What kdc holds now, in plain tuples and dicts keyed for the diff.
 
-    Officer columns are fetched without result processing (``updated_at`` as the driver
-    gives it); record values are turned into the same form with the column's own bind
-    processing, so the comparison is exact and costs no per-row conversion.
+    Officer columns are fetched without result processing (``updated_at`` as text: see
+    :func:`_time_compared`); record values are turned into the same form, so the comparison
+    is exact and costs no per-row conversion.
     """
 
     officers: dict[
@@ -66,9 +68,34 @@ def _raw(session: Session, stmt: Any) -> list[tuple[Any, ...]]:
         cursor.close()
 
 
+#: How PostgreSQL hands over a stored time for the comparison: UTC text to the microsecond.
+PG_TIME = "YYYY-MM-DD HH24:MI:SS.US"
+PY_TIME = "%Y-%m-%d %H:%M:%S.%f"
+
+
+def _utc_text(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).strftime(PY_TIME)
+
+
+def _time_compared(session: Session, column: Any) -> tuple[Any, Callable[[Any], Any] | None]:
+    """``updated_at`` as the database hands it over for the comparison, and the function
+    giving a record's time in that same form (``None``: as it is).
+
+    PostgreSQL gives UTC text (one string per row rather than an aware datetime, which costs
+    more to make and, compared, works out its offset each time); SQLite gives the stored
+    text as it is, and a record's time goes through the column's own bind processing.
+    """
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), PG_TIME), _utc_text
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return type_coerce(column, String), process
+
+
 def load_existing(session: Session) -> Existing:
     o = OfficerRow.__table__.c
-    raw = [type_coerce(o[f], String) if f == "updated_at" else o[f] for f in SYNCED_FIELDS]
+    stored, process = _time_compared(session, o.updated_at)
+    raw = [stored if f == "updated_at" else o[f] for f in SYNCED_FIELDS]
     rows = _raw(
         session,
         select(
@@ -96,8 +123,6 @@ def load_existing(session: Session) -> Existing:
         session, select(ow.officer_id, ow.ward_id).where(ow.source == DIRECTORY)
     ):
         links.setdefault(officer_id, set()).add(ward_id)
-    dialect = session.get_bind().dialect
-    process = o.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
     cache: dict[Any, Any] = {None: None}
     last: list[Any] = [None, None]  # the last value asked for and its stored form
 
@@ -327,7 +352,7 @@ def plan_sync(
             reactivated.append(OfficerDiff(pid, r.name, (*fields, "archived_at")))
         elif fields:
             shown = [f for f in fields if f in SYNCED_FIELDS]
-            before = {f: _show(row[FIRST + SYNCED_FIELDS.index(f)]) for f in shown}
+            before = {f: _show_stored(f, row[FIRST + SYNCED_FIELDS.index(f)]) for f in shown}
             after = {f: _show(getattr(r, f)) for f in shown}
             updated.append(OfficerDiff(pid, r.name, tuple(fields), before, after))
         else:
@@ -366,3 +391,12 @@ def plan_sync(
 
 def _show(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _show_stored(field: str, value: Any) -> Any:
+    """A stored value as :func:`_show` gives the record's: a time, read as UTC text, in ISO
+    8601 with its offset."""
+    if field == "updated_at" and isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC).isoformat()
+    return _show(value)
