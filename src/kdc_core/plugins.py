@@ -56,6 +56,8 @@ class PluginManager(pluggy.PluginManager):
         super().__init__("kdc")
         self.add_hookspecs(hookspecs)
         self.found: list[PluginInfo] = []
+        #: Plugin name -> its entry point, whose distribution's version :meth:`info` reads.
+        self.entry_points: dict[str, md.EntryPoint] = {}
 
     def info(self) -> list[PluginInfo]:
         """Every plugin found, with the hooks each implements (empty when disabled)."""
@@ -65,26 +67,33 @@ class PluginManager(pluggy.PluginManager):
             hooks: tuple[str, ...] = ()
             if plugin is not None:
                 hooks = tuple(sorted(h.name for h in self.get_hookcallers(plugin) or ()))
-            out.append(attrs.evolve(item, hooks=hooks))
+            ep = self.entry_points.get(item.name)
+            version = _version(ep) if ep is not None else item.version
+            out.append(attrs.evolve(item, hooks=hooks, version=version))
         return out
 
 
-#: The ``kdc`` entry points and their distributions' versions, per ``sys.path``: finding them
-#: reads every installed distribution's metadata, which cost more than the rest of a plugin
-#: manager, and a process (a test run, a worker) makes many managers.
-_FOUND: dict[tuple[str, ...], list[tuple[md.EntryPoint, str | None]]] = {}
+#: The ``kdc`` entry points, per ``sys.path``: finding them reads every installed
+#: distribution's metadata, which cost more than the rest of a plugin manager, and a process
+#: (a test run, a worker) makes many managers.
+_FOUND: dict[tuple[str, ...], list[md.EntryPoint]] = {}
 
 
-def _entry_points() -> list[tuple[md.EntryPoint, str | None]]:
-    """The installed ``kdc`` entry points by name, each with its distribution's version."""
+def _entry_points() -> list[md.EntryPoint]:
+    """The installed ``kdc`` entry points by name."""
     key = tuple(sys.path)
     found = _FOUND.get(key)
     if found is None:
-        points = sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
-        found = [(ep, ep.dist.version if ep.dist is not None else None) for ep in points]
+        found = sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
         _FOUND.clear()
         _FOUND[key] = found
     return found
+
+
+def _version(ep: md.EntryPoint) -> str | None:
+    """The version of the distribution that installed ``ep``, read when shown (parsing each
+    distribution's metadata for it cost every command a good part of its plugin start-up)."""
+    return ep.dist.version if ep.dist is not None else None
 
 
 def make_plugin_manager(
@@ -120,10 +129,11 @@ def make_plugin_manager(
         known.add(module_name)
 
     if load_entry_points:
-        for ep, version in _entry_points():
+        for ep in _entry_points():
             known.add(ep.name)
+            pm.entry_points[ep.name] = ep
             if ep.name in settings.disabled_plugins:
-                pm.found.append(PluginInfo(ep.name, version, False, (), ep.value))
+                pm.found.append(PluginInfo(ep.name, None, False, (), ep.value))
                 continue
             if pm.has_plugin(ep.name):
                 raise PluginError(f"two plugins are installed under the name {ep.name!r}")
@@ -132,7 +142,7 @@ def make_plugin_manager(
             except Exception as exc:
                 raise PluginError(f"plugin {ep.name!r} ({ep.value}) failed to load: {exc}") from exc
             _register(pm, plugin, ep.name)
-            pm.found.append(PluginInfo(ep.name, version, True, (), ep.value))
+            pm.found.append(PluginInfo(ep.name, None, True, (), ep.value))
 
     for name, plugin in extra_plugins:
         known.add(name)
