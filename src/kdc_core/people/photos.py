@@ -40,6 +40,7 @@ from kdc_core.db.people import CouncillorRow
 from kdc_core.errors import KdcError
 from kdc_core.people.download import DownloadFailed, download
 from kdc_core.people.images import CONTENT_TYPES, NotAnImage, sniff
+from kdc_core.people.plugin import PHOTOS_JOB
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
@@ -49,7 +50,7 @@ log = logging.getLogger(__name__)
 #: The folder under the instance folder.
 FOLDER = "photos"
 #: The job (and lock) that fetches the photos.
-JOB = "councillor_photos"
+JOB = PHOTOS_JOB
 TIMEOUT = 10.0
 MAX_BYTES = 2 * 1024 * 1024
 FETCHED, LOCAL = "fetched", "local"

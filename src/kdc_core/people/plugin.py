@@ -21,6 +21,10 @@ def kdc_register_commands(cli: click.Group) -> None:
     cli.add_command(lazy(__name__, "councillors", "kdc_core.people.cli:councillors_group"))
 
 
+#: The photos job's name, which is also the lock ``kdc councillors photos`` takes.
+PHOTOS_JOB = "councillor_photos"
+
+
 def photos_job(context: JobContext) -> Mapping[str, Any]:
     """Copy the councillors' photos to this site (the runner holds the job's lock, the one
     ``kdc councillors photos`` takes). Each skipped photo is echoed and logged by name."""
@@ -35,11 +39,9 @@ def photos_job(context: JobContext) -> Mapping[str, Any]:
 @hookimpl
 def kdc_register_jobs(register: Callable[[Job], None]) -> None:
     """``councillor_photos`` weekly, early on Monday morning."""
-    from kdc_core.people.photos import JOB
-
     register(
         Job(
-            name=JOB,
+            name=PHOTOS_JOB,
             help="Copy councillors' photos (their photo_url) to this site.",
             run=photos_job,
             schedule="20 4 * * 1",
