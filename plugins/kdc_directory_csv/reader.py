@@ -113,7 +113,7 @@ def file_encoding(file: Path, encoding: str | None) -> str:
     """
     wanted = encoding or "utf-8-sig"
     decoder = codecs.getincrementaldecoder(wanted)()
-    line, carried_cr = 1, False
+    offset = 0  # bytes decoded before the current chunk
     try:
         with file.open("rb") as stream:
             while chunk := stream.read(CHUNK):
@@ -122,23 +122,34 @@ def file_encoding(file: Path, encoding: str | None) -> str:
                 except UnicodeDecodeError as exc:
                     if encoding is None:
                         return "cp1252"
-                    at = line + _line_breaks(chunk[: max(exc.start, 0)])
+                    at = _line_at(file, offset + max(exc.start, 0))
                     raise SourceError(
                         f"{file} line {at}: not {encoding} ({exc.reason} at byte "
                         f"{exc.object[exc.start : exc.start + 1]!r})"
                     ) from None
-                line += _line_breaks(chunk) - (carried_cr and chunk.startswith(b"\n"))
-                carried_cr = chunk.endswith(b"\r")
+                offset += len(chunk)
             decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         if encoding is None:
             return "cp1252"
         raise SourceError(
-            f"{file} line {line}: not {encoding} (the file ends mid-character)"
+            f"{file} line {_line_at(file, offset)}: not {encoding} (the file ends mid-character)"
         ) from None
     except OSError as exc:
         raise SourceError(f"{file}: cannot read: {exc.strerror or exc}") from None
     return wanted
+
+
+def _line_at(file: Path, position: int) -> int:
+    """The line (from 1) the byte at ``position`` is on, as a text reader counts lines; read
+    again from the start only when a fault is to be named, so a good file is not counted."""
+    line, carried_cr, left = 1, False, position
+    with file.open("rb") as stream:
+        while left > 0 and (chunk := stream.read(min(CHUNK, left))):
+            line += _line_breaks(chunk) - (carried_cr and chunk.startswith(b"\n"))
+            carried_cr = chunk.endswith(b"\r")
+            left -= len(chunk)
+    return line
 
 
 class _LongLine(Exception):
@@ -266,6 +277,12 @@ def read_csv(path: str | Path, options: CsvOptions | None = None) -> list[Direct
     return records
 
 
+def _ward_names(cell: str, separator: str, known: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The ward names in a wards cell, noted in ``known`` (most cells repeat a few values)."""
+    names = known[cell] = tuple(w.strip() for w in cell.split(separator) if w.strip())
+    return names
+
+
 def _read_rows(
     file: Path, lines: Iterator[str] | TextIO, options: CsvOptions
 ) -> tuple[list[DirectoryRecord], bool, dict[str, int]]:
@@ -299,6 +316,7 @@ def _read_rows(
     # no column for reads the empty cell added past the end of each row.
     pick = operator.itemgetter(*(index.get(f, width) for f in FIELDS))
     times: dict[str, dt.datetime] = {}
+    ward_lists: dict[str, tuple[str, ...]] = {}  # a wards cell as read -> its ward names
     lengths: list[int] = []  # each row's fields' lengths, one row after another
     rows = 1  # the header's
     while True:
@@ -351,7 +369,9 @@ def _read_rows(
                 directorate or None,
                 manager or None,
                 team or None,
-                tuple(w.strip() for w in wards.split(separator) if w.strip()) if wards else (),
+                (ward_lists.get(wards) or _ward_names(wards, separator, ward_lists))
+                if wards
+                else (),
                 location or None,
                 updated,
                 f"{name} line {line}",

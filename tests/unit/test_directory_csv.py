@@ -212,6 +212,29 @@ def test_a_wrong_encoding_is_named_by_line(tmp_path):
     assert second.given_name == "Zoë"
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_a_wrong_byte_far_into_a_file_is_named_by_its_line(tmp_path, ending):
+    """Lines are counted (LF, CR LF or lone CR, a pair split across the reads too) only to
+    name the fault, so the line must still come out right well past the first read."""
+    from kdc_directory_csv.reader import CHUNK
+
+    rows = [f"A{n},Ann,Lee{'x' * (n % 50)}" for n in range(2, 4_000)]
+    for pad in range(60):  # a CR LF pair straddles the end of the first read
+        text = ending.join(["person_id,given_name,family_name", f"A1,Ann,{'L' * pad}", *rows])
+        good = (text + ending).encode("utf-8")
+        if ending != "\r\n" or good[CHUNK - 1 : CHUNK + 1] == b"\r\n":
+            break
+    assert len(good) > 2 * CHUNK
+    assert ending != "\r\n" or good[CHUNK - 1 : CHUNK + 1] == b"\r\n"
+    path = tmp_path / "late.csv"
+    path.write_bytes(good + "A4000,Zoë,Lee".encode("cp1252") + ending.encode())
+    with pytest.raises(SourceError, match=r"late.csv line 4001: not utf-8 \(invalid"):
+        read_csv(path, CsvOptions(encoding="utf-8"))
+    path.write_bytes(good + b"A4000,Zo\xc3")  # the file ends inside a character
+    with pytest.raises(SourceError, match=r"late.csv line 4001: not utf-8 \(the file ends"):
+        read_csv(path, CsvOptions(encoding="utf-8"))
+
+
 def test_reading_leaves_the_csv_field_limit_as_it_was(tmp_path):
     import csv
 
