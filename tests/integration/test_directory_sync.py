@@ -326,3 +326,35 @@ def test_update_times_are_compared_as_instants_to_the_microsecond(kdc_app, wards
     assert dt.datetime.fromisoformat(diff.after["updated_at"]) - dt.datetime.fromisoformat(
         diff.before["updated_at"]
     ) == dt.timedelta(microseconds=1)
+
+
+def test_on_postgresql_the_officers_are_read_while_the_source_is(kdc_app, wards, monkeypatch):
+    """On PostgreSQL the query for the officers runs in a thread of its own while the source
+    is read; on SQLite they are read afterwards, in the sync's own thread."""
+    import threading
+
+    from kdc_core.directory import engine
+
+    on_server = kdc_app.engine.dialect.name == "postgresql"
+    loading = threading.Event()
+    threads: list[str] = []
+    real = engine.load_existing
+
+    def watched(session):
+        threads.append(threading.current_thread().name)
+        loading.set()
+        return real(session)
+
+    monkeypatch.setattr(engine, "load_existing", watched)
+    waited: list[bool] = []
+
+    def read(args, settings):
+        waited.append(loading.wait(10 if on_server else 0))
+        return directory(5)
+
+    result = run_sync(kdc_app, DirectorySource("memory", "In memory.", read), actor="test")
+    assert len(result.plan.added) == 5
+    if on_server:
+        assert waited == [True] and threads[0].startswith("kdc-directory-load")
+    else:
+        assert waited == [False] and threads == [threading.current_thread().name]

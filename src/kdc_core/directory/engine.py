@@ -7,10 +7,13 @@ applied, dry run, refused or failed — is written to ``sync_runs`` afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -20,7 +23,7 @@ from sqlalchemy.orm import Session
 from kdc_core.db.base import utcnow
 from kdc_core.db.directory import SyncRunRow
 from kdc_core.directory.apply import Progress, apply_plan
-from kdc_core.directory.plan import plan_sync
+from kdc_core.directory.plan import Existing, load_existing, plan_sync
 from kdc_core.directory.values import (
     CharactersChecked,
     DirectoryRecord,
@@ -109,6 +112,32 @@ def locked_sync(
         raise SyncBusy(exc.local(kdc.settings.tz)) from None
 
 
+#: Databases that run a query in a server process of their own and hand the whole result
+#: over at once: reading the officers from one can go on while the source is read.
+SERVER_DATABASES = frozenset({"postgresql"})
+
+
+@contextlib.contextmanager
+def loading_meanwhile(session: Session) -> Iterator[Callable[[], Existing]]:
+    """What kdc holds (:func:`~kdc_core.directory.plan.load_existing`), read while the body
+    of the ``with`` reads the source; the function it gives returns it afterwards.
+
+    On PostgreSQL the query runs in a thread: the server works out and sends the officers
+    while this process reads the source, which does not touch the session meanwhile. The
+    thread is waited for before the ``with`` ends, whatever the body did. Elsewhere (SQLite
+    runs inside this process and gives up the interpreter between rows, so a thread would
+    only wait its turn) the officers are read when asked for.
+    """
+    if session.get_bind().dialect.name not in SERVER_DATABASES:
+        yield functools.partial(load_existing, session)
+        return
+    session.connection()  # the transaction begins here, in the session's own thread
+    with ThreadPoolExecutor(1, thread_name_prefix="kdc-directory-load") as pool:
+        future = pool.submit(load_existing, session)
+        yield future.result
+    # leaving the pool waits for the thread, so the session is the caller's alone again
+
+
 def run_sync(
     kdc: Kdc,
     source: DirectorySource,
@@ -136,15 +165,17 @@ def run_sync(
         # Tens of thousands of small objects made and dropped, none of them cyclic: the
         # collector would cost 10–20% of a large sync.
         with paused(), kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
-            read = source.read(args, kdc.settings)
-            checked = read if isinstance(read, CharactersChecked) else None
-            records = list(reader(read) if reader else read)
+            with loading_meanwhile(uow.session) as existing:
+                read = source.read(args, kdc.settings)
+                checked = read if isinstance(read, CharactersChecked) else None
+                records = list(reader(read) if reader else read)
             work = plan_sync(
                 uow.session,
                 source.name,
                 records,
                 characters_checked=checked is not None,
                 longest=checked.longest if checked is not None else None,
+                existing=existing(),
             )
             plan = work.plan
             if not force:

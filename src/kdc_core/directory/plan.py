@@ -247,6 +247,7 @@ def plan_sync(
     *,
     characters_checked: bool = False,
     longest: Mapping[str, int] | None = None,
+    existing: Existing | None = None,
 ) -> Work:
     """Work out what a sync of ``records`` would change. Reads only.
 
@@ -254,10 +255,12 @@ def plan_sync(
         (it returned :class:`~kdc_core.directory.values.CharactersChecked`).
     :param longest: the longest value of each text field, as that source measured it
         (``CharactersChecked.longest``).
+    :param existing: what kdc holds, read already with :func:`load_existing` in this
+        session's transaction (else it is read here).
     """
     check_text(records, characters_checked=characters_checked, longest=longest)
     by_key = index_records(records)
-    ex = load_existing(session)
+    ex = existing if existing is not None else load_existing(session)
     by_pid, canonical, respelt = match_stored_ids(by_key, ex)
     check_emails(by_pid, ex)
     problems: list[str] = []
