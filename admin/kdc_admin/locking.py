@@ -66,7 +66,7 @@ def _tz() -> Any:
 
 
 def _last(session: Any, row: Any) -> changelog.LoggedChange | None:
-    entity = tracking.ENTITIES.get(type(row))
+    entity = tracking.ENTITIES.get(tracking.table_of(row) or "")
     identity = inspect(row).identity
     if entity is None or not identity or len(identity) != 1:
         return None

@@ -44,8 +44,11 @@ class ChangeLogView(SecuredBaseView):
         """Entity → the address of its edit page (``…?id=``), for the views that have one."""
         urls: dict[str, str] = {}
         for view in self.admin._views if self.admin else ():
-            if isinstance(view, ModelView) and view.model in tracking.ENTITIES:
-                entity = tracking.ENTITIES[view.model]
+            if not isinstance(view, ModelView):
+                continue
+            table = getattr(view.model, "__tablename__", None)
+            if table in tracking.ENTITIES:
+                entity = tracking.ENTITIES[table]
                 if entity in urls:
                     continue
                 try:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Session, object_session
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, object_session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,6 +42,16 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+@event.listens_for(Mapper, "before_configured")
+def _every_table_first() -> None:
+    """Before the ORM configures its mappers (on the first ORM query or row made), import
+    every table module: a relationship names its other side by class name, which must be
+    known by then, and :mod:`kdc_core.db` imports the row classes only when asked for."""
+    from kdc_core.db import load_tables
+
+    load_tables()
 
 
 def utcnow() -> dt.datetime:

@@ -45,11 +45,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kdc_core.changes import Change
 from kdc_core.db.base import Base
-from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
-from kdc_core.db.enquiries import EnquiryPersonRow, EnquiryRow
-from kdc_core.db.events import EventRow
-from kdc_core.db.feed_tokens import FeedTokenRow
-from kdc_core.db.people import CouncillorRoleRow, CouncillorRow, OfficerRow, ServiceRow, WardRow
 
 #: How many versions the change log covers.
 KEEP = 5000
@@ -82,19 +77,20 @@ class CalendarChangeRow(Base):
 _VERSION_T: Any = CalendarVersionRow.__table__
 _CHANGES_T: Any = CalendarChangeRow.__table__
 
-#: Row class → (kind, how to get the id it concerns).
-_ROWS: dict[type, tuple[str, Any]] = {
-    EventRow: ("event", lambda r: r.id),
-    CouncillorRow: ("councillor", lambda r: r.id),
-    CouncillorRoleRow: ("councillor", lambda r: r.councillor_id),
-    CommitteeMembershipRow: ("councillor", lambda r: r.councillor_id),
-    CommitteeRow: ("councillor", lambda _r: None),
-    OfficerRow: ("officer", lambda r: r.id),
-    WardRow: ("ward", lambda r: r.id),
-    ServiceRow: ("service", lambda r: r.id),
-    EnquiryRow: ("enquiry", lambda _r: None),
-    EnquiryPersonRow: ("enquiry", lambda _r: None),
-    FeedTokenRow: ("token", lambda _r: None),
+#: Table of a flushed row → (kind, how to get the id it concerns). Tables are named, not
+#: their row classes imported, so this module costs no table module of its own.
+_ROWS: dict[str, tuple[str, Any]] = {
+    "events": ("event", lambda r: r.id),
+    "councillors": ("councillor", lambda r: r.id),
+    "councillor_roles": ("councillor", lambda r: r.councillor_id),
+    "committee_memberships": ("councillor", lambda r: r.councillor_id),
+    "committees": ("councillor", lambda _r: None),
+    "officers": ("officer", lambda r: r.id),
+    "wards": ("ward", lambda r: r.id),
+    "services": ("service", lambda r: r.id),
+    "enquiries": ("enquiry", lambda _r: None),
+    "enquiry_people": ("enquiry", lambda _r: None),
+    "feed_tokens": ("token", lambda _r: None),
 }
 
 #: Table name → kind, for statements that bypass the flush.
@@ -183,7 +179,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         (session.deleted, False),
     ):
         for obj in group:
-            known = _ROWS.get(type(obj))
+            known = _ROWS.get(getattr(type(obj), "__tablename__", ""))
             if known is None or (modified_only and not session.is_modified(obj)):
                 continue
             kind, ref = known

@@ -6,8 +6,9 @@ and the open ones by respond-by date (:class:`~kdc_core.db.enquiries.EnquiryOpen
 The dashboard reads the totals and the dates from today on — a few thousand summary rows —
 instead of a million enquiries; overdue is open minus those due from today on.
 
-Every ORM change to an enquiry keeps them right: :func:`listen` (installed with the change
-tracking, :func:`kdc_core.db.tracking.track`) compares each flushed enquiry's old and new
+Every ORM change to an enquiry keeps them right: the listeners of
+:mod:`kdc_core.db.enquiry_listeners` (installed with the change tracking,
+:func:`kdc_core.db.tracking.track`) compares each flushed enquiry's old and new
 status, respond-by date, ward, service, officer and in-time flag, and adds the differences
 with ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` — atomic under concurrent
 writers on PostgreSQL, serialised by ``BEGIN IMMEDIATE`` on SQLite — in the same
@@ -34,7 +35,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    event,
     func,
     inspect,
     literal,
@@ -44,6 +44,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kdc_core.db.enquiries import EnquiryOpenCountRow, EnquiryRow, EnquiryTotalRow
+from kdc_core.db.enquiry_listeners import DELETED, STALE
 from kdc_core.db.people import OfficerRow, ServiceRow, WardRow
 from kdc_core.enquiries.values import OPEN_STATUSES
 
@@ -58,9 +59,6 @@ _TOTALS_T: Table = EnquiryTotalRow.__table__  # type: ignore[assignment]
 _TABLES = {"open": (_OPEN_T, "respond_by"), "totals": (_TOTALS_T, "state")}
 _TABLES_ONLY = (_OPEN_T, _TOTALS_T)
 _OWNERS = {WardRow: "ward", ServiceRow: "service", OfficerRow: "officer"}
-_DELETED = "kdc_enquiry_counts_deleted"
-_STALE = "kdc_enquiry_counts_stale"
-_LISTENING = "_kdc_enquiry_counts"
 
 #: ("open", dimension, key id, respond-by date) or ("totals", dimension, key id, state) → count
 Counts = dict[tuple[str, str, int, Any], int]
@@ -100,16 +98,18 @@ def _new_values(obj: EnquiryRow) -> tuple[Any, ...]:
     return tuple(getattr(obj, key) for key in _FIELDS)
 
 
-def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
-    # A deleted enquiry's values are read now, while its row can still be loaded.
-    session.info[_DELETED] = [
+def before_flush(session: Session) -> None:
+    """Note the values of the enquiries this flush deletes, while their rows can be loaded."""
+    session.info[DELETED] = [
         _old_values(obj) for obj in session.deleted if isinstance(obj, EnquiryRow)
     ]
 
 
-def _after_flush(session: Session, _context: Any) -> None:
+def after_flush(session: Session) -> None:
+    """Add the flush's differences to the summary (see :mod:`kdc_core.db.enquiry_listeners`,
+    which calls this only for a flush that touched an enquiry or deleted an owner)."""
     deltas: collections.Counter[tuple[str, str, int, Any]] = collections.Counter()
-    for values in session.info.pop(_DELETED, []):
+    for values in session.info.pop(DELETED, []):
         deltas.subtract(_contributions(values))
     for obj in session.new:
         if isinstance(obj, EnquiryRow):
@@ -242,37 +242,5 @@ def rebuild(session: Session) -> int:
     for table, stmt in _recount_selects():
         bucket = _TABLES[_name(table)][1]
         conn.execute(table.insert().from_select(["dimension", "key_id", bucket, "n"], stmt))
-    session.info.pop(_STALE, None)
+    session.info.pop(STALE, None)
     return sum(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in _TABLES_ONLY)
-
-
-def _orm_execute(state: Any) -> None:
-    """An ORM bulk insert, update or delete of enquiries skips the flush: recount at commit."""
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    if getattr(getattr(state.statement, "table", None), "name", None) == EnquiryRow.__tablename__:
-        state.session.info[_STALE] = True
-
-
-def _before_commit(session: Session) -> None:
-    if session.info.get(_STALE):
-        session.flush()
-        rebuild(session)
-
-
-def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_STALE, None)
-        session.info.pop(_DELETED, None)
-
-
-def listen(target: Any) -> None:
-    """Keep the summary for every session of ``target`` (a Session class); once per class."""
-    if getattr(target, _LISTENING, False):
-        return
-    event.listen(target, "before_flush", _before_flush)
-    event.listen(target, "after_flush", _after_flush)
-    event.listen(target, "do_orm_execute", _orm_execute)
-    event.listen(target, "before_commit", _before_commit)
-    event.listen(target, "after_soft_rollback", _after_soft_rollback)
-    setattr(target, _LISTENING, True)

@@ -27,79 +27,64 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kdc_core import changelog
 from kdc_core.changes import Action, Change, ChangeSet
-from kdc_core.db import calendar_version, enquiry_counts
-from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
-from kdc_core.db.enquiries import EnquiryNoteRow, EnquiryPersonRow, EnquiryRow
-from kdc_core.db.events import EventRow
-from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow
-from kdc_core.db.people import (
-    CouncillorExternalIdRow,
-    CouncillorRoleRow,
-    CouncillorRow,
-    DirectorateRow,
-    GroupMembershipRow,
-    OfficerRow,
-    OfficerWardRow,
-    PoliticalGroupRow,
-    ServiceRow,
-    TermOfOfficeRow,
-    WardContactRow,
-    WardRow,
-)
-from kdc_core.db.protocol import (
-    ComplaintRow,
-    ComplaintStageRow,
-    EventPoliticalMeetingRow,
-    ProtocolVersionRow,
-)
+from kdc_core.db import calendar_version, enquiry_listeners
 
 _KEY = "kdc_changes"
 _SOURCE = "kdc_source"
 _TRACKED = "_kdc_tracked"
 _LOGGED = "kdc_logged"  # how many of the session's notes are in the change log already
 
-#: Row class → entity name in change notifications.
-ENTITIES: dict[type, str] = {
-    WardRow: "ward",
-    PoliticalGroupRow: "political_group",
-    CouncillorRow: "councillor",
-    DirectorateRow: "directorate",
-    ServiceRow: "service",
-    OfficerRow: "officer",
-    WardContactRow: "ward_contact",
-    EventRow: "event",
-    EnquiryRow: "enquiry",
-    BriefingRow: "briefing",
-    SuccessStoryRow: "success_story",
-    ComplaintRow: "complaint",
-    ProtocolVersionRow: "protocol_version",
-    CommitteeRow: "committee",
+# The tables below are named rather than their row classes imported, so that tracking costs
+# no table module a command does not use (see :mod:`kdc_core.db`).
+
+#: Table → entity name in change notifications.
+ENTITIES: dict[str, str] = {
+    "wards": "ward",
+    "political_groups": "political_group",
+    "councillors": "councillor",
+    "directorates": "directorate",
+    "services": "service",
+    "officers": "officer",
+    "ward_contacts": "ward_contact",
+    "events": "event",
+    "enquiries": "enquiry",
+    "briefings": "briefing",
+    "success_stories": "success_story",
+    "protocol_complaints": "complaint",
+    "protocol_versions": "protocol_version",
+    "committees": "committee",
 }
 
-#: Child rows whose changes count as a change to their parent's field.
-CHILDREN: dict[type, tuple[str, str, str]] = {
-    TermOfOfficeRow: ("councillor", "councillor", "terms"),
-    CouncillorRoleRow: ("councillor", "councillor", "roles"),
-    GroupMembershipRow: ("councillor", "councillor", "group_history"),
-    CouncillorExternalIdRow: ("councillor", "councillor", "external_ids"),
-    OfficerWardRow: ("officer", "officer", "wards"),
-    EnquiryPersonRow: ("enquiry", "enquiry", "people"),
-    EnquiryNoteRow: ("enquiry", "enquiry", "notes"),
-    ComplaintStageRow: ("complaint", "complaint", "stages"),
-    EventPoliticalMeetingRow: ("event", "event", "political_meeting"),
-    CommitteeMembershipRow: ("committee", "committee", "members"),
+#: Child tables whose rows' changes count as a change to their parent's field.
+CHILDREN: dict[str, tuple[str, str, str]] = {
+    "terms_of_office": ("councillor", "councillor", "terms"),
+    "councillor_roles": ("councillor", "councillor", "roles"),
+    "councillor_group_memberships": ("councillor", "councillor", "group_history"),
+    "councillor_external_ids": ("councillor", "councillor", "external_ids"),
+    "officer_wards": ("officer", "officer", "wards"),
+    "enquiry_people": ("enquiry", "enquiry", "people"),
+    "enquiry_notes": ("enquiry", "enquiry", "notes"),
+    "protocol_complaint_stages": ("complaint", "complaint", "stages"),
+    "event_political_meetings": ("event", "event", "political_meeting"),
+    "committee_memberships": ("committee", "committee", "members"),
 }
 
-#: Row class → its label in change notifications, where ``str(row)`` will not do. An enquiry
-#: is named by its reference and a complaint by its id, so that a constituent's or a
+#: Table → the label of a change to one of its rows, where ``str(row)`` will not do. An
+#: enquiry is named by its reference and a complaint by its id, so that a constituent's or a
 #: councillor's details never reach a plugin through a label.
-LABELS: dict[type, Callable[[Any], str]] = {
-    EnquiryRow: lambda row: row.reference,
-    ComplaintRow: lambda row: f"complaint {row.id}",
-    ProtocolVersionRow: lambda row: f"protocol {row.version}",
+LABELS: dict[str, Callable[[Any], str]] = {
+    "enquiries": lambda row: row.reference,
+    "protocol_complaints": lambda row: f"complaint {row.id}",
+    "protocol_versions": lambda row: f"protocol {row.version}",
     # str() would load the ward and the service, which must not happen while a flush runs
-    WardContactRow: lambda row: f"service {row.service_id} contact for ward {row.ward_id}",
+    "ward_contacts": lambda row: f"service {row.service_id} contact for ward {row.ward_id}",
 }
+
+
+def table_of(obj: Any) -> str | None:
+    """The name of the table ``obj`` (a mapped row) is stored in."""
+    return getattr(type(obj), "__tablename__", None)
+
 
 _IGNORED_FIELDS = {"modified_at", "created_at"}
 
@@ -181,7 +166,7 @@ def _merge(first: Change, later: Change) -> Change:
 
 def label(obj: Any) -> str:
     """The label a change to ``obj`` carries (see :data:`LABELS`)."""
-    return LABELS.get(type(obj), str)(obj)
+    return LABELS.get(table_of(obj) or "", str)(obj)
 
 
 def _changed_fields(obj: Any) -> list[str]:
@@ -214,11 +199,11 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
         notes.append(Change(entity, action, obj.id, label(obj), tuple(sorted(fields)), source))
 
     for obj in session.new:
-        entity = ENTITIES.get(type(obj))
+        entity = ENTITIES.get(table_of(obj) or "")
         if entity:
             note(entity, Action.ADDED, obj)
     for obj in session.dirty:
-        entity = ENTITIES.get(type(obj))
+        entity = ENTITIES.get(table_of(obj) or "")
         if not entity:
             continue
         fields = _changed_fields(obj)
@@ -230,12 +215,12 @@ def _after_flush(session: Session, _flush_context: Any) -> None:
         else:
             note(entity, Action.UPDATED, obj, fields)
     for obj in session.deleted:
-        entity = ENTITIES.get(type(obj))
+        entity = ENTITIES.get(table_of(obj) or "")
         if entity:
             note(entity, Action.DELETED, obj)
-    added = {(type(o), o.id) for o in session.new if type(o) in ENTITIES}
+    added = {(type(o), o.id) for o in session.new if table_of(o) in ENTITIES}
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        child = CHILDREN.get(type(obj))
+        child = CHILDREN.get(table_of(obj) or "")
         if child is None:
             continue
         if obj in session.dirty and not _changed_fields(obj):
@@ -288,7 +273,7 @@ def track(factory: sessionmaker[Any] | type[Session]) -> None:
     event.listen(target, "after_soft_rollback", _after_soft_rollback)
     event.listen(target, "before_commit", _before_commit)
     # The SLA dashboard's summary rides on the same sessions (see enquiry_counts).
-    enquiry_counts.listen(target)
+    enquiry_listeners.listen(target)
     # So does the calendar version feeds answer conditional requests from.
     calendar_version.listen(target)
     setattr(target, _TRACKED, True)
