@@ -251,3 +251,14 @@ def test_an_error_level_briefing_finding_blocks_post_and_send_unless_overridden(
     assert sent.exit_code == 0, sent.output
     assert len(mailer.outbox.emails) == 3 and mailer.outbox.texts == []
     assert "[overridden: Chair agreed]" in sent.stderr
+
+
+def test_delivered_counts_the_outbox_s_sent_messages_by_default():
+    """``delivered`` names the outbox's sent status itself, so that registering the briefing
+    rules imports no outbox table; it must stay the outbox's own."""
+    import inspect
+
+    from kdc_core.briefings.protocol import delivered
+    from kdc_core.db.outbox import SENT
+
+    assert inspect.signature(delivered).parameters["status"].default == SENT

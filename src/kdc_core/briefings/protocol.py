@@ -13,8 +13,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
-from kdc_core.db.newsletters import BriefingRow, briefing_wards
-from kdc_core.db.outbox import SENT, OutboxMessageRow
 from kdc_core.protocol.briefings import Briefing, briefing_rules
 from kdc_core.protocol.rules import Rule
 from kdc_core.unit_of_work import UnitOfWork
@@ -33,10 +31,14 @@ def briefing_id_of(key: str) -> int:
 
 
 def delivered(
-    uow: UnitOfWork, ids: frozenset[int] | None = None, status: str | None = SENT
+    uow: UnitOfWork, ids: frozenset[int] | None = None, status: str | None = "sent"
 ) -> list[tuple[int, int, str, dt.datetime | None]]:
     """``(briefing id, councillor id, channel, sent at)`` of the briefing messages in the
-    outbox — those sent, or with ``status=None`` every one queued — oldest first."""
+    outbox — those sent (the outbox's ``SENT``), or with ``status=None`` every one queued —
+    oldest first."""
+    # The tables are imported here: the rules that read them are registered at every start-up.
+    from kdc_core.db.outbox import OutboxMessageRow
+
     query = select(
         OutboxMessageRow.key,
         OutboxMessageRow.councillor_id,
@@ -60,6 +62,8 @@ def delivered(
 
 def protocol_briefings(uow: UnitOfWork, ids: frozenset[int] | None = None) -> list[Briefing]:
     """The briefings ``ids`` (all when ``None``), oldest first, in three queries."""
+    from kdc_core.db.newsletters import BriefingRow, briefing_wards
+
     rows = select(BriefingRow.id, BriefingRow.title, BriefingRow.public_on, BriefingRow.significant)
     wards = select(briefing_wards.c.briefing_id, briefing_wards.c.ward_id)
     if ids is not None:

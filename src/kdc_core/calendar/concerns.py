@@ -33,8 +33,6 @@ import attrs
 from sqlalchemy import func, select
 
 from kdc_core.calendar.values import CalendarEvent, EventKind
-from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
-from kdc_core.db.people import CouncillorRoleRow, CouncillorRow
 from kdc_core.people.values import RoleKind
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -105,6 +103,10 @@ class Membership:
 
 def load_membership(uow: UnitOfWork) -> Membership:
     """``load_membership(uow) -> Membership``: committee membership in three queries."""
+    # Imported here: the event rules that use this module are registered at every start-up.
+    from kdc_core.db.committees import CommitteeMembershipRow, CommitteeRow
+    from kdc_core.db.people import CouncillorRoleRow, CouncillorRow
+
     active = frozenset(
         uow.session.scalars(select(CouncillorRow.id).where(CouncillorRow.archived_at.is_(None)))
     )

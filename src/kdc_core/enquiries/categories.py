@@ -22,8 +22,9 @@ import attrs
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kdc_core.db.enquiries import EnquiryCategoryRow
-from kdc_core.db.repositories import enquiries as store
+# The enquiry tables (``db.EnquiryCategoryRow``, the repository) are imported when a category
+# is read or written, not by the casework settings check that every command runs.
+from kdc_core import db
 from kdc_core.enquiries.values import CategorySettings
 from kdc_core.errors import KdcError
 from kdc_core.people.lookup import NotKnown, did_you_mean
@@ -76,20 +77,22 @@ def _check_name(name: str) -> str:
 
 def name_taken(session: Session, name: str, except_id: int | None = None) -> bool:
     """Whether another category (not ``except_id``) is called ``name``, in any case."""
-    stmt = select(EnquiryCategoryRow.id).where(
-        func.lower(EnquiryCategoryRow.name) == " ".join(name.split()).lower()
+    stmt = select(db.EnquiryCategoryRow.id).where(
+        func.lower(db.EnquiryCategoryRow.name) == " ".join(name.split()).lower()
     )
     if except_id is not None:
-        stmt = stmt.where(EnquiryCategoryRow.id != except_id)
+        stmt = stmt.where(db.EnquiryCategoryRow.id != except_id)
     with session.no_autoflush:  # a row being added is not "another" category
         return session.scalar(stmt.limit(1)) is not None
 
 
 def list_categories(uow: UnitOfWork, *, active_only: bool = False) -> list[CategorySettings]:
     """Every category (or only the active ones), by name."""
-    stmt = select(EnquiryCategoryRow)
+    from kdc_core.db.repositories import enquiries as store
+
+    stmt = select(db.EnquiryCategoryRow)
     if active_only:
-        stmt = stmt.where(EnquiryCategoryRow.active.is_(True))
+        stmt = stmt.where(db.EnquiryCategoryRow.active.is_(True))
     rows = uow.session.scalars(stmt).all()
     return sorted((store.category_value(r) for r in rows), key=lambda c: c.name.lower())
 
@@ -99,9 +102,11 @@ def get_category(uow: UnitOfWork, name: str) -> CategorySettings:
 
     :raises NotKnown: no such category; the message suggests the closest names.
     """
+    from kdc_core.db.repositories import enquiries as store
+
     row = store.category_row(uow.session, name.strip())
     if row is None:
-        names = uow.session.scalars(select(EnquiryCategoryRow.name)).all()
+        names = uow.session.scalars(select(db.EnquiryCategoryRow.name)).all()
         raise NotKnown(f"no enquiry category called {name.strip()!r}{did_you_mean(name, names)}")
     return store.category_value(row)
 
@@ -112,6 +117,8 @@ def for_new_enquiry(uow: UnitOfWork, name: str, *, inactive_ok: bool = False) ->
 
     :raises NotKnown: unknown or inactive; the message suggests the closest active names.
     """
+    from kdc_core.db.repositories import enquiries as store
+
     key = name.strip()
     active = [c.name for c in list_categories(uow, active_only=True)]
     row = store.category_row(uow.session, key)
@@ -144,6 +151,8 @@ def set_category(
     :raises CategoryError: a negative number, respond shorter than acknowledge, a bad name.
     :raises NotKnown: no such service (with the closest names).
     """
+    from kdc_core.db.repositories import enquiries as store
+
     row = store.category_row(uow.session, name.strip())
     current = store.category_value(row) if row is not None else None
     base = current or CategorySettings(_check_name(name))
@@ -194,6 +203,8 @@ def seed(uow: UnitOfWork, configured: Iterable[CategoryConfig]) -> list[str]:
     :raises CategoryError: a configured category's numbers do not fit together.
     :raises NotKnown: a configured default service does not exist.
     """
+    from kdc_core.db.repositories import enquiries as store
+
     added = []
     for item in configured:
         if store.category_row(uow.session, item.name.strip()) is not None:

@@ -1,6 +1,6 @@
 """The ward's enquiry figures, when the enquiries feature is installed.
 
-Registered with the built-in sections only if ``kdc_core.db.enquiries`` imports, so the
+Registered with the built-in sections only if ``kdc_core.db.enquiries`` is installed, so the
 newsletter works without it. Figures: enquiries open and overdue (past their respond-by date)
 when the issue is built, and of those answered during the issue's month, how many in time.
 """
@@ -8,6 +8,8 @@ when the issue is built, and of those answered during the issue's month, how man
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib.util
 from collections.abc import Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,25 +20,28 @@ from kdc_core.newsletter.values import Month, Section, SectionItem, WardMonth, o
 from kdc_core.timewords import long_date
 from kdc_core.unit_of_work import UnitOfWork
 
-try:
+#: Where the enquiry tables live; the section is offered only when it is installed.
+ENQUIRY_TABLES = "kdc_core.db.enquiries"
+
+
+@functools.cache
+def _figures() -> Any:
+    """The one statement for every ward's figures, built when a newsletter is first built:
+    registering the section, which every command does, imports no enquiry table."""
     from kdc_core.db.enquiries import EnquiryRow
     from kdc_core.enquiries.values import OPEN_STATUSES
-except ImportError:  # the enquiries feature is not there: no section
-    EnquiryRow = None  # type: ignore[assignment,misc]
 
-_FIGURES: Any = None
-if EnquiryRow is not None:
-    _open = EnquiryRow.status.in_([s.value for s in OPEN_STATUSES])
-    _answered = and_(
+    open_ = EnquiryRow.status.in_([s.value for s in OPEN_STATUSES])
+    answered = and_(
         EnquiryRow.resolved_at >= bindparam("start"), EnquiryRow.resolved_at < bindparam("end")
     )
-    _FIGURES = (
+    return (
         select(
             EnquiryRow.ward_id,
-            func.sum(case((_open, 1), else_=0)),
-            func.sum(case((and_(_open, EnquiryRow.respond_by < bindparam("today")), 1), else_=0)),
-            func.sum(case((_answered, 1), else_=0)),
-            func.sum(case((and_(_answered, EnquiryRow.resolved_in_time.is_(True)), 1), else_=0)),
+            func.sum(case((open_, 1), else_=0)),
+            func.sum(case((and_(open_, EnquiryRow.respond_by < bindparam("today")), 1), else_=0)),
+            func.sum(case((answered, 1), else_=0)),
+            func.sum(case((and_(answered, EnquiryRow.resolved_in_time.is_(True)), 1), else_=0)),
         )
         .where(EnquiryRow.ward_id.in_(bindparam("ward_ids", expanding=True)))
         .group_by(EnquiryRow.ward_id)
@@ -55,7 +60,7 @@ def figures_by_ward(
     end = dt.datetime.combine(month.next_first, dt.time(), tz)
     today = dt.datetime.now(tz).date()
     rows = uow.session.execute(
-        _FIGURES,
+        _figures(),
         {"ward_ids": [wm.ward_id for wm in wms], "start": start, "end": end, "today": today},
     )
     figures = {ward_id: tuple(int(v or 0) for v in sums) for ward_id, *sums in rows}
@@ -89,7 +94,7 @@ enquiry_figures = one_ward(figures_by_ward)
 
 def enquiry_section() -> Section | None:
     """The section, or ``None`` when the enquiries feature is not installed."""
-    if _FIGURES is None:
+    if importlib.util.find_spec(ENQUIRY_TABLES) is None:
         return None
     return Section(
         name="enquiry_digest",

@@ -12,145 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BindParameter, and_, bindparam, func, or_, select
-
 from kdc_core.calendar.values import EventKind
-from kdc_core.db.events import EventRow, event_wards
-from kdc_core.db.newsletters import BriefingRow, SuccessStoryRow, briefing_wards
-from kdc_core.db.people import (
-    DirectorateRow,
-    OfficerRow,
-    OfficerWardRow,
-    ServiceRow,
-    WardContactRow,
-    WardRow,
-)
 from kdc_core.newsletter.values import SectionItem, WardMonth, WardsCollector, one_ward
 from kdc_core.timewords import clock_time, long_date
 from kdc_core.unit_of_work import UnitOfWork
-
-_WARD_IDS: BindParameter[list[int]] = bindparam("ward_ids", expanding=True)
-
-# Built once: a statement made per call costs more to compile than the query takes to run.
-# Each selects the ward id first and orders by it, then as the issue lists the entries.
-_EVENTS = (
-    select(event_wards.c.ward_id, EventRow.kind, EventRow.title, EventRow.start, EventRow.location)
-    .select_from(EventRow)
-    .join(event_wards, event_wards.c.event_id == EventRow.id)
-    .where(
-        event_wards.c.ward_id.in_(_WARD_IDS),
-        EventRow.start >= bindparam("start"),
-        EventRow.start < bindparam("end"),
-        EventRow.status != "cancelled",
-    )
-    .order_by(event_wards.c.ward_id, EventRow.start, EventRow.title)
-)
-_STAFF = (
-    select(
-        OfficerWardRow.ward_id,
-        OfficerRow.given_name,
-        OfficerRow.family_name,
-        OfficerRow.job_title,
-        ServiceRow.name,
-        OfficerRow.archived_at,
-    )
-    .select_from(OfficerRow)
-    .join(OfficerWardRow, OfficerWardRow.officer_id == OfficerRow.id)
-    .outerjoin(ServiceRow, ServiceRow.id == OfficerRow.service_id)
-    .where(
-        OfficerWardRow.ward_id.in_(_WARD_IDS),
-        or_(
-            and_(
-                OfficerRow.created_at >= bindparam("start"),
-                OfficerRow.created_at < bindparam("end"),
-            ),
-            and_(
-                OfficerRow.archived_at >= bindparam("start"),
-                OfficerRow.archived_at < bindparam("end"),
-            ),
-        ),
-    )
-    .order_by(OfficerWardRow.ward_id, OfficerRow.family_name, OfficerRow.given_name)
-    .distinct()
-)
-_CONTACTS = (
-    select(
-        WardContactRow.ward_id,
-        ServiceRow.name,
-        OfficerRow.given_name,
-        OfficerRow.family_name,
-        OfficerRow.email,
-        OfficerRow.phone,
-    )
-    .select_from(WardContactRow)
-    .join(ServiceRow, ServiceRow.id == WardContactRow.service_id)
-    .join(OfficerRow, OfficerRow.id == WardContactRow.officer_id)
-    .where(WardContactRow.ward_id.in_(_WARD_IDS), OfficerRow.archived_at.is_(None))
-    .order_by(WardContactRow.ward_id, ServiceRow.name)
-)
-_LINK_OFFICER = (
-    select(
-        WardRow.id,
-        OfficerRow.given_name,
-        OfficerRow.family_name,
-        OfficerRow.email,
-        OfficerRow.phone,
-    )
-    .select_from(OfficerRow)
-    .join(WardRow, WardRow.link_officer_id == OfficerRow.id)
-    .where(WardRow.id.in_(_WARD_IDS), OfficerRow.archived_at.is_(None))
-)
-_BRIEFINGS = (
-    select(
-        briefing_wards.c.ward_id,
-        BriefingRow.title,
-        BriefingRow.body,
-        BriefingRow.public_on,
-        BriefingRow.topic,
-    )
-    .select_from(BriefingRow)
-    .join(briefing_wards, briefing_wards.c.briefing_id == BriefingRow.id)
-    .where(
-        briefing_wards.c.ward_id.in_(_WARD_IDS),
-        BriefingRow.public_on >= bindparam("first"),
-        BriefingRow.public_on < bindparam("after"),
-    )
-    .order_by(briefing_wards.c.ward_id, BriefingRow.public_on, BriefingRow.id)
-)
-_STORIES = (
-    select(
-        SuccessStoryRow.ward_id,
-        SuccessStoryRow.title,
-        SuccessStoryRow.body,
-        SuccessStoryRow.image_url,
-        SuccessStoryRow.image_alt,
-        ServiceRow.name,
-    )
-    .outerjoin(ServiceRow, ServiceRow.id == SuccessStoryRow.service_id)
-    .where(
-        or_(SuccessStoryRow.ward_id.in_(_WARD_IDS), SuccessStoryRow.ward_id.is_(None)),
-        SuccessStoryRow.published_on >= bindparam("first"),
-        SuccessStoryRow.published_on < bindparam("after"),
-    )
-    .order_by(SuccessStoryRow.published_on, SuccessStoryRow.id)
-)
-_WARD_FACING = (
-    select(ServiceRow.id, ServiceRow.name, DirectorateRow.name)
-    .outerjoin(DirectorateRow, DirectorateRow.id == ServiceRow.directorate_id)
-    .where(ServiceRow.ward_facing.is_(True))
-    .order_by(ServiceRow.name)
-)
-_IN_WARD = (
-    select(OfficerWardRow.ward_id, func.count(func.distinct(OfficerRow.id)))
-    .select_from(OfficerRow)
-    .join(OfficerWardRow, OfficerWardRow.officer_id == OfficerRow.id)
-    .where(
-        OfficerRow.service_id == bindparam("service_id"),
-        OfficerWardRow.ward_id.in_(_WARD_IDS),
-        OfficerRow.archived_at.is_(None),
-    )
-    .group_by(OfficerWardRow.ward_id)
-)
 
 ByWard = dict[int, tuple[SectionItem, ...]]
 
@@ -180,6 +45,8 @@ def _by_ward(ids: Iterable[int], pairs: Iterable[tuple[int, SectionItem]]) -> By
 def events_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
     """Events in each ward from the start of the month to the end of the next one: the issue
     goes out at the start of its month, so it looks about six weeks ahead."""
+    from kdc_core.newsletter import section_queries as q  # the tables, when first asked
+
     if not wms:
         return {}
     ids = _ids(wms)
@@ -189,7 +56,7 @@ def events_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
     end = dt.datetime.combine(
         dt.date(after.year + after.month // 12, after.month % 12 + 1, 1), dt.time(), tz
     )
-    rows = uow.session.execute(_EVENTS, {"ward_ids": ids, "start": start, "end": end})
+    rows = uow.session.execute(q.EVENTS, {"ward_ids": ids, "start": start, "end": end})
     return _by_ward(
         ids,
         (
@@ -208,11 +75,13 @@ def events_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
 
 def staff_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
     """Officers working in each ward who joined or left during the month."""
+    from kdc_core.newsletter import section_queries as q  # the tables, when first asked
+
     if not wms:
         return {}
     ids = _ids(wms)
     start, end = _span(wms[0])
-    rows = uow.session.execute(_STAFF, {"ward_ids": ids, "start": start, "end": end})
+    rows = uow.session.execute(q.STAFF, {"ward_ids": ids, "start": start, "end": end})
     items = []
     for ward_id, given, family, job, service, archived in rows:
         left = archived is not None and start <= archived < end
@@ -224,16 +93,18 @@ def staff_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
 
 def contacts_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
     """Each ward's link officer first, then its named contact per service."""
+    from kdc_core.newsletter import section_queries as q  # the tables, when first asked
+
     if not wms:
         return {}
     ids = _ids(wms)
     links = {
         ward_id: _contact("Ward link officer", given, family, mail, phone)
         for ward_id, given, family, mail, phone in uow.session.execute(
-            _LINK_OFFICER, {"ward_ids": ids}
+            q.LINK_OFFICER, {"ward_ids": ids}
         )
     }
-    rows = uow.session.execute(_CONTACTS, {"ward_ids": ids}).all()
+    rows = uow.session.execute(q.CONTACTS, {"ward_ids": ids}).all()
     named = _by_ward(
         ids,
         (
@@ -258,12 +129,14 @@ def _contact(
 
 def briefings_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
     """Briefings made public during the month, in each ward they concern."""
+    from kdc_core.newsletter import section_queries as q  # the tables, when first asked
+
     if not wms:
         return {}
     ids = _ids(wms)
     month = wms[0].month
     rows = uow.session.execute(
-        _BRIEFINGS, {"ward_ids": ids, "first": month.first, "after": month.next_first}
+        q.BRIEFINGS, {"ward_ids": ids, "first": month.first, "after": month.next_first}
     )
     return _by_ward(
         ids,
@@ -285,12 +158,14 @@ def briefings_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
 def stories_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
     """Stories published during the month: a ward's own, and those with no ward in every
     ward's issue."""
+    from kdc_core.newsletter import section_queries as q  # the tables, when first asked
+
     if not wms:
         return {}
     ids = _ids(wms)
     month = wms[0].month
     rows = uow.session.execute(
-        _STORIES, {"ward_ids": ids, "first": month.first, "after": month.next_first}
+        q.STORIES, {"ward_ids": ids, "first": month.first, "after": month.next_first}
     )
     pairs: list[tuple[int, SectionItem]] = []
     for ward_id, t, b, u, a, s in rows:
@@ -302,17 +177,19 @@ def stories_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
 def spotlight_by_ward(uow: UnitOfWork, wms: Sequence[WardMonth]) -> ByWard:
     """One ward-facing service a month, in turn, with how many of its officers work in
     each ward."""
+    from kdc_core.newsletter import section_queries as q  # the tables, when first asked
+
     if not wms:
         return {}
     ids = _ids(wms)
-    services = uow.session.execute(_WARD_FACING).all()
+    services = uow.session.execute(q.WARD_FACING).all()
     if not services:
         return {i: () for i in ids}
     month = wms[0].month
     sid, name, directorate = services[(month.year * 12 + month.month) % len(services)]
     counts: dict[int, int] = {
         ward_id: count
-        for ward_id, count in uow.session.execute(_IN_WARD, {"service_id": sid, "ward_ids": ids})
+        for ward_id, count in uow.session.execute(q.IN_WARD, {"service_id": sid, "ward_ids": ids})
     }
     out: ByWard = {}
     for wm in wms:

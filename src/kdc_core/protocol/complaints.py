@@ -11,16 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from kdc_core.db.people import CouncillorRow, OfficerRow
-from kdc_core.db.protocol import ComplaintRow, ComplaintStageRow
+# Row classes through the package, which imports their tables on first use: the protocol's
+# rules (this module's among them) are registered at every start-up.
+from kdc_core import db
 from kdc_core.errors import KdcError, NotFound
 from kdc_core.protocol.rules import Entity, Finding, Rule, Severity, Target
 from kdc_core.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from kdc_core.db.protocol import ComplaintRow
 
 #: Days allowed for each stage before the next step is due.
 DEFAULT_DAYS = 28
@@ -102,7 +107,9 @@ def _value(row: ComplaintRow) -> Complaint:
 
 
 def _row(uow: UnitOfWork, complaint_id: int) -> ComplaintRow:
-    row = uow.session.get(ComplaintRow, complaint_id, options=[selectinload(ComplaintRow.stages)])
+    row = uow.session.get(
+        db.ComplaintRow, complaint_id, options=[selectinload(db.ComplaintRow.stages)]
+    )
     if row is None:
         raise NotFound(f"no complaint with id {complaint_id}")
     return row
@@ -133,15 +140,15 @@ def open_complaint(
 ) -> Complaint:
     """Log a complaint at its first stage (the group stage unless a skip reason is given)."""
     _check_step(None, stage, skip_reason)
-    if uow.session.get(CouncillorRow, councillor_id) is None:
+    if uow.session.get(db.CouncillorRow, councillor_id) is None:
         raise NotFound(f"no councillor with id {councillor_id}")
-    if officer_id is not None and uow.session.get(OfficerRow, officer_id) is None:
+    if officer_id is not None and uow.session.get(db.OfficerRow, officer_id) is None:
         raise NotFound(f"no officer with id {officer_id}")
-    row = ComplaintRow(
+    row = db.ComplaintRow(
         councillor_id=councillor_id, officer_id=officer_id, summary=summary, received_on=received_on
     )
     row.stages.append(
-        ComplaintStageRow(
+        db.ComplaintStageRow(
             stage=stage.value,
             started_on=received_on,
             due_on=received_on + dt.timedelta(days=days),
@@ -172,7 +179,7 @@ def escalate(
         raise RouteError(f"complaint {complaint_id}: {on} is before the current stage began")
     current.ended_on, current.result = on, result
     row.stages.append(
-        ComplaintStageRow(
+        db.ComplaintStageRow(
             stage=stage.value,
             started_on=on,
             due_on=on + dt.timedelta(days=days),
@@ -194,12 +201,12 @@ def close_complaint(uow: UnitOfWork, complaint_id: int, on: dt.date, outcome: st
 
 
 def complaints(uow: UnitOfWork, ids: Iterable[int] | None = None) -> list[Complaint]:
-    query = select(ComplaintRow).options(
-        selectinload(ComplaintRow.stages), selectinload(ComplaintRow.councillor)
+    query = select(db.ComplaintRow).options(
+        selectinload(db.ComplaintRow.stages), selectinload(db.ComplaintRow.councillor)
     )
     if ids is not None:
-        query = query.where(ComplaintRow.id.in_(list(ids)))
-    return [_value(r) for r in uow.session.scalars(query.order_by(ComplaintRow.id))]
+        query = query.where(db.ComplaintRow.id.in_(list(ids)))
+    return [_value(r) for r in uow.session.scalars(query.order_by(db.ComplaintRow.id))]
 
 
 def check_route(rule: Rule, uow: UnitOfWork, target: Target) -> Iterator[Finding]:

@@ -19,16 +19,22 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+# Row classes through the package, which imports their tables on first use: these rules are
+# registered at every start-up, and most commands never check one.
+from kdc_core import db
 from kdc_core.calendar.concerns import load_membership
-from kdc_core.db.events import EventRow
-from kdc_core.db.people import CouncillorRow
-from kdc_core.db.protocol import EventPoliticalMeetingRow
 from kdc_core.protocol.rules import Entity, Finding, Rule, Severity, Target
 from kdc_core.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:
+    from kdc_core.db.events import EventRow
+    from kdc_core.db.people import CouncillorRow
+    from kdc_core.db.protocol import EventPoliticalMeetingRow
 
 PUBLIC_MEETING_KINDS = ("ward_solution_meeting", "open_day", "other")
 PARTY_SCOPES = ("ward", "constituency")
@@ -36,19 +42,19 @@ PARTY_SCOPES = ("ward", "constituency")
 
 def _events(uow: UnitOfWork, target: Target, *where: object) -> list[EventRow]:
     query = (
-        select(EventRow)
+        select(db.EventRow)
         .options(
-            selectinload(EventRow.wards),
-            selectinload(EventRow.councillors),
-            selectinload(EventRow.officers),
+            selectinload(db.EventRow.wards),
+            selectinload(db.EventRow.councillors),
+            selectinload(db.EventRow.officers),
         )
-        .where(EventRow.status != "cancelled", *where)  # type: ignore[arg-type]
-        .order_by(EventRow.start, EventRow.id)
+        .where(db.EventRow.status != "cancelled", *where)  # type: ignore[arg-type]
+        .order_by(db.EventRow.start, db.EventRow.id)
     )
     if target.ids is not None:
         if not target.ids:
             return []
-        query = query.where(EventRow.id.in_(target.ids))
+        query = query.where(db.EventRow.id.in_(target.ids))
     return list(uow.session.scalars(query))
 
 
@@ -57,9 +63,9 @@ def _marks(uow: UnitOfWork, event_ids: Iterable[int]) -> dict[int, EventPolitica
     if not ids:
         return {}
     rows = uow.session.scalars(
-        select(EventPoliticalMeetingRow)
-        .options(selectinload(EventPoliticalMeetingRow.group))
-        .where(EventPoliticalMeetingRow.event_id.in_(ids))
+        select(db.EventPoliticalMeetingRow)
+        .options(selectinload(db.EventPoliticalMeetingRow.group))
+        .where(db.EventPoliticalMeetingRow.event_id.in_(ids))
     )
     return {r.event_id: r for r in rows}
 
@@ -69,9 +75,9 @@ def _ward_councillors(uow: UnitOfWork, ward_ids: Iterable[int]) -> dict[int, lis
     ids = set(ward_ids)
     if ids:
         rows = uow.session.scalars(
-            select(CouncillorRow)
-            .where(CouncillorRow.ward_id.in_(ids), CouncillorRow.archived_at.is_(None))
-            .order_by(CouncillorRow.name)
+            select(db.CouncillorRow)
+            .where(db.CouncillorRow.ward_id.in_(ids), db.CouncillorRow.archived_at.is_(None))
+            .order_by(db.CouncillorRow.name)
         )
         for row in rows:
             out[row.ward_id or 0].append(row)
@@ -90,9 +96,9 @@ def check_public_meeting_invites(rule: Rule, uow: UnitOfWork, target: Target) ->
     events = _events(
         uow,
         target,
-        EventRow.public.is_(True),
-        EventRow.kind.in_(PUBLIC_MEETING_KINDS),
-        EventRow.wards.any(),  # no ward, nobody to invite: skip loading the rest
+        db.EventRow.public.is_(True),
+        db.EventRow.kind.in_(PUBLIC_MEETING_KINDS),
+        db.EventRow.wards.any(),  # no ward, nobody to invite: skip loading the rest
     )
     marks = _marks(uow, (e.id for e in events))
     by_ward = _ward_councillors(uow, (w.id for e in events for w in e.wards))
@@ -118,9 +124,9 @@ def check_committee_ward_invites(rule: Rule, uow: UnitOfWork, target: Target) ->
     events = _events(
         uow,
         target,
-        EventRow.kind == "council_meeting",
-        EventRow.committee.is_not(None),
-        EventRow.wards.any(),  # no ward, no issue for one: skip loading the rest
+        db.EventRow.kind == "council_meeting",
+        db.EventRow.committee.is_not(None),
+        db.EventRow.wards.any(),  # no ward, no issue for one: skip loading the rest
     )
     by_ward = _ward_councillors(uow, (w.id for e in events for w in e.wards))
     membership = load_membership(uow) if events else None
@@ -147,11 +153,11 @@ def check_committee_ward_invites(rule: Rule, uow: UnitOfWork, target: Target) ->
 def _political(
     uow: UnitOfWork, target: Target
 ) -> list[tuple[EventRow, EventPoliticalMeetingRow | None]]:
-    marked_ids = select(EventPoliticalMeetingRow.event_id)
+    marked_ids = select(db.EventPoliticalMeetingRow.event_id)
     events = _events(
         uow,
         target,
-        (EventRow.kind == "party_group_meeting") | EventRow.id.in_(marked_ids),
+        (db.EventRow.kind == "party_group_meeting") | db.EventRow.id.in_(marked_ids),
     )
     marks = _marks(uow, (e.id for e in events))
     return [(e, marks.get(e.id)) for e in events]
