@@ -194,6 +194,12 @@ def reporting_loops(managers: Mapping[Key, Key | None]) -> list[tuple[Key, ...]]
     for number, start in enumerate(managers):
         if start in walked:  # already walked as part of an earlier chain
             continue
+        boss = managers[start]
+        if boss is None or boss not in managers or boss in walked:
+            # The usual case: no manager, or one whose chain is walked already (it ends, or
+            # its loop is found): no loop runs through this officer.
+            walked[start] = number
+            continue
         path: list[Key] = []
         current: Key | None = start
         while current is not None and current in managers and current not in walked:
