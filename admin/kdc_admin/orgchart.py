@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 from markupsafe import Markup, escape
 
-from kdc_core.people.queries import reporting_loops
+from kdc_core.people.loops import reporting_loops
 from kdc_core.people.values import Directorate, Officer, Service
 
 COLUMN = 280

@@ -27,8 +27,8 @@ import attrs
 
 from kdc_core.config import Settings
 from kdc_core.errors import ConfigError
-from kdc_core.people.values import slugify
 from kdc_core.plugin_config import setting
+from kdc_core.slug import slugify
 
 NAME = "caldav"
 DEFAULT_PATH = "/{username}/{councillor_slug}/"

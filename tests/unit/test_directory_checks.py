@@ -14,7 +14,7 @@ from kdc_core.directory.checks import (
     text_problems,
 )
 from kdc_core.directory.values import DirectoryRecord, SourceError
-from kdc_core.people.queries import reporting_loops
+from kdc_core.people.loops import reporting_loops
 
 
 def person(pid: str, manager: str | None = None, **fields: object) -> DirectoryRecord:

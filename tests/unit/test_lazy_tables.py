@@ -24,6 +24,10 @@ NOT_FOR_A_SYNC = (
     "kdc_core.db.protocol",
     "kdc_core.db.users",
     "sqlalchemy.dialects.postgresql",
+    # and the values of the features whose rules and settings are registered at start-up
+    "kdc_core.calendar.concerns",
+    "kdc_core.enquiries.values",
+    "kdc_core.people.values",
 )
 
 

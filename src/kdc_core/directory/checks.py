@@ -26,7 +26,7 @@ import attrs
 
 from kdc_core.db.people import OfficerRow, ServiceRow
 from kdc_core.directory.values import DirectoryRecord, SourceError
-from kdc_core.people.queries import reporting_loops
+from kdc_core.people.loops import reporting_loops
 
 #: Fields that are text, in the record's order (``wards`` is checked apart).
 TEXT_FIELDS: tuple[str, ...] = tuple(

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 
 from kdc_core.enquiries.categories import CategoryConfig, problems
-from kdc_core.enquiries.values import Enquiry, NewEnquiry, Note
 from kdc_core.errors import ConfigError
 from kdc_core.plugin_config import InvalidSetting, setting
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
+    from kdc_core.enquiries.values import Enquiry, NewEnquiry, Note
 
 DEFAULT_BACKEND = "sql"
 

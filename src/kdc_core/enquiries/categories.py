@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 # The enquiry tables (``db.EnquiryCategoryRow``, the repository) are imported when a category
 # is read or written, not by the casework settings check that every command runs.
 from kdc_core import db
-from kdc_core.enquiries.values import CategorySettings
 from kdc_core.errors import KdcError
 from kdc_core.people.lookup import NotKnown, did_you_mean
 from kdc_core.plugin_config import setting
@@ -33,6 +32,7 @@ from kdc_core.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from kdc_core.app import Kdc
+    from kdc_core.enquiries.values import CategorySettings
 
 #: The category a fresh database starts with (migration 0014).
 DEFAULT_CATEGORY = "General"
@@ -152,6 +152,7 @@ def set_category(
     :raises NotKnown: no such service (with the closest names).
     """
     from kdc_core.db.repositories import enquiries as store
+    from kdc_core.enquiries.values import CategorySettings
 
     row = store.category_row(uow.session, name.strip())
     current = store.category_value(row) if row is not None else None

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from kdc_core.db.people import CouncillorRow, OfficerRow, ServiceRow, WardRow
 from kdc_core.errors import NotFound
-from kdc_core.people.values import slugify
+from kdc_core.slug import slugify
 
 Place = TypeVar("Place", WardRow, ServiceRow)
 

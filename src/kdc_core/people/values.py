@@ -8,17 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-import unicodedata
 from collections.abc import Iterator
 
 import attrs
 
-
-def slugify(text: str) -> str:
-    """``"Batley East"`` → ``"batley-east"``; stable, ASCII, used in URLs and feed names."""
-    normalised = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", normalised.lower()).strip("-")
-
+from kdc_core.slug import slugify as slugify  # given here too, as it always was
 
 #: A key post that names its holder a group's leader, not its deputy.
 LEADS_A_GROUP = re.compile(

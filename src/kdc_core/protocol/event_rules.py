@@ -27,7 +27,6 @@ from sqlalchemy.orm import selectinload
 # Row classes through the package, which imports their tables on first use: these rules are
 # registered at every start-up, and most commands never check one.
 from kdc_core import db
-from kdc_core.calendar.concerns import load_membership
 from kdc_core.protocol.rules import Entity, Finding, Rule, Severity, Target
 from kdc_core.unit_of_work import UnitOfWork
 
@@ -121,6 +120,9 @@ def check_public_meeting_invites(rule: Rule, uow: UnitOfWork, target: Target) ->
 
 
 def check_committee_ward_invites(rule: Rule, uow: UnitOfWork, target: Target) -> Iterator[Finding]:
+    # Imported when an event rule first runs: the rules are registered at every start-up.
+    from kdc_core.calendar.concerns import load_membership
+
     events = _events(
         uow,
         target,
