@@ -5,10 +5,11 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from kdc_core.db import Base
+from kdc_core.db import Base, load_tables
 from kdc_core.db.engine import make_engine
 
 config = context.config
+load_tables()  # the metadata knows every table (the package imports them on first use)
 target_metadata = Base.metadata
 
 
