@@ -23,6 +23,7 @@ from kdc_admin.testing import TEST_SECRET, add_user, log_in
 from kdc_core import hookimpl
 from kdc_core.app import Kdc
 from kdc_core.config import Settings
+from kdc_core.db import load_tables
 from kdc_core.db.base import Base
 from kdc_core.db.enquiries import EnquiryRow
 from kdc_core.db.events import EventRow
@@ -174,6 +175,7 @@ def test_every_admin_page_has_rows(living):
 
 def test_a_second_run_changes_nothing(living):
     kdc, _ = living
+    load_tables()
     tables = sorted(Base.metadata.tables.values(), key=lambda t: t.name)
     with kdc.unit_of_work(dry_run=True) as uow:
         before = {t.name: uow.session.scalar(select(func.count()).select_from(t)) for t in tables}

@@ -7,9 +7,15 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, inspect
 
-from kdc_core.db import Base
+from kdc_core.db import Base, load_tables
 from kdc_core.db.engine import make_engine
 from kdc_core.db.migrate import current_revision, downgrade, head_revision, upgrade
+
+
+@pytest.fixture(autouse=True)
+def every_table() -> None:
+    """The metadata as the migrations must match it: every table module imported."""
+    load_tables()
 
 
 @pytest.fixture
