@@ -132,6 +132,7 @@ def test_a_councillors_pages_pass_axe_and_fit_a_small_screen(
         shot(page, "my-pages-councillor-calendar-address")
         page.goto("/my/enquiries/new")
         page.click("text=Raise enquiry")
+        page.locator(".govuk-error-summary").wait_for()  # the answer to the post, not the form
         assert page.locator(".govuk-error-summary").count() == 1
         page.add_script_tag(content=_axe_source())
         result = page.evaluate(AXE_RUN, AXE_TAGS)
