@@ -9,12 +9,12 @@ contacts and link officers with the ward as area), in the shapes of the Popolo s
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kdc_core import hookimpl
 from kdc_core.interchange import Exporter
+from kdc_core.lazy import exports
 from kdc_core.registry import deferred
 
 if TYPE_CHECKING:
@@ -22,15 +22,11 @@ if TYPE_CHECKING:
 
 __all__ = ["Snapshot", "build_document", "export_popolo", "kdc_register_exporters"]
 
-#: What the package gives from :mod:`kdc_popolo.document`, imported when first asked for:
-#: registering the exporter, which every command does, needs none of it.
-_DOCUMENT = ("Snapshot", "build_document", "export_popolo")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _DOCUMENT:
-        return getattr(importlib.import_module("kdc_popolo.document"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# What the package gives from kdc_popolo.document, imported when first asked for:
+# registering the exporter, which every command does, needs none of it.
+__getattr__ = exports(
+    __name__, dict.fromkeys(("Snapshot", "build_document", "export_popolo"), "kdc_popolo.document")
+)
 
 
 EXPORTER = Exporter(

@@ -10,9 +10,10 @@ themselves, see :mod:`kdc_core.db.base`).
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from kdc_core.db.base import Base
+from kdc_core.lazy import exports
 
 #: The modules that define tables, in the order :func:`load_tables` imports them.
 TABLE_MODULES: tuple[str, ...] = (
@@ -86,13 +87,7 @@ def load_tables() -> None:
         importlib.import_module(module)
 
 
-def __getattr__(name: str) -> Any:
-    module = _ROW_MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _ROW_MODULES)
 
 
 def __dir__() -> list[str]:
