@@ -48,23 +48,29 @@ def _postgres_database(base_url: str) -> Iterator[str]:
         drop_postgres_database(base_url, name)
 
 
-def create_postgres_database(server_url: str, name: str, template: str | None = None) -> None:
-    admin = _admin_engine(server_url)
+def _on_server(server: str | Engine, statement: str, **params: object) -> None:
+    """Run one statement outside a transaction, through ``server``: an admin engine kept by
+    the caller, or a server URL (an engine is made for the statement and disposed)."""
+    admin = server if isinstance(server, Engine) else _admin_engine(server)
     try:
         with admin.connect() as conn:
-            suffix = f' TEMPLATE "{template}"' if template else ""
-            conn.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
+            conn.execute(text(statement), params)
     finally:
-        admin.dispose()
+        if admin is not server:
+            admin.dispose()
 
 
-def drop_postgres_database(server_url: str, name: str) -> None:
-    admin = _admin_engine(server_url)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+def create_postgres_database(server: str | Engine, name: str, template: str | None = None) -> None:
+    suffix = f' TEMPLATE "{template}"' if template else ""
+    _on_server(server, f'CREATE DATABASE "{name}"{suffix}')
+
+
+def drop_postgres_database(server: str | Engine, name: str) -> None:
+    _on_server(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def rename_postgres_database(server: str | Engine, name: str, new_name: str) -> None:
+    _on_server(server, f'ALTER DATABASE "{name}" RENAME TO "{new_name}"')
 
 
 @contextlib.contextmanager
@@ -192,15 +198,11 @@ class PostgresTemplates(Templates):
         url = make_url(self.server_url).set(drivername="postgresql", database=name)
         return url.render_as_string(hide_password=False)
 
-    def _run(self, statement: str, **params: object) -> None:
-        with self._admin.connect() as conn:
-            conn.execute(text(statement), params)
-
     def template(self, kind: str) -> str:
         if kind not in self._built:
             name = f"{self.prefix}_{kind}"
             base = None if kind == "schema" else self.template("schema")
-            create_postgres_database(self.server_url, name, base)
+            create_postgres_database(self._admin, name, base)
             self._fill(kind, self._url(name))
             from kdc_core.testing.pg_reset import snapshot
 
@@ -214,12 +216,12 @@ class PostgresTemplates(Templates):
         if not name:
             raise ValueError(f"no database name in {database_url!r}")
         template = self.template(kind)
-        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_postgres_database(self._admin, name)
         spares = self._spares.get(kind)
         if spares:
-            self._run(f'ALTER DATABASE "{spares.pop()}" RENAME TO "{name}"')
+            rename_postgres_database(self._admin, spares.pop(), name)
         else:
-            self._run(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+            create_postgres_database(self._admin, name, template)
         self._copies[name] = kind
 
     @contextlib.contextmanager
@@ -232,7 +234,7 @@ class PostgresTemplates(Templates):
             yield self._url(name)
         finally:
             if not self._recycle(name):
-                self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                drop_postgres_database(self._admin, name)
 
     def _recycle(self, name: str) -> bool:
         import psycopg
@@ -242,7 +244,8 @@ class PostgresTemplates(Templates):
         kind = self._copies.pop(name, None)
         if kind is None or kind not in self._snapshots:
             return False
-        self._run(
+        _on_server(
+            self._admin,
             "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
             " WHERE datname = :name AND pid <> pg_backend_pid()",
             name=name,
@@ -251,7 +254,7 @@ class PostgresTemplates(Templates):
             if not reset(self._conninfo(name), self._snapshots[kind]):
                 return False
             spare = f"{self.prefix}_spare_{uuid.uuid4().hex[:8]}"
-            self._run(f'ALTER DATABASE "{name}" RENAME TO "{spare}"')
+            rename_postgres_database(self._admin, name, spare)
         except (psycopg.Error, SQLAlchemyError):
             return False
         self._spares.setdefault(kind, []).append(spare)
@@ -260,7 +263,7 @@ class PostgresTemplates(Templates):
     def drop(self) -> None:
         spares = [name for names in self._spares.values() for name in names]
         for name in [*spares, *self._built.values()]:
-            drop_postgres_database(self.server_url, name)
+            drop_postgres_database(self._admin, name)
         self._spares.clear()
         self._built.clear()
         self._admin.dispose()
