@@ -21,6 +21,7 @@ from wtforms import Form, HiddenField
 
 from kdc_core import changelog
 from kdc_core.db import tracking
+from kdc_core.db.listening import table_of
 from kdc_core.db.versions import fingerprint
 from kdc_core.timewords import clock_time
 
@@ -66,7 +67,7 @@ def _tz() -> Any:
 
 
 def _last(session: Any, row: Any) -> changelog.LoggedChange | None:
-    entity = tracking.ENTITIES.get(tracking.table_of(row) or "")
+    entity = tracking.ENTITIES.get(table_of(row) or "")
     identity = inspect(row).identity
     if entity is None or not identity or len(identity) != 1:
         return None

@@ -34,7 +34,6 @@ from sqlalchemy import (
     Integer,
     String,
     bindparam,
-    event,
     func,
     insert,
     select,
@@ -45,6 +44,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kdc_core.changes import Change
 from kdc_core.db.base import Base
+from kdc_core.db.listening import listen_once, table_of
 
 #: How many versions the change log covers.
 KEEP = 5000
@@ -179,7 +179,7 @@ def _after_flush(session: Session, _context: Any) -> None:
         (session.deleted, False),
     ):
         for obj in group:
-            known = _ROWS.get(getattr(type(obj), "__tablename__", ""))
+            known = _ROWS.get(table_of(obj) or "")
             if known is None or (modified_only and not session.is_modified(obj)):
                 continue
             kind, ref = known
@@ -212,13 +212,16 @@ def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
 
 def listen(target: Any) -> None:
     """Keep the calendar version for every session of ``target`` (a Session class); once."""
-    if getattr(target, _LISTENING, False):
-        return
-    event.listen(target, "after_flush", _after_flush)
-    event.listen(target, "do_orm_execute", _orm_execute)
-    event.listen(target, "before_commit", _before_commit)
-    event.listen(target, "after_soft_rollback", _after_soft_rollback)
-    setattr(target, _LISTENING, True)
+    listen_once(
+        target,
+        _LISTENING,
+        {
+            "after_flush": _after_flush,
+            "do_orm_execute": _orm_execute,
+            "before_commit": _before_commit,
+            "after_soft_rollback": _after_soft_rollback,
+        },
+    )
 
 
 def log_size(session: Session) -> int:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from kdc_core.db.listening import listen_once, table_of
 
 #: ``session.info`` keys: the deleted enquiries' values, noted before the flush; and "the
 #: summary must be rebuilt before this transaction commits".
@@ -28,7 +29,7 @@ OWNERS = frozenset({"wards", "services", "officers"})
 
 
 def _in(rows: Iterable[Any], tables: frozenset[str]) -> bool:
-    return any(getattr(type(row), "__tablename__", None) in tables for row in rows)
+    return any(table_of(row) in tables for row in rows)
 
 
 _ENQUIRY = frozenset({ENQUIRIES})
@@ -77,11 +78,14 @@ def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
 
 def listen(target: Any) -> None:
     """Keep the summary for every session of ``target`` (a Session class); once per class."""
-    if getattr(target, _LISTENING, False):
-        return
-    event.listen(target, "before_flush", _before_flush)
-    event.listen(target, "after_flush", _after_flush)
-    event.listen(target, "do_orm_execute", _orm_execute)
-    event.listen(target, "before_commit", _before_commit)
-    event.listen(target, "after_soft_rollback", _after_soft_rollback)
-    setattr(target, _LISTENING, True)
+    listen_once(
+        target,
+        _LISTENING,
+        {
+            "before_flush": _before_flush,
+            "after_flush": _after_flush,
+            "do_orm_execute": _orm_execute,
+            "before_commit": _before_commit,
+            "after_soft_rollback": _after_soft_rollback,
+        },
+    )

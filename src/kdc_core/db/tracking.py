@@ -22,12 +22,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from kdc_core import changelog
 from kdc_core.changes import Action, Change, ChangeSet
 from kdc_core.db import calendar_version, enquiry_listeners
+from kdc_core.db.listening import listen_once, table_of
 
 _KEY = "kdc_changes"
 _SOURCE = "kdc_source"
@@ -79,11 +80,6 @@ LABELS: dict[str, Callable[[Any], str]] = {
     # str() would load the ward and the service, which must not happen while a flush runs
     "ward_contacts": lambda row: f"service {row.service_id} contact for ward {row.ward_id}",
 }
-
-
-def table_of(obj: Any) -> str | None:
-    """The name of the table ``obj`` (a mapped row) is stored in."""
-    return getattr(type(obj), "__tablename__", None)
 
 
 _IGNORED_FIELDS = {"modified_at", "created_at"}
@@ -261,22 +257,23 @@ def track(factory: sessionmaker[Any] | type[Session]) -> None:
     enquiry summary (:mod:`kdc_core.db.enquiry_counts`) and the calendar version
     (:mod:`kdc_core.db.calendar_version`) in step with them.
 
-    Calling it again for the same factory does nothing. That is remembered on the Session
-    class the listeners go on rather than asked of :func:`sqlalchemy.event.contains`, whose
-    registry is keyed by ``id()``: a new factory made where a freed one used to be looked
-    tracked already, and its sessions recorded nothing.
+    Calling it again for the same factory does nothing (see
+    :func:`~kdc_core.db.listening.listen_once`).
     """
     target = factory.class_ if isinstance(factory, sessionmaker) else factory
-    if getattr(target, _TRACKED, False):
-        return
-    event.listen(target, "after_flush", _after_flush)
-    event.listen(target, "after_soft_rollback", _after_soft_rollback)
-    event.listen(target, "before_commit", _before_commit)
+    listen_once(
+        target,
+        _TRACKED,
+        {
+            "after_flush": _after_flush,
+            "after_soft_rollback": _after_soft_rollback,
+            "before_commit": _before_commit,
+        },
+    )
     # The SLA dashboard's summary rides on the same sessions (see enquiry_counts).
     enquiry_listeners.listen(target)
     # So does the calendar version feeds answer conditional requests from.
     calendar_version.listen(target)
-    setattr(target, _TRACKED, True)
 
 
 def _after_soft_rollback(session: Session, previous_transaction: Any) -> None:
