@@ -32,7 +32,8 @@ from kdc_core.directory.bulk import (
     reserve_ids,
     stored_form,
 )
-from kdc_core.directory.plan import DIRECTORY, Work
+from kdc_core.directory.existing import DIRECTORY
+from kdc_core.directory.plan import Work
 from kdc_core.directory.values import SYNCED_FIELDS, DirectoryRecord
 
 #: ``progress(rows_written, rows_in_total)``, called after each bulk statement.

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from kdc_core.db.base import utcnow
 from kdc_core.db.directory import SyncRunRow
 from kdc_core.directory.apply import Progress, apply_plan
-from kdc_core.directory.plan import Existing, load_existing, plan_sync
+from kdc_core.directory.existing import Existing, load_existing
+from kdc_core.directory.plan import plan_sync
 from kdc_core.directory.values import (
     CharactersChecked,
     DirectoryRecord,
@@ -119,7 +120,7 @@ SERVER_DATABASES = frozenset({"postgresql"})
 
 @contextlib.contextmanager
 def loading_meanwhile(session: Session) -> Iterator[Callable[[], Existing]]:
-    """What kdc holds (:func:`~kdc_core.directory.plan.load_existing`), read while the body
+    """What kdc holds (:func:`~kdc_core.directory.existing.load_existing`), read while the body
     of the ``with`` reads the source; the function it gives returns it afterwards.
 
     On PostgreSQL the query runs in a thread: the server works out and sends the officers
