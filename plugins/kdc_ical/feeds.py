@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -30,6 +29,7 @@ from werkzeug.http import http_date, parse_accept_header, parse_date, parse_etag
 from kdc_admin.fastpath import Answer, Answerer, FastBlueprint
 from kdc_ical.feed_cache import RenderedFeed
 from kdc_ical.feedserver import FeedServer
+from kdc_ical.render import LRU
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 #: Added to the ETag of a feed's gzipped form: each form of a resource has a tag of its own.
@@ -45,10 +45,9 @@ def _not_found() -> Response:
 
 
 #: The gzip form of recent feeds, by the plain form's ETag (a digest of the body, so one
-#: entry serves every request for the same bytes); the oldest goes first past this many.
+#: entry serves every request for the same bytes), shared by the request threads.
 GZIP_CACHED = 256
-_gzipped: dict[str, bytes] = {}
-_gzipped_lock = threading.Lock()
+_gzipped: LRU[str, bytes] = LRU(GZIP_CACHED)
 
 
 def _gzip(feed: RenderedFeed) -> bytes:
@@ -57,10 +56,7 @@ def _gzip(feed: RenderedFeed) -> bytes:
     found = _gzipped.get(feed.etag)
     if found is None:
         found = gzip.compress(feed.body, compresslevel=6, mtime=0)
-        with _gzipped_lock:  # the request threads share the cache
-            while len(_gzipped) >= GZIP_CACHED:
-                del _gzipped[next(iter(_gzipped))]
-            _gzipped[feed.etag] = found
+        _gzipped.put(feed.etag, found)
     return found
 
 

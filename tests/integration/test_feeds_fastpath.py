@@ -178,9 +178,9 @@ def test_a_client_that_accepts_gzip_gets_the_same_calendar_gzipped(kdc_app, feed
 
 def test_the_gzipped_feeds_kept_are_bounded(kdc_app, feeds, fast, monkeypatch):
     from kdc_ical import feeds as feed_routes
+    from kdc_ical.render import LRU
 
-    monkeypatch.setattr(feed_routes, "GZIP_CACHED", 2)
-    monkeypatch.setattr(feed_routes, "_gzipped", {})
+    monkeypatch.setattr(feed_routes, "_gzipped", LRU(2))
     client = fast[0].test_client()
     for name in FEEDS:
         plain = client.get(feeds[name]).get_data()
