@@ -13,7 +13,7 @@ from kdc_core.directory.checks import (
     show_loop,
     text_problems,
 )
-from kdc_core.directory.values import DirectoryRecord, SourceError
+from kdc_core.directory.values import CharactersChecked, DirectoryRecord, SourceError
 from kdc_core.people.loops import reporting_loops
 
 
@@ -140,7 +140,7 @@ def test_measured_lengths_that_fit_settle_the_check_without_the_records():
     fits = dict(limits)  # each field exactly at its limit
     long_title = person("P1", job_title="x" * 201)
     # The source measured what it read: the records are not looked at again.
-    assert check_text([long_title], characters_checked=True, longest=fits) is None
+    assert check_text(CharactersChecked([long_title], fits)) is None
 
 
 @pytest.mark.parametrize("field", ["person_id", "family_name", "email", "job_title", "service"])
@@ -152,7 +152,7 @@ def test_a_measured_length_past_its_column_has_each_record_looked_at(field):
     if field == "person_id":
         records[1] = person(value)
     with pytest.raises(SourceError) as refused:
-        check_text(records, characters_checked=True, longest=measured)
+        check_text(CharactersChecked(records, measured))
     assert refused.value.problems == (
         f"record {records[1].person_id}: {field} is {len(value):,} characters long; "
         f"at most {limits[field]} fit",
@@ -163,4 +163,4 @@ def test_measured_lengths_missing_a_field_leave_the_check_to_the_records():
     measured = dict(field_limits())
     del measured["phone"]
     with pytest.raises(SourceError, match="phone is 41 characters long; at most 40 fit"):
-        check_text([person("P1", phone="1" * 41)], characters_checked=True, longest=measured)
+        check_text(CharactersChecked([person("P1", phone="1" * 41)], measured))

@@ -298,7 +298,7 @@ def test_checked_characters_still_have_their_lengths_checked(tmp_path):
     records = read_csv(path)
     assert isinstance(records, CharactersChecked)
     with pytest.raises(SourceError, match="job_title is 201 characters long; at most 200 fit"):
-        check_text(records, characters_checked=True)
+        check_text(CharactersChecked(records))  # the lengths not measured: the records read
 
 
 def test_the_reader_measures_each_fields_longest_value_as_the_records_hold_it(tmp_path):
@@ -329,7 +329,7 @@ def test_a_field_too_long_is_named_from_the_measured_lengths_too(tmp_path):
     assert isinstance(records, CharactersChecked)
     assert records.longest is not None and records.longest["job_title"] == 201
     with pytest.raises(SourceError) as refused:
-        check_text(records, characters_checked=True, longest=records.longest)
+        check_text(records)
     assert refused.value.problems == (
         "long.csv line 3: job_title is 201 characters long; at most 200 fit",
     )

@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from kdc_core.db.people import OfficerRow, ServiceRow
-from kdc_core.directory.values import DirectoryRecord, SourceError
+from kdc_core.directory.values import CharactersChecked, DirectoryRecord, SourceError
 from kdc_core.people.loops import reporting_loops
 
 #: Fields that are text, in the record's order (``wards`` is checked apart).
@@ -121,26 +121,21 @@ def _all_clean(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) ->
     return text.isprintable() or FORBIDDEN.search(text) is None
 
 
-def text_problems(
-    records: Sequence[DirectoryRecord],
-    *,
-    characters_checked: bool = False,
-    longest: Mapping[str, int] | None = None,
-) -> list[str]:
+def text_problems(records: Sequence[DirectoryRecord]) -> list[str]:
     """Each field that holds a forbidden character or is longer than its column.
 
-    :param characters_checked: the source has already searched all the text it read for
-        forbidden characters and found none
-        (:class:`~kdc_core.directory.values.CharactersChecked`); only the lengths
-        are looked at then, unless one is too long.
-    :param longest: with ``characters_checked``, the longest value of each field as the
-        source measured it (``CharactersChecked.longest``): compared with the columns
-        instead of the records' values.
+    Records in :class:`~kdc_core.directory.values.CharactersChecked` come from a source that
+    has already searched all the text it read for forbidden characters and found none: only
+    the lengths are looked at then, unless one is too long; and when the source measured
+    each field's longest value (``longest``), those are compared with the columns instead of
+    the records' values.
     """
     limits = field_limits()
-    if characters_checked and longest is not None and _measured_fits(longest, limits):
+    checked = isinstance(records, CharactersChecked)
+    longest = records.longest if isinstance(records, CharactersChecked) else None
+    if longest is not None and _measured_fits(longest, limits):
         return []
-    clean = _fits if characters_checked else _all_clean
+    clean = _fits if checked else _all_clean
     if clean(records, limits):
         return []
     problems: list[str] = []
@@ -170,16 +165,10 @@ def text_problems(
     return problems
 
 
-def check_text(
-    records: Sequence[DirectoryRecord],
-    *,
-    characters_checked: bool = False,
-    longest: Mapping[str, int] | None = None,
-) -> None:
+def check_text(records: Sequence[DirectoryRecord]) -> None:
     """Refuse the source if any field holds a control character or does not fit its column
-    (only the lengths are checked when the source has ``characters_checked``; only the
-    measured ``longest`` values, when the source gives them and they fit)."""
-    problems = text_problems(records, characters_checked=characters_checked, longest=longest)
+    (see :func:`text_problems` for what a source that checked its characters is spared)."""
+    problems = text_problems(records)
     if problems:
         raise SourceError(
             f"{len(problems)} field(s) cannot be stored as they are; nothing was changed:",

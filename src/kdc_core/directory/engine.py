@@ -168,16 +168,15 @@ def run_sync(
         with paused(), kdc.unit_of_work(source=f"directory:{source.name}", dry_run=dry_run) as uow:
             with loading_meanwhile(uow.session) as existing:
                 read = source.read(args, kdc.settings)
-                checked = read if isinstance(read, CharactersChecked) else None
-                records = list(reader(read) if reader else read)
-            work = plan_sync(
-                uow.session,
-                source.name,
-                records,
-                characters_checked=checked is not None,
-                longest=checked.longest if checked is not None else None,
-                existing=existing(),
-            )
+                given = reader(read) if reader else read
+                # What the source vouched for stays with the records, read through the
+                # progress bar or not.
+                records = (
+                    CharactersChecked(given, read.longest)
+                    if isinstance(read, CharactersChecked)
+                    else list(given)
+                )
+            work = plan_sync(uow.session, source.name, records, existing=existing())
             plan = work.plan
             if not force:
                 guard(plan, kdc.settings.directory.max_archive_share)

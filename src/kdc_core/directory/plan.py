@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
@@ -125,20 +125,16 @@ def plan_sync(
     source: str,
     records: Sequence[DirectoryRecord],
     *,
-    characters_checked: bool = False,
-    longest: Mapping[str, int] | None = None,
     existing: Existing | None = None,
 ) -> Work:
     """Work out what a sync of ``records`` would change. Reads only.
 
-    :param characters_checked: the source searched its text for forbidden characters already
-        (it returned :class:`~kdc_core.directory.values.CharactersChecked`).
-    :param longest: the longest value of each text field, as that source measured it
-        (``CharactersChecked.longest``).
+    :param records: as the source gave them (in
+        :class:`~kdc_core.directory.values.CharactersChecked` if it checked their text).
     :param existing: what kdc holds, read already with :func:`load_existing` in this
         session's transaction (else it is read here).
     """
-    check_text(records, characters_checked=characters_checked, longest=longest)
+    check_text(records)
     by_key = index_records(records)
     ex = existing if existing is not None else load_existing(session)
     by_pid, canonical, respelt = match_stored_ids(by_key, ex)
