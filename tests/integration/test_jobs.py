@@ -193,6 +193,34 @@ def test_a_lock_whose_holder_died_is_taken_over(kdc_app):
     assert runner.run(kdc_app, "counting").status == "ok"
 
 
+@pytest.mark.postgres
+def test_the_holder_named_is_the_one_in_this_database(kdc_postgres_url):
+    """Advisory locks are per database: a lock of the same name held in another database on
+    the same server (another council, or another test) neither blocks this one nor is named
+    as its holder."""
+    from sqlalchemy import create_engine
+
+    from kdc_core.testing import no_postgres
+    from kdc_core.testing.databases import postgres_databases
+
+    if kdc_postgres_url is None:
+        no_postgres()
+    with postgres_databases(kdc_postgres_url, prefix="kdc_locks") as make:
+        elsewhere, here = (create_engine(make(name)) for name in ("elsewhere", "here"))
+        try:
+            with (
+                locks.hold(elsewhere, "counting", "other-council:1:aaaa"),
+                locks.hold(here, "counting", "this-host:2:bbbb"),
+                pytest.raises(locks.Busy) as busy,
+                locks.hold(here, "counting", "this-host:3:cccc"),
+            ):
+                pass
+            assert busy.value.held.host == "this-host"
+        finally:
+            elsewhere.dispose()
+            here.dispose()
+
+
 def test_the_jobs_table_sets_schedule_and_options(kdc_database_url, tmp_path: Path, counting):
     settings = Settings(
         database_url=kdc_database_url,

@@ -74,9 +74,12 @@ def hold(engine: Engine, name: str, owner: str, minutes: int = 360) -> Iterator[
         yield
 
 
+#: Who holds the advisory lock in this database (advisory locks are per database, and
+#: another database on the same server may hold one of the same name).
 _HOLDER = text(
     "SELECT a.application_name, a.state_change FROM pg_locks l "
     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
     "AND l.objid = (hashtext(:key)::bigint & 4294967295)::oid LIMIT 1"
 )
 
