@@ -48,6 +48,10 @@ from kdc_core.db.listening import listen_once, table_of
 
 #: How many versions the change log covers.
 KEEP = 5000
+#: More ids of one kind than this in one transaction are logged as "any of that kind": a
+#: sync that adds 50,000 officers writes one row, not 50,000, and a reader rebuilds what
+#: shows that kind, as it would for each of them.
+MANY = 1000
 _NOTES = "kdc_calendar_changes"
 _LISTENING = "_kdc_calendar_version"
 
@@ -151,8 +155,25 @@ def note_recorded(session: Session, changes: Iterable[Change]) -> None:
     note(session, ((c.entity, c.key) for c in changes if c.entity in _ENTITIES))
 
 
+def condensed(notes: Iterable[Note]) -> list[Note]:
+    """``notes`` as they are logged: ``(kind, None)`` stands for every id of its kind (given,
+    or for more than :data:`MANY` ids); sorted, so that the log reads the same every time."""
+    ids: dict[str, set[int | None]] = {}
+    for kind, ref in notes:
+        ids.setdefault(kind, set()).add(ref)
+    out: list[Note] = []
+    for kind in sorted(ids):
+        refs = ids[kind]
+        if None in refs or len(refs) > MANY:
+            out.append((kind, None))
+        else:
+            out += [(kind, ref) for ref in sorted(r for r in refs if r is not None)]
+    return out
+
+
 def bump(session: Session, notes: Iterable[Note]) -> int:
-    """Move the version on by one in the session's transaction, logging ``notes`` under it."""
+    """Move the version on by one in the session's transaction, logging ``notes`` under it
+    (:func:`condensed`)."""
     conn = session.connection()
     step = update(_VERSION_T).where(_VERSION_T.c.id == 1).values(version=_VERSION_T.c.version + 1)
     if conn.dialect.update_returning:  # PostgreSQL, SQLite 3.35 and later: one statement
@@ -164,7 +185,7 @@ def bump(session: Session, notes: Iterable[Note]) -> int:
         version = 1
     conn.execute(
         insert(_CHANGES_T),
-        [{"version": version, "kind": kind, "ref_id": ref} for kind, ref in notes],
+        [{"version": version, "kind": kind, "ref_id": ref} for kind, ref in condensed(notes)],
     )
     if version % 100 == 0:
         conn.execute(_CHANGES_T.delete().where(_CHANGES_T.c.version <= version - KEEP))
