@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 import attrs
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from kdc_core.changes import Change
 from kdc_core.db.base import utcnow
+from kdc_core.db.bulk import insert_rows, stored_form
 from kdc_core.db.changelog import ChangeLogRow
 
 ADMIN_PREFIX = "admin:"
@@ -60,24 +62,31 @@ class LoggedChange:
         )
 
 
+#: The columns :func:`write` fills, in the order of its rows.
+COLUMNS = ("at", "source", "entity", "key", "action", "label", "fields")
+
+
 def write(session: Session, changes: Iterable[Change], at: dt.datetime | None = None) -> int:
-    """Add ``changes`` to the log in the session's transaction; returns how many rows."""
-    when = at or utcnow()
-    rows = [
-        {
-            "at": when,
-            "source": c.source[:255],
-            "entity": c.entity,
-            "key": c.key,
-            "action": c.action.value,
-            "label": c.label[:300],
-            "fields": ",".join(c.fields),
-        }
+    """Add ``changes`` to the log in the session's transaction; returns how many rows.
+
+    The rows go in with the database's bulk path (:func:`kdc_core.db.bulk.insert_rows`): a
+    sync of 50,000 officers logs 50,000 changes."""
+    table = cast(Table, ChangeLogRow.__table__)
+    conn = session.connection()
+    when = stored_form(conn, table.c.at)(at or utcnow())
+    rows = (
+        (
+            when,
+            c.source[:255],
+            c.entity,
+            c.key,
+            c.action.value,
+            c.label[:300],
+            ",".join(c.fields),
+        )
         for c in changes
-    ]
-    if rows:
-        session.execute(insert(ChangeLogRow), rows)
-    return len(rows)
+    )
+    return insert_rows(conn, table, COLUMNS, rows)
 
 
 def last_change(session: Session, entity: str, key: int) -> LoggedChange | None:

@@ -15,7 +15,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
-    insert,
     update,
 )
 from sqlalchemy.orm import Session
@@ -23,18 +22,14 @@ from sqlalchemy.orm import Session
 from kdc_core.changes import Action, Change
 from kdc_core.db import tracking
 from kdc_core.db.base import utcnow
-from kdc_core.db.people import DirectorateRow, OfficerWardRow, ServiceRow
-from kdc_core.directory.bulk import (
-    NEW_OFFICER_COLUMNS,
-    bulk_insert,
-    chunks,
-    plain_officers,
-    reserve_ids,
-    stored_form,
-)
+from kdc_core.db.bulk import insert_rows, plain, stored_form
+from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow
+from kdc_core.directory.bulk import NEW_OFFICER_COLUMNS, chunks, reserve_ids
 from kdc_core.directory.existing import DIRECTORY
 from kdc_core.directory.plan import Work
 from kdc_core.directory.values import SYNCED_FIELDS, DirectoryRecord
+
+LINK_COLUMNS = ("officer_id", "ward_id", "source")
 
 #: ``progress(rows_written, rows_in_total)``, called after each bulk statement.
 Progress = Callable[[int, int], None]
@@ -112,9 +107,10 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
     def step(count: int) -> None:
         report(count, total)
 
-    stored = stored_form(session)
+    table = cast(Table, OfficerRow.__table__)
+    stored = stored_form(session.connection(), table.c.updated_at)
     now = stored(utcnow())
-    officers = plain_officers()
+    officers = plain(table)
     links = cast(Table, OfficerWardRow.__table__)
 
     new_pids = _insert_order([d.person_id for d in plan.added], work.managers)
@@ -156,7 +152,7 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
             )
         )
     for chunk in chunks(rows):
-        bulk_insert(session, officers, NEW_OFFICER_COLUMNS, chunk)
+        insert_rows(session.connection(), table, NEW_OFFICER_COLUMNS, chunk)
         step(len(chunk))
 
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -221,7 +217,7 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
 def _wards(session: Session, work: Work, id_of: dict[str, int], links: Any) -> None:
     """Bring the directory's ward references in step; locally added ones are left alone."""
     ex = work.existing
-    add: list[dict[str, Any]] = []
+    add: list[tuple[int, int, str]] = []
     remove: list[dict[str, Any]] = []
     for pid in work.ward_changed:
         wanted = work.ward_sets[pid]
@@ -229,9 +225,7 @@ def _wards(session: Session, work: Work, id_of: dict[str, int], links: Any) -> N
         have = ex.directory_wards.get(officer_id, frozenset())
         if have == wanted:
             continue
-        add += [
-            {"officer_id": officer_id, "ward_id": w, "source": DIRECTORY} for w in wanted - have
-        ]
+        add += [(officer_id, w, DIRECTORY) for w in sorted(wanted - have)]
         remove += [{"b_officer": officer_id, "b_ward": w} for w in have - wanted]
     if remove:
         stmt = delete(links).where(
@@ -244,4 +238,4 @@ def _wards(session: Session, work: Work, id_of: dict[str, int], links: Any) -> N
         for chunk in chunks(remove):
             session.execute(stmt, chunk)
     for chunk in chunks(add):
-        session.execute(insert(links), chunk)
+        insert_rows(session.connection(), links, LINK_COLUMNS, chunk)
