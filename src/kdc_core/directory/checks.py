@@ -17,6 +17,7 @@ the field, and the whole source is refused; nothing reaches the database.
 
 from __future__ import annotations
 
+import itertools
 import operator
 import re
 import unicodedata
@@ -80,16 +81,18 @@ def _where(record: DirectoryRecord) -> str:
     return record.origin or record.person_id or "a record"
 
 
+def _column(records: Sequence[DirectoryRecord], field: str) -> list[str]:
+    """One field's non-empty values, in record order (worked out in C, no Python step per
+    record)."""
+    return list(filter(None, map(operator.attrgetter(field), records)))
+
+
 def _fits(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) -> bool:
-    """Whether every field of every record fits its column: each field taken as one column
-    (in C, no Python step per record) and its longest value compared with the limit."""
-    if not records:
-        return True
-    columns = zip(*map(operator.attrgetter(*TEXT_FIELDS), records), strict=True)
-    for field, column in zip(TEXT_FIELDS, columns, strict=True):
-        if max(map(len, filter(None, column)), default=0) > limits[field]:
-            return False
-    return True
+    """Whether every field of every record fits its column: each field's longest value
+    compared with the limit."""
+    return all(
+        max(map(len, _column(records, field)), default=0) <= limits[field] for field in TEXT_FIELDS
+    )
 
 
 def _measured_fits(longest: Mapping[str, int], limits: Mapping[str, int]) -> bool:
@@ -99,22 +102,16 @@ def _measured_fits(longest: Mapping[str, int], limits: Mapping[str, int]) -> boo
 
 
 def _all_clean(records: Sequence[DirectoryRecord], limits: Mapping[str, int]) -> bool:
-    """Whether no field of any record breaks a rule: each field's distinct values taken as
-    one column (in C, no Python step per record), the longest compared with the limit and all
-    the text searched at once (the usual case, and quick on 50,000); only when it fails are
-    records looked at one by one."""
-    if not records:
-        return True
-    columns = zip(*map(operator.attrgetter(*TEXT_FIELDS), records), strict=True)
+    """Whether no field of any record breaks a rule: each field's longest value compared with
+    the limit and all the text searched at once (the usual case, and quick on 50,000); only
+    when it fails are records looked at one by one."""
     texts: list[str] = []
-    for field, column in zip(TEXT_FIELDS, columns, strict=True):
-        values = set(column)  # each distinct value once: titles, services, teams repeat
-        values.discard(None)
-        values.discard("")
+    for field in TEXT_FIELDS:
+        values = _column(records, field)
         if values and max(map(len, values)) > limits[field]:
             return False
         texts += values
-    texts += {w for r in records for w in r.wards}
+    texts += itertools.chain.from_iterable(map(operator.attrgetter("wards"), records))
     text = " ".join(texts)
     # Printable text (the usual case) holds none of the forbidden characters; the search
     # settles the rest (e.g. a no-break space is not printable but allowed).

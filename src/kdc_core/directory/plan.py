@@ -97,22 +97,26 @@ def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
     stored, so only new and changed ones are read again (a sync of 50,000 unchanged people
     checks none)."""
     column = FIRST + SYNCED_FIELDS.index("email")
-    problems = []
-    for pid, record in by_pid.items():
-        if record.email is None:
-            continue
-        row = ex.officers.get(pid)
-        if row is not None and row[column] == record.email:
-            continue
-        # Imported when an address needs checking (the email validator is a large import).
-        from kdc_core.mail.addresses import AddressError, normalise_address
+    officers = ex.officers
+    to_check = [
+        (pid, record, record.email)
+        for pid, record in by_pid.items()
+        if record.email is not None
+        and ((row := officers.get(pid)) is None or row[column] != record.email)
+    ]
+    if not to_check:
+        return
+    # Imported when an address needs checking (the email validator is a large import).
+    from kdc_core.mail.addresses import AddressError, normalise_address
 
+    problems = []
+    for pid, record, given in to_check:
         try:
-            email = normalise_address(record.email)
+            email = normalise_address(given)
         except AddressError as exc:
             problems.append(f"{record.origin or pid}: email: {exc}")
             continue
-        if email != record.email:
+        if email != given:
             by_pid[pid] = attrs.evolve(record, email=email)
     if problems:
         raise SourceError(
