@@ -18,7 +18,6 @@ from typing import cast
 
 import attrs
 from sqlalchemy import Engine, Table, delete, func, select, text
-from sqlalchemy.dialects import sqlite
 
 from kdc_core.db.base import utcnow
 from kdc_core.db.jobs import JobLockRow
@@ -113,6 +112,8 @@ def _advisory(engine: Engine, name: str, owner: str) -> Iterator[None]:
 def _lock_row(engine: Engine, name: str, owner: str, minutes: int) -> Iterator[None]:
     # Core statements on the table: taking a lock configures no ORM mappers (a command that
     # needs none, like a directory sync, is spared that).
+    from sqlalchemy.dialects import sqlite  # only here: PostgreSQL runs never need it
+
     locks = cast(Table, JobLockRow.__table__)
     now = utcnow()
     with engine.begin() as conn:
