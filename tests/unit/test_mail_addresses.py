@@ -126,3 +126,35 @@ def test_the_everyday_fast_path_agrees_with_email_validator():
         except AddressError:
             got = None
         assert got == expected, value
+
+
+def test_many_addresses_at_once_agree_with_one_at_a_time():
+    from kdc_core.mail.addresses import normalise_many
+
+    everyday = [
+        f"p{n}@Example.GOV.uk" if n % 7 == 0 else f"p{n}@kirklees.gov.uk" for n in range(300)
+    ]
+    assert normalise_many(everyday) == [normalise_address(v) for v in everyday]
+    assert normalise_many(everyday[1:7]) == everyday[1:7]  # nothing to change: the list itself
+    # Values the pattern does not settle are read one at a time, with the same answers.
+    odd = [*everyday[:5], "  Someone@Kirklees.GOV.UK ", "ann@bücher.example", "b" * 65 + "@x.uk"]
+    assert normalise_many(odd) == [normalise_address(v) for v in odd]
+    assert normalise_many([]) == []
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a@x.gov.uk", "not an address"],
+        # a line break inside one value must not let two lines stand for two values
+        ["a@x.gov.uk\nb@x.gov.uk", "c@x.gov.uk;"],
+        ["a@x.gov.uk", "b@mail.local"],
+    ],
+)
+def test_many_addresses_refuse_what_one_at_a_time_refuses(values):
+    from kdc_core.mail.addresses import normalise_many
+
+    with pytest.raises(AddressError):
+        [normalise_address(v) for v in values]
+    with pytest.raises(AddressError):
+        normalise_many(values)

@@ -107,8 +107,19 @@ def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
     if not to_check:
         return
     # Imported when an address needs checking (the email validator is a large import).
-    from kdc_core.mail.addresses import AddressError, normalise_address
+    from kdc_core.mail.addresses import AddressError, normalise_address, normalise_many
 
+    given_emails = [given for _, _, given in to_check]
+    try:
+        normal = normalise_many(given_emails)
+    except AddressError:
+        pass  # each record is read below, naming every one that is wrong
+    else:
+        if normal != given_emails:
+            for (pid, record, given), email in zip(to_check, normal, strict=True):
+                if email != given:
+                    by_pid[pid] = attrs.evolve(record, email=email)
+        return
     problems = []
     for pid, record, given in to_check:
         try:

@@ -11,7 +11,9 @@ where DNS may not be reachable, and the outbox reports addresses the mail server
 from __future__ import annotations
 
 import functools
+import operator
 import re
+from collections.abc import Sequence
 
 import email_validator
 
@@ -28,6 +30,8 @@ _EVERYDAY = re.compile(
     r"(?P<local>[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)"
     r"@(?P<domain>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
 )
+#: The same shape, one address a line, for :func:`normalise_many`.
+_EVERYDAY_LINES = re.compile(f"^{_EVERYDAY.pattern}$", re.MULTILINE)
 _SPECIAL = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -72,6 +76,32 @@ def normalise_address(value: str) -> str:
     except email_validator.EmailNotValidError as exc:
         raise AddressError(f"not a valid email address: {exc}") from None
     return str(result.normalized)
+
+
+def normalise_many(values: Sequence[str]) -> list[str]:
+    """:func:`normalise_address` of each value, in order.
+
+    When every value has the everyday shape (as in a directory of 50,000 people), one
+    pattern search over them all settles it, with no Python step per address; otherwise
+    each is read on its own.
+
+    :raises AddressError: for the first value that is not one valid address.
+    """
+    values = list(values)
+    text = "\n".join(values)
+    pairs = _EVERYDAY_LINES.findall(text) if text.count("\n") == len(values) - 1 else []
+    # Every line matched (one line per value, as counted): each value has the shape.
+    if values and len(pairs) == len(values):
+        domains = set(map(operator.itemgetter(1), pairs))
+        if (
+            max(map(len, values)) <= 254
+            and max(map(len, map(operator.itemgetter(0), pairs))) <= 64
+            and all(_plain_domain(d.lower()) for d in domains)
+        ):
+            if all(d == d.lower() for d in domains):
+                return values
+            return [f"{local}@{domain.lower()}" for local, domain in pairs]
+    return [normalise_address(v) for v in values]
 
 
 @functools.lru_cache(maxsize=1024)
