@@ -7,6 +7,7 @@ same bulk inserts, managers before the people who report to them.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -124,6 +125,7 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
     deferred: list[dict[str, Any]] = []
     rows = []
     records, managers = work.records, work.managers
+    texts = operator.attrgetter(*SYNCED_FIELDS[:-1])  # the text fields, in column order
     for pid in new_pids:
         r = records[pid]
         manager = managers[pid]
@@ -136,15 +138,9 @@ def apply_plan(session: Session, work: Work, source: str, progress: Progress | N
             (
                 ids[pid],
                 pid,
-                r.given_name,
-                r.family_name,
-                r.email,
-                r.phone,
-                r.job_title,
-                r.team,
-                r.location,
+                *texts(r),
                 stored(r.updated_at),
-                service_id(r),
+                services[r.service.lower()] if r.service else None,
                 manager_id,
                 now,
                 now,
