@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import itertools
 import operator
 from collections.abc import Sequence
 from typing import Any
@@ -136,61 +135,6 @@ def check_emails(by_pid: dict[str, DirectoryRecord], ex: Existing) -> None:
         )
 
 
-# A record's parts and a stored officer's, taken in C for every record at once.
-_WARDS = operator.attrgetter("wards")
-_MANAGER_ID = operator.attrgetter("manager_id")
-_UPDATED_AT = operator.attrgetter("updated_at")
-_VALUES = operator.attrgetter(*SYNCED_FIELDS[:-1])  # the text fields, in stored order
-_TEXTS = operator.itemgetter(slice(FIRST, LAST - 1))
-_TIME = operator.itemgetter(LAST - 1)
-#: Stands for the stored row of a new person: no part of it equals anything a record gives.
-_NO_ROW = tuple(object() for _ in range(ARCHIVED + 1))
-
-
-class _Organisation:
-    """The services and directorates the records name, each worked out once: every record's
-    service key, and the services and directorates kdc does not have yet."""
-
-    def __init__(self, ex: Existing) -> None:
-        self.ex = ex
-        self.stored_keys = {i: name.lower() for i, name in ex.service_names.items()}
-        self.new_services: dict[str, str] = {}
-        self.new_directorates: dict[str, str] = {}
-        #: service key -> the directorate the first record naming the service gives
-        self.service_directorates: dict[str, str | None] = {}
-
-    def keys(self, records: Sequence[DirectoryRecord]) -> list[str | None]:
-        """Each record's service key (lower-case name, ``None`` for no service)."""
-        services = list(map(operator.attrgetter("service"), records))
-        directorates = list(map(operator.attrgetter("directorate"), records))
-        # Each spelling of a service as first given, with the directorate of the record
-        # that first gives it (the first record naming a service decides its directorate).
-        count = len(services)
-        first_at = dict(zip(reversed(services), range(count - 1, -1, -1), strict=True))
-        for first, service in sorted((i, s) for s, i in first_at.items() if s):
-            key = service.lower()
-            if key not in self.ex.service_ids:
-                self.new_services.setdefault(key, service)
-            self.service_directorates.setdefault(key, directorates[first])
-        for directorate in dict.fromkeys(directorates):
-            if directorate and directorate.lower() not in self.ex.directorate_ids:
-                self.new_directorates.setdefault(directorate.lower(), directorate)
-        key_of = {s: s.lower() if s else None for s in set(services)}
-        return list(map(key_of.__getitem__, services))
-
-
-def _known_ward_sets(
-    ward_lists: Sequence[tuple[str, ...]], ex: Existing
-) -> dict[tuple[str, ...], frozenset[int]]:
-    """Each distinct list of ward names whose wards kdc all knows, with their ids."""
-    known: dict[tuple[str, ...], frozenset[int]] = {(): frozenset()}
-    for names in dict.fromkeys(ward_lists):
-        ids = [ex.ward_ids.get(name.strip().lower()) for name in names]
-        if names and None not in ids:
-            known[names] = frozenset(i for i in ids if i is not None)
-    return known
-
-
 def plan_sync(
     session: Session,
     source: str,
@@ -212,75 +156,69 @@ def plan_sync(
     check_emails(by_pid, ex)
     problems: list[str] = []
     unknown_wards: dict[str, list[str]] = {}
-    added, updated, reactivated = [], [], []
+    new_services: dict[str, str] = {}
+    new_directorates: dict[str, str] = {}
+    ward_sets: dict[str, frozenset[int]] = {}
+    managers: dict[str, str | None] = {}
     ward_changed: list[str] = []
+    service_directorates: dict[str, str | None] = {}
+    added, updated, reactivated = [], [], []
+    unchanged = 0
+
+    values = operator.attrgetter(*SYNCED_FIELDS[:-1])
     empty: frozenset[int] = frozenset()
-    officers, pid_by_id, directory_wards = ex.officers, ex.pid_by_id, ex.directory_wards
-    pids, recs = list(by_pid), list(by_pid.values())
-
-    # What each record names, resolved once per distinct value (services, ward lists and
-    # managers repeat), then given to every record with C-level maps.
-    organisation = _Organisation(ex)
-    service_keys = organisation.keys(recs)
-    ward_lists = list(map(_WARDS, recs))
-    known_sets = _known_ward_sets(ward_lists, ex)  # a list naming an unknown ward: absent
-    ward_ids = list(map(known_sets.get, ward_lists))
-    given_managers = list(map(_MANAGER_ID, recs))
-    resolved: dict[str | None, str | None] = {
-        m: m if m in by_pid else canonical.get(id_key(m))
-        for m in set(given_managers)
-        if m is not None
-    }
-    resolved[None] = None
-    manager_ids = list(map(resolved.__getitem__, given_managers))
-    managers: dict[str, str | None] = dict(zip(pids, manager_ids, strict=True))
-    # None (a list naming an unknown ward) is replaced record by record below.
-    ward_sets: dict[str, Any] = dict(zip(pids, ward_ids, strict=True))
-
-    # Which records are unchanged, compared column by column (most are, on a re-sync); the
-    # rest are looked at one by one below, in the source's order.
-    rows = list(map(officers.get, pids, itertools.repeat(_NO_ROW)))
-    checks = [
-        map(operator.eq, map(_TEXTS, rows), map(operator.attrgetter(*SYNCED_FIELDS[:-1]), recs)),
-        map(operator.eq, map(_TIME, rows), map(ex.stored_time, map(_UPDATED_AT, recs))),
-        map(
-            operator.eq,
-            map(organisation.stored_keys.get, map(operator.itemgetter(SERVICE), rows)),
-            service_keys,
-        ),
-        map(operator.eq, map(pid_by_id.get, map(operator.itemgetter(MANAGER), rows)), manager_ids),
-        map(
-            operator.eq,
-            map(directory_wards.get, map(operator.itemgetter(ID), rows), itertools.repeat(empty)),
-            ward_ids,
-        ),
-        map(operator.is_, map(operator.itemgetter(ARCHIVED), rows), itertools.repeat(None)),
-    ]
-    unresolved = {m for m, known in resolved.items() if m is not None and known is None}
-    if unresolved:  # reported record by record below
-        checks.append(map(operator.not_, map(unresolved.__contains__, given_managers)))
-    same = list(map(all, zip(*checks, strict=True)))
-    unchanged = same.count(True)
-
-    for i in itertools.compress(range(len(pids)), map(operator.not_, same)):
-        pid, r = pids[i], recs[i]
-        ids = ward_ids[i]
-        if ids is None:
-            found = set()
-            for name in r.wards:
-                ward_id = ex.ward_ids.get(name.strip().lower())
-                if ward_id is None:
-                    unknown_wards.setdefault(name, []).append(r.origin or pid)
-                else:
-                    found.add(ward_id)
-            ids = ward_sets[pid] = frozenset(found)
-        service_key = service_keys[i]
-        manager = manager_ids[i]
-        if r.manager_id is not None and manager is None:
-            problems.append(
-                f"{r.origin or pid}: manager {r.manager_id} is not in the directory; "
-                "the manager link is left empty"
-            )
+    officers, stored_time = ex.officers, ex.stored_time
+    pid_by_id, directory_wards = ex.pid_by_id, ex.directory_wards
+    stored_service_keys = {i: name.lower() for i, name in ex.service_names.items()}
+    seen_organisation: dict[tuple[str | None, str | None], str | None] = {}
+    known_sets: dict[tuple[str, ...], frozenset[int]] = {}  # ward names -> ids, all known
+    for pid, r in by_pid.items():
+        ids = empty
+        if r.wards:
+            known_set = known_sets.get(r.wards)
+            if known_set is not None:
+                ids = known_set
+            else:
+                found = set()
+                for name in r.wards:
+                    ward_id = ex.ward_ids.get(name.strip().lower())
+                    if ward_id is None:
+                        unknown_wards.setdefault(name, []).append(r.origin or pid)
+                    else:
+                        found.add(ward_id)
+                ids = frozenset(found)
+                if len(found) == len(r.wards):
+                    known_sets[r.wards] = ids
+        ward_sets[pid] = ids
+        organisation = (r.service, r.directorate)
+        if organisation in seen_organisation:  # most records repeat a pair already seen
+            service_key = seen_organisation[organisation]
+        else:
+            service_key = None
+            if r.service:
+                service_key = r.service.lower()
+                if service_key not in ex.service_ids:
+                    new_services.setdefault(service_key, r.service)
+                if service_key not in service_directorates:
+                    service_directorates[service_key] = r.directorate
+            if r.directorate:
+                directorate_key = r.directorate.lower()
+                if directorate_key not in ex.directorate_ids:
+                    new_directorates.setdefault(directorate_key, r.directorate)
+            seen_organisation[organisation] = service_key
+        manager = r.manager_id
+        if manager is not None:
+            # An id given as the source's own record has it is that record (the usual case).
+            known = manager if manager in by_pid else canonical.get(id_key(manager))
+            if known is None:
+                problems.append(
+                    f"{r.origin or pid}: manager {manager} is not in the directory; "
+                    "the manager link is left empty"
+                )
+                manager = None
+            else:
+                manager = known
+        managers[pid] = manager
 
         row = officers.get(pid)
         if row is None:
@@ -288,14 +226,14 @@ def plan_sync(
             if ids:
                 ward_changed.append(pid)
             continue
-        wanted = (*_VALUES(r), ex.stored_time(r.updated_at))
+        wanted = (*values(r), stored_time(r.updated_at))
         have = row[FIRST:LAST]
         fields = (
             []
             if have == wanted
             else [f for f, a, b in zip(SYNCED_FIELDS, have, wanted, strict=True) if a != b]
         )
-        current_service = organisation.stored_keys.get(row[SERVICE]) if row[SERVICE] else None
+        current_service = stored_service_keys.get(row[SERVICE]) if row[SERVICE] else None
         if current_service != service_key:
             fields.append("service")
         current_manager = pid_by_id.get(row[MANAGER]) if row[MANAGER] else None
@@ -338,13 +276,11 @@ def plan_sync(
         archived=tuple(archived),
         reactivated=tuple(reactivated),
         unchanged=unchanged,
-        new_services=tuple(sorted(organisation.new_services.values())),
-        new_directorates=tuple(sorted(organisation.new_directorates.values())),
+        new_services=tuple(sorted(new_services.values())),
+        new_directorates=tuple(sorted(new_directorates.values())),
         problems=tuple(problems),
     )
-    return Work(
-        plan, ex, by_pid, ward_sets, managers, ward_changed, organisation.service_directorates
-    )
+    return Work(plan, ex, by_pid, ward_sets, managers, ward_changed, service_directorates)
 
 
 def _show(value: Any) -> Any:
