@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from fresh_python import run_python
 from kdc_core.app import Kdc
 from kdc_core.cli import main
 
@@ -32,14 +31,7 @@ def run_script(config: Path, call: str) -> subprocess.CompletedProcess[str]:
         "from kdc_core.cli import main\n"
         f"{call}\n"
     )
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=config.parent,
-        env={**os.environ, "KDC_CONFIG": str(config)},
-    )
+    return run_python(script, cwd=config.parent, env={"KDC_CONFIG": str(config)})
 
 
 def test_the_kdc_command_leaves_freeing_its_objects_to_the_system(config: Path):

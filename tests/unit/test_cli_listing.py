@@ -8,7 +8,6 @@ updating the table fails here.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from fresh_python import run_python
 from kdc_core.app import Kdc
 from kdc_core.cli import LazyCli, LazyCommand, build_cli
 from kdc_core.cli_listing import COMMANDS, listing
@@ -69,14 +69,7 @@ def test_running_one_command_imports_no_other_core_commands_module(config: Path)
         "finally:\n"
         "    print(sorted(m for m in sys.modules if m.endswith('.cli') and m != 'kdc_core.cli'))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=config.parent,
-        env={**os.environ, "KDC_CONFIG": str(config)},
-    )
+    done = run_python(script, cwd=config.parent, env={"KDC_CONFIG": str(config)})
     assert done.returncode == 0, done.stderr
     imported = done.stdout.strip().splitlines()[-1]
     assert "kdc_core.mail.cli" in imported
@@ -95,14 +88,7 @@ def test_a_command_imports_no_importer_and_no_calendar_command_it_does_not_run(c
         "finally:\n"
         "    print(sorted(sys.modules))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=config.parent,
-        env={**os.environ, "KDC_CONFIG": str(config)},
-    )
+    done = run_python(script, cwd=config.parent, env={"KDC_CONFIG": str(config)})
     assert done.returncode == 0, done.stderr
     imported = set(json.loads(done.stdout.strip().splitlines()[-1].replace("'", '"')))
     assert "kdc_moderngov.hooks" in imported and "kdc_ical.hooks" in imported

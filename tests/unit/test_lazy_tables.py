@@ -4,11 +4,9 @@ time the ORM or Alembic needs them all."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from fresh_python import run_python
 from kdc_core import db
 from kdc_core.db.base import Base
 
@@ -33,18 +31,8 @@ NOT_FOR_A_SYNC = (
 
 def run(script: str, cwd: Path, **env: str) -> list[str]:
     """``script`` in a fresh interpreter; the table modules it imported, printed at the end."""
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            script + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**os.environ, **env},
-    )
+    code = script + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    done = run_python(code, cwd=cwd, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     modules: list[str] = json.loads(done.stdout.strip().splitlines()[-1])
     return modules
@@ -93,13 +81,8 @@ def test_a_re_sync_that_changes_nothing_imports_no_table_it_does_not_use(tmp_pat
     env = {"KDC_DATABASE_URL": f"sqlite:///{tmp_path / 'kdc.sqlite3'}", "KDC_CONFIG": ""}
     sync = "main(['directory', 'sync', 'csv', 'officers.csv'])"
     for command in ("main(['init'])", sync):
-        done = subprocess.run(
-            [sys.executable, "-c", f"from kdc_core.cli import main\n{command}"],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
-            env={**os.environ, **env},
+        done = run_python(
+            f"from kdc_core.cli import main\n{command}", cwd=tmp_path, env=env, timeout=120
         )
         assert done.returncode == 0, done.stderr
     script = (
