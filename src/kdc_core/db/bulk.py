@@ -47,15 +47,26 @@ def stored_form(conn: Connection, column: Column[Any]) -> Callable[[Any], Any]:
     timestamp as UTC text on SQLite, as UTC on PostgreSQL); each distinct value is
     converted once."""
     dialect = conn.dialect
-    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return once_per_value(column.type.dialect_impl(dialect).bind_processor(dialect))
+
+
+def once_per_value(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """``convert`` (``None``: leave values as they are) applied once per distinct value,
+    ``None`` kept as ``None``. Rows from one source mostly share a few values (one time
+    object for a whole file): asked again for the value it was last asked for, it answers
+    without hashing it (hashing an aware datetime works out its offset each time)."""
     cache: dict[Any, Any] = {None: None}
+    last: list[Any] = [None, None]  # the last value asked for and its converted form
 
-    def stored(value: Any) -> Any:
+    def converted(value: Any) -> Any:
+        if value is last[0]:
+            return last[1]
         if value not in cache:
-            cache[value] = process(value) if process else value
-        return cache[value]
+            cache[value] = convert(value) if convert else value
+        last[0], last[1] = value, cache[value]
+        return last[1]
 
-    return stored
+    return converted
 
 
 def insert_rows(

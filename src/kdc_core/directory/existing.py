@@ -12,6 +12,7 @@ import attrs
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from kdc_core.db.bulk import once_per_value
 from kdc_core.db.people import DirectorateRow, OfficerRow, OfficerWardRow, ServiceRow, WardRow
 from kdc_core.directory.values import SYNCED_FIELDS
 
@@ -112,19 +113,6 @@ def load_existing(session: Session) -> Existing:
         session, select(ow.officer_id, ow.ward_id).where(ow.source == DIRECTORY)
     ):
         links.setdefault(officer_id, set()).add(ward_id)
-    cache: dict[Any, Any] = {None: None}
-    last: list[Any] = [None, None]  # the last value asked for and its stored form
-
-    def stored_time(value: Any) -> Any:
-        # Records read from one source mostly share a few time objects; the identity check
-        # spares hashing an aware datetime (which works out its UTC offset) for each.
-        if value is last[0]:
-            return last[1]
-        if value not in cache:
-            cache[value] = process(value) if process else value
-        last[0], last[1] = value, cache[value]
-        return last[1]
-
     return Existing(
         officers=officers,
         pid_by_id=dict(map(operator.itemgetter(ID, PID), rows)),
@@ -140,5 +128,5 @@ def load_existing(session: Session) -> Existing:
         ward_ids=ward_ids,
         ward_names={w.id: w.name for w in wards},
         directory_wards={k: frozenset(v) for k, v in links.items()},
-        stored_time=stored_time,
+        stored_time=once_per_value(process),
     )
