@@ -34,6 +34,9 @@ _EVERYDAY = re.compile(
 _EVERYDAY_LINES = re.compile(f"^{_EVERYDAY.pattern}$", re.MULTILINE)
 _SPECIAL = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: RFC 5321's limits: the part before the @, and the whole address. Past them, the library
+#: decides (and may still accept a longer local part, as it reads the RFCs).
+LOCAL_MAX, ADDRESS_MAX = 64, 254
 
 
 class AddressError(KdcError):
@@ -54,7 +57,7 @@ def normalise_address(value: str) -> str:
     everyday = _EVERYDAY.fullmatch(value)
     if everyday:
         local, domain = everyday["local"], everyday["domain"]
-        if len(local) <= 64 and len(value) <= 254 and _plain_domain(domain.lower()):
+        if len(local) <= LOCAL_MAX and len(value) <= ADDRESS_MAX and _plain_domain(domain.lower()):
             return f"{local}@{domain.lower()}"
     stripped = value.strip()
     if not stripped:
@@ -94,8 +97,8 @@ def normalise_many(values: Sequence[str]) -> list[str]:
     if values and len(pairs) == len(values):
         domains = set(map(operator.itemgetter(1), pairs))
         if (
-            max(map(len, values)) <= 254
-            and max(map(len, map(operator.itemgetter(0), pairs))) <= 64
+            max(map(len, values)) <= ADDRESS_MAX
+            and max(map(len, map(operator.itemgetter(0), pairs))) <= LOCAL_MAX
             and all(_plain_domain(d.lower()) for d in domains)
         ):
             if all(d == d.lower() for d in domains):
