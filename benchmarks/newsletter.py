@@ -24,7 +24,10 @@ would have, into the run's temporary folder), runs ``kdc newsletter build --mont
 DIR`` as a separate process for one month after another until ``--total`` issues (default
 20,000) are built, timing each run's wall time: start-up, plugins, the sections' queries,
 rendering, signing, the archive upsert, the commit and the three files per issue (on the
-disk of the run's temporary folder unless ``--out-root`` says otherwise). ``--profile``
+disk of the run's temporary folder unless ``--out-root`` says otherwise). After each run,
+creating as many files of the same average size in the same folder with raw calls is timed
+too and printed as the disk's own share: on a virtual machine's disk that cost swings from
+some 20 µs to 700 µs a file. ``--profile``
 profiles the first month's build in this process instead (nothing is timed).
 
 Target: ``--total`` issues in under 20 s in all. Prints the figure, the ratio to the target
@@ -211,6 +214,23 @@ def build_with_cli(env: dict[str, str], month: Month, out: Path) -> tuple[int, f
     return int(found[1]), wall, cpu
 
 
+def file_floor(folder: Path, count: int, size: int) -> float:
+    """Seconds to create ``count`` files of ``size`` bytes in ``folder`` with the raw calls the
+    build's writer makes (open, write, close each): what the disk costs alone.
+
+    Measured in the build's own output folder: how much creating a file costs can differ from
+    one folder to the next on the same disk (ext4 places a folder's files near it, and some
+    parts of a disk are much slower to allocate from than others)."""
+    data = b"x" * size
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    start = time.perf_counter()
+    for n in range(count):
+        fd = os.open(os.path.join(folder, f"floor-{n}"), flags, 0o666)
+        os.write(fd, data)
+        os.close(fd)
+    return time.perf_counter() - start
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--total", type=int, default=20_000)
@@ -278,11 +298,15 @@ def run(args: argparse.Namespace, folder: Path, url: str) -> int:
     env["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
     build_with_cli(env, Month(2026, 1), folder / "warm")  # caches and bytecode, not timed
     shutil.rmtree(folder / "warm")
-    built, wall, cpu, runs, month = 0, 0.0, 0.0, [], Month(2027, 3)
+    built, wall, cpu, floor, files, runs, month = 0, 0.0, 0.0, 0.0, 0, [], Month(2027, 3)
     root = Path(tempfile.mkdtemp(prefix="kdc-newsletter-out-", dir=args.out_root or folder))
     while built < args.total:
         out = root / str(month)
         issues, seconds, used = build_with_cli(env, month, out)
+        written = list(out.iterdir())
+        size = sum(f.stat().st_size for f in written) // max(len(written), 1)
+        floor += file_floor(out, len(written), size)
+        files += len(written)
         shutil.rmtree(out)
         built, wall, cpu = built + issues, wall + seconds, cpu + used
         runs.append((str(month), issues, seconds, used))
@@ -299,6 +323,10 @@ def run(args: argparse.Namespace, folder: Path, url: str) -> int:
     )
     shutil.rmtree(root, ignore_errors=True)
     print(f"CPU of the kdc processes (user + system): {cpu:.1f} s; files written under {root}")
+    print(
+        f"the disk alone: creating {files:,} files of the same average size in the same "
+        f"folders with raw calls took {floor:.1f} s ({floor / max(files, 1) * 1e6:.0f} µs each)"
+    )
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ok else 1
 
