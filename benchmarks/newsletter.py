@@ -218,9 +218,9 @@ def file_floor(folder: Path, count: int, size: int) -> float:
     """Seconds to create ``count`` files of ``size`` bytes in ``folder`` with the raw calls the
     build's writer makes (open, write, close each): what the disk costs alone.
 
-    Measured in the build's own output folder: how much creating a file costs can differ from
-    one folder to the next on the same disk (ext4 places a folder's files near it, and some
-    parts of a disk are much slower to allocate from than others)."""
+    Measured in the build's own output folder: on the development machine's disk, creating a
+    file cost 19 µs in one new folder and 700 µs in the next one made a moment later, on the
+    same filesystem."""
     data = b"x" * size
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
     start = time.perf_counter()
