@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from kdc_core.app import Kdc
@@ -236,11 +237,10 @@ def settle(*urls: str) -> None:
     still at work on them (fsync on), and a re-sync timed meanwhile shares the two cores with
     them: the same no-change re-sync took 0.37–0.66 s. A directory is synced daily, long after
     both have finished, so before re-syncs are timed this runs what they would run
-    (``VACUUM ANALYZE`` in every database the benchmark made, then ``CHECKPOINT``), untimed.
-    SQLite has no background work to wait for.
+    (``VACUUM ANALYZE`` and ``CHECKPOINT`` in every database the benchmark made; a checkpoint
+    after the first has little left to write), untimed. SQLite has no background work to
+    wait for.
     """
-    from sqlalchemy import create_engine, text
-
     for url in urls:
         if not url.startswith("postgresql"):
             continue
@@ -248,8 +248,7 @@ def settle(*urls: str) -> None:
         try:
             with engine.connect() as conn:
                 conn.execute(text("VACUUM ANALYZE"))
-                if url == urls[-1]:
-                    conn.execute(text("CHECKPOINT"))
+                conn.execute(text("CHECKPOINT"))
         finally:
             engine.dispose()
 

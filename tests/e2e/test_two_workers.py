@@ -233,11 +233,12 @@ def test_a_councillor_feed_has_one_etag_and_a_304_from_either_worker(stack):
 
 
 def test_jobs_started_on_both_hosts_at_once_run_once(stack):
-    scheduled = {
-        job.name
+    schedules = {
+        job.name: schedule
         for job in runner.jobs(stack.kdc).values()
-        if runner.schedule_of(stack.kdc, job).expression is not None
+        if (schedule := runner.schedule_of(stack.kdc, job)).expression is not None
     }
+    scheduled = set(schedules)
     assert len(scheduled) >= 5
     # The demo's portraits, so the photo job has nothing to fetch from the demo's made-up host.
     seed_photos(stack.kdc)
@@ -266,9 +267,6 @@ def test_jobs_started_on_both_hosts_at_once_run_once(stack):
     # Once for each time a schedule fired. The outbox's job is due every minute, so when the
     # two hosts' runs go over the turn of a minute it rightly runs again, for the new minute;
     # no job may run twice for one firing.
-    schedules = {
-        job: runner.schedule_of(stack.kdc, runner.jobs(stack.kdc)[job]) for job in scheduled
-    }
     tz = stack.kdc.settings.tz
     firings = Counter((job, schedules[job].previous(started, tz)) for job, _, started in runs)
     assert set(firings.values()) == {1}, firings
